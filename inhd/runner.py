@@ -1,0 +1,90 @@
+"""Execute parameterised notebooks with papermill and report failures a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import papermill as pm
+
+
+@dataclass(frozen=True)
+class NotebookFailure(RuntimeError):
+    """A notebook cell raised: which notebook, which cell, which error, and where the partial notebook is."""
+
+    notebook: str
+    cell_index: int
+    execution_count: int | None
+    ename: str
+    evalue: str
+    partial_notebook: str
+
+    def __str__(self) -> str:
+        count = f" (execution count {self.execution_count})" if self.execution_count else ""
+        return (
+            f"notebook {self.notebook} failed in cell {self.cell_index}{count}: "
+            f"{self.ename}: {self.evalue}\n"
+            f"the partially executed notebook is kept at {self.partial_notebook}"
+        )
+
+
+def notebook_parameters(path: str | Path) -> dict[str, object]:
+    """Names and default values of the parameters declared in a notebook's ``parameters`` cell."""
+    found = pm.inspect_notebook(str(path))
+    return {name: spec["default"] for name, spec in found.items()}
+
+
+def execute_notebook(
+    source: str | Path,
+    destination: str | Path,
+    *,
+    parameters: dict[str, object] | None = None,
+    cwd: str | Path | None = None,
+    progress: bool = True,
+) -> Path:
+    """Run ``source`` with papermill, writing the executed notebook to ``destination``.
+
+    Parameters
+    ----------
+    source, destination
+        The notebook to run and where to write the executed copy (the source is never modified).
+    parameters
+        Values injected after the notebook's ``parameters`` cell.
+    cwd
+        Working directory for the kernel; defaults to the source notebook's folder.
+    progress
+        Show papermill's progress bar (one tick per cell).
+
+    Raises
+    ------
+    NotebookFailure
+        When a cell raises. The partially executed notebook is kept at ``destination``.
+    FileNotFoundError
+        When ``source`` does not exist.
+    """
+    source, destination = Path(source), Path(destination)
+    if not source.is_file():
+        raise FileNotFoundError(f"notebook {source} does not exist")
+    if source.resolve() == destination.resolve():
+        raise ValueError(f"refusing to execute {source} in place: give another destination")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(destination),
+            parameters=parameters or {},
+            cwd=str(cwd or source.parent),
+            kernel_name="python3",
+            progress_bar=progress,
+            log_output=False,
+        )
+    except pm.PapermillExecutionError as err:
+        raise NotebookFailure(
+            notebook=source.name,
+            cell_index=err.cell_index,
+            execution_count=err.exec_count,
+            ename=err.ename,
+            evalue=err.evalue,
+            partial_notebook=str(destination),
+        ) from None
+    return destination
