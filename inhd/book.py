@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import yaml
 
 from inhd import ROOT
@@ -83,8 +84,23 @@ def execute_all(notebooks: list[Path], *, root: Path = ROOT, stage: Path = STAGE
         parameters = {}
         if "output_dir" in notebook_parameters(notebook):
             parameters["output_dir"] = str(tables / notebook.stem)
-        execute_notebook(notebook, stage / relative, parameters=parameters, cwd=notebook.parent)
+        executed = execute_notebook(notebook, stage / relative, parameters=parameters, cwd=notebook.parent)
+        hide_parameter_cells(executed)
         print(f"    done in {time.monotonic() - started:.0f} s", flush=True)
+
+
+#: Cells carrying one of these tags are removed from the published page (they stay in the notebook).
+HIDDEN_TAGS = {"parameters", "injected-parameters"}
+
+
+def hide_parameter_cells(path: Path) -> None:
+    """Tag parameter and papermill-injected cells ``remove-cell`` so readers do not see them."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if HIDDEN_TAGS & set(tags) and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(notebook, path)
 
 
 def build_html(stage: Path = STAGE, root: Path = ROOT) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import papermill as pm
 
 
@@ -18,11 +19,13 @@ class NotebookFailure(RuntimeError):
     ename: str
     evalue: str
     partial_notebook: str
+    source_line: str = ""
 
     def __str__(self) -> str:
         count = f" (execution count {self.execution_count})" if self.execution_count else ""
+        where = f", which starts `{self.source_line}`" if self.source_line else ""
         return (
-            f"notebook {self.notebook} failed in cell {self.cell_index}{count}: "
+            f"notebook {self.notebook} failed in cell {self.cell_index}{count}{where}: "
             f"{self.ename}: {self.evalue}\n"
             f"the partially executed notebook is kept at {self.partial_notebook}"
         )
@@ -43,6 +46,8 @@ def execute_notebook(
     progress: bool = True,
 ) -> Path:
     """Run ``source`` with papermill, writing the executed notebook to ``destination``.
+
+    Cells are numbered from 0 in the source notebook, the way ``nbformat`` lists them.
 
     Parameters
     ----------
@@ -79,9 +84,16 @@ def execute_notebook(
             log_output=False,
         )
     except pm.PapermillExecutionError as err:
+        # papermill counts cells in the executed copy, which has an injected-parameters cell the
+        # source lacks; report the index in the source notebook, which is what the reader opens.
+        executed = nbformat.read(destination, as_version=4).cells
+        injected_before = sum(
+            "injected-parameters" in cell.metadata.get("tags", []) for cell in executed[: err.cell_index]
+        )
         raise NotebookFailure(
             notebook=source.name,
-            cell_index=err.cell_index,
+            cell_index=err.cell_index - injected_before,
+            source_line=(err.source or "").strip().splitlines()[0] if (err.source or "").strip() else "",
             execution_count=err.exec_count,
             ename=err.ename,
             evalue=err.evalue,
