@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book test test-fast lab benchmark references clean venv
+.PHONY: book browser test test-fast lab benchmark clean venv
 
 venv: $(STAMP)
 
@@ -18,9 +18,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-## make book: set up, execute every notebook with papermill, build the book into _build/html
-book: $(STAMP)
+## make book: set up, execute every notebook with papermill, build the book into _build/html,
+## then open every page in headless Chromium (screenshots in _build/screenshots)
+book: $(STAMP) browser
 	$(PY) -m inhd.book
+	$(PY) -m pytest -q -m book tests/test_book_browser.py
+
+# Chromium and ChromeDriver for the book's browser check (Debian packages; installed when we are root).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "Chromium is not installed: the browser check of the book will be skipped"; fi; \
+	fi
 
 ## make test: set up, then run the test suite (slow cases included)
 test: $(STAMP)

@@ -7,13 +7,17 @@
 2. Execute every notebook listed in ``_toc.yml`` with papermill on its default parameters (plus
    ``output_dir`` pointing into ``_build/tables/<notebook>`` when the notebook declares it), writing the
    executed copy into ``_build/src``. A failing notebook stops the build, naming the notebook and cell.
-3. Build ``_build/src`` with Jupyter Book, execution off and warnings as errors, into ``_build/html``.
+3. Vendor the JavaScript that pages need at reading time (the ipywidgets HTML manager, RequireJS,
+   MathJax) from the npm registry into ``_build/src/_static/vendor``, so the built book renders offline:
+   no script or style is fetched from a CDN.
+4. Build ``_build/src`` with Jupyter Book, execution off and warnings as errors, into ``_build/html``.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import tarfile
 import subprocess
 import sys
 import time
@@ -29,7 +33,7 @@ BUILD = ROOT / "_build"
 STAGE = BUILD / "src"
 TABLES = BUILD / "tables"
 #: Top-level files and folders that make up the book's sources besides the notebooks.
-BOOK_SOURCES = ["_config.yml", "_toc.yml", "references.bib", "pages", "_static", "data", "notebooks"]
+BOOK_SOURCES = ["_config.yml", "_toc.yml", "references.bib", "pages", "_static", "_ext", "data", "notebooks"]
 
 
 def toc_documents(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
@@ -89,6 +93,45 @@ def execute_all(notebooks: list[Path], *, root: Path = ROOT, stage: Path = STAGE
         print(f"    done in {time.monotonic() - started:.0f} s", flush=True)
 
 
+NPM_CACHE = BUILD / "npm"
+#: npm packages vendored into the book's static files: (spec, {file in the package: path under _static}).
+#: Paths under _static are the ones _config.yml names (nb_ipywidgets_js, mathjax_path).
+VENDORED = [
+    ("requirejs@2.3.7", {"require.js": "vendor/require.js"}),
+    ("@jupyter-widgets/html-manager@1.0.15", {"dist/embed-amd.js": "vendor/html-manager/embed-amd.js",
+                                              "dist/*.woff2": "vendor/html-manager/",
+                                              "dist/*.woff": "vendor/html-manager/"}),
+    ("mathjax@3.2.2", {"es5/tex-chtml.js": "vendor/mathjax/tex-chtml.js",
+                       "es5/output/chtml/fonts/woff-v2/*": "vendor/mathjax/output/chtml/fonts/woff-v2/"}),
+]
+
+
+def vendor_javascript(stage: Path = STAGE, cache: Path = NPM_CACHE) -> None:
+    """Fetch the pinned npm packages (once, cached in ``_build/npm``) and copy their files into the stage."""
+    from fnmatch import fnmatch
+
+    cache.mkdir(parents=True, exist_ok=True)
+    for spec, files in VENDORED:
+        tarball_name = spec.lstrip("@").replace("/", "-").replace("@", "-") + ".tgz"
+        tarball = cache / tarball_name
+        if not tarball.is_file():
+            print(f"fetching {spec} from the npm registry", flush=True)
+            subprocess.run(["npm", "pack", spec, "--silent", "--pack-destination", str(cache)],
+                           check=True, stdout=subprocess.DEVNULL)
+        with tarfile.open(tarball) as archive:
+            members = [m for m in archive.getmembers() if m.isfile()]
+            for pattern, target in files.items():
+                matched = [m for m in members if fnmatch(m.name, f"package/{pattern}")]
+                if not matched:
+                    raise FileNotFoundError(f"{spec} has no file matching {pattern}")
+                for member in matched:
+                    destination = stage / "_static" / target
+                    if target.endswith("/"):
+                        destination = destination / Path(member.name).name
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    destination.write_bytes(archive.extractfile(member).read())
+
+
 #: Cells carrying one of these tags are removed from the published page (they stay in the notebook).
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 
@@ -105,6 +148,8 @@ def hide_parameter_cells(path: Path) -> None:
 
 def build_html(stage: Path = STAGE, root: Path = ROOT) -> None:
     """Run Jupyter Book on the staged sources, warnings as errors, into ``_build/html``."""
+    for stale in (root / "_build" / "html", root / "_build" / ".doctrees"):
+        shutil.rmtree(stale, ignore_errors=True)  # a clean build: Sphinx skips pages it thinks unchanged
     command = [
         str(Path(sys.executable).with_name("jupyter-book")), "build", str(stage),
         "--path-output", str(root), "--warningiserror", "--keep-going",
@@ -126,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         except NotebookFailure as failure:
             print(f"make book: {failure}", file=sys.stderr)
             return 1
+        vendor_javascript()
     try:
         build_html()
     except subprocess.CalledProcessError as err:
