@@ -1,0 +1,225 @@
+"""Researcher workflows: re-run a paper's notebook on your own survey export (``inhd run``) and
+write each network's feedback report (``inhd report``).
+
+Both validate the data first and refuse bad input with the validation messages; both refuse to write
+into a non-empty output folder unless ``force=True``; neither modifies the input files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from inhd import ROOT
+from inhd.runner import execute_notebook
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper's notebook as ``inhd run`` knows it."""
+
+    name: str
+    notebook: str
+    title: str
+
+
+#: The notebooks ``inhd run`` can re-run, by short name (``inhd run --list``).
+PAPERS = {
+    paper.name: paper
+    for paper in [
+        Paper("framework", "01_framework.ipynb", "Russell et al. (2025): the INHD framework"),
+        Paper("measure-validity", "02_measure_validity.ipynb", "Bryk, Li, Luppescu & Bui (2025): validity of the INHD measures"),
+        Paper("network-variation", "03_network_variation.ipynb", "Russell, Bryk & Sherer: variation among 34 networks"),
+        Paper("participatory-benefits", "04_participatory_benefits.ipynb", "Perlman, Bryk & Russell (2025): participatory benefits"),
+        Paper("hub-leadership", "05_hub_leadership.ipynb", "Peurach et al.: hub leadership"),
+        Paper("equity", "06_equity.ipynb", "Duff, Premo & Sherer: equity in network documentation"),
+        Paper("network-report", "07_network_report.ipynb", "Sherer et al. (2025): one network's feedback report"),
+        Paper("teaching", "08_teaching_measure_construction.ipynb", "A lab on measure construction"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run_paper`` left in the output folder."""
+
+    notebook: Path
+    html: Path
+    tables: list[Path]
+
+
+def ensure_empty_output(out: str | Path, *, force: bool) -> Path:
+    """Create ``out`` if needed; refuse a non-empty folder unless ``force``.
+
+    Raises
+    ------
+    FileExistsError
+        ``out`` is a file, or a non-empty folder and ``force`` is false.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise FileExistsError(f"{out} is not empty: choose an empty folder, or pass --force to overwrite what is there")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def validated(respondents: str | Path, networks: str | Path, *, items=None, scale=(1, 5)) -> None:
+    """Validate the survey files, raising ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
+    from inhd.data import InvalidSurveyData, validate
+
+    report = validate(respondents, networks, items=items, scale=scale)
+    if not report.ok:
+        raise InvalidSurveyData(report)
+
+
+def export_html(notebook: str | Path, destination: str | Path, *, hide_code: bool = False) -> Path:
+    """Render an executed notebook as one self-contained HTML file.
+
+    Figures are embedded as data URIs and every script the default template would fetch from a CDN
+    (RequireJS, MathJax) is dropped, so the file opens offline and sends nothing anywhere.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=hide_code,
+                            exclude_input_prompt=hide_code, exclude_output_prompt=hide_code)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    body = re.sub(r'<link[^>]*\bhref="https?://[^"]*"[^>]*>', "", body)
+    destination = Path(destination)
+    destination.write_text(body, encoding="utf-8")
+    return destination
+
+
+def run_paper(
+    name: str,
+    *,
+    respondents: str | Path,
+    networks: str | Path,
+    out: str | Path,
+    parameters: dict[str, object] | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> RunResult:
+    """Re-run a paper's notebook on a survey export.
+
+    Validates the data, executes the notebook with papermill (``respondents_path``, ``networks_path``
+    and ``output_dir`` injected, then ``parameters``), and leaves in ``out`` the executed notebook, an
+    HTML rendering and the notebook's CSV tables (in ``out/tables``).
+
+    Raises
+    ------
+    KeyError
+        Unknown paper name (the message lists the known ones).
+    ValueError
+        The paper's notebook takes no survey data, or the data are invalid (``InvalidSurveyData``).
+    FileExistsError
+        ``out`` is not empty and ``force`` is false.
+    inhd.runner.NotebookFailure
+        A cell failed; the partial notebook is kept in ``out``.
+    """
+    from inhd.runner import notebook_parameters
+
+    if name not in PAPERS:
+        raise KeyError(f"unknown paper {name!r}: choose one of {', '.join(PAPERS)}")
+    paper = PAPERS[name]
+    source = NOTEBOOKS / paper.notebook
+    declared = notebook_parameters(source)
+    if not {"respondents_path", "networks_path"} <= set(declared):
+        raise ValueError(f"the {name} notebook does not take survey data (its parameters: {', '.join(declared)})")
+    unknown = sorted(set(parameters or {}) - set(declared))
+    if unknown:
+        raise ValueError(f"the {name} notebook has no parameter(s) {unknown}; it has: {', '.join(declared)}")
+    items = (parameters or {}).get("item_columns")
+    validated(respondents, networks, items=items)
+    out = ensure_empty_output(out, force=force)
+    tables = out / "tables"
+    injected = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
+                "output_dir": str(tables.resolve()), **(parameters or {})}
+    executed = execute_notebook(source, out / paper.notebook, parameters=injected, cwd=NOTEBOOKS, progress=progress)
+    html = export_html(executed, executed.with_suffix(".html"))
+    return RunResult(notebook=executed, html=html, tables=sorted(tables.glob("*.csv")))
+
+
+def report_filename(network_id: str) -> str:
+    """The report's file name: the network id, with characters unsafe in file names replaced by ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", str(network_id)) + ".html"
+
+
+def _one_report(network_id: str, *, calibration_dir: str, work: str, out: str, parameters: dict) -> str:
+    """Execute the network-report notebook for one network and render it (runs in a worker process)."""
+    source = NOTEBOOKS / PAPERS["network-report"].notebook
+    executed = execute_notebook(
+        source, Path(work) / f"{report_filename(network_id)}.ipynb",
+        parameters={**parameters, "network_id": network_id, "calibration_dir": calibration_dir},
+        cwd=NOTEBOOKS, progress=False,
+    )
+    return str(export_html(executed, Path(out) / report_filename(network_id), hide_code=True))
+
+
+def make_reports(
+    *,
+    respondents: str | Path,
+    networks: str | Path,
+    items: list[str],
+    out: str | Path,
+    network: str | None = None,
+    force: bool = False,
+    min_cell: int | None = None,
+    jobs: int = 2,
+    progress: bool = True,
+) -> list[Path]:
+    """Write one self-contained HTML feedback report per network into ``out``, named by ``network_id``.
+
+    The measure is calibrated once on all respondents (:func:`inhd.report.calibrate`); each network's
+    report is the network-report notebook executed for that network, rendered without code. Networks run
+    in ``jobs`` parallel processes with a progress bar. The calibration (respondent-level) stays in a
+    temporary folder that is deleted afterwards: only group-level figures reach ``out``.
+
+    Raises
+    ------
+    ValueError
+        Invalid data (``InvalidSurveyData``), no items, or a ``network`` that is not in the data.
+    FileExistsError
+        ``out`` is not empty and ``force`` is false.
+    inhd.runner.NotebookFailure
+        A network's report failed (the message names the notebook and cell).
+    """
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    from inhd.data import load_survey
+    from inhd.privacy import MIN_CELL
+    from inhd.report import calibrate
+
+    if not items:
+        raise ValueError("make_reports: name the items that make up the measure (--items a,b,c)")
+    validated(respondents, networks, items=items)
+    survey = load_survey(respondents, networks, items=items)
+    frame = survey.respondents if hasattr(survey, "respondents") else survey[0]
+    present = sorted(frame["network_id"].astype(str).unique())
+    if network is not None and str(network) not in present:
+        raise ValueError(f"network {network!r} has no respondents in {respondents} (networks with respondents: "
+                         f"{', '.join(present[:10])}{' ...' if len(present) > 10 else ''})")
+    out = ensure_empty_output(out, force=force)
+    targets = [str(network)] if network is not None else present
+    parameters = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
+                  "item_columns": list(items), "min_cell": MIN_CELL if min_cell is None else min_cell}
+    written = []
+    with tempfile.TemporaryDirectory(prefix="inhd-report-") as work:
+        calibration_dir = str(calibrate(frame, items=list(items)).save(Path(work) / "calibration"))
+        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(_one_report, network_id, calibration_dir=calibration_dir, work=work,
+                                   out=str(out), parameters=parameters): network_id for network_id in targets}
+            for future in tqdm(as_completed(futures), total=len(futures), desc="network reports", unit="report",
+                               disable=not progress):
+                written.append(Path(future.result()))
+    return sorted(written)
