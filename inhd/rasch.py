@@ -412,7 +412,7 @@ def _jmle(gmask, gscore, gweight, item_score, cat_ge, theta, delta, tau, *, free
     return theta, delta, tau, ll, converged, it
 
 
-def _threshold_se(p_all, w, tau_free):
+def _threshold_se(p_all, w):
     """Model SEs of the thresholds from their (sum-to-zero constrained) information."""
     m = p_all.shape[-1] - 1
     ge = np.cumsum(p_all[:, :, ::-1], axis=2)[:, :, ::-1][:, :, 1:]
@@ -720,9 +720,9 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     pscore = xn.sum(axis=1)
     n_it = obs_n.sum(axis=0)
 
+    first, inverse, wts = _unique_rows(obs_n, pscore)     # persons sharing a measure
+    gmask, gscore = obs_n[first].astype(float), pscore[first]
     if method == "jmle":
-        first, inverse, wts = _unique_rows(obs_n, pscore)
-        gmask, gscore = obs_n[first].astype(float), pscore[first]
         p_i = np.clip(item_score / (m * n_it), 1e-3, 1 - 1e-3)
         d0 = np.log((1 - p_i) / p_i)
         free_items = ~anchored[inc]
@@ -762,8 +762,10 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     n_obs, n_items = X.shape
     measure, se = np.empty(n_obs), np.empty(n_obs)
     measure[~ext_p] = theta_n
-    e, v = _moments(np.exp(_log_probs(theta_n[:, None] - d_inc[None, :], tau)[0]))
-    se[~ext_p] = 1.0 / np.sqrt((v * obs_n).sum(axis=1))
+    p_g = np.exp(_log_probs(theta_n[first][:, None] - d_inc[None, :], tau)[0])
+    p_g *= gmask[:, :, None]
+    _, v_g = _moments(p_g)
+    se[~ext_p] = (1.0 / np.sqrt(v_g.sum(axis=1)))[inverse]
     if ext_p.any():
         xe = X[ext_p][:, inc]
         oe = ~np.isnan(xe)
@@ -778,8 +780,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     # items: included at the estimates, extreme with the adjusted score (non-extreme persons)
     delta, dse = np.empty(n_items), np.empty(n_items)
     delta[inc] = d_inc
-    _, v_i = _moments(np.exp(_log_probs(theta_n[:, None] - d_inc[None, :], tau)[0]))
-    dse[inc] = 1.0 / np.sqrt((v_i * obs_n).sum(axis=0))
+    dse[inc] = 1.0 / np.sqrt(wts @ v_g)
     if ext_i.any():
         xe = X[~ext_p][:, ext_i]
         oe = (~np.isnan(xe)).T
@@ -807,9 +808,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     items_df["extreme"] = ext_i
     items_df["anchored"] = anchored
 
-    w_all = np.ones(theta_n.size)
-    p_all = np.exp(_log_probs(theta_n[:, None] - d_inc[None, :], tau)[0]) * obs_n[:, :, None]
-    tse = _threshold_se(p_all, w_all, tau_anchor is None)
+    tse = _threshold_se(p_g, wts.astype(float))
     cats = pd.Index(range(lo + 1, lo + m + 1), name="category")
     p_rel = _reliability(measure[~ext_p], se[~ext_p])
     i_rel = _reliability(d_inc, dse[inc])
@@ -823,3 +822,67 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
         converged=bool(converged), n_iter=int(n_iter), method=method,
         n_dropped_empty=n_dropped, min_category=int(lo), n_categories=m + 1,
         extreme_adjustment=float(extreme_adjustment), loglik=float(ll))
+
+
+def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
+                     extreme_adjustment=0.3, tol=1e-10, max_iter=100) -> pd.DataFrame:
+    """Person measures by maximum likelihood given fixed item difficulties and thresholds.
+
+    Used to score new respondents on an existing calibration (as the INHD reports do each year)
+    and, inside :func:`fit_rating_scale`, for persons under CML.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Respondents x items, integer codes, NaN for missing. Not modified.
+    difficulties : pandas.Series, mapping or array_like
+        Item difficulties (logits); a Series/mapping is matched to ``responses.columns``.
+    thresholds : array_like
+        The m Andrich thresholds of the calibration (m + 1 categories).
+    min_category : int, optional
+        Code of the lowest category. Pass the calibration's ``min_category``: the default (the
+        smallest code observed in ``responses``) is wrong if nobody used the lowest category.
+    extreme_adjustment : float, default 0.3
+        Zero and perfect scores are measured at score + 0.3 and maximum - 0.3 (Winsteps).
+    tol, max_iter
+        Convergence of the safeguarded Newton iterations (logits).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``responses`` (same index): ``measure, se, raw_score, n_answered,
+        extreme, infit, outfit, infit_z, outfit_z``. Rows with no response have NaN measure and
+        SE (never imputed); extreme rows have NaN fit statistics.
+
+    Notes
+    -----
+    Solves :math:`r_n = \\sum_i E(X_{ni} \\mid \\theta_n)` over the items person n answered;
+    the model SE is :math:`1/\\sqrt{\\sum_i \\mathrm{Var}(X_{ni})}`. Equivalent to Winsteps with
+    anchored items (IAFILE, SAFILE) or ``eRm::person.parameter`` for non-extreme persons.
+    """
+    tau = np.asarray(thresholds, dtype=float).ravel()
+    if tau.size < 1 or not np.all(np.isfinite(tau)):
+        raise ValueError("thresholds must hold at least one finite value")
+    X, lo, m = _coerce_codes(responses, min_category, tau.size + 1)
+    delta = _aligned(difficulties, responses.columns, "difficulties")
+    obs = ~np.isnan(X)
+    n = obs.sum(axis=1)
+    sc = np.nan_to_num(X).sum(axis=1)
+    has = n > 0
+    extreme = has & ((sc == 0) | (sc == m * n))
+    target = np.clip(sc, extreme_adjustment, m * n - extreme_adjustment)
+    measure, se = np.full(len(X), np.nan), np.full(len(X), np.nan)
+    converged = True
+    if has.any():
+        measure[has], se[has], converged = _solve_locations(obs[has], delta, target[has], tau,
+                                                            tol=tol, max_iter=max_iter)
+    if not converged:
+        warnings.warn("person measures did not converge", ConvergenceWarning, stacklevel=2)
+    out = pd.DataFrame({"measure": measure, "se": se, "raw_score": sc, "n_answered": n,
+                        "extreme": extreme}, index=responses.index)
+    fit_rows = has & ~extreme
+    pfit, _ = _fit_sums(X[fit_rows], measure[fit_rows], delta, tau)
+    for col in ("infit", "outfit", "infit_z", "outfit_z"):
+        out[col] = np.nan
+        out.loc[fit_rows, col] = pfit[col].to_numpy()
+    return out
