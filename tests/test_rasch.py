@@ -1,0 +1,386 @@
+"""Tests of inhd.rasch: Winsteps reference values, parameter recovery, analytic cross-checks,
+anchoring and bad input."""
+
+import doctest
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import brentq
+
+import inhd.rasch as rasch
+from inhd import DATA_DIR
+from inhd.rasch import (
+    RatingScaleResult,
+    estimate_persons,
+    fit_rating_scale,
+    fit_statistics,
+)
+from inhd.warnings import ConvergenceWarning
+
+REF = DATA_DIR / "reference"
+
+
+def simulate(rng, theta, delta, tau, *, missing=0.0, labels=True):
+    """Rating-scale responses by inverse-CDF sampling of the model probabilities."""
+    log_p, _ = rasch._log_probs(theta[:, None] - delta[None, :], np.asarray(tau, float))
+    cum = np.exp(log_p).cumsum(axis=-1)
+    x = (rng.random(cum.shape[:2])[..., None] > cum).sum(axis=-1).astype(float)
+    if missing:
+        x[rng.random(x.shape) < missing] = np.nan
+    frame = pd.DataFrame(x, columns=[f"q{j:02d}" for j in range(delta.size)])
+    if labels:
+        frame.index = [f"r{n}" for n in range(theta.size)]
+    return frame
+
+
+@pytest.fixture(scope="module")
+def kct():
+    return (pd.read_csv(REF / "kct.csv"), pd.read_csv(REF / "kct_items_ws.csv"),
+            pd.read_csv(REF / "kct_people_ws.csv"))
+
+
+@pytest.fixture(scope="module")
+def kct_fit(kct):
+    return fit_rating_scale(kct[0])
+
+
+# ------------------------------------------------------------------ Winsteps reference values
+def test_kct_extreme_status_matches_winsteps(kct, kct_fit):
+    _, items_ws, people_ws = kct
+    # Winsteps STATUS: 1 = measured, -1/0 = extreme (min/max). Person 35 (3 of 18) is extreme
+    # only once items 1-3 (all right) and 18 (all wrong) are set aside: the iteration matters.
+    np.testing.assert_array_equal(kct_fit.items["extreme"].to_numpy(), items_ws.STATUS != 1)
+    np.testing.assert_array_equal(kct_fit.persons["extreme"].to_numpy(), people_ws.STATUS != 1)
+
+
+def test_kct_measures_within_winsteps_tolerance(kct, kct_fit):
+    _, items_ws, people_ws = kct
+    # Winsteps MEASURE (stopped at its default criteria) vs our exactly converged JMLE: within
+    # 0.2 logits, extreme-adjusted measures included (data/reference/README.md).
+    np.testing.assert_allclose(kct_fit.items["difficulty"], items_ws.MEASURE, atol=0.2)
+    np.testing.assert_allclose(kct_fit.persons["measure"], people_ws.MEASURE, atol=0.2)
+    # the gap is a uniform few-percent stretch of the scale, not noise
+    ratio = kct_fit.items["difficulty"].to_numpy()[3:17] / items_ws.MEASURE.to_numpy()[3:17]
+    assert np.all((ratio > 1.0) & (ratio < 1.05))
+    # Winsteps ERROR (model SE)
+    np.testing.assert_allclose(kct_fit.items["se"], items_ws.ERROR, atol=0.05)
+    np.testing.assert_allclose(kct_fit.persons["se"], people_ws.ERROR, atol=0.05)
+    # Winsteps SCORE and COUNT
+    np.testing.assert_array_equal(kct_fit.items["score"], items_ws.SCORE)
+    np.testing.assert_array_equal(kct_fit.persons["raw_score"], people_ws.SCORE)
+    np.testing.assert_array_equal(kct_fit.persons["n_answered"], people_ws.COUNT)
+
+
+def test_kct_fit_statistics_at_winsteps_measures(kct):
+    data, items_ws, people_ws = kct
+    pk, ik = people_ws.STATUS.to_numpy() == 1, items_ws.STATUS.to_numpy() == 1
+    fit = fit_statistics(data.loc[pk, data.columns[ik]], measures=people_ws.MEASURE[pk].to_numpy(),
+                         difficulties=items_ws.MEASURE[ik].to_numpy(), thresholds=[0.0])
+    for ours, ws, name in ((fit.items, items_ws[ik], "items"), (fit.persons, people_ws[pk], "persons")):
+        # IN.MSQ / OUT.MSQ: Winsteps prints measures to 0.01, which alone moves the MSQs ~0.005
+        np.testing.assert_allclose(ours["infit"], ws["IN.MSQ"], atol=0.01, err_msg=name)
+        np.testing.assert_allclose(ours["outfit"], ws["OUT.MSQ"], atol=0.01, err_msg=name)
+        # IN.ZSTD (Wilson-Hilferty)
+        np.testing.assert_allclose(ours["infit_z"], ws["IN.ZSTD"], atol=0.015, err_msg=name)
+    # OUT.ZSTD persons: exact up to rounding
+    np.testing.assert_allclose(fit.persons["outfit_z"], people_ws["OUT.ZSTD"][pk], atol=0.015)
+    # OUT.ZSTD items: 9 of 14 within 0.015; five items whose responses include very improbable
+    # ones differ by 0.06-0.18 (documented in fit_rating_scale Notes)
+    diff = np.abs(fit.items["outfit_z"].to_numpy() - items_ws["OUT.ZSTD"][ik].to_numpy())
+    assert np.sum(diff < 0.015) >= 9 and diff.max() < 0.2
+
+
+def test_kct_persons_given_winsteps_items(kct):
+    data, items_ws, people_ws = kct
+    ik = items_ws.STATUS.to_numpy() == 1
+    p = estimate_persons(data.loc[:, data.columns[ik]], difficulties=items_ws.MEASURE[ik].to_numpy(),
+                         thresholds=[0.0], min_category=0)
+    # ML persons (and the 0.3-adjusted extreme person) at Winsteps' item measures: within 0.04
+    np.testing.assert_allclose(p["measure"], people_ws.MEASURE, atol=0.04)
+    np.testing.assert_allclose(p["se"], people_ws.ERROR, atol=0.04)
+
+
+def test_liking_for_science_thresholds_and_counts():
+    res = fit_rating_scale(pd.read_csv(REF / "lfs.csv"))
+    # Winsteps manual: Andrich thresholds -0.86, +0.86 for LFS under the rating-scale model
+    np.testing.assert_allclose(res.thresholds.to_numpy(), [-0.86, 0.86], atol=0.01)
+    # category counts of the non-extreme children: 378, 620, 852
+    np.testing.assert_array_equal(res.category_counts.to_numpy(), [378, 620, 852])
+    assert res.persons["extreme"].sum() == 1 and res.converged
+    assert abs(res.items.loc[~res.items["extreme"], "difficulty"].sum()) < 1e-8
+    assert abs(res.thresholds.sum()) < 1e-10
+    assert 0.8 < res.person_reliability < 0.95 and res.person_separation > 2
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(rasch, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+# ------------------------------------------------------------------ parameter recovery
+@pytest.fixture(scope="module")
+def sim_truth():
+    rng = np.random.default_rng(20250101)
+    theta = rng.normal(0.3, 1.2, 600)
+    delta = np.linspace(-1.5, 1.5, 30)
+    delta -= delta.mean()
+    tau = np.array([-1.2, 0.1, 1.1])
+    data = simulate(rng, theta, delta, tau, missing=0.05)
+    return theta, delta, tau, data
+
+
+@pytest.mark.parametrize("method", ["jmle", "cml"])
+def test_recovery_within_3_se(sim_truth, method):
+    if method == "cml":
+        pytest.importorskip("inhd.cml")
+    theta, delta, tau, data = sim_truth
+    res = fit_rating_scale(data, method=method)
+    assert res.converged
+    # JMLE's 1/L bias is < 4% of |delta| <= 1.5 here (L=30), inside the 3 SE bound.
+    z = (res.items["difficulty"].to_numpy() - delta) / res.items["se"].to_numpy()
+    assert np.all(np.abs(z) < 3), z
+    # thresholds: CML is consistent, 3 SE; JMLE stretches them by ~1.5|tau|/L (measured over
+    # L = 10, 30, 90 in simulation, see fit_rating_scale Notes), allowed for explicitly
+    bias = 0.0 if method == "cml" else 2.0 * np.abs(tau) / delta.size
+    err = np.abs(res.thresholds.to_numpy() - tau)
+    assert np.all(err < 3 * res.threshold_se.to_numpy() + bias), err
+    # persons: the share outside 3 SE is ~0.3% by sampling; allow 1.5% (binomial, n=600)
+    pz = (res.persons["measure"].to_numpy() - theta) / res.persons["se"].to_numpy()
+    assert np.mean(np.abs(pz) > 3) < 0.015
+    assert res.persons.index.equals(data.index) and res.items.index.equals(data.columns)
+
+
+# ------------------------------------------------------------------ analytic vs numeric
+def _small_problem(seed=3):
+    rng = np.random.default_rng(seed)
+    delta = np.array([-1.0, -0.2, 0.4, 0.8])
+    tau = np.array([-0.7, 0.1, 0.6])
+    data = simulate(rng, rng.normal(0, 1, 40), delta, tau, missing=0.1).to_numpy()
+    obs = ~np.isnan(data)
+    x = np.nan_to_num(data)
+    score = x.sum(axis=1)
+    keep = (score > 0) & (score < 3 * obs.sum(axis=1))
+    x, obs = x[keep], obs[keep]
+    counts = np.bincount(x[obs].astype(int), minlength=4)
+    stats = (obs.astype(float), x.sum(axis=1), np.ones(obs.shape[0]), x.sum(axis=0),
+             counts[::-1].cumsum()[::-1][1:].astype(float))
+    theta0 = rng.normal(0, 1, obs.shape[0])
+    return theta0, delta + 0.1, tau - 0.05, stats
+
+
+def test_joint_gradient_and_information_match_finite_differences():
+    theta, delta, tau, stats = _small_problem()
+    nth, ni = theta.size, delta.size
+    params = np.concatenate([theta, delta, tau])
+
+    def ll(v):
+        return rasch._joint_loglik(v[:nth], v[nth:nth + ni], v[nth + ni:], *stats)[0]
+
+    def grad(v):
+        _, p = rasch._joint_loglik(v[:nth], v[nth:nth + ni], v[nth + ni:], *stats)
+        g_p, _, g_q, _, _ = rasch._joint_derivatives(p, stats[1], stats[2], stats[3], stats[4],
+                                                     np.arange(ni), True)
+        return np.concatenate([g_p, g_q])
+
+    eps = 1e-6
+    num_g = np.array([(ll(params + eps * e) - ll(params - eps * e)) / (2 * eps)
+                      for e in np.eye(params.size)])
+    np.testing.assert_allclose(grad(params), num_g, rtol=1e-6, atol=1e-6)
+    _, p = rasch._joint_loglik(theta, delta, tau, *stats)
+    _, i_pp, _, i_pq, i_qq = rasch._joint_derivatives(p, stats[1], stats[2], stats[3], stats[4],
+                                                      np.arange(ni), True)
+    info = np.block([[np.diag(i_pp), i_pq], [i_pq.T, i_qq]])
+    num_h = np.array([(grad(params + eps * e) - grad(params - eps * e)) / (2 * eps)
+                      for e in np.eye(params.size)])
+    np.testing.assert_allclose(-num_h, info, atol=1e-5)
+
+
+def test_person_solver_against_brentq():
+    delta = np.array([-1.0, 0.0, 0.5, 2.0])
+    tau = np.array([-0.5, 0.5])
+    mask = np.array([[1, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 1]], dtype=bool)
+    target = np.array([3.0, 0.3, 7.7])
+    b, se, ok = rasch._solve_locations(mask, delta, target, tau)
+    assert ok
+    for r in range(3):
+        def f(t, r=r):
+            e, _ = rasch._moments(rasch.category_probabilities(t - delta[mask[r]], thresholds=tau))
+            return e.sum() - target[r]
+        assert b[r] == pytest.approx(brentq(f, -30, 30, xtol=1e-13), abs=1e-9)
+        _, v = rasch._moments(rasch.category_probabilities(b[r] - delta[mask[r]], thresholds=tau))
+        assert se[r] == pytest.approx(1 / np.sqrt(v.sum()), rel=1e-10)
+
+
+def test_fit_statistics_fast_path_against_naive_loop():
+    rng = np.random.default_rng(7)
+    delta, tau = np.array([-0.8, 0.0, 0.3, 0.5]), np.array([-1.0, 0.2, 0.8])
+    theta = rng.normal(0, 1, 25)
+    data = simulate(rng, theta, delta, tau, missing=0.15)
+    fit = fit_statistics(data, measures=theta, difficulties=delta, thresholds=tau, min_category=0)
+    h = np.arange(4)
+    z2, y2, w_ = [[[] for _ in range(4)] for _ in range(3)]
+    for n in range(25):
+        for i in range(4):
+            x = data.iat[n, i]
+            if np.isnan(x):
+                continue
+            p = np.exp(h * (theta[n] - delta[i]) - np.r_[0, np.cumsum(tau)])
+            p /= p.sum()
+            e = (h * p).sum()
+            w = ((h - e) ** 2 * p).sum()
+            z2[i].append((x - e) ** 2 / w)
+            y2[i].append((x - e) ** 2)
+            w_[i].append(w)
+    np.testing.assert_allclose(fit.items["outfit"], [np.mean(a) for a in z2], rtol=1e-12)
+    np.testing.assert_allclose(fit.items["infit"], [np.sum(a) / np.sum(b) for a, b in zip(y2, w_)],
+                               rtol=1e-12)
+
+
+def test_category_probabilities_and_expected_score(kct_fit):
+    res = fit_rating_scale(pd.read_csv(REF / "lfs.csv"))
+    grid = np.linspace(-30, 30, 13)
+    probs = res.category_probabilities(grid)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-12)
+    assert list(probs.columns) == [0, 1, 2] and np.all(np.isfinite(probs.to_numpy()))
+    e = res.expected_score(grid)
+    assert np.all(np.diff(e) > 0) and e[0] == pytest.approx(0, abs=1e-6)
+    # at a threshold the adjacent categories are equally probable
+    p = res.category_probabilities([res.thresholds.iloc[0]]).to_numpy()[0]
+    assert p[0] == pytest.approx(p[1], rel=1e-12)
+    text = res.summary()
+    assert "JMLE" in text and "reliability" in text and "WATCH A RAT" in text
+
+
+# ------------------------------------------------------------------ conventions and contracts
+def test_codes_labels_and_dropped_rows():
+    rng = np.random.default_rng(11)
+    data = simulate(rng, rng.normal(0, 1, 150), np.array([-1.0, 0.0, 0.4, 0.6]),
+                    np.array([-0.5, 0.5])) + 1          # codes 1..3
+    data.loc["empty-1"] = np.nan
+    data.loc["empty-2"] = np.nan
+    res = fit_rating_scale(data)
+    assert res.min_category == 1 and res.n_categories == 3 and res.n_dropped_empty == 2
+    assert "empty-1" not in res.persons.index and len(res.persons) == 150
+    assert list(res.thresholds.index) == [2, 3]
+    shifted = fit_rating_scale(data - 1)
+    np.testing.assert_allclose(res.items["difficulty"], shifted.items["difficulty"], atol=1e-10)
+
+
+def test_inputs_not_modified(sim_truth):
+    data = sim_truth[3].iloc[:200].copy()
+    before = data.copy()
+    res = fit_rating_scale(data)
+    pd.testing.assert_frame_equal(data, before)
+    estimate_persons(data, difficulties=res.items["difficulty"], thresholds=res.thresholds)
+    fit_statistics(data.dropna(), measures=np.zeros(len(data.dropna())),
+                   difficulties=res.items["difficulty"], thresholds=res.thresholds)
+    pd.testing.assert_frame_equal(data, before)
+
+
+def test_non_convergence_warns_and_flags(sim_truth):
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        res = fit_rating_scale(sim_truth[3], max_iter=1)
+    assert res.converged is False and res.n_iter == 1
+
+
+# ------------------------------------------------------------------ anchoring
+def test_anchored_estimation_reproduces_anchors_and_recovers_persons():
+    rng = np.random.default_rng(5)
+    delta = np.linspace(-1.2, 1.2, 12)
+    tau = np.array([-1.0, 0.0, 1.0])
+    calib = fit_rating_scale(simulate(rng, rng.normal(0, 1, 800), delta, tau))
+    theta_new = rng.normal(0.5, 1, 300)
+    new = simulate(rng, theta_new, delta, tau, missing=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = fit_rating_scale(new, anchors=calib)
+    np.testing.assert_array_equal(res.items["difficulty"], calib.items["difficulty"])
+    np.testing.assert_array_equal(res.thresholds, calib.thresholds)
+    assert res.items["anchored"].all() and res.converged
+    direct = estimate_persons(new, difficulties=calib.items["difficulty"],
+                              thresholds=calib.thresholds, min_category=0)
+    np.testing.assert_allclose(res.persons["measure"], direct["measure"], atol=1e-7)
+    np.testing.assert_allclose(res.persons["se"], direct["se"], atol=1e-7)
+    pz = (res.persons["measure"].to_numpy() - theta_new) / res.persons["se"].to_numpy()
+    assert np.mean(np.abs(pz) > 3) < 0.02 and abs(np.mean(pz)) < 3 / np.sqrt(300) + 0.1
+
+
+def test_partial_anchoring_estimates_the_free_items_in_the_anchored_frame():
+    rng = np.random.default_rng(9)
+    delta = np.linspace(-1.0, 1.0, 10) + 0.5         # true difficulties NOT centred
+    tau = np.array([-0.8, 0.8])
+    data = simulate(rng, rng.normal(0.5, 1, 1500), delta, tau)
+    anchors = {"difficulty": dict(zip(data.columns[:5], delta[:5])), "thresholds": tau}
+    res = fit_rating_scale(data, anchors=anchors)
+    np.testing.assert_array_equal(res.items["difficulty"].to_numpy()[:5], delta[:5])
+    z = (res.items["difficulty"].to_numpy()[5:] - delta[5:]) / res.items["se"].to_numpy()[5:]
+    assert np.all(np.abs(z) < 3), z
+
+
+def test_estimate_persons_keeps_empty_rows_as_nan():
+    data = pd.DataFrame({"a": [0, 1, np.nan, 2], "b": [1, 2, np.nan, 2]}, index=list("wxyz"))
+    out = estimate_persons(data, difficulties={"a": 0.2, "b": -0.2}, thresholds=[-0.5, 0.5],
+                           min_category=0)
+    assert list(out.index) == list("wxyz")
+    assert np.isnan(out.loc["y", "measure"]) and out.loc["y", "n_answered"] == 0
+    assert out.loc["z", "extreme"] and np.isfinite(out.loc["z", "measure"])
+    assert out.loc["w", "measure"] < out.loc["x", "measure"] < out.loc["z", "measure"]
+
+
+# ------------------------------------------------------------------ bad input
+GOOD = pd.DataFrame({"a": [0, 1, 2, 1], "b": [1, 0, 2, 2], "c": [2, 1, 0, 1]})
+
+
+@pytest.mark.parametrize("frame, kwargs, match", [
+    (pd.DataFrame(), {}, "empty"),
+    (pd.DataFrame({"a": []}, dtype=float), {}, "empty"),
+    (GOOD.assign(b=[1, 0.5, 2, 2]), {}, r"non-integer codes 0\.5 \(row 1\)"),
+    (GOOD.assign(b=["agree", "no", "yes", "no"]), {}, "column 'b': non-integer"),
+    (GOOD.assign(c=[np.inf, 1, 0, 1]), {}, "column 'c'"),
+    (GOOD.assign(c=np.nan), {}, r"nobody answered item\(s\) \['c'\]"),
+    (pd.DataFrame({"a": [1, 1, 1], "b": [1, 1, np.nan]}), {}, "only one response category"),
+    (GOOD, {"n_categories": 2}, "codes above 1"),
+    (GOOD, {"min_category": 1}, "below min_category"),
+    (GOOD, {"n_categories": 1}, "at least 2"),
+    (pd.DataFrame({"a": [0, 2, 2, 0, 2], "b": [2, 0, 2, 0, 0]}), {}, r"category code\(s\) \[1\]"),
+    (pd.DataFrame({"a": [0, 1], "b": [0, 1]}), {}, "extreme score"),
+    (GOOD, {"method": "mml"}, "method must be"),
+    (GOOD, {"extreme_adjustment": 0}, "extreme_adjustment"),
+    (GOOD, {"anchors": {"difficulty": {"a": 0.0}}}, "must include 'thresholds'"),
+    (GOOD, {"anchors": {"thresholds": [0.0]}}, "must hold 2 finite values"),
+    (GOOD, {"anchors": {"difficulty": {"zz": 0.0}, "thresholds": [-1, 1]}}, "not in responses"),
+    (GOOD, {"anchors": {"thresholds": [-1, 1]}, "method": "cml"}, "anchors are for JMLE"),
+])
+def test_bad_input_raises_value_error(frame, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fit_rating_scale(frame, **kwargs)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((3, 2)), [[0, 1], [1, 0]], pd.Series([0, 1])])
+def test_non_dataframe_raises_type_error(bad):
+    with pytest.raises(TypeError, match="must be a pandas DataFrame"):
+        fit_rating_scale(bad)
+
+
+def test_all_problems_reported_at_once():
+    frame = GOOD.assign(a=[0, 1.5, 2, 1], c=["x", 1, 0, 1])
+    with pytest.raises(ValueError, match="column 'a'.*column 'c'"):
+        fit_rating_scale(frame)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"difficulties": [0.0, 0.0], "thresholds": [-1, 1]}, "has 2 values; expected 3"),
+    ({"difficulties": {"a": 0.0}, "thresholds": [-1, 1]}, "no value for"),
+    ({"difficulties": [0.0, 0.0, np.nan], "thresholds": [-1, 1]}, "finite"),
+    ({"difficulties": [0.0, 0.0, 0.0], "thresholds": [np.nan, 1]}, "finite"),
+])
+def test_estimate_persons_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        estimate_persons(GOOD, **kwargs)
+
+
+def test_result_is_frozen(kct_fit):
+    assert isinstance(kct_fit, RatingScaleResult)
+    with pytest.raises(AttributeError):
+        kct_fit.converged = False
