@@ -384,3 +384,41 @@ def test_result_is_frozen(kct_fit):
     assert isinstance(kct_fit, RatingScaleResult)
     with pytest.raises(AttributeError):
         kct_fit.converged = False
+
+
+# ------------------------------------------------------------------ the CML hook (interface)
+def test_cml_branch_wiring_with_a_stand_in_engine(monkeypatch, sim_truth):
+    """method='cml' passes X (codes 0..m, NaN) to inhd.cml.cml_rating_scale and measures
+    persons by ML given the returned items; checked with a stand-in honouring the interface."""
+    import sys
+    import types
+    from dataclasses import dataclass as dc
+
+    theta, delta, tau, data = sim_truth
+    seen = {}
+
+    @dc(frozen=True)
+    class Est:
+        difficulty: np.ndarray
+        difficulty_se: np.ndarray
+        thresholds: np.ndarray
+        thresholds_se: np.ndarray
+        loglik: float
+        converged: bool
+        n_iter: int
+
+    def cml_rating_scale(X, *, n_categories, tol, max_iter):
+        seen.update(shape=X.shape, n_categories=n_categories, max=np.nanmax(X))
+        return Est(delta, np.full(delta.size, 0.05), tau, np.full(tau.size, 0.02), -1.0, True, 4)
+
+    fake = types.ModuleType("inhd.cml")
+    fake.cml_rating_scale = cml_rating_scale
+    monkeypatch.setitem(sys.modules, "inhd.cml", fake)
+    res = fit_rating_scale(data, method="cml")
+    assert seen == {"shape": data.shape, "n_categories": 4, "max": 3.0}
+    assert res.method == "cml" and res.n_iter == 4 and res.loglik == -1.0
+    np.testing.assert_allclose(res.items["difficulty"], delta)
+    np.testing.assert_allclose(res.threshold_se, 0.02)
+    direct = estimate_persons(data, difficulties=delta, thresholds=tau, min_category=0)
+    np.testing.assert_allclose(res.persons["measure"], direct["measure"], atol=1e-8)
+    np.testing.assert_allclose(res.persons["outfit"], direct["outfit"], rtol=1e-10)
