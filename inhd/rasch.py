@@ -54,6 +54,26 @@ def _log_probs(diff: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return eta - log_z, log_z[..., 0]
 
 
+def _probs(diff: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Category probabilities and log normalisers (same as :func:`_log_probs`, fewer temporaries).
+
+    Shifting by the largest exponent before exponentiating keeps it overflow-free (log-sum-exp).
+    """
+    tau = np.asarray(tau, dtype=float)
+    h = np.arange(tau.size + 1, dtype=float)
+    cum = np.concatenate([[0.0], np.cumsum(tau)])
+    p = np.asarray(diff, dtype=float)[..., None] * h
+    p -= cum
+    top = p[..., 0].copy()                    # max over a short last axis: pairwise is faster
+    for k in range(1, h.size):
+        np.maximum(top, p[..., k], out=top)
+    p -= top[..., None]
+    np.exp(p, out=p)
+    total = p @ np.ones(h.size)               # BLAS beats a reduction over a length-(m+1) axis
+    p /= total[..., None]
+    return p, top + np.log(total)
+
+
 def category_probabilities(theta, *, difficulty=0.0, thresholds) -> np.ndarray:
     """Rating-scale category probabilities, shape ``(len(theta), m + 1)``.
 
@@ -190,7 +210,7 @@ def _solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
     b = off_mean + np.log(frac / (1 - frac))
     converged = False
     for _ in range(max_iter):
-        e, v = _moments(np.exp(_log_probs(b[:, None] - offsets[None, :], tau)[0]))
+        e, v = _moments(_probs(b[:, None] - offsets[None, :], tau)[0])
         f = gt - (gm * e).sum(axis=1)          # decreasing in b
         info = (gm * v).sum(axis=1)
         lo = np.where(f > 0, np.maximum(lo, b), lo)
@@ -204,7 +224,7 @@ def _solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
         if np.all(delta < tol):
             converged = True
             break
-    e, v = _moments(np.exp(_log_probs(b[:, None] - offsets[None, :], tau)[0]))
+    e, v = _moments(_probs(b[:, None] - offsets[None, :], tau)[0])
     info = (gm * v).sum(axis=1)
     return b[inverse], 1.0 / np.sqrt(info[inverse]), converged
 
@@ -233,7 +253,7 @@ def _fit_sums(X, theta, delta, tau, *, chunk_elems=4_000_000):
     for a in range(0, n_rows, step):
         x = X[a:a + step]
         obs = ~np.isnan(x)
-        p = np.exp(_log_probs(theta[a:a + step, None] - delta[None, :], tau)[0])
+        p = _probs(theta[a:a + step, None] - delta[None, :], tau)[0]
         e = p @ h
         h2 = p @ (h * h)
         w = h2 - e * e
@@ -337,10 +357,11 @@ def _aligned(values, labels, name):
 # --------------------------------------------------------------------------------------------
 def _joint_loglik(theta, delta, tau, gmask, gscore, w, item_score, cat_ge):
     """Joint log-likelihood of grouped persons and its (masked) category probabilities."""
-    log_p, log_z = _log_probs(theta[:, None] - delta[None, :], tau)
+    p, log_z = _probs(theta[:, None] - delta[None, :], tau)
     ll = (w * gscore * theta).sum() - item_score @ delta - cat_ge @ tau \
         - (w[:, None] * gmask * log_z).sum()
-    return ll, np.exp(log_p) * gmask[:, :, None]
+    p *= gmask[:, :, None]
+    return ll, p
 
 
 def _joint_derivatives(p, gscore, w, item_score, cat_ge, fi, free_tau):
@@ -355,22 +376,30 @@ def _joint_derivatives(p, gscore, w, item_score, cat_ge, fi, free_tau):
     :math:`\partial\ell/\partial\tau_k = -\sum ([x \ge k] - G_k)`; the information blocks
     are the covariances of the sufficient statistics :math:`X` and :math:`[X \ge k]`.
     """
-    m = p.shape[-1] - 1
-    h = np.arange(m + 1, dtype=float)
+    n_g, n_i, n_h = p.shape
+    m = n_h - 1
+    h = np.arange(n_h, dtype=float)
+
+    upper = np.tril(np.ones((n_h, n_h)))[:, 1:]          # upper[h, k-1] = [h >= k]
+
+    def at_or_above(a):                       # sum over categories h >= k, for k = 1..m
+        return a @ upper
+
     e, v = _moments(p)
-    ge = np.cumsum(p[:, :, ::-1], axis=2)[:, :, ::-1][:, :, 1:]          # P(X >= k)
-    hge = np.cumsum((p * h)[:, :, ::-1], axis=2)[:, :, ::-1][:, :, 1:]
-    cov_xk = hge - e[:, :, None] * ge                                   # Cov(X, [X >= k])
     g_p = w * (gscore - e.sum(axis=1))
     i_pp = w * v.sum(axis=1)
     nq = fi.size + (m if free_tau else 0)
-    blocks_g, blocks_pq = [np.zeros(0)], [np.zeros((len(w), 0))]
+    blocks_g, blocks_pq = [np.zeros(0)], [np.zeros((n_g, 0))]
     if fi.size:
         blocks_g.append(-(item_score[fi] - w @ e[:, fi]))
         blocks_pq.append(-w[:, None] * v[:, fi])
     if free_tau:
-        blocks_g.append(-(cat_ge - np.einsum("g,gik->k", w, ge)))
-        blocks_pq.append(-w[:, None] * cov_xk.sum(axis=1))
+        p_gh = p.sum(axis=1)                                             # (G, m+1)
+        ge_tot = at_or_above(w @ p_gh)                                   # sum w P(X >= k)
+        blocks_g.append(-(cat_ge - ge_tot))
+        # sum_i Cov(X, [X >= k]) per group: sum_{h >= k} sum_i (h - E_i) p_ih
+        e_p = np.matmul(e[:, None, :], p)[:, 0, :]                       # sum_i E_i p_ih
+        blocks_pq.append(-w[:, None] * at_or_above(p_gh * h - e_p))
     g_q = np.concatenate(blocks_g)
     i_pq = np.concatenate(blocks_pq, axis=1)
     i_qq = np.zeros((nq, nq))
@@ -378,11 +407,13 @@ def _joint_derivatives(p, gscore, w, item_score, cat_ge, fi, free_tau):
         i_qq[np.arange(fi.size), np.arange(fi.size)] = w @ v[:, fi]
     if free_tau:
         t = slice(fi.size, nq)
-        ge_max = np.einsum("g,gik->k", w, ge)
         kk = np.maximum.outer(np.arange(m), np.arange(m))
-        i_qq[t, t] = ge_max[kk] - np.einsum("g,gik,gij->kj", w, ge, ge)
+        ge = at_or_above(p).reshape(n_g * n_i, m) * np.repeat(np.sqrt(w), n_i)[:, None]
+        i_qq[t, t] = ge_tot[kk] - ge.T @ ge
         if fi.size:
-            cross = np.einsum("g,gik->ik", w, cov_xk[:, fi])
+            pw = (w @ p.reshape(n_g, n_i * n_h)).reshape(n_i, n_h)[fi]  # sum_g w p_gih
+            epw = np.einsum("gi,gih->ih", (w[:, None] * e)[:, fi], p[:, fi])
+            cross = at_or_above(pw * h - epw)
             i_qq[:fi.size, t] = cross
             i_qq[t, :fi.size] = cross.T
     return g_p, i_pp, g_q, i_pq, i_qq
@@ -805,7 +836,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     n_obs, n_items = X.shape
     measure, se = np.empty(n_obs), np.empty(n_obs)
     measure[~ext_p] = theta_n
-    p_g = np.exp(_log_probs(theta_n[first][:, None] - d_inc[None, :], tau)[0])
+    p_g = _probs(theta_n[first][:, None] - d_inc[None, :], tau)[0]
     p_g *= gmask[:, :, None]
     _, v_g = _moments(p_g)
     se[~ext_p] = (1.0 / np.sqrt(v_g.sum(axis=1)))[inverse]
