@@ -141,7 +141,9 @@ def _coerce_codes(responses, min_category, n_categories, *, name="responses"):
             shown = ", ".join(f"{_show(s.iloc[i])} (row {_show(responses.index[i])})"
                               for i in idx)
             more = f" and {bad.sum() - len(idx)} more" if bad.sum() > len(idx) else ""
-            problems.append(f"column {col!r}: non-integer codes {shown}{more}")
+            text = any(isinstance(s.iloc[i], str) for i in idx)
+            hint = " (text, not numbers: convert with pd.to_numeric)" if text else ""
+            problems.append(f"column {col!r}: non-integer codes {shown}{more}{hint}")
         cols.append(np.where(bad, np.nan, v))
     if problems:
         raise ValueError(f"{name} must hold integer response codes (missing as NaN/NA): "
@@ -854,7 +856,10 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     # items: included at the estimates, extreme with the adjusted score (non-extreme persons)
     delta, dse = np.empty(n_items), np.empty(n_items)
     delta[inc] = d_inc
-    dse[inc] = 1.0 / np.sqrt(wts @ v_g)
+    if method == "cml":                       # conditional-likelihood SEs from the CML engine
+        dse[inc] = np.asarray(est.difficulty_se, dtype=float)
+    else:                                     # Winsteps' model SE
+        dse[inc] = 1.0 / np.sqrt(wts @ v_g)
     if ext_i.any():
         xe = X[~ext_p][:, ext_i]
         oe = (~np.isnan(xe)).T

@@ -419,6 +419,7 @@ def test_cml_branch_wiring_with_a_stand_in_engine(monkeypatch, sim_truth):
     assert res.method == "cml" and res.n_iter == 4 and res.loglik == -1.0
     np.testing.assert_allclose(res.items["difficulty"], delta)
     np.testing.assert_allclose(res.threshold_se, 0.02)
+    np.testing.assert_allclose(res.items["se"], 0.05)
     direct = estimate_persons(data, difficulties=delta, thresholds=tau, min_category=0)
     np.testing.assert_allclose(res.persons["measure"], direct["measure"], atol=1e-8)
     np.testing.assert_allclose(res.persons["outfit"], direct["outfit"], rtol=1e-10)
