@@ -834,40 +834,58 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
         theta_n, _, ok = _solve_locations(obs_n, d_inc, pscore.astype(float), tau)
         converged = converged and ok
 
-    # persons: non-extreme at the estimates, extreme with the adjusted score (non-extreme items)
+    # non-extreme persons and included items at the estimates
     n_obs, n_items = X.shape
-    measure, se = np.empty(n_obs), np.empty(n_obs)
+    measure, se = np.full(n_obs, np.nan), np.full(n_obs, np.nan)
     measure[~ext_p] = theta_n
     p_g = _probs(theta_n[first][:, None] - d_inc[None, :], tau)[0]
     p_g *= gmask[:, :, None]
     _, v_g = _moments(p_g)
     se[~ext_p] = (1.0 / np.sqrt(v_g.sum(axis=1)))[inverse]
-    if ext_p.any():
-        xe = X[ext_p][:, inc]
-        oe = ~np.isnan(xe)
-        ne = oe.sum(axis=1)
-        sc = np.nan_to_num(xe).sum(axis=1)
-        target = np.clip(sc, extreme_adjustment, m * ne - extreme_adjustment)
-        has = ne > 0
-        xm, xs = np.full(ext_p.sum(), np.nan), np.full(ext_p.sum(), np.nan)
-        if has.any():
-            xm[has], xs[has], _ = _solve_locations(oe[has], d_inc, target[has], tau)
-        measure[ext_p], se[ext_p] = xm, xs
-    # items: included at the estimates, extreme with the adjusted score (non-extreme persons)
-    delta, dse = np.empty(n_items), np.empty(n_items)
+    delta, dse = np.full(n_items, np.nan), np.full(n_items, np.nan)
     delta[inc] = d_inc
     if method == "cml":                       # conditional-likelihood SEs from the CML engine
         dse[inc] = np.asarray(est.difficulty_se, dtype=float)
     else:                                     # Winsteps' model SE
         dse[inc] = 1.0 / np.sqrt(wts @ v_g)
-    if ext_i.any():
-        xe = X[~ext_p][:, ext_i]
-        oe = (~np.isnan(xe)).T
-        ne = oe.sum(axis=1)
-        sc = np.nan_to_num(xe).sum(axis=0)
-        target = np.clip(sc, extreme_adjustment, m * ne - extreme_adjustment)
-        b, bse, _ = _solve_locations(oe, -theta_n, target, tau)
-        delta[ext_i], dse[ext_i] = -b, bse
+
+    def adjusted(x, rows, cols, offsets, sign):
+        """Measure rows of x[rows][:, cols] (score moved in by the adjustment) given offsets."""
+        sub = X[np.ix_(rows, cols)] if sign > 0 else X[np.ix_(rows, cols)].T
+        ok = ~np.isnan(sub)
+        n = ok.sum(axis=1)
+        target = np.clip(np.nan_to_num(sub).sum(axis=1), extreme_adjustment,
+                         m * n - extreme_adjustment)
+        out, out_se = np.full(len(sub), np.nan), np.full(len(sub), np.nan)
+        has = n > 0
+        if has.any():
+            b, bse, _ = _solve_locations(ok[has], offsets, target[has], tau)
+            out[has], out_se[has] = sign * b, bse
+        return out, out_se
+
+    # extreme items against the non-extreme persons (Winsteps), scores moved in by 0.3
+    ei, ep = np.flatnonzero(ext_i), np.flatnonzero(ext_p)
+    if ei.size:
+        delta[ei], dse[ei] = adjusted(X, np.flatnonzero(~ext_p), ei, -theta_n, -1)
+    # extreme persons against the non-extreme items; if they answered none, against all the
+    # items they answered that have a measure
+    if ep.size:
+        measure[ep], se[ep] = adjusted(X, ep, np.flatnonzero(inc), d_inc, 1)
+        left = ep[np.isnan(measure[ep])]
+        known = np.flatnonzero(np.isfinite(delta))
+        if left.size:
+            measure[left], se[left] = adjusted(X, left, known, delta[known], 1)
+    # extreme items answered only by extreme persons: against those persons
+    left = np.flatnonzero(np.isnan(delta))
+    if left.size:
+        rows = np.flatnonzero(np.isfinite(measure))
+        delta[left], dse[left] = adjusted(X, rows, left, -measure[rows], -1)
+    unmeasured = [str(k) for k in items[np.isnan(delta)]] + \
+        [str(k) for k in index[np.isnan(measure)]]
+    if unmeasured:
+        warnings.warn(f"no measure could be estimated for {unmeasured[:10]} (their only "
+                      "responses are to unmeasured items/persons); reported as NaN",
+                      ConvergenceWarning, stacklevel=2)
 
     pfit, ifit = _fit_sums(Xn, theta_n, d_inc, tau)
     allobs = ~np.isnan(X)

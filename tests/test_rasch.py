@@ -423,3 +423,23 @@ def test_cml_branch_wiring_with_a_stand_in_engine(monkeypatch, sim_truth):
     direct = estimate_persons(data, difficulties=delta, thresholds=tau, min_category=0)
     np.testing.assert_allclose(res.persons["measure"], direct["measure"], atol=1e-8)
     np.testing.assert_allclose(res.persons["outfit"], direct["outfit"], rtol=1e-10)
+
+
+def test_extreme_rows_and_columns_that_only_meet_each_other_are_still_measured():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.integers(0, 3, (30, 4)), columns=list("abcd")).astype(float)
+    df["e"] = 2.0                                   # everyone endorses e maximally: extreme item
+    df["f"] = np.nan
+    df.loc["only-e"] = [np.nan] * 4 + [2.0, np.nan]  # answered only the extreme item
+    df.loc["all-max"] = 2.0                         # the only person who answered f
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = fit_rating_scale(df)
+    assert res.items.loc[["e", "f"], "extreme"].all()
+    assert res.persons.loc[["only-e", "all-max"], "extreme"].all()
+    assert np.all(np.isfinite(res.items["difficulty"])) and np.all(np.isfinite(res.persons["measure"]))
+    # e is easier than every non-extreme item; "only-e" sits above e (score 1.7 of 2 on it)
+    assert res.items.loc["e", "difficulty"] < res.items.loc[list("abcd"), "difficulty"].min()
+    assert res.persons.loc["only-e", "measure"] > res.items.loc["e", "difficulty"]
+    # f is measured against "all-max" alone: 1.7 of 2 puts it below that person
+    assert res.items.loc["f", "difficulty"] < res.persons.loc["all-max", "measure"]
