@@ -158,7 +158,15 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     answer a typical item in the top category, one in "low" in the bottom category. Because the
     INHD papers do not publish their cut values, this is our reconstruction; ``method="andrich"``
     gives the alternative reading (modal-category boundaries), which for ordered thresholds lies
-    close to it.
+    close to it. The INHD agreement scales have more than four categories, so for them
+    ``scores`` states which category boundaries separate the four display groups.
+
+    Examples
+    --------
+    >>> four_category_cuts([-1.2, 0.1, 1.1]).round(2).tolist()
+    [-1.65, 0.03, 1.64]
+    >>> four_category_cuts([-1.2, 0.1, 1.1], method="andrich").tolist()
+    [-1.2, 0.1, 1.1]
     """
     tau = np.asarray(thresholds, dtype=float).ravel()
     m = tau.size
@@ -283,6 +291,15 @@ def rescale_logits(x, *, low, high, inverse=False, difference=False):
     Returns
     -------
     Same type as ``x`` (Series keep their index).
+
+    Examples
+    --------
+    >>> rescale_logits([-4.0, 0.0, 6.0], low=-4, high=6).tolist()
+    [0.0, 4.0, 10.0]
+    >>> rescale_logits(4.0, low=-4, high=6, inverse=True)
+    0.0
+    >>> rescale_logits(0.5, low=-4, high=1, difference=True)   # an SE of 0.5 logits
+    1.0
     """
     low, high = float(low), float(high)
     if not (np.isfinite(low) and np.isfinite(high)) or high <= low:

@@ -545,7 +545,8 @@ class RatingScaleResult:
     persons : pandas.DataFrame
         Indexed by respondent: ``measure, se, raw_score, n_answered, extreme, infit, outfit,
         infit_z, outfit_z``; rows without any response are dropped (counted in
-        ``n_dropped_empty``).
+        ``n_dropped_empty``). Person fit is over the non-extreme items; extreme persons have
+        NaN fit statistics (Winsteps prints 1.00 and 0.00 there).
     person_reliability, person_separation, item_reliability, item_separation : float
         Winsteps' "model" reliability and separation over non-extreme persons / items.
     category_counts : pandas.Series

@@ -123,3 +123,11 @@ def test_rescale_logits_is_linear_and_invertible():
     assert list(out.index) == ["a", "b", "c"] and out.name == "eb"
     with pytest.raises(ValueError, match="low < high"):
         rescale_logits(x, low=1, high=1)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import inhd.plots
+
+    assert doctest.testmod(inhd.plots).failed == 0
