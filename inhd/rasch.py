@@ -126,7 +126,7 @@ def _coerce_codes(responses, min_category, n_categories, *, name="responses"):
         s = responses[col]
         present = s.notna().to_numpy()
         if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-            v = s.astype("float64").to_numpy(na_value=np.nan) if hasattr(s, "to_numpy") else None
+            v = s.astype("float64").to_numpy(na_value=np.nan)
         else:
             v = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
             if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
@@ -452,7 +452,13 @@ def _jmle(gmask, gscore, gweight, item_score, cat_ge, theta, delta, tau, *, free
         if nq:
             schur = i_qq - i_pq.T @ (i_pq / i_pp[:, None])
             rhs = g_q - i_pq.T @ (g_p / i_pp)
-            step_q = basis @ np.linalg.solve(basis.T @ schur @ basis, basis.T @ rhs)
+            try:
+                step_q = basis @ np.linalg.solve(basis.T @ schur @ basis, basis.T @ rhs)
+            except np.linalg.LinAlgError:
+                raise ValueError("responses: the joint information is singular, so the item "
+                                 "and threshold parameters are not identified (are the data "
+                                 "disconnected, e.g. subsets of items answered by disjoint "
+                                 "subsets of persons?)") from None
             step_p = (g_p - i_pq @ step_q) / i_pp
         else:
             step_q = np.zeros(0)
