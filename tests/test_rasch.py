@@ -443,3 +443,12 @@ def test_extreme_rows_and_columns_that_only_meet_each_other_are_still_measured()
     assert res.persons.loc["only-e", "measure"] > res.items.loc["e", "difficulty"]
     # f is measured against "all-max" alone: 1.7 of 2 puts it below that person
     assert res.items.loc["f", "difficulty"] < res.persons.loc["all-max", "measure"]
+
+
+def test_disconnected_design_is_refused():
+    rng = np.random.default_rng(1)
+    data = simulate(rng, rng.normal(0, 1, 200), np.array([-1, 0, 0.5, 1.0]), np.array([-0.5, 0.5]))
+    data.iloc[:100, 2:] = np.nan                    # items q00, q01 and q02, q03 never meet
+    data.iloc[100:, :2] = np.nan
+    with pytest.raises(ValueError, match="not identified"):
+        fit_rating_scale(data)
