@@ -105,7 +105,7 @@ def _moments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------------
 # Input validation
 # --------------------------------------------------------------------------------------------
-def _coerce_codes(responses, min_category, n_categories, *, name="responses"):
+def _coerce_codes(responses, min_category, n_categories, *, name="responses", calibrating=True):
     """Validate a respondents x items frame; return (X with codes 0..m / NaN, min_category, m)."""
     if not isinstance(responses, pd.DataFrame):
         raise TypeError(
@@ -150,9 +150,11 @@ def _coerce_codes(responses, min_category, n_categories, *, name="responses"):
                          + "; ".join(problems))
     X = np.column_stack(cols).astype(float)
     never = [c for c, a in zip(responses.columns, np.isnan(X).all(axis=0)) if a]
-    if never:
+    if never and calibrating:
         raise ValueError(f"{name}: nobody answered item(s) {never}; drop these columns")
     observed = np.unique(X[~np.isnan(X)]).astype(int)
+    if observed.size == 0:
+        raise ValueError(f"{name} holds no responses at all (every cell is missing)")
     lo = int(observed[0]) if min_category is None else int(min_category)
     if min_category is not None and observed[0] < lo:
         raise ValueError(f"{name}: code {observed[0]} is below min_category={lo}")
@@ -167,7 +169,7 @@ def _coerce_codes(responses, min_category, n_categories, *, name="responses"):
                    if np.nanmax(X[:, responses.columns.get_loc(c)]) > lo + m]
             raise ValueError(f"{name}: codes above {lo + m} (the scale {lo}-{lo + m} given by "
                              f"min_category and n_categories) in column(s) {', '.join(out)}")
-    if observed.size < 2:
+    if observed.size < 2 and calibrating:
         raise ValueError(f"{name}: only one response category (code {observed[0]}) is observed; "
                          "a rating-scale model needs at least two")
     return X - lo, lo, m
@@ -330,7 +332,7 @@ def fit_statistics(responses, *, measures, difficulties, thresholds, min_categor
     reproduce Winsteps, pass the non-extreme persons and items only.
     """
     tau = np.asarray(thresholds, dtype=float)
-    X, _, m = _coerce_codes(responses, min_category, len(tau) + 1)
+    X, _, m = _coerce_codes(responses, min_category, len(tau) + 1, calibrating=False)
     theta = _aligned(measures, responses.index, "measures")
     delta = _aligned(difficulties, responses.columns, "difficulties")
     per, it = _fit_sums(X, theta, delta, tau)
@@ -774,7 +776,15 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     if isinstance(anchors, RatingScaleResult):
         min_category = anchors.min_category if min_category is None else min_category
         n_categories = anchors.n_categories if n_categories is None else n_categories
-    X, lo, m = _coerce_codes(responses, min_category, n_categories)
+    elif isinstance(anchors, Mapping) and "thresholds" in anchors and n_categories is None:
+        n_categories = np.size(anchors["thresholds"]) + 1
+    fully_anchored = False
+    if anchors is not None and isinstance(responses, pd.DataFrame):
+        names = (anchors.items.index if isinstance(anchors, RatingScaleResult)
+                 else pd.Index(list(dict(anchors.get("difficulty", {})))))
+        fully_anchored = bool(len(responses.columns)) and responses.columns.isin(names).all()
+    X, lo, m = _coerce_codes(responses, min_category, n_categories,
+                             calibrating=not fully_anchored)
     keep = ~np.isnan(X).all(axis=1)
     n_dropped = int((~keep).sum())
     X, index, items = X[keep], responses.index[keep], responses.columns
@@ -786,7 +796,8 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
 
     ext_p, ext_i = _extremes(X, m, anchored)
     inc = ~ext_i
-    if (~ext_p).sum() == 0 or inc.sum() == 0:
+    fixed = tau_anchor is not None and anchored.all()      # pure scoring: nothing to estimate
+    if ((~ext_p).sum() == 0 and not fixed) or inc.sum() == 0:
         raise ValueError("responses: every respondent (or item) has an extreme score; the "
                          "rating scale cannot be estimated from these data")
     Xn = X[~ext_p][:, inc]
@@ -805,8 +816,15 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
 
     first, inverse, wts = _unique_rows(obs_n, pscore)     # persons sharing a measure
     gmask, gscore = obs_n[first].astype(float), pscore[first]
-    if method == "jmle":
-        p_i = np.clip(item_score / (m * n_it), 1e-3, 1 - 1e-3)
+    if method == "jmle" and fixed:
+        d_inc, tau, ll, n_iter = d_anchor[inc], tau_anchor.copy(), np.nan, 0
+        theta_n, _, converged = _solve_locations(obs_n, d_inc, pscore.astype(float), tau,
+                                                 tol=tol, max_iter=max_iter)
+        if not converged:
+            warnings.warn("person measures did not converge (converged=False)",
+                          ConvergenceWarning, stacklevel=2)
+    elif method == "jmle":
+        p_i = np.clip(item_score / np.maximum(m * n_it, 1), 1e-3, 1 - 1e-3)
         d0 = np.log((1 - p_i) / p_i)
         free_items = ~anchored[inc]
         center = bool(free_items.all())
@@ -821,8 +839,6 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
         gth, d_inc, tau, ll, converged, n_iter = _jmle(
             gmask, gscore, wts, item_score, cat_ge, th0, d0, t0, free_items=free_items,
             free_tau=tau_anchor is None, center=center, tol=tol, max_iter=max_iter)
-        if not free_items.any() and tau_anchor is not None:
-            ll = np.nan
         theta_n = gth[inverse]
         if not converged:
             warnings.warn(f"JMLE did not converge in {max_iter} iterations (tol={tol}); "
@@ -854,7 +870,9 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     if method == "cml":                       # conditional-likelihood SEs from the CML engine
         dse[inc] = np.asarray(est.difficulty_se, dtype=float)
     else:                                     # Winsteps' model SE
-        dse[inc] = 1.0 / np.sqrt(wts @ v_g)
+        with np.errstate(divide="ignore"):
+            info_i = wts @ v_g
+        dse[inc] = np.where(info_i > 0, 1.0 / np.sqrt(np.where(info_i > 0, info_i, 1.0)), np.nan)
 
     def adjusted(x, rows, cols, offsets, sign):
         """Measure rows of x[rows][:, cols] (score moved in by the adjustment) given offsets."""
@@ -974,7 +992,7 @@ def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
     tau = np.asarray(thresholds, dtype=float).ravel()
     if tau.size < 1 or not np.all(np.isfinite(tau)):
         raise ValueError("thresholds must hold at least one finite value")
-    X, lo, m = _coerce_codes(responses, min_category, tau.size + 1)
+    X, lo, m = _coerce_codes(responses, min_category, tau.size + 1, calibrating=False)
     delta = _aligned(difficulties, responses.columns, "difficulties")
     obs = ~np.isnan(X)
     n = obs.sum(axis=1)

@@ -452,3 +452,18 @@ def test_disconnected_design_is_refused():
     data.iloc[100:, :2] = np.nan
     with pytest.raises(ValueError, match="not identified"):
         fit_rating_scale(data)
+
+
+def test_scoring_a_single_new_respondent_on_an_anchored_scale():
+    lfs = pd.read_csv(REF / "lfs.csv")
+    calib = fit_rating_scale(lfs)
+    one = lfs.iloc[[1]]                              # a child answering every item with 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = fit_rating_scale(one, anchors=calib)   # one category observed: fine when anchored
+        direct = estimate_persons(one, difficulties=calib.items["difficulty"],
+                                  thresholds=calib.thresholds, min_category=0)
+    assert res.persons["extreme"].iloc[0] and res.converged and res.n_iter == 0
+    assert res.persons["measure"].iloc[0] == pytest.approx(direct["measure"].iloc[0], abs=1e-9)
+    # the 0.3 adjustment: expected score at the measure is 50 - 0.3
+    assert res.expected_score(res.persons["measure"], item="all")[0] == pytest.approx(49.7)
