@@ -105,7 +105,8 @@ def _moments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------------
 # Input validation
 # --------------------------------------------------------------------------------------------
-def _coerce_codes(responses, min_category, n_categories, *, name="responses", calibrating=True):
+def _coerce_codes(responses, min_category, n_categories, *, name="responses", calibrating=True,
+                  scale_from="min_category and n_categories"):
     """Validate a respondents x items frame; return (X with codes 0..m / NaN, min_category, m)."""
     if not isinstance(responses, pd.DataFrame):
         raise TypeError(
@@ -168,7 +169,7 @@ def _coerce_codes(responses, min_category, n_categories, *, name="responses", ca
             out = [f"{c!r}" for c in responses.columns
                    if np.nanmax(X[:, responses.columns.get_loc(c)]) > lo + m]
             raise ValueError(f"{name}: codes above {lo + m} (the scale {lo}-{lo + m} given by "
-                             f"min_category and n_categories) in column(s) {', '.join(out)}")
+                             f"{scale_from}) in column(s) {', '.join(out)}")
     if observed.size < 2 and calibrating:
         raise ValueError(f"{name}: only one response category (code {observed[0]}) is observed; "
                          "a rating-scale model needs at least two")
@@ -776,15 +777,17 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     if isinstance(anchors, RatingScaleResult):
         min_category = anchors.min_category if min_category is None else min_category
         n_categories = anchors.n_categories if n_categories is None else n_categories
-    elif isinstance(anchors, Mapping) and "thresholds" in anchors and n_categories is None:
+    scale_from = "min_category and n_categories"
+    if isinstance(anchors, Mapping) and "thresholds" in anchors and n_categories is None:
         n_categories = np.size(anchors["thresholds"]) + 1
+        scale_from = f"the {n_categories - 1} anchored thresholds"
     fully_anchored = False
     if anchors is not None and isinstance(responses, pd.DataFrame):
         names = (anchors.items.index if isinstance(anchors, RatingScaleResult)
                  else pd.Index(list(dict(anchors.get("difficulty", {})))))
         fully_anchored = bool(len(responses.columns)) and responses.columns.isin(names).all()
     X, lo, m = _coerce_codes(responses, min_category, n_categories,
-                             calibrating=not fully_anchored)
+                             calibrating=not fully_anchored, scale_from=scale_from)
     keep = ~np.isnan(X).all(axis=1)
     n_dropped = int((~keep).sum())
     X, index, items = X[keep], responses.index[keep], responses.columns
@@ -992,7 +995,8 @@ def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
     tau = np.asarray(thresholds, dtype=float).ravel()
     if tau.size < 1 or not np.all(np.isfinite(tau)):
         raise ValueError("thresholds must hold at least one finite value")
-    X, lo, m = _coerce_codes(responses, min_category, tau.size + 1, calibrating=False)
+    X, lo, m = _coerce_codes(responses, min_category, tau.size + 1, calibrating=False,
+                             scale_from=f"the {tau.size} thresholds")
     delta = _aligned(difficulties, responses.columns, "difficulties")
     obs = ~np.isnan(X)
     n = obs.sum(axis=1)

@@ -348,7 +348,8 @@ GOOD = pd.DataFrame({"a": [0, 1, 2, 1], "b": [1, 0, 2, 2], "c": [2, 1, 0, 1]})
     (GOOD, {"method": "mml"}, "method must be"),
     (GOOD, {"extreme_adjustment": 0}, "extreme_adjustment"),
     (GOOD, {"anchors": {"difficulty": {"a": 0.0}}}, "must include 'thresholds'"),
-    (GOOD, {"anchors": {"thresholds": [0.0]}}, "must hold 2 finite values"),
+    (GOOD, {"anchors": {"thresholds": [0.0]}}, "scale 0-1 given by the 1 anchored thresholds"),
+    (GOOD, {"anchors": {"thresholds": [0.0, np.nan]}}, "must hold 2 finite values"),
     (GOOD, {"anchors": {"difficulty": {"zz": 0.0}, "thresholds": [-1, 1]}}, "not in responses"),
     (GOOD, {"anchors": {"thresholds": [-1, 1]}, "method": "cml"}, "anchors are for JMLE"),
 ])
