@@ -133,14 +133,14 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
         The item the cuts refer to; 0 is the mean item (difficulties sum to zero).
     method : {"expected", "andrich"}
         ``"expected"`` (default): the measures at which the expected score on the item crosses
-        the category boundaries ``scores`` (Winsteps' half-point thresholds, the ``:`` marks of
-        the Wright map). ``"andrich"``: the Andrich thresholds themselves,
+        the score boundaries ``scores``. ``"andrich"``: the Andrich thresholds themselves,
         :math:`\\delta + \\tau_k`, where adjacent categories are equally probable (m = 3 only).
     scores : sequence of 3 floats, optional
-        Expected-score boundaries on the 0..m scale for ``method="expected"``; default
-        (0.5, 1.5, 2.5) for a four-category scale (m = 3). Must be given for other m, e.g.
-        (1.5, 2.5, 3.5) to split a five-category scale between its 2nd/3rd, 3rd/4th and
-        4th/5th categories.
+        Expected-score boundaries on the 0..m scale for ``method="expected"``. Default
+        ``(0.5, m / 2, m - 0.5)``: "low" expects the bottom response category, "high" the top
+        one (Winsteps' half-point thresholds next to them), and the middle is split at the
+        middle of the scale. For a four-category scale (m = 3) this is (0.5, 1.5, 2.5), the three
+        half-point thresholds; for a five-category agreement scale (m = 4), (0.5, 2.0, 3.5).
 
     Returns
     -------
@@ -153,13 +153,13 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     scale respondents are most likely to shift among the categories" and that "the dotted lines
     represent the thresholds we established for the purposes of developing a probability
     density display". The colons of a Winsteps Wright map/Table 2 are the half-point thresholds:
-    where the expected score on an item crosses k - 0.5. We therefore take as default the
-    half-point thresholds of the mean item: a respondent in the "high" category is expected to
-    answer a typical item in the top category, one in "low" in the bottom category. Because the
-    INHD papers do not publish their cut values, this is our reconstruction; ``method="andrich"``
-    gives the alternative reading (modal-category boundaries), which for ordered thresholds lies
-    close to it. The INHD agreement scales have more than four categories, so for them
-    ``scores`` states which category boundaries separate the four display groups.
+    where the expected score on an item crosses k - 0.5. We therefore cut on the expected score
+    of the mean item: a respondent in "high" is expected to answer a typical item in the top
+    category, one in "low" in the bottom category, as the paper describes its groups ("more than
+    20% ... fell into this lowest category. These individuals experienced few or no personal
+    benefits"; the top group "strongly agree"). Because the INHD papers do not publish their cut
+    values, this is our reconstruction; pass ``scores`` for another split, or
+    ``method="andrich"`` for the modal-category boundaries of a four-category scale.
 
     Examples
     --------
@@ -178,10 +178,10 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     if method != "expected":
         raise ValueError(f"method must be 'expected' or 'andrich', got {method!r}")
     if scores is None:
-        if m != 3:
-            raise ValueError(f"scores= must be given for a scale with {m + 1} categories "
-                             "(the default (0.5, 1.5, 2.5) is for four categories)")
-        scores = (0.5, 1.5, 2.5)
+        if m < 2:
+            raise ValueError("a dichotomy (1 threshold) cannot be cut into four ordered "
+                             "categories by expected score; pass three logit cuts directly")
+        scores = (0.5, m / 2, m - 0.5)
     scores = np.asarray(scores, dtype=float)
     if scores.size != 3 or np.any(np.diff(scores) <= 0) or scores[0] <= 0 or scores[-1] >= m:
         raise ValueError(f"scores must be 3 increasing values strictly between 0 and {m}; "

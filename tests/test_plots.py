@@ -72,12 +72,15 @@ def test_four_category_cuts_are_half_point_thresholds():
         assert e[0] == pytest.approx(s, abs=1e-9)
     assert np.all(np.diff(cuts) > 0)
     np.testing.assert_allclose(four_category_cuts(tau, method="andrich", difficulty=0.5), tau + 0.5)
-    five = four_category_cuts([-2, -0.5, 0.5, 2], scores=(1.5, 2.5, 3.5))
-    assert five.size == 3 and np.all(np.diff(five) > 0)
+    five = four_category_cuts([-2, -0.5, 0.5, 2])
+    e, _ = _moments(category_probabilities(five, thresholds=[-2, -0.5, 0.5, 2]))
+    np.testing.assert_allclose(e, [0.5, 2.0, 3.5], atol=1e-9)     # (0.5, m/2, m - 0.5), m = 4
+    custom = four_category_cuts([-2, -0.5, 0.5, 2], scores=(1.5, 2.5, 3.5))
+    assert custom.size == 3 and np.all(np.diff(custom) > 0) and custom[0] > five[0]
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"thresholds": [-1, 0, 0.5, 1]}, "scores= must be given"),
+    ({"thresholds": [0.0]}, "dichotomy"),
     ({"thresholds": [-1, 1], "method": "andrich"}, "four-category"),
     ({"thresholds": [-1, 0, 1], "method": "median"}, "method must be"),
     ({"thresholds": [-1, 0, 1], "scores": (0.5, 0.4, 2.5)}, "increasing"),
