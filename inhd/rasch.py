@@ -264,9 +264,10 @@ def _fit_sums(X, theta, delta, tau, *, chunk_elems=4_000_000):
         w = h2 - e * e
         c = p @ h**4 - 4 * e * (p @ h**3) + 6 * e * e * h2 - 3 * e**4   # 4th central moment
         y2 = np.where(obs, (np.nan_to_num(x) - e) ** 2, 0.0)
-        w_safe = np.where(obs, w, 1.0)
+        w_safe = np.where(obs & (w > 0), w, np.inf)          # W = 0 only far off the scale
         parts = (obs, y2, np.where(obs, w, 0.0), np.where(obs, y2 / w_safe, 0.0),
                  np.where(obs, c / w_safe**2, 0.0), np.where(obs, c - w * w, 0.0))
+        # (a response with model variance 0 contributes nothing rather than 0/0)
         for k, arr in enumerate(parts):
             acc_r[k, a:a + step] = arr.sum(axis=1)
             acc_c[k] += arr.sum(axis=0)
@@ -360,6 +361,10 @@ def _aligned(values, labels, name):
 # --------------------------------------------------------------------------------------------
 # JMLE: full Newton-Raphson on the joint likelihood (persons profiled through a Schur complement)
 # --------------------------------------------------------------------------------------------
+#: |logits| beyond which a JMLE estimate is taken to be diverging (the MLE does not exist).
+_RUNAWAY = 25.0
+
+
 def _joint_loglik(theta, delta, tau, gmask, gscore, w, item_score, cat_ge):
     """Joint log-likelihood of grouped persons and its (masked) category probabilities."""
     p, log_z = _probs(theta[:, None] - delta[None, :], tau)
@@ -452,16 +457,14 @@ def _jmle(gmask, gscore, gweight, item_score, cat_ge, theta, delta, tau, *, free
     for it in range(1, max_iter + 1):
         g_p, i_pp, g_q, i_pq, i_qq = _joint_derivatives(p, gscore, w, item_score, cat_ge, fi,
                                                         free_tau)
+        i_pp = np.maximum(i_pp, 1e-300)            # zero only for runaway groups
         if nq:
             schur = i_qq - i_pq.T @ (i_pq / i_pp[:, None])
             rhs = g_q - i_pq.T @ (g_p / i_pp)
             try:
                 step_q = basis @ np.linalg.solve(basis.T @ schur @ basis, basis.T @ rhs)
-            except np.linalg.LinAlgError:
-                raise ValueError("responses: the joint information is singular, so the item "
-                                 "and threshold parameters are not identified (are the data "
-                                 "disconnected, e.g. subsets of items answered by disjoint "
-                                 "subsets of persons?)") from None
+            except np.linalg.LinAlgError:           # connected data: only when running away
+                break
             step_p = (g_p - i_pq @ step_q) / i_pp
         else:
             step_q = np.zeros(0)
@@ -503,7 +506,10 @@ def _threshold_se(p_g, gscore, w, item_score, cat_ge, *, free_items, center):
     if center and fi.size:
         cons.append(np.r_[np.ones(fi.size), np.zeros(m)])
     z = null_space(np.array(cons)) if cons else np.eye(nq)
-    cov = z @ np.linalg.inv(z.T @ schur @ z) @ z.T
+    try:
+        cov = z @ np.linalg.inv(z.T @ schur @ z) @ z.T
+    except np.linalg.LinAlgError:             # only for estimates that ran away
+        return np.full(m, np.nan)
     return np.sqrt(np.maximum(np.diag(cov)[fi.size:], 0.0))
 
 
@@ -516,6 +522,24 @@ def _reliability(measure, se):
     mse = np.mean(se**2)
     true = max(observed - mse, 0.0)
     return (true / observed if observed > 0 else np.nan), float(np.sqrt(true / mse))
+
+
+def _check_connected(obs, item_names, fixed):
+    """Refuse designs whose persons and items fall into separate, unlinked blocks."""
+    if fixed or obs.shape[0] == 0:
+        return
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n_p, n_i = obs.shape
+    r, c = np.nonzero(obs)
+    graph = coo_matrix((np.ones(r.size), (r, n_p + c)), shape=(n_p + n_i, n_p + n_i))
+    n_comp, label = connected_components(graph, directed=False)
+    if n_comp > 1:
+        blocks = [list(map(str, item_names[label[n_p:] == k])) for k in np.unique(label[n_p:])]
+        raise ValueError("responses: the items fall into unlinked blocks answered by disjoint "
+                         f"sets of respondents, so their relative difficulty is not identified: "
+                         f"{blocks[:4]}; add linking items or calibrate the blocks separately")
 
 
 def _extremes(X, m, anchored):
@@ -805,6 +829,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
                          "rating scale cannot be estimated from these data")
     Xn = X[~ext_p][:, inc]
     obs_n = ~np.isnan(Xn)
+    _check_connected(obs_n, items[inc], fixed)
     xn = np.nan_to_num(Xn)
     counts = np.bincount(xn[obs_n].astype(int), minlength=m + 1)
     if tau_anchor is None and (counts == 0).any():
@@ -843,7 +868,19 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
             gmask, gscore, wts, item_score, cat_ge, th0, d0, t0, free_items=free_items,
             free_tau=tau_anchor is None, center=center, tol=tol, max_iter=max_iter)
         theta_n = gth[inverse]
-        if not converged:
+        runaway = [str(k) for k in items[inc][np.abs(d_inc) > _RUNAWAY]]
+        if np.any(np.abs(tau) > _RUNAWAY):
+            runaway.append("thresholds")
+        if np.any(np.abs(gth) > _RUNAWAY + np.abs(d_inc).max()):
+            runaway.append("some persons")
+        if runaway:
+            converged = False
+            warnings.warn(f"JMLE estimates run off towards infinity ({', '.join(runaway[:8])}): "
+                          "the maximum-likelihood estimate does not exist for these data (e.g. "
+                          "an item whose responses are perfectly ordered with the persons' or a "
+                          "rarely used category); converged=False. Collapse categories or drop "
+                          "the item.", ConvergenceWarning, stacklevel=2)
+        elif not converged:
             warnings.warn(f"JMLE did not converge in {max_iter} iterations (tol={tol}); "
                           "results are provisional (converged=False)", ConvergenceWarning,
                           stacklevel=2)

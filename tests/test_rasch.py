@@ -451,7 +451,7 @@ def test_disconnected_design_is_refused():
     data = simulate(rng, rng.normal(0, 1, 200), np.array([-1, 0, 0.5, 1.0]), np.array([-0.5, 0.5]))
     data.iloc[:100, 2:] = np.nan                    # items q00, q01 and q02, q03 never meet
     data.iloc[100:, :2] = np.nan
-    with pytest.raises(ValueError, match="not identified"):
+    with pytest.raises(ValueError, match=r"unlinked blocks .*\[\['q00', 'q01'\], \['q02', 'q03'\]\]"):
         fit_rating_scale(data)
 
 
@@ -468,3 +468,15 @@ def test_scoring_a_single_new_respondent_on_an_anchored_scale():
     assert res.persons["measure"].iloc[0] == pytest.approx(direct["measure"].iloc[0], abs=1e-9)
     # the 0.3 adjustment: expected score at the measure is 50 - 0.3
     assert res.expected_score(res.persons["measure"], item="all")[0] == pytest.approx(49.7)
+
+
+def test_nonexistent_jmle_is_flagged_not_reported_as_converged():
+    # Everyone answers item "d" with 2 except one respondent who answers 1 there and 0
+    # elsewhere: that person and item d run off to -infinity together (no finite JMLE).
+    rng = np.random.default_rng(4)
+    data = simulate(rng, rng.normal(0, 1, 60), np.array([-0.5, 0.0, 0.5]), np.array([-0.5, 0.5]))
+    data["d"] = 2.0
+    data.loc["odd"] = [0.0, 0.0, 0.0, 1.0]
+    with pytest.warns(ConvergenceWarning, match=r"run off towards infinity \(.*d"):
+        res = fit_rating_scale(data)
+    assert res.converged is False
