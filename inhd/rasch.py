@@ -741,7 +741,15 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     ValueError
         Empty frame, non-integer codes, an item nobody answered, a single observed category, a
         category never used by non-extreme responses (thresholds not estimable), no non-extreme
-        respondent, bad anchors or method.
+        respondent, items in unlinked blocks (disjoint sets of respondents), bad anchors or
+        method.
+
+    Warns
+    -----
+    ConvergenceWarning
+        With ``converged=False``: the iterations hit ``max_iter``, or estimates ran off towards
+        infinity (beyond 25 logits) because the JMLE does not exist for the data (e.g. the only
+        non-top response to an item comes from a respondent who scored 0 on everything else).
 
     Notes
     -----
