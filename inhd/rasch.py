@@ -922,8 +922,9 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
             info_i = wts @ v_g
         dse[inc] = np.where(info_i > 0, 1.0 / np.sqrt(np.where(info_i > 0, info_i, 1.0)), np.nan)
 
-    def adjusted(x, rows, cols, offsets, sign):
-        """Measure rows of x[rows][:, cols] (score moved in by the adjustment) given offsets."""
+    def adjusted(rows, cols, offsets, sign):
+        """Measures of persons (sign=+1: rows of X[rows][:, cols]) or items (sign=-1: columns)
+        given the other side's ``offsets``, extreme scores moved in by the adjustment."""
         sub = X[np.ix_(rows, cols)] if sign > 0 else X[np.ix_(rows, cols)].T
         ok = ~np.isnan(sub)
         n = ok.sum(axis=1)
@@ -939,20 +940,20 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     # extreme items against the non-extreme persons (Winsteps), scores moved in by 0.3
     ei, ep = np.flatnonzero(ext_i), np.flatnonzero(ext_p)
     if ei.size:
-        delta[ei], dse[ei] = adjusted(X, np.flatnonzero(~ext_p), ei, -theta_n, -1)
+        delta[ei], dse[ei] = adjusted(np.flatnonzero(~ext_p), ei, -theta_n, -1)
     # extreme persons against the non-extreme items; if they answered none, against all the
     # items they answered that have a measure
     if ep.size:
-        measure[ep], se[ep] = adjusted(X, ep, np.flatnonzero(inc), d_inc, 1)
+        measure[ep], se[ep] = adjusted(ep, np.flatnonzero(inc), d_inc, 1)
         left = ep[np.isnan(measure[ep])]
         known = np.flatnonzero(np.isfinite(delta))
         if left.size:
-            measure[left], se[left] = adjusted(X, left, known, delta[known], 1)
+            measure[left], se[left] = adjusted(left, known, delta[known], 1)
     # extreme items answered only by extreme persons: against those persons
     left = np.flatnonzero(np.isnan(delta))
     if left.size:
         rows = np.flatnonzero(np.isfinite(measure))
-        delta[left], dse[left] = adjusted(X, rows, left, -measure[rows], -1)
+        delta[left], dse[left] = adjusted(rows, left, -measure[rows], -1)
     unmeasured = [str(k) for k in items[np.isnan(delta)]] + \
         [str(k) for k in index[np.isnan(measure)]]
     if unmeasured:
