@@ -797,9 +797,14 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     >>> import pandas as pd
     >>> from inhd import DATA_DIR
     >>> lfs = pd.read_csv(DATA_DIR / "reference" / "lfs.csv")
-    >>> res = fit_rating_scale(lfs)          # Winsteps: default settings; In R: eRm::RSM(lfs)
+    >>> res = fit_rating_scale(lfs)          # as Winsteps with its default settings
     >>> res.thresholds.round(2).tolist()
     [-0.86, 0.86]
+    >>> int(res.persons["extreme"].sum()), res.category_counts.tolist()
+    (1, [378, 620, 852])
+
+    ``method="cml"`` corresponds to ``eRm::RSM(X)`` followed by ``eRm::person.parameter`` (eRm
+    refuses LFS itself, because not every item uses every category).
     """
     if method not in ("jmle", "cml"):
         raise ValueError(f"method must be 'jmle' or 'cml', got {method!r}")
