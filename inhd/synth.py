@@ -31,7 +31,7 @@ __all__ = [
     "PB_TABLE4_FINAL", "NH_MEASURES", "NH_WAVES",
     "SyntheticCohort", "SyntheticNetworkHealth",
     "simulate_participatory_benefits", "simulate_network_health",
-    "published_tables", "write_synthetic_data", "required_variance_ratios",
+    "VARIATION_TABLE1", "published_tables", "write_synthetic_data", "required_variance_ratios",
 ]
 
 #: Seed of the committed participatory-benefits files.
@@ -379,9 +379,11 @@ def _pb_respondents(networks: pd.DataFrame, rng: np.random.Generator):
                             mean_decimals=2, sd_decimals=2, rng=rng, frozen=frozen)
     # intensity = meeting frequency (a school's team) x consistency of the person's attendance
     schools, school_idx = np.unique(school, return_inverse=True)
-    freq = rng.choice(_FREQUENCY[0], p=_FREQUENCY[1], size=schools.size)[school_idx]
+    school_freq = rng.choice(_FREQUENCY[0], p=_FREQUENCY[1], size=schools.size)
+    school_freq[school_idx[pins[3]]] = 1.5      # pins: one never attends, one always at 1.5 a month
+    freq = school_freq[school_idx]
     cons = rng.choice(len(_CONSISTENCY[0]), p=_CONSISTENCY[1], size=n)
-    freq[pins[2:]] = [0.0, 1.5]
+    cons[pins[2]] = 0
     cons[pins[3]] = len(_CONSISTENCY[0]) - 1
     cons = _match_moments(cons, _CONSISTENCY[0], mean=t["intensity"]["mean"],
                           sd=t["intensity"]["sd"], mean_decimals=2, sd_decimals=2, rng=rng,
@@ -532,7 +534,7 @@ NH_MEASURES = {
     "evidence_culture": ("Evidence-based culture", "Network culture", "Network culture",
                          5, 0.87, 0.19, 0.73, 0.7),
 }
-_NH_THRESHOLDS = np.array([-2.0, -0.6, 0.6, 2.0])
+_NH_THRESHOLDS = np.array([-5.0, -1.7, 1.7, 5.0])
 _NH_ITEM_SPREAD = 0.8            # item difficulties evenly spaced in [-0.8, 0.8] within a measure
 _NH_GROWTH = 0.12                # mean growth, logits a year
 _NH_SLOPE_SD_RATIO = 0.3         # SD of network slopes (per year) / SD of network intercepts
@@ -613,38 +615,51 @@ def required_variance_ratios(*, school_reliability, network_reliability, school_
     return float(a), float(b)
 
 
-def _mean_error_variance(difficulties, thresholds, mean, sd, n_nodes=61):
-    """1 / E[I(theta)] over theta ~ N(mean, sd^2): the error variance of the marginal reliability.
+def _person_reliability(difficulties, thresholds, mean, sd, n_nodes=81):
+    """Expected Rasch person reliability of non-extreme persons when theta ~ N(mean, sd^2).
 
-    The average test information rather than the average of 1/I keeps persons far off the items
-    (whose 1/I explodes, and whom Winsteps sets aside as extreme) from dominating.
+    Winsteps' "model" reliability sets aside persons with extreme (all-lowest or all-highest)
+    scores and compares the variance of the rest with their mean squared model SE. Its
+    expectation is approximated by quadrature: with weights :math:`w(\\theta) = \\phi(\\theta)
+    (1 - P_{min}(\\theta) - P_{max}(\\theta))`, true variance :math:`V_w` and error variance
+    :math:`e_w = E_w[1/I(\\theta)]` (I the test information), reliability
+    :math:`V_w / (V_w + e_w)`. Returns ``(reliability, e_w)``.
     """
     x, w = np.polynomial.hermite_e.hermegauss(n_nodes)
     theta = mean + sd * x
-    p = np.exp(_rsm_log_probs(theta[:, None], np.asarray(difficulties)[None, :], thresholds))
+    log_p = _rsm_log_probs(theta[:, None], np.asarray(difficulties)[None, :], thresholds)
+    p = np.exp(log_p)
     h = np.arange(p.shape[-1])
     info = ((p * h ** 2).sum(-1) - (p * h).sum(-1) ** 2).sum(-1)
-    return float(1.0 / ((w / w.sum()) @ info))
+    extreme = np.exp(log_p[..., 0].sum(-1)) + np.exp(log_p[..., -1].sum(-1))
+    wt = w * (1.0 - extreme)
+    wt = wt / wt.sum()
+    m = wt @ theta
+    v = wt @ (theta - m) ** 2
+    ok = info > 1e-12                     # far-off nodes are extreme with certainty (weight 0)
+    e = float(wt[ok] @ (1.0 / info[ok]))
+    return float(v / (v + e)), e
 
 
 def _solve_scale(rel_ind, a, b, difficulties, thresholds, mean):
-    """sigma2 (observed within-school variance) such that the person reliability is ``rel_ind``.
+    """Observed within-school variance sigma2 and error variance e for a target person reliability.
 
-    Person reliability = true variance / observed variance over all persons,
-    ``1 - e / (sigma2 (1 + a + b))``, with e the error variance of :func:`_mean_error_variance`,
-    which depends on the spread of the true measures; solved by bracketing root search.
+    The SD of the true measures (all levels) is found by bracketing root search so that
+    :func:`_person_reliability` equals ``rel_ind``; then ``sigma2 (1 + a + b) = true variance + e``
+    with ``a = tau_school / sigma2`` and ``b = tau_network / sigma2``.
     """
     from scipy.optimize import brentq
 
-    def gap(log_s2):
-        s2 = np.exp(log_s2)
-        sd_true = np.sqrt(s2 * (1 + a + b) * rel_ind)
-        e = _mean_error_variance(difficulties, thresholds, mean, sd_true)
-        return 1 - e / (s2 * (1 + a + b)) - rel_ind
-
-    s2 = float(np.exp(brentq(gap, np.log(1e-3), np.log(1e3), xtol=1e-12)))
-    sd_true = np.sqrt(s2 * (1 + a + b) * rel_ind)
-    return s2, _mean_error_variance(difficulties, thresholds, mean, sd_true)
+    grid = np.linspace(0.2, 8.0, 40)
+    rel = [_person_reliability(difficulties, thresholds, mean, s)[0] for s in grid]
+    top = grid[int(np.argmax(rel))]
+    if max(rel) <= rel_ind:
+        raise ValueError(f"a person reliability of {rel_ind} is out of reach with "
+                         f"{len(difficulties)} items (at most {max(rel):.3f})")
+    sd = brentq(lambda s: _person_reliability(difficulties, thresholds, mean, s)[0] - rel_ind,
+                0.05, top, xtol=1e-12)
+    e = _person_reliability(difficulties, thresholds, mean, sd)[1]
+    return (sd ** 2 + e) / (1 + a + b), e
 
 
 @dataclass(frozen=True)
@@ -703,6 +718,10 @@ class SyntheticNetworkHealth:
                          f"{row['target_school']:.2f}), network {row['design_network']:.2f} "
                          f"({row['target_network']:.2f})")
         return "\n".join(lines)
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / x.std()
 
 
 def _nh_networks(rng: np.random.Generator) -> pd.DataFrame:
@@ -800,7 +819,8 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
     the five lowest the least-developed L1-L5 of the variation paper, with their published
     structure (goal, launch year, members, districts); slopes correlate 0.4 with it. Person and
     school effects share a factor across measures (50%). Responses follow the rating-scale model
-    with item difficulties evenly spaced in [-0.8, 0.8] and thresholds (-2, -0.6, 0.6, 2).
+    with item difficulties evenly spaced in [-0.8, 0.8] and thresholds (-5, -1.7, 1.7, 5)
+    (wide enough for the published person reliabilities of five-item measures, up to 0.93).
     """
     if not (isinstance(missing_rate, float) and 0.0 <= missing_rate < 0.5):
         raise ValueError(f"missing_rate must be a float in [0, 0.5), got {missing_rate!r}")
@@ -839,11 +859,14 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
         tau_slope = (_NH_SLOPE_SD_RATIO ** 2) * tau_n
         sigma2_true = sigma2 - e
         w_net, w_p = np.sqrt(_NH_NETWORK_FACTOR), np.sqrt(_NH_PERSON_FACTOR)
-        b0 = np.sqrt(tau_n) * (w_net * factor + np.sqrt(1 - w_net ** 2) * g.standard_normal(k))
-        b1 = np.sqrt(tau_slope) * (w_net * growth_factor
-                                   + np.sqrt(1 - w_net ** 2) * g.standard_normal(k))
-        s = np.sqrt(tau_s) * (w_p * school_factor + np.sqrt(1 - w_p ** 2)
-                              * g.standard_normal(schools.size))
+        # network and school effects are standardised over the 34 networks (all schools), so
+        # their sample variances equal the design's tau exactly
+        b0 = np.sqrt(tau_n) * _standardise(w_net * factor + np.sqrt(1 - w_net ** 2)
+                                           * g.standard_normal(k))
+        b1 = np.sqrt(tau_slope) * _standardise(w_net * growth_factor + np.sqrt(1 - w_net ** 2)
+                                               * g.standard_normal(k))
+        s = np.sqrt(tau_s) * _standardise(w_p * school_factor + np.sqrt(1 - w_p ** 2)
+                                          * g.standard_normal(schools.size))
         eps = np.sqrt(sigma2_true) * (w_p * person_factor + np.sqrt(1 - w_p ** 2)
                                       * g.standard_normal(n))
         theta = mu + _NH_GROWTH * t + b0[net_pos] + b1[net_pos] * t + s[school_pos] + eps
@@ -861,7 +884,8 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
             "sigma2": sigma2, "sigma2_true": sigma2_true, "error_variance": e,
             "tau_school": tau_s, "tau_network": tau_n, "tau_slope": tau_slope,
             "mean_2021": mu, "growth": _NH_GROWTH,
-            "design_individual": 1 - e / (sigma2 + tau_s + tau_n),
+            "design_individual": _person_reliability(
+                delta, _NH_THRESHOLDS, mu, np.sqrt(sigma2_true + tau_s + tau_n))[0],
             "design_school": _reliability_school(tau_s, sigma2, sizes0.to_numpy()),
             "design_network": _reliability_network(tau_n, tau_s, sigma2, sizes0.to_numpy(),
                                                    net_of_school0.to_numpy()),
@@ -918,3 +942,81 @@ def _nh_demographics(lay: pd.DataFrame, networks: pd.DataFrame, rng) -> pd.DataF
         "gender": rng.choice(gk, p=gp, size=n),
         "race": rng.choice(rk, p=rp, size=n),
     })
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+def _data_dir() -> Path:
+    from inhd import DATA_DIR
+
+    return Path(DATA_DIR)
+
+
+def published_tables(directory=None) -> dict[str, pd.DataFrame]:
+    """The published tables transcribed into ``data/published/`` (real figures, not synthetic).
+
+    Returns a dict keyed by file stem: ``participatory_benefits_table1`` .. ``table4`` (Perlman,
+    Bryk & Russell 2025), ``inhd_measure_reliabilities`` (the poster's reliability table, Bryk et
+    al. 2025) and ``variation_structural_table`` (Russell, Bryk & Sherer 2025, Table 1).
+    """
+    folder = Path(directory) if directory is not None else _data_dir() / "published"
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        raise ValueError(f"no published tables (*.csv) in {folder}")
+    return {f.stem: pd.read_csv(f) for f in files}
+
+
+def _write(df: pd.DataFrame, path: Path, written: list) -> None:
+    df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    written.append(path)
+
+
+def write_synthetic_data(directory=None) -> list[Path]:
+    """Regenerate every committed SYNTHETIC CSV (fixed seeds) and the variation paper's table.
+
+    Parameters
+    ----------
+    directory : path-like, optional
+        Where to write (default ``inhd.DATA_DIR``); the variation table goes to ``published/``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    out = Path(directory) if directory is not None else _data_dir()
+    (out / "published").mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    pb = simulate_participatory_benefits(rng=PB_SEED)
+    _write(pb.respondents, out / "participatory_benefits_respondents_SYNTHETIC.csv", written)
+    _write(pb.networks, out / "participatory_benefits_networks_SYNTHETIC.csv", written)
+    _write(pb.items.reset_index(), out / "participatory_benefits_items_SYNTHETIC.csv", written)
+    truth = pd.concat([
+        pd.DataFrame({"kind": "threshold", "name": pb.thresholds.index.astype(str),
+                      "value": pb.thresholds.to_numpy()}),
+        pd.DataFrame({"kind": "fixed_effect", "name": pb.fixed_effects.index,
+                      "value": pb.fixed_effects.to_numpy()}),
+        pd.DataFrame({"kind": "variance", "name": pb.variances.index,
+                      "value": pb.variances.to_numpy()}),
+        pd.DataFrame({"kind": "network_effect", "name": pb.network_effects.index,
+                      "value": pb.network_effects.to_numpy()}),
+    ], ignore_index=True)
+    _write(truth, out / "participatory_benefits_truth_SYNTHETIC.csv", written)
+    _write(pb.latent[["theta"]].reset_index(), out / "participatory_benefits_latent_SYNTHETIC.csv",
+           written)
+    nh = simulate_network_health(rng=NH_SEED)
+    _write(nh.respondents, out / "network_health_respondents_SYNTHETIC.csv", written)
+    _write(nh.networks, out / "network_health_networks_SYNTHETIC.csv", written)
+    items = nh.items.reset_index()
+    items["thresholds"] = " ".join(f"{x:g}" for x in nh.thresholds)
+    _write(items, out / "network_health_items_SYNTHETIC.csv", written)
+    _write(nh.measures.reset_index(), out / "network_health_measures_SYNTHETIC.csv", written)
+    _write(nh.network_effects, out / "network_health_network_effects_SYNTHETIC.csv", written)
+    _write(VARIATION_TABLE1, out / "published" / "variation_structural_table.csv", written)
+    return written
+
+
+if __name__ == "__main__":  # python -m inhd.synth
+    for path in write_synthetic_data():
+        print(path)
