@@ -1,4 +1,4 @@
-"""SYNTHETIC INHD survey data, calibrated to the published tables and generated from the published models.
+"""SYNTHETIC INHD survey data, calibrated to the published tables, generated from published models.
 
 The program's survey data are confidential, so the compendium runs on synthetic data. Nothing made
 here describes a real network, school or person; every file written from it says SYNTHETIC in its
@@ -452,10 +452,11 @@ def simulate_participatory_benefits(*, rng=PB_SEED, missing_rate=_PB_MISSING_RAT
     rating-scale model :math:`P(X=h) \\propto \\exp\\, a\\sum_{k \\le h}(\\theta-\\delta_i-\\tau_k)`
     with ``a = 1`` for the nine items of Table 3 (difficulties ordered as its Rasch ranks). The two
     candidates misfit by construction: ``pb_cand_eases_workload`` answers a second dimension
-    :math:`\\theta^* = \\bar\\theta + \\rho(\\theta - \\bar\\theta) + \\sqrt{1-\\rho^2}\\,
-    \\mathrm{SD}(\\theta) z` with :math:`\\rho = 0.1` (weight 0.9 on the new dimension) and ``a =
-    0.5``, so it is noisy (infit/outfit mean-squares well above 1); ``pb_cand_recommend`` has ``a =
-    3`` (near-deterministic, mean-squares well below 1).
+    :math:`\\theta^* = \\bar\\theta + \\rho(\\theta - \\bar\\theta) + w\\,
+    \\mathrm{SD}(\\theta) z` with weight :math:`w = 0.9` on the new dimension :math:`z` and
+    :math:`\\rho = \\sqrt{1 - w^2} \\approx 0.44`, and ``a = 0.5``, so it is noisy
+    (infit/outfit mean-squares well above 1); ``pb_cand_recommend`` has ``a = 3``
+    (near-deterministic, mean-squares well below 1).
 
     References
     ----------
@@ -536,7 +537,7 @@ NH_MEASURES = {
 }
 _NH_THRESHOLDS = np.array([-5.0, -1.7, 1.7, 5.0])
 _NH_ITEM_SPREAD = 0.8            # item difficulties evenly spaced in [-0.8, 0.8] within a measure
-_NH_GROWTH = 0.12                # mean growth, logits a year
+_NH_GROWTH_RATIO = 0.3           # mean growth a year / SD of network intercepts
 _NH_SLOPE_SD_RATIO = 0.3         # SD of network slopes (per year) / SD of network intercepts
 _NH_SLOPE_CORR = 0.4             # correlation of a network's growth factor with its health factor
 _NH_NETWORK_FACTOR = 0.6         # share of network variance common to all measures
@@ -714,7 +715,7 @@ class SyntheticNetworkHealth:
                  "  respondents by wave: " + ", ".join(f"{w}: {n}" for w, n in per_wave.items())]
         m = self.measures
         for key, row in m.iterrows():
-            lines.append(f"  {key:<22} school {row['design_school']:.2f} (published "
+            lines.append(f"  {key:<22} design reliability: school {row['design_school']:.2f} (published "
                          f"{row['target_school']:.2f}), network {row['design_network']:.2f} "
                          f"({row['target_network']:.2f})")
         return "\n".join(lines)
@@ -807,7 +808,8 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
         \\theta_{ijkt} = \\mu_q + g\\,t + b_{0kq} + b_{1kq} t + s_{jkq} + \\varepsilon_{ijkt},
 
     :math:`s \\sim N(0, \\tau_\\pi)`, :math:`b_0 \\sim N(0, \\tau_\\beta)`,
-    :math:`b_1 \\sim N(0, (0.3)^2 \\tau_\\beta)`, :math:`\\varepsilon \\sim N(0, \\sigma^2_{true})`.
+    :math:`b_1 \\sim N(0, (0.3)^2 \\tau_\\beta)`, :math:`\\varepsilon \\sim N(0, \\sigma^2_{true})`,
+    mean growth :math:`g = 0.3 \\sqrt{\\tau_\\beta}` a year (0.3 network SDs).
     The ratios :math:`\\tau_\\pi/\\sigma^2` and :math:`\\tau_\\beta/\\sigma^2` come from
     :func:`required_variance_ratios` with the 2021 cluster sizes, so that the school- and
     network-level reliabilities of the observed measures equal the published ones; the scale
@@ -857,6 +859,7 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
         sigma2, e = _solve_scale(r_ind, a, b, delta, _NH_THRESHOLDS, mu)
         tau_s, tau_n = a * sigma2, b * sigma2
         tau_slope = (_NH_SLOPE_SD_RATIO ** 2) * tau_n
+        growth = _NH_GROWTH_RATIO * np.sqrt(tau_n)
         sigma2_true = sigma2 - e
         w_net, w_p = np.sqrt(_NH_NETWORK_FACTOR), np.sqrt(_NH_PERSON_FACTOR)
         # network and school effects are standardised over the 34 networks (all schools), so
@@ -869,7 +872,7 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
                                           * g.standard_normal(schools.size))
         eps = np.sqrt(sigma2_true) * (w_p * person_factor + np.sqrt(1 - w_p ** 2)
                                       * g.standard_normal(n))
-        theta = mu + _NH_GROWTH * t + b0[net_pos] + b1[net_pos] * t + s[school_pos] + eps
+        theta = mu + growth * t + b0[net_pos] + b1[net_pos] * t + s[school_pos] + eps
         latent[key] = theta
         cols = [f"{key}_{j + 1}" for j in range(n_items)]
         for col, d in zip(cols, delta):
@@ -883,7 +886,7 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
             "target_individual": r_ind, "target_school": r_sch, "target_network": r_net,
             "sigma2": sigma2, "sigma2_true": sigma2_true, "error_variance": e,
             "tau_school": tau_s, "tau_network": tau_n, "tau_slope": tau_slope,
-            "mean_2021": mu, "growth": _NH_GROWTH,
+            "mean_2021": mu, "growth": growth,
             "design_individual": _person_reliability(
                 delta, _NH_THRESHOLDS, mu, np.sqrt(sigma2_true + tau_s + tau_n))[0],
             "design_school": _reliability_school(tau_s, sigma2, sizes0.to_numpy()),
