@@ -465,3 +465,25 @@ def test_committed_csvs_pass_the_data_contract(stem):
     data = pytest.importorskip("inhd.data", reason="inhd.data (the data contract) not landed yet")
     data.validate(respondents=DATA_DIR / f"{stem}_respondents_SYNTHETIC.csv",
                   networks=DATA_DIR / f"{stem}_networks_SYNTHETIC.csv")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    assert doctest.testmod(synth, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+def test_inputs_not_modified():
+    sizes = np.array([3, 5, 4, 6])
+    nets = np.array(["a", "a", "b", "b"], dtype=object)
+    before = sizes.copy(), nets.copy()
+    synth.required_variance_ratios(school_reliability=0.2, network_reliability=0.7,
+                                   school_sizes=sizes, network_of_school=nets)
+    np.testing.assert_array_equal(sizes, before[0])
+    np.testing.assert_array_equal(nets, before[1])
+    g = np.random.default_rng(5)
+    state = g.bit_generator.state
+    a = synth.simulate_participatory_benefits(rng=g)
+    g.bit_generator.state = state          # a Generator is used, not copied: same state, same data
+    b = synth.simulate_participatory_benefits(rng=g)
+    pd.testing.assert_frame_equal(a.respondents, b.respondents)
