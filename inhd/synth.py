@@ -13,9 +13,10 @@ name. Two generators, both deterministic given ``rng`` (a seed or a :class:`nump
   waves 2021-2024 with network-specific growth, including the well- and least-developed clusters of
   Russell, Bryk & Sherer (2025).
 
-:func:`write_synthetic_data` (``python -m inhd.synth``) regenerates every committed CSV from the
-fixed seeds :data:`PB_SEED` and :data:`NH_SEED`, plus the published tables transcribed into
-``data/published/``.
+:func:`write_synthetic_data` (``python -m inhd.synth``) regenerates every committed SYNTHETIC CSV
+from the fixed seeds :data:`PB_SEED` and :data:`NH_SEED` (and writes the variation paper's
+structural table to ``data/published/``); :func:`published_tables` reads the published tables
+transcribed there.
 """
 
 from __future__ import annotations
@@ -100,8 +101,10 @@ PB_ITEMS = [
 ]
 #: The two candidate items built to misfit (the paper deleted two misfitting candidates).
 PB_CANDIDATE_ITEMS = [
-    ("pb_cand_eases_workload", "Participation eases my workload (second dimension: noisy, infit/outfit > 1)"),
-    ("pb_cand_recommend", "Would recommend the network (steep, near-deterministic: infit/outfit < 1)"),
+    ("pb_cand_eases_workload",
+     "Participation eases my workload (second dimension: noisy, infit/outfit > 1)"),
+    ("pb_cand_recommend",
+     "Would recommend the network (steep, near-deterministic: infit/outfit < 1)"),
 ]
 # Generating item difficulties by Rasch rank (1 = easiest); they sum to zero.
 _PB_DIFFICULTY_BY_RANK = np.array([-1.05, -0.7, -0.5, -0.3, -0.1, 0.15, 0.4, 0.7, 1.4])
@@ -121,7 +124,8 @@ def _rng(rng) -> np.random.Generator:
         return rng
     if rng is None or isinstance(rng, (int, np.integer)):
         return np.random.default_rng(rng)
-    raise TypeError(f"rng must be an int seed, a numpy Generator or None, got {type(rng).__name__}")
+    raise TypeError(f"rng must be an int seed, a numpy Generator or None, "
+                    f"got {type(rng).__name__}")
 
 
 def _rsm_log_probs(theta, difficulty, thresholds, discrimination=1.0) -> np.ndarray:
