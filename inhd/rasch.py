@@ -5,7 +5,8 @@ reliability of 0.92 reported beside it) are built with the rating-scale model
 
 .. math::
 
-    P(X_{ni} = h) \\propto \\exp \\sum_{k \\le h} (\\theta_n - \\delta_i - \\tau_k), \\quad h = 0..m,
+    P(X_{ni} = h) \\propto \\exp \\sum_{k \\le h} (\\theta_n - \\delta_i - \\tau_k),
+    \\quad h = 0..m,
 
 with item difficulties :math:`\\delta_i` summing to zero over the non-extreme items and Andrich
 thresholds :math:`\\tau_1..\\tau_m` summing to zero. A higher difficulty means harder to endorse.

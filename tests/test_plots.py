@@ -58,7 +58,8 @@ def test_category_curves_one_line_per_category(lfs):
     assert len(curves) == 3
     total = sum(np.asarray(ln.get_ydata()) for ln in curves)
     np.testing.assert_allclose(total, 1.0)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"category {k}" for k in range(3)]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [f"category {k}" for k in range(3)]
     item_ax = lfs.plot_category_curves()
     assert item_ax.get_xlabel().startswith("measure")
 

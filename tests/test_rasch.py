@@ -78,7 +78,8 @@ def test_kct_fit_statistics_at_winsteps_measures(kct):
     pk, ik = people_ws.STATUS.to_numpy() == 1, items_ws.STATUS.to_numpy() == 1
     fit = fit_statistics(data.loc[pk, data.columns[ik]], measures=people_ws.MEASURE[pk].to_numpy(),
                          difficulties=items_ws.MEASURE[ik].to_numpy(), thresholds=[0.0])
-    for ours, ws, name in ((fit.items, items_ws[ik], "items"), (fit.persons, people_ws[pk], "persons")):
+    pairs = ((fit.items, items_ws[ik], "items"), (fit.persons, people_ws[pk], "persons"))
+    for ours, ws, name in pairs:
         # IN.MSQ / OUT.MSQ: Winsteps prints measures to 0.01, which alone moves the MSQs ~0.005
         np.testing.assert_allclose(ours["infit"], ws["IN.MSQ"], atol=0.01, err_msg=name)
         np.testing.assert_allclose(ours["outfit"], ws["OUT.MSQ"], atol=0.01, err_msg=name)
@@ -95,7 +96,8 @@ def test_kct_fit_statistics_at_winsteps_measures(kct):
 def test_kct_persons_given_winsteps_items(kct):
     data, items_ws, people_ws = kct
     ik = items_ws.STATUS.to_numpy() == 1
-    p = estimate_persons(data.loc[:, data.columns[ik]], difficulties=items_ws.MEASURE[ik].to_numpy(),
+    p = estimate_persons(data.loc[:, data.columns[ik]],
+                         difficulties=items_ws.MEASURE[ik].to_numpy(),
                          thresholds=[0.0], min_category=0)
     # ML persons (and the 0.3-adjusted extreme person) at Winsteps' item measures: within 0.04
     np.testing.assert_allclose(p["measure"], people_ws.MEASURE, atol=0.04)
@@ -438,7 +440,8 @@ def test_extreme_rows_and_columns_that_only_meet_each_other_are_still_measured()
         res = fit_rating_scale(df)
     assert res.items.loc[["e", "f"], "extreme"].all()
     assert res.persons.loc[["only-e", "all-max"], "extreme"].all()
-    assert np.all(np.isfinite(res.items["difficulty"])) and np.all(np.isfinite(res.persons["measure"]))
+    assert np.all(np.isfinite(res.items["difficulty"]))
+    assert np.all(np.isfinite(res.persons["measure"]))
     # e is easier than every non-extreme item; "only-e" sits above e (score 1.7 of 2 on it)
     assert res.items.loc["e", "difficulty"] < res.items.loc[list("abcd"), "difficulty"].min()
     assert res.persons.loc["only-e", "measure"] > res.items.loc["e", "difficulty"]
@@ -451,7 +454,8 @@ def test_disconnected_design_is_refused():
     data = simulate(rng, rng.normal(0, 1, 200), np.array([-1, 0, 0.5, 1.0]), np.array([-0.5, 0.5]))
     data.iloc[:100, 2:] = np.nan                    # items q00, q01 and q02, q03 never meet
     data.iloc[100:, :2] = np.nan
-    with pytest.raises(ValueError, match=r"unlinked blocks .*\[\['q00', 'q01'\], \['q02', 'q03'\]\]"):
+    blocks = r"unlinked blocks .*\[\['q00', 'q01'\], \['q02', 'q03'\]\]"
+    with pytest.raises(ValueError, match=blocks):
         fit_rating_scale(data)
 
 
