@@ -1,10 +1,15 @@
 """Warnings raised by :mod:`inhd`.
 
-Every iterative estimator in the package signals non-convergence with
-:class:`ConvergenceWarning` *and* sets ``converged=False`` on its result; it never
-fails silently.
+Every warning the package emits is an :class:`InhdWarning`, so a caller can filter all of them at
+once (``warnings.simplefilter("error", InhdWarning)``). Every iterative estimator in the package
+signals non-convergence with :class:`ConvergenceWarning` *and* sets ``converged=False`` on its
+result; it never fails silently.
 """
 
 
-class ConvergenceWarning(UserWarning):
+class InhdWarning(UserWarning):
+    """Base class of every warning emitted by :mod:`inhd`."""
+
+
+class ConvergenceWarning(InhdWarning):
     """An iterative estimator stopped before meeting its convergence criterion."""
