@@ -2,7 +2,8 @@
 
 The program's survey data are confidential, so the compendium runs on synthetic data. Nothing made
 here describes a real network, school or person; every file written from it says SYNTHETIC in its
-name. Two generators, both deterministic given ``rng`` (a seed or a :class:`numpy.random.Generator`):
+name. Two generators, both deterministic given ``rng`` (a seed or a
+:class:`numpy.random.Generator`):
 
 - :func:`simulate_participatory_benefits`: the 2022-23 cohort of Perlman, Bryk & Russell (2025):
   34 networks with Table 2's counts and moments, 2,073 respondents with Table 1's counts and
@@ -161,10 +162,10 @@ def _match_moments(codes, levels, *, mean, sd, mean_decimals, sd_decimals, rng,
     """Nudge discrete codes (indices into ``levels``) until the sample mean and SD round to targets.
 
     Greedy random local search: a random unit moves one level up or down when that brings the
-    rounded-moment loss down. Values stay on ``levels`` (so within its bounds); ``frozen`` units never
-    move (they pin the published minimum and maximum). ``weights`` multiply the level value (the
-    intensity is frequency x consistency: the search moves consistency, the weights are the
-    frequencies). The SD is the sample SD (ddof = 1). Raises RuntimeError if it cannot get there.
+    rounded-moment loss down. Values stay on ``levels`` (so within its bounds); ``frozen`` units
+    never move (they pin the published minimum and maximum). ``weights`` multiply the level
+    value (the intensity is frequency x consistency: the search moves consistency, the weights
+    are the frequencies). The SD is the sample SD (ddof = 1). Raises RuntimeError if it cannot get there.
     """
     codes = np.array(codes, dtype=int)
     levels = np.asarray(levels, dtype=float)
@@ -284,9 +285,11 @@ class SyntheticCohort:
             f"  n_networks {len(n)}, n_persons {len(r)}, team leads {int(r['team_lead'].sum())}",
             f"  tenure mean {r['tenure_years'].mean():.2f} SD {r['tenure_years'].std():.2f}; "
             f"intensity mean {r['intensity'].mean():.2f} SD {r['intensity'].std():.2f}",
-            f"  true benefit mean {self.latent['theta'].mean():.2f} SD {self.latent['theta'].std():.2f}",
+            f"  true benefit mean {self.latent['theta'].mean():.2f} "
+            f"SD {self.latent['theta'].std():.2f}",
             f"  respondents at the top of every answered measure item: {top}",
-            f"  missing responses: {r[items + [c for c, _ in PB_CANDIDATE_ITEMS]].isna().mean().mean():.1%}",
+            f"  missing responses: "
+            f"{r[items + [c for c, _ in PB_CANDIDATE_ITEMS]].isna().mean().mean():.1%}",
         ]
         return "\n".join(lines)
 
@@ -420,7 +423,8 @@ def _pb_items_table() -> pd.DataFrame:
     return out.set_index("item")
 
 
-def simulate_participatory_benefits(*, rng=PB_SEED, missing_rate=_PB_MISSING_RATE) -> SyntheticCohort:
+def simulate_participatory_benefits(*, rng=PB_SEED,
+                                    missing_rate=_PB_MISSING_RATE) -> SyntheticCohort:
     """Simulate the SYNTHETIC participatory-benefits cohort of Perlman, Bryk & Russell (2025).
 
     Parameters
@@ -575,7 +579,8 @@ VARIATION_TABLE1 = pd.DataFrame(
      ("L5", "Instructional", 2022, 60, "Single", 39, 1.39, "Stable")],
     columns=["network", "improvement_goal", "launch_year", "members_2023", "districts",
              "member_stability_pct", "average_tenure_2023", "hub_stability"])
-_GOAL_ARCHETYPE = {"Early Warning": "ewr", "Post-Sec Match": "psm", "Instructional": "instructional"}
+_GOAL_ARCHETYPE = {"Early Warning": "ewr", "Post-Sec Match": "psm",
+                   "Instructional": "instructional"}
 
 
 def _reliability_school(tau, sigma2, sizes):
@@ -741,7 +746,8 @@ class SyntheticNetworkHealth:
                  "  respondents by wave: " + ", ".join(f"{w}: {n}" for w, n in per_wave.items())]
         m = self.measures
         for key, row in m.iterrows():
-            lines.append(f"  {key:<22} design reliability: school {row['design_school']:.2f} (published "
+            lines.append(f"  {key:<22} design reliability: school "
+                         f"{row['design_school']:.2f} (published "
                          f"{row['target_school']:.2f}), network {row['design_network']:.2f} "
                          f"({row['target_network']:.2f})")
         return "\n".join(lines)
@@ -791,7 +797,7 @@ def _nh_networks(rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _nh_layout(networks: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Persons in schools in networks, by wave (a network is surveyed from the spring after launch)."""
+    """Persons in schools in networks, by wave (surveyed from the spring after launch)."""
     rows = []
     for _, net in networks.iterrows():
         n_resp = max(12, int(round(_NH_RESPONSE_SHARE * net["members"])))
@@ -808,7 +814,8 @@ def _nh_layout(networks: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     return lay.loc[lay.index.repeat(lay["n"])].drop(columns="n").reset_index(drop=True)
 
 
-def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> SyntheticNetworkHealth:
+def simulate_network_health(*, rng=NH_SEED,
+                            missing_rate=_NH_MISSING_RATE) -> SyntheticNetworkHealth:
     """Simulate the SYNTHETIC four-wave INHD network health survey.
 
     Parameters
@@ -882,7 +889,8 @@ def simulate_network_health(*, rng=NH_SEED, missing_rate=_NH_MISSING_RATE) -> Sy
     factor[dev == "least"] = f_sorted[k - (dev == "least").sum():]
     middle = f_sorted[(dev == "well").sum(): k - (dev == "least").sum()]
     factor[dev == "other"] = g.permutation(middle)
-    growth_factor = _NH_SLOPE_CORR * factor + np.sqrt(1 - _NH_SLOPE_CORR ** 2) * g.standard_normal(k)
+    growth_factor = (_NH_SLOPE_CORR * factor
+                     + np.sqrt(1 - _NH_SLOPE_CORR ** 2) * g.standard_normal(k))
     net_index = pd.Index(networks["network_id"])
     net_pos = net_index.get_indexer(lay["network_id"])
     schools, school_pos = np.unique(lay["school_id"].to_numpy(), return_inverse=True)
