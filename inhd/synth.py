@@ -165,7 +165,8 @@ def _match_moments(codes, levels, *, mean, sd, mean_decimals, sd_decimals, rng,
     rounded-moment loss down. Values stay on ``levels`` (so within its bounds); ``frozen`` units
     never move (they pin the published minimum and maximum). ``weights`` multiply the level
     value (the intensity is frequency x consistency: the search moves consistency, the weights
-    are the frequencies). The SD is the sample SD (ddof = 1). Raises RuntimeError if it cannot get there.
+    are the frequencies). The SD is the sample SD (ddof = 1). Raises RuntimeError if it cannot
+    get there.
     """
     codes = np.array(codes, dtype=int)
     levels = np.asarray(levels, dtype=float)
