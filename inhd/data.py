@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -368,8 +369,7 @@ def _fmt(x: float) -> str:
 def _show(value: str) -> str:
     """A cell as it should appear in a message: numbers bare, text quoted."""
     try:
-        float(value)
-        return value.strip()
+        return value.strip() if math.isfinite(float(value)) else repr(value)
     except ValueError:
         return repr(value)
 
@@ -505,12 +505,24 @@ def _check_respondents(path, items, scale, out: _Collector) -> _Checked:
         out.add(Problem(table.label, header_line, column, None, message), rank=0,
                 order=table.position.get(column, -1))
 
+    misspelt = set()                              # probably a contract column misspelt: not an item
     for col in RESPONDENT_COLUMNS.values():
-        if col.required and col.name not in table.position:
-            close = difflib.get_close_matches(col.name, list(table.position), n=1, cutoff=0.7)
-            hint = f" (did you mean {close[0]!r}? the header must spell it exactly)" if close else ""
-            fail(f"required column is missing{hint}", column=col.name)
-    others = [n for n in table.position if n not in RESPONDENT_COLUMNS]
+        if col.name not in table.position:
+            candidates = [n for n in table.position if n not in RESPONDENT_COLUMNS]
+            close = difflib.get_close_matches(col.name, candidates, n=1, cutoff=0.6)
+            misspelt.update(close)
+            if col.required:
+                hint = f" (did you mean {close[0]!r}? the header must spell it exactly)" if close else ""
+                fail(f"required column is missing{hint}", column=col.name)
+            elif close:
+                notes.append(f"{close[0]!r} looks like the optional column {col.name!r} misspelt; it was not "
+                             "used as an item")
+    missing = [c.name for c in RESPONDENT_COLUMNS.values() if c.required and c.name not in table.position]
+    if len(missing) > len(RESPONDENT_COLUMNS) // 2:
+        fail(f"this does not look like a respondents table ({len(missing)} required columns are missing; are "
+             "the respondents and networks files swapped?): its rows were not checked")
+        return _Checked(None, [], [])
+    others = [n for n in table.position if n not in RESPONDENT_COLUMNS and (items is not None or n not in misspelt)]
     if items is None:
         chosen = others
         if not chosen:
@@ -565,9 +577,15 @@ def _check_networks(path, out: _Collector) -> _Checked:
         return _Checked(None, [], [])
     for col in NETWORK_COLUMNS.values():
         if col.required and col.name not in table.position:
-            close = difflib.get_close_matches(col.name, list(table.position), n=1, cutoff=0.7)
+            close = difflib.get_close_matches(col.name, list(table.position), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}? the header must spell it exactly)" if close else ""
             out.add(Problem(table.label, 1, col.name, None, f"required column is missing{hint}"), rank=1)
+    missing = [c.name for c in NETWORK_COLUMNS.values() if c.required and c.name not in table.position]
+    if len(missing) > len(NETWORK_COLUMNS) // 2:
+        out.add(Problem(table.label, 1, None, None, f"this does not look like a networks table ({len(missing)} "
+                        "required columns are missing; are the respondents and networks files swapped?): its "
+                        "rows were not checked"), rank=1)
+        return _Checked(None, [], [])
     if len(table.cells) == 0:
         if not any(p.file == table.label and p.line and p.line > 1 for _, p in out.kept):
             out.add(Problem(table.label, 1, None, None, "no networks: the file has a header but no data rows"),
