@@ -1,0 +1,126 @@
+"""inhd.cli: the ``inhd`` command line (argument parsing; the checks themselves are tested in test_data)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import NETWORKS_CSV, RESPONDENTS_CSV
+
+from inhd import DATA_DIR
+from inhd.cli import build_parser, main, parse_items, parse_scale
+
+R, N = RESPONDENTS_CSV, NETWORKS_CSV
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_validate_ok(survey_files, capsys):
+    r, n = survey_files()
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    assert code == 0
+    assert out.splitlines()[0] == "OK: 3 respondents in 2 networks, 3 items (scale 1-5)"
+
+
+def test_validate_shipped_synthetic_data(capsys):
+    code, out, _ = run(capsys, "validate",
+                       "--respondents", str(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv"),
+                       "--networks", str(DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv"))
+    assert (code, out) == (0, "OK: 2073 respondents in 34 networks, 11 items (scale 1-5)\n")
+
+
+@pytest.mark.parametrize("respondents, networks, expected", [
+    (R.replace("4,5,3\n", "9,5,3\n"), N, "respondents.csv line 2, column b01: 9 is outside the response scale 1-5"),
+    (R.replace("R2,", "R1,"), N, "line 3, column respondent_id: 'R1' appears again (first on line 2)"),
+    (R.replace("R2,N1", "R2,N9"), N, "line 3, column network_id: 'N9' is not a network_id of"),
+    (R.replace("woman", "female"), N, "line 2, column gender: 'female' is not an allowed gender"),
+    (R.replace(",2,0.75", ",two,0.75"), N, "line 2, column tenure_years: 'two' is not a number"),
+    (R.replace("4,5,3\n", "4,5\n"), N, "respondents.csv line 2: this row has 11 fields but the header has 12"),
+    (R.splitlines(keepends=True)[0], N, "no respondents: the file has a header but no data rows"),
+    (R, "", "networks.csv: file is empty"),
+    (R.replace("S2", "Sé").encode("latin-1"), N, "respondents.csv line 4: byte 0xe9 is not valid UTF-8"),
+])
+def test_validate_invalid_exits_2_naming_the_problem(survey_files, capsys, respondents, networks, expected):
+    r, n = survey_files(respondents, networks)
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    assert code == 2
+    assert out.startswith("INVALID: ")
+    assert expected in out
+
+
+def test_validate_missing_file(tmp_path, capsys):
+    code, out, _ = run(capsys, "validate", "--respondents", str(tmp_path / "r.csv"),
+                       "--networks", str(tmp_path / "n.csv"))
+    assert code == 2
+    assert "INVALID: 2 problems" in out and f"{tmp_path / 'r.csv'}: file not found" in out
+
+
+def test_validate_caps_the_listing(survey_files, capsys):
+    rows = "".join(f"X{i},N1,S1,2023,0,1,1,man,white,7,7,7\n" for i in range(30))
+    r, n = survey_files(R + rows)
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    lines = out.splitlines()
+    assert code == 2 and lines[0].startswith("INVALID: 90 problems")
+    assert sum(" is outside the response scale 1-5" in line for line in lines) == 50
+    assert "  ... and 40 more" in lines
+
+
+def test_validate_items_and_scale(survey_files, capsys):
+    r, n = survey_files(R.replace("4,5,3\n", "4,7,x\n"))
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n),
+                       "--items", "b01, b02", "--scale", "1-7")
+    assert code == 0
+    assert out.startswith("OK: 3 respondents in 2 networks, 2 items (scale 1-7)")
+    assert "note: 1 column(s) of" in out and "ignored: b03" in out
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--items", "b01,b09")
+    assert code == 2 and "column b09: is named as an item but is not in the header" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["validate", "--networks", "n.csv"], "the following arguments are required: --respondents"),
+    (["validate", "--respondents", "r.csv", "--networks", "n.csv", "--scale", "5-1"], "is not a response scale"),
+    (["validate", "--respondents", "r.csv", "--networks", "n.csv", "--scale", "five"], "is not a response scale"),
+    (["validate", "--respondents", "r.csv", "--networks", "n.csv", "--items", ","], "name at least one item"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_bad_usage_exits_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys):
+    code, _, err = run(capsys)
+    assert code == 2 and "validate" in err
+
+
+def test_argument_parsers():
+    assert parse_scale("1-5") == (1, 5) and parse_scale("0 - 4") == (0, 4)
+    assert parse_items(" a, b,,c ") == ["a", "b", "c"]
+    assert build_parser().parse_args(["validate", "--respondents", "r", "--networks", "n"]).scale == (1, 5)
+
+
+def test_input_files_unchanged(survey_files, capsys):
+    r, n = survey_files(R.replace("4,5,3\n", "9,x,3\n"))
+    before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in (r, n)]
+    run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--items", "b01")
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in (r, n)] == before
+
+
+def test_console_script(survey_files):
+    script = Path(sys.executable).parent / "inhd"
+    if not script.exists():
+        pytest.skip(f"the inhd console script is not installed beside {sys.executable}")
+    r, n = survey_files()
+    done = subprocess.run([str(script), "validate", "--respondents", str(r), "--networks", str(n)],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.splitlines()[0]) == (0, "OK: 3 respondents in 2 networks, 3 items (scale 1-5)")
+    r.write_text(R.replace("woman", "female"))
+    done = subprocess.run([str(script), "validate", "--respondents", str(r), "--networks", str(n)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "'female' is not an allowed gender" in done.stdout
