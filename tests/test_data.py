@@ -75,7 +75,8 @@ BAD = {
         "line 2, column gender: 'female' is not an allowed gender (one of woman, man, additional, undisclosed)"),
     "gender capitalised": (edit(R, "woman", "Woman"), N, "'Woman' is not an allowed gender (one of woman, man, "
                                                          "additional, undisclosed); did you mean 'woman'?"),
-    "race outside its set": (edit(R, "latinx", "hispanic"), N, "line 3, column race: 'hispanic' is not an allowed race"),
+    "race outside its set": (edit(R, "latinx", "hispanic"), N,
+                             "line 3, column race: 'hispanic' is not an allowed race"),
     "empty gender": (edit(R, "woman", ""), N,
                      "line 2, column gender: empty: every respondent needs a gender (write 'undisclosed'"),
     "empty race": (edit(R, "latinx", ""), N, "line 3, column race: empty: every respondent needs a race"),
@@ -372,3 +373,14 @@ def test_shipped_synthetic_data_meet_the_contract(stem, n_respondents, n_items):
     items = list(survey.items)
     np.testing.assert_array_equal(frame[items].to_numpy(dtype=float, na_value=np.nan),
                                   raw[items].replace("", np.nan).astype(float).to_numpy())
+
+
+def test_readme_documents_every_contract_column():
+    text = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("<!-- BEGIN data contract"):text.index("<!-- END data contract -->")]
+    for col in [*RESPONDENT_COLUMNS.values(), *NETWORK_COLUMNS.values()]:
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{col.name}` |")), None)
+        assert row is not None, f"data/README.md does not document column {col.name}"
+        for value in col.allowed or ():
+            assert f"`{value}`" in row, (col.name, value)
+        assert ("| yes |" in row) == col.required, col.name
