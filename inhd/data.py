@@ -11,6 +11,11 @@ The schema is data (:class:`Column` records), documented for people in ``data/RE
 line (the header is line 1), the column and the offending value; :func:`load_survey` validates and
 returns typed tables. Nothing here ever writes to the input files: they are read once, as bytes.
 
+The columns are the variables of Perlman, Bryk & Russell (2025): Table 1 (person level: team lead,
+member tenure, intensity of participation, gender and race/ethnicity with their "didn't disclose"
+categories) and Table 2 (network level: single district, archetype, duration since launch,
+intermediary hub type).
+
 Examples
 --------
 >>> from inhd import DATA_DIR
@@ -21,6 +26,11 @@ Examples
 OK: 2073 respondents in 34 networks, 11 items (scale 1-5)
 >>> str(survey.respondents["pb_worthwhile"].dtype)
 'Int64'
+
+References
+----------
+Perlman, H., Bryk, A. S., & Russell, J. L. (2025). Measuring educators' perceived benefits of
+participation in educational improvement networks. Tables 1 and 2.
 """
 
 from __future__ import annotations
@@ -108,11 +118,14 @@ RESPONDENT_COLUMNS: dict[str, Column] = _columns(
 NETWORK_COLUMNS: dict[str, Column] = _columns(
     Column("network_id", "id", True, "unique identifier of the network"),
     Column("single_district", "flag", True, "1 = all member schools in one district, 0 = several districts"),
-    Column("archetype", "category", True, "improvement aim: instructional, ewr (educator well-being and "
-           "retention) or psm (postsecondary success and matriculation)", allowed=ARCHETYPES),
-    Column("duration_years", "number", True, "years since the network launched", low=0.0),
-    Column("hub_type", "category", True, "the hub's organisation: ta (technical-assistance organisation), "
-           "ihe (institution of higher education), district or other", allowed=HUB_TYPES),
+    Column("archetype", "category", True, "the network's improvement target: instructional, ewr (early warning "
+           "and response) or psm (post-secondary match: acceptance to a well-matched institution)",
+           allowed=ARCHETYPES),
+    Column("duration_years", "number", True, "years the network has operated (since launch), as of the survey",
+           low=0.0),
+    Column("hub_type", "category", True, "the intermediary hub organisation: ta (technical-assistance "
+           "organisation), ihe (institution of higher education), district (central office) or other (alliances, "
+           "charter management organisations, ...)", allowed=HUB_TYPES),
 )
 
 
@@ -433,7 +446,8 @@ def _check_column(table: _Table, col: Column, out: _Collector, *, rank: int, tab
                               lambda v: f"{_show(v)} is above {_fmt(col.high)}: {what}", rank=rank)
 
 
-def _check_item(table: _Table, name: str, scale: tuple[int, int], out: _Collector, *, rank: int) -> None:
+def _check_item(table: _Table, name: str, scale: tuple[int, int], out: _Collector, *, rank: int) -> np.ndarray:
+    """Check one item column; return which rows hold a number (an answer, valid or not)."""
     low, high = scale
     codes = f"{low}-{high}"
     empty, number, text = _numbers(table.col(name))
@@ -448,6 +462,7 @@ def _check_item(table: _Table, name: str, scale: tuple[int, int], out: _Collecto
                       rank=rank)
         off = finite & ~fraction & ((number < low) | (number > high))
     out.add_cells(table, name, off, lambda v: f"{_show(v)} is outside the response scale {codes}", rank=rank)
+    return finite
 
 
 def _check_ids_unique(table: _Table, name: str, out: _Collector, *, rank: int) -> None:
@@ -556,11 +571,10 @@ def _check_respondents(path, items, scale, out: _Collector) -> _Checked:
             _check_column(table, col, out, rank=0, table_noun="respondent")
     if "respondent_id" in table.position:
         _check_ids_unique(table, "respondent_id", out, rank=0)
+    answered = np.zeros(len(table.cells), dtype=bool)
     for name in chosen:
-        _check_item(table, name, scale, out, rank=0)
+        answered |= _check_item(table, name, scale, out, rank=0)
     if chosen:
-        _, number, _ = _numbers(pd.concat([table.col(n) for n in chosen], axis=1).stack())
-        answered = np.isfinite(number).reshape(len(table.cells), len(chosen)).any(axis=1)
         if (~answered).any():
             notes.append(f"{int((~answered).sum())} respondent(s) answered none of the {len(chosen)} items "
                          "(kept; they cannot be measured)")
