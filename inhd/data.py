@@ -355,6 +355,11 @@ def _read_csv(path, *, what: str, rank: int, out: _Collector) -> _Table | None:
     if header is None:
         fail(f"file is empty: expected a header row, then one row per {what}")
         return None
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons (;)" if ";" in header[0] else "tabs"
+        fail(f"the columns are separated by {separator}, not commas: save the file as comma-separated CSV "
+             "('CSV UTF-8 (comma delimited)' in Excel)", line=header_line)
+        return None
 
     position: dict[str, int] = {}
     for j, name in enumerate(header):

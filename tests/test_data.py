@@ -108,6 +108,9 @@ BAD = {
     "column named twice": (edit(R, "b03", "b01"), N, "line 1, column b01: column name appears twice in the header "
                                                       "(columns 10 and 12)"),
     "files swapped": (N, R, "this does not look like a respondents table"),
+    "semicolon separators": (R.replace(",", ";"), N, "respondents.csv line 1: the columns are separated by "
+                                                    "semicolons (;), not commas"),
+    "tab separators": (R, N.replace(",", "\t"), "networks.csv line 1: the columns are separated by tabs"),
 }
 
 
