@@ -6,6 +6,14 @@ Subcommands:
   export against the data contract (:func:`inhd.data.validate`). Prints ``OK: ...`` and exits 0, or
   prints every problem (the first 50, then a count of the rest) and exits 2.
 
+- ``inhd run PAPER --respondents R.csv --networks N.csv --out DIR [-p name=value ...] [--force]``: re-run a
+  paper's notebook on a survey export (:func:`inhd.workflows.run_paper`); ``inhd run --list`` lists them.
+- ``inhd report --respondents R.csv --networks N.csv --items a,b,c --out DIR [--network ID]``: one
+  self-contained HTML feedback report per network (:func:`inhd.workflows.make_reports`).
+
+Exit codes: 0 success; 1 a notebook failed (the message names the notebook and cell); 2 bad usage,
+invalid data, or an output folder that is not empty (without ``--force``).
+
 Adding a subcommand: write ``_add_<name>(subparsers)`` that creates its parser and sets
 ``func=_<name>`` (a function ``(args) -> int`` returning the exit code), and call it from
 :func:`build_parser`. Exit codes: 0 success, 2 bad usage (argparse) or invalid data.
@@ -69,6 +77,111 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else EXIT_INVALID
 
 
+#: Exit code for a notebook that failed while running.
+EXIT_FAILED = 1
+
+
+def parse_parameter(text: str) -> tuple[str, object]:
+    """``"name=value"`` -> ``(name, value)``, the value read as YAML (numbers, lists, true/false, text)."""
+    import yaml
+
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a parameter: write NAME=VALUE, e.g. -p max_infit=1.4")
+    return name.strip(), yaml.safe_load(value)
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """--out, --force, --quiet: shared by the subcommands that write results."""
+    parser.add_argument("--out", required=required, metavar="DIR", help="output folder (must be empty unless --force)")
+    parser.add_argument("--force", action="store_true", help="write into DIR even if it is not empty")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_run(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="re-run a paper's notebook on your survey export",
+        description="Validate the survey data, then run a paper's notebook on it with papermill. DIR receives the "
+                    "executed notebook, an HTML rendering and the notebook's CSV tables (DIR/tables).")
+    parser.add_argument("paper", nargs="?", metavar="PAPER", help="the paper's short name (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the papers and exit")
+    parser.add_argument("--respondents", metavar="R.csv", help="respondents table (see data/README.md)")
+    parser.add_argument("--networks", metavar="N.csv", help="networks table")
+    parser.add_argument("--items", type=parse_items, default=None, metavar="a,b,c",
+                        help="the item columns (passed to the notebook as item_columns)")
+    parser.add_argument("--scale", type=parse_scale, default=(1, 5), metavar="LOW-HIGH",
+                        help="response scale of the items (default: 1-5)")
+    _add_output_arguments(parser, required=False)
+    parser.add_argument("-p", "--parameter", dest="parameters", type=parse_parameter, action="append", default=[],
+                        metavar="NAME=VALUE", help="a notebook parameter (repeatable), e.g. -p max_infit=1.4")
+    parser.set_defaults(func=_run, parser=parser)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from inhd.workflows import PAPERS, run_paper
+
+    if args.list:
+        width = max(map(len, PAPERS))
+        for paper in PAPERS.values():
+            print(f"{paper.name:<{width}}  {paper.title}  [notebooks/{paper.notebook}]")
+        return 0
+    missing = [flag for flag, value in (("PAPER", args.paper), ("--respondents", args.respondents),
+                                        ("--networks", args.networks), ("--out", args.out)) if not value]
+    if missing:
+        args.parser.error(f"missing {', '.join(missing)} (or use --list)")
+    return _guarded(lambda: run_paper(args.paper, respondents=args.respondents, networks=args.networks, out=args.out,
+                                      items=args.items, scale=args.scale, parameters=dict(args.parameters),
+                                      force=args.force, progress=not args.quiet),
+                    done=lambda result: f"done: {result.notebook}\n      {result.html}\n      "
+                                        f"{len(result.tables)} table(s) in {result.notebook.parent / 'tables'}")
+
+
+def _add_report(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write each network's feedback report (HTML)",
+        description="Validate the survey data, calibrate the measure on all respondents, then write one "
+                    "self-contained HTML report per network, named by its network_id. Groups with fewer than "
+                    "--min-cell respondents are suppressed.")
+    _add_survey_arguments(parser)
+    _add_output_arguments(parser)
+    parser.add_argument("--network", metavar="ID", help="only this network's report")
+    parser.add_argument("--min-cell", type=int, default=None, metavar="N",
+                        help="suppress groups with fewer than N respondents (default: 10)")
+    parser.add_argument("--jobs", type=int, default=2, metavar="N", help="parallel processes (default: 2)")
+    parser.set_defaults(func=_report, parser=parser)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from inhd.workflows import make_reports
+
+    if not args.items:
+        args.parser.error("--items is required: name the item columns that make up the measure")
+    return _guarded(lambda: make_reports(respondents=args.respondents, networks=args.networks, items=args.items,
+                                         out=args.out, scale=args.scale, network=args.network, force=args.force,
+                                         min_cell=args.min_cell, jobs=args.jobs, progress=not args.quiet),
+                    done=lambda written: f"done: {len(written)} report(s) in {args.out}")
+
+
+def _guarded(action, *, done) -> int:
+    """Run a workflow, turning the errors a person can act on into messages and exit codes."""
+    from inhd.data import InvalidSurveyData
+    from inhd.runner import NotebookFailure
+
+    try:
+        result = action()
+    except InvalidSurveyData as err:
+        print(err.report.summary(), file=sys.stderr)
+        return EXIT_INVALID
+    except NotebookFailure as err:
+        print(f"inhd: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except (FileExistsError, FileNotFoundError, KeyError, ValueError) as err:
+        print(f"inhd: {err.args[0] if err.args else err}", file=sys.stderr)
+        return EXIT_INVALID
+    print(done(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``inhd`` parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -77,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"inhd {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_validate(subparsers)
+    _add_run(subparsers)
+    _add_report(subparsers)
     return parser
 
 

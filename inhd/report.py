@@ -302,7 +302,16 @@ def write_tables(calibration: Calibration, network_id: str, output_dir: str | Pa
 
 
 def default_items(respondents: pd.DataFrame) -> list[str]:
-    """The measure's items when none are named: the item columns of the data contract."""
-    from inhd.data import item_columns
+    """The measure's items when none are named.
 
+    On the shipped participatory-benefits cohort: the nine items of the published measure
+    (``inhd.synth.PB_ITEMS``; the two misfitting candidates are left out). On any other data: every item
+    column of the data contract.
+    """
+    from inhd.data import item_columns
+    from inhd.synth import PB_ITEMS
+
+    published = [column for column, *_ in PB_ITEMS]
+    if set(published) <= set(respondents.columns):
+        return published
     return list(item_columns(respondents))

@@ -86,7 +86,8 @@ def execute_notebook(
     except pm.PapermillExecutionError as err:
         # papermill counts cells in the executed copy, which has an injected-parameters cell the
         # source lacks; report the index in the source notebook, which is what the reader opens.
-        executed = nbformat.read(destination, as_version=4).cells
+        executed = [cell for cell in nbformat.read(destination, as_version=4).cells
+                    if "papermill-error-cell-tag" not in cell.metadata.get("tags", [])]  # papermill's error banners
         injected_before = sum(
             "injected-parameters" in cell.metadata.get("tags", []) for cell in executed[: err.cell_index]
         )

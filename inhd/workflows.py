@@ -103,6 +103,8 @@ def run_paper(
     respondents: str | Path,
     networks: str | Path,
     out: str | Path,
+    items: list[str] | None = None,
+    scale: tuple[int, int] = (1, 5),
     parameters: dict[str, object] | None = None,
     force: bool = False,
     progress: bool = True,
@@ -110,8 +112,9 @@ def run_paper(
     """Re-run a paper's notebook on a survey export.
 
     Validates the data, executes the notebook with papermill (``respondents_path``, ``networks_path``
-    and ``output_dir`` injected, then ``parameters``), and leaves in ``out`` the executed notebook, an
-    HTML rendering and the notebook's CSV tables (in ``out/tables``).
+    and ``output_dir`` injected, ``item_columns`` when ``items`` are named, then ``parameters``), and
+    leaves in ``out`` the executed notebook, an HTML rendering and the notebook's CSV tables (in
+    ``out/tables``).
 
     Raises
     ------
@@ -136,12 +139,14 @@ def run_paper(
     unknown = sorted(set(parameters or {}) - set(declared))
     if unknown:
         raise ValueError(f"the {name} notebook has no parameter(s) {unknown}; it has: {', '.join(declared)}")
-    items = (parameters or {}).get("item_columns")
-    validated(respondents, networks, items=items)
+    if items is not None and "item_columns" not in declared:
+        raise ValueError(f"the {name} notebook does not take item names (its parameters: {', '.join(declared)})")
+    validated(respondents, networks, items=items or (parameters or {}).get("item_columns"), scale=scale)
     out = ensure_empty_output(out, force=force)
     tables = out / "tables"
     injected = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
-                "output_dir": str(tables.resolve()), **(parameters or {})}
+                "output_dir": str(tables.resolve()), **({"item_columns": list(items)} if items else {}),
+                **(parameters or {})}
     executed = execute_notebook(source, out / paper.notebook, parameters=injected, cwd=NOTEBOOKS, progress=progress)
     html = export_html(executed, executed.with_suffix(".html"))
     return RunResult(notebook=executed, html=html, tables=sorted(tables.glob("*.csv")))
@@ -169,6 +174,7 @@ def make_reports(
     networks: str | Path,
     items: list[str],
     out: str | Path,
+    scale: tuple[int, int] = (1, 5),
     network: str | None = None,
     force: bool = False,
     min_cell: int | None = None,
@@ -202,9 +208,8 @@ def make_reports(
 
     if not items:
         raise ValueError("make_reports: name the items that make up the measure (--items a,b,c)")
-    validated(respondents, networks, items=items)
-    survey = load_survey(respondents, networks, items=items)
-    frame = survey.respondents if hasattr(survey, "respondents") else survey[0]
+    validated(respondents, networks, items=items, scale=scale)
+    frame = load_survey(respondents, networks, items=items, scale=scale).respondents
     present = sorted(frame["network_id"].astype(str).unique())
     if network is not None and str(network) not in present:
         raise ValueError(f"network {network!r} has no respondents in {respondents} (networks with respondents: "
