@@ -1,0 +1,837 @@
+"""Validity of the INHD survey measures: Bryk, Li, Luppescu & Bui (2025).
+
+The validity paper asks two questions of every measure of the INHD survey:
+
+1. Does it distinguish reliably among networks (and schools) *at one time point*? Each measure is
+   built with a Rasch rating-scale analysis, and the measures are analysed with a three-level model
+   (persons in schools in networks) whose level 1 is the Rasch measurement model: each person's
+   measure carries a known error variance, its squared Rasch standard error. The model gives the
+   individual-, school- and network-level reliabilities of the poster's reliability table
+   ("Table 2. Reliability Estimates for INHD Survey Measures", 2021 survey).
+2. Does it differentiate networks' *rates of development*? A growth model over the survey waves with
+   a network-specific rate (a random slope on time) gives the reliability of those rates (the
+   poster's Figure 2, membership to promote expertise diversity).
+
+Pipeline (each step a function):
+
+- :func:`calibrate_measure` / :func:`calibrate_measures`: Rasch rating-scale model of each measure
+  (:func:`inhd.rasch.fit_rating_scale`), one calibration over every wave, as the INHD reports do.
+- :func:`measure_reliability` / :func:`reliability_table`: the unconditional three-level model of
+  one wave (:func:`inhd.hlm.fit_known_variance`), the three reliabilities, a likelihood-ratio test of
+  each variance component (the published "n.s." marks), and the published values beside ours
+  (:func:`load_published_reliabilities`; never typed in).
+- :func:`fit_growth`: the growth model and the reliability of network rates.
+- :func:`plot_caterpillar`, :func:`plot_growth`: Figures 1 and 2.
+
+Everything here runs on the SYNTHETIC network health survey shipped in ``data/``; the published
+reliabilities are real (``data/published/inhd_measure_reliabilities.csv``).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "MeasureCalibration",
+    "MeasureReliability",
+    "ReliabilityTable",
+    "GrowthResult",
+    "measure_items",
+    "calibrate_measure",
+    "calibrate_measures",
+    "load_published_reliabilities",
+    "measure_reliability",
+    "reliability_table",
+    "fit_growth",
+    "reliability_from_components",
+    "plot_caterpillar",
+    "plot_growth",
+]
+
+_ID_COLUMNS = ("respondent_id", "network_id", "school_id", "wave")
+
+#: Columns of :attr:`ReliabilityTable.table` (they never vary).
+RELIABILITY_COLUMNS = [
+    "measure", "name", "domain", "n_items", "n_persons", "n_schools", "n_networks",
+    "individual", "individual_hlm", "school", "network",
+    "school_p_value", "network_p_value", "school_ns", "network_ns",
+    "published_individual", "published_school", "published_network",
+    "published_school_ns", "published_network_ns",
+    "tau_network", "tau_school", "sigma2", "converged",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Rasch calibration of each measure
+# --------------------------------------------------------------------------------------------
+def measure_items(columns, measure: str) -> list[str]:
+    """Item columns of ``measure`` among ``columns``: those named ``<measure>_<j>``, j = 1, 2, ...
+
+    This is the naming of the shipped network health survey (``trust_leaders_1`` ..
+    ``trust_leaders_5``); data named otherwise pass their item lists explicitly.
+
+    Raises
+    ------
+    ValueError
+        If no column is named ``<measure>_<digits>``.
+    """
+    pattern = re.compile(rf"^{re.escape(measure)}_(\d+)$")
+    found = sorted(((int(m.group(1)), c) for c in columns if (m := pattern.match(str(c)))))
+    if not found:
+        raise ValueError(f"measure {measure!r}: no item columns named '{measure}_<number>' "
+                         f"among the {len(list(columns))} columns given")
+    return [c for _, c in found]
+
+
+@dataclass(frozen=True)
+class MeasureCalibration:
+    """A Rasch calibration of one measure over every respondent (all waves).
+
+    Attributes
+    ----------
+    measure : str
+        The measure's key.
+    items : list of str
+        Its item columns.
+    rasch : inhd.rasch.RatingScaleResult
+        The rating-scale fit (items, thresholds, persons, reliability).
+    persons : pandas.DataFrame
+        One row per respondent with at least one response to the measure's items:
+        ``respondent_id, network_id, school_id, wave, measure, se, known_variance, extreme``
+        (``known_variance`` = se squared, the level-1 variance of the multilevel models).
+    """
+
+    measure: str
+    items: list
+    rasch: object
+    persons: pd.DataFrame
+
+    def summary(self) -> str:
+        p = self.persons
+        return (f"{self.measure}: {len(self.items)} items, {len(p)} persons "
+                f"({int(p['extreme'].sum())} extreme), person reliability "
+                f"{self.rasch.person_reliability:.3f}, converged {self.rasch.converged}")
+
+
+def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{where}: column(s) {missing} not found; the respondents table has "
+                         f"{list(df.columns)[:12]}{' ...' if df.shape[1] > 12 else ''}")
+
+
+def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
+                      method: str = "jmle") -> MeasureCalibration:
+    """Rasch rating-scale calibration of one measure, persons labelled with their network, school, wave.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        One row per respondent (and wave): ``respondent_id, network_id, school_id, wave`` and the
+        item columns. Not modified.
+    measure : str
+        The measure's key (used for labels and, when ``items`` is None, to find its items).
+    items : list of str, optional
+        Item columns; default :func:`measure_items` (``<measure>_1``, ``<measure>_2``, ...).
+    method : {"jmle", "cml"}
+        Rasch estimation (:func:`inhd.rasch.fit_rating_scale`).
+
+    Returns
+    -------
+    MeasureCalibration
+
+    Notes
+    -----
+    One calibration over all waves puts every wave on the same logit scale, so growth is
+    measured on a fixed ruler. Respondents without any response to the measure's items are dropped
+    by the Rasch fit and counted there (``rasch.n_dropped_empty``). In R: ``eRm::RSM`` on the
+    items (CML), or Winsteps (JMLE).
+    """
+    from inhd.rasch import fit_rating_scale
+
+    if not isinstance(respondents, pd.DataFrame):
+        raise TypeError(f"respondents must be a pandas DataFrame, got {type(respondents).__name__}")
+    items = measure_items(respondents.columns, measure) if items is None else list(items)
+    _check_columns(respondents, [*_ID_COLUMNS, *items], f"calibrate_measure({measure!r})")
+    if respondents["respondent_id"].duplicated().any():
+        dup = respondents.loc[respondents["respondent_id"].duplicated(), "respondent_id"].iloc[0]
+        raise ValueError(f"respondents: respondent_id must be unique (one row per response); "
+                         f"{dup!r} appears more than once")
+    rasch = fit_rating_scale(respondents.set_index("respondent_id")[items], method=method)
+    persons = rasch.persons[["measure", "se", "extreme"]].rename_axis("respondent_id").reset_index()
+    ids = respondents[list(_ID_COLUMNS)]
+    persons = persons.merge(ids, on="respondent_id", how="left", validate="one_to_one")
+    persons["known_variance"] = persons["se"] ** 2
+    persons = persons[["respondent_id", "network_id", "school_id", "wave", "measure", "se",
+                       "known_variance", "extreme"]]
+    return MeasureCalibration(measure=measure, items=items, rasch=rasch, persons=persons)
+
+
+def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle"
+                       ) -> dict[str, MeasureCalibration]:
+    """:func:`calibrate_measure` for each measure.
+
+    ``measures`` is a list of keys (items found by :func:`measure_items`) or a mapping
+    ``{measure: [item columns]}``.
+    """
+    if isinstance(measures, dict):
+        return {m: calibrate_measure(respondents, measure=m, items=it, method=method)
+                for m, it in measures.items()}
+    return {m: calibrate_measure(respondents, measure=m, method=method) for m in measures}
+
+
+# --------------------------------------------------------------------------------------------
+# Three-level model and reliabilities
+# --------------------------------------------------------------------------------------------
+def load_published_reliabilities(path=None) -> pd.DataFrame:
+    """The poster's reliability table (Bryk et al. 2025), as transcribed in ``data/published/``.
+
+    Columns: ``domain, measure, n_items, individual, school, school_ns, network, network_ns``
+    (``*_ns`` = 1 where the poster prints "n.s."; ``individual`` is empty for single items).
+    """
+    if path is None:
+        from inhd import DATA_DIR
+
+        path = Path(DATA_DIR) / "published" / "inhd_measure_reliabilities.csv"
+    table = pd.read_csv(path)
+    _check_columns(table, ["measure", "individual", "school", "network", "school_ns",
+                           "network_ns"], f"published reliabilities {path}")
+    return table
+
+
+def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_school: float,
+                                sigma2: float, known_variance: str = "known_variance",
+                                groups=("network_id", "school_id")) -> pd.Series:
+    """Reliabilities of person, school and network means implied by the variance components.
+
+    The closed forms of Raudenbush & Bryk (2002, ch. 8) with a known level-1 variance v_i:
+
+    - persons: mean over persons of sigma2 / (sigma2 + v_i);
+    - schools: lambda_jk = tau_school / (tau_school + V_jk) with
+      V_jk = [sum_i 1 / (sigma2 + v_i)]^-1, the error variance of the school's precision-weighted mean;
+    - networks: lambda_k = tau_network / (tau_network + W_k) with
+      W_k = [sum_j 1 / (tau_school + V_jk)]^-1;
+
+    each level's reliability is the mean of its units' lambdas. This is an independent check of
+    the reliabilities reported by :func:`inhd.hlm.fit_known_variance`, and what the synthetic data
+    were calibrated with (``inhd.synth.required_variance_ratios``).
+
+    Returns
+    -------
+    pandas.Series
+        ``person``, ``school``, ``network``.
+    """
+    net, school = groups
+    v = data[known_variance].to_numpy(dtype=float)
+    w = 1.0 / (sigma2 + v)
+    person = float(np.mean(sigma2 / (sigma2 + v)))
+    frame = pd.DataFrame({"net": data[net].to_numpy(), "school": data[school].to_numpy(), "w": w})
+    sch = frame.groupby(["net", "school"], sort=False)["w"].sum()
+    v_school = 1.0 / sch
+    lam_school = tau_school / (tau_school + v_school) if tau_school > 0 else 0.0 * v_school
+    w_net = (1.0 / (tau_school + v_school)).groupby(level=0).sum()
+    lam_net = tau_network / (tau_network + 1.0 / w_net) if tau_network > 0 else 0.0 * w_net
+    return pd.Series({"person": person, "school": float(np.mean(lam_school)),
+                      "network": float(np.mean(lam_net))})
+
+
+def _fit(data, formula, groups, random_slope=None):
+    try:
+        from inhd.hlm import fit_known_variance
+    except ImportError:  # inhd.hlm not available: the module's own naive REML (below)
+        return _naive_known_variance(data, formula, known_variance="known_variance",
+                                     groups=list(groups), random_slope=random_slope)
+    kwargs = {"known_variance": "known_variance", "groups": list(groups), "method": "REML"}
+    if random_slope is not None:
+        kwargs["random_slope"] = random_slope
+    return fit_known_variance(data, formula, **kwargs)
+
+
+def _component(model, name) -> float:
+    vc = model.variance_components
+    return float(vc[name]) if name in vc.index else np.nan
+
+
+def _level_reliability(model, level) -> float:
+    rel = model.reliability
+    value = rel[level] if level in rel else np.nan
+    if isinstance(value, (pd.Series, dict)):          # e.g. {intercept, slope} per level
+        value = value["intercept"] if "intercept" in value else next(iter(value.values()))
+    return float(value)
+
+
+def _lrt_p_value(full, reduced) -> float:
+    """REML likelihood-ratio test of one variance component on the boundary: the null distribution
+    is the 50:50 mixture of chi2(0) and chi2(1) (Self & Liang 1987), so p = 0.5 P(chi2_1 > LR)."""
+    lr = max(0.0, 2.0 * (float(full.llf) - float(reduced.llf)))
+    return float(0.5 * stats.chi2.sf(lr, 1)) if lr > 0 else 0.5
+
+
+@dataclass(frozen=True)
+class MeasureReliability:
+    """Reliabilities of one measure from the unconditional three-level model of one wave.
+
+    Attributes
+    ----------
+    measure : str
+    wave : int or None
+    individual : float
+        Rasch person reliability (Winsteps' model reliability, non-extreme persons) of the
+        respondents in the wave: the published "individual-respondent reliability".
+    individual_hlm, school, network : float
+        Reliabilities from the three-level model: persons sigma2 / (sigma2 + v_i) averaged; school
+        and network means lambda = tau / (tau + error variance of the unit's mean) averaged.
+    school_p_value, network_p_value : float
+        REML likelihood-ratio tests of tau_school = 0 and tau_network = 0 (boundary mixture).
+    variance_components : pandas.Series
+        ``network_id``, ``school_id``, ``residual`` (sigma2), in logits squared.
+    n_persons, n_schools, n_networks : int
+    converged : bool
+    model : inhd.hlm.KnownVarianceResult
+    """
+
+    measure: str
+    wave: object
+    individual: float
+    individual_hlm: float
+    school: float
+    network: float
+    school_p_value: float
+    network_p_value: float
+    variance_components: pd.Series
+    n_persons: int
+    n_schools: int
+    n_networks: int
+    converged: bool
+    model: object = field(repr=False)
+
+    def summary(self) -> str:
+        vc = self.variance_components
+        return (f"{self.measure} (wave {self.wave}): {self.n_persons} persons, {self.n_schools} "
+                f"schools, {self.n_networks} networks\n"
+                f"  reliability: individual {self.individual:.2f}, school {self.school:.2f} "
+                f"(p {self.school_p_value:.3g}), network {self.network:.2f} "
+                f"(p {self.network_p_value:.3g})\n"
+                f"  variance components: " + ", ".join(f"{k} {v:.3f}" for k, v in vc.items())
+                + f"; converged {self.converged}")
+
+
+def _wave_persons(calibration: MeasureCalibration, wave):
+    p = calibration.persons
+    if wave is not None:
+        p = p[p["wave"] == wave]
+        if p.empty:
+            raise ValueError(f"measure {calibration.measure!r}: no respondents in wave {wave}; "
+                             f"waves present: {sorted(calibration.persons['wave'].unique())}")
+    return p.reset_index(drop=True)
+
+
+def _person_reliability(measure: np.ndarray, se: np.ndarray) -> float:
+    """Winsteps' model person reliability: (observed variance - mean error variance) / observed."""
+    obs = float(np.var(measure))
+    if obs <= 0:
+        return np.nan
+    return max(0.0, (obs - float(np.mean(se ** 2))) / obs)
+
+
+def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
+                        test_components: bool = True) -> MeasureReliability:
+    """Individual, school and network reliability of one measure in one survey wave.
+
+    Fits the unconditional three-level model
+
+        measure_i = gamma + u_k + r_jk + e_i + epsilon_i,
+        u_k ~ N(0, tau_network), r_jk ~ N(0, tau_school), e_i ~ N(0, sigma2),
+        epsilon_i ~ N(0, se_i^2) known,
+
+    by REML with :func:`inhd.hlm.fit_known_variance` (in R:
+    ``metafor::rma.mv(measure, se^2, random = ~ 1 | network_id/school_id/respondent_id)``).
+
+    Parameters
+    ----------
+    calibration : MeasureCalibration
+    wave : int or None, default 2021
+        The survey wave (the poster's table is of 2021); None pools every wave.
+    test_components : bool, default True
+        Refit without each of the school and network levels for the likelihood-ratio tests behind
+        the "n.s." marks (two more fits).
+
+    Returns
+    -------
+    MeasureReliability
+
+    Notes
+    -----
+    The published "individual-respondent reliability" is the Rasch person reliability; it is
+    reported in ``individual`` (over the non-extreme persons of the wave, as Winsteps does), with
+    the multilevel analogue in ``individual_hlm``.
+    """
+    p = _wave_persons(calibration, wave)
+    groups = ["network_id", "school_id"]
+    model = _fit(p, "measure ~ 1", groups)
+    ne = p[~p["extreme"].astype(bool)]
+    individual = _person_reliability(ne["measure"].to_numpy(float), ne["se"].to_numpy(float))
+    school_p = network_p = np.nan
+    converged = bool(model.converged)
+    if test_components:
+        no_school = _fit(p, "measure ~ 1", ["network_id"])
+        no_network = _fit(p, "measure ~ 1", ["school_id"])
+        school_p = _lrt_p_value(model, no_school)
+        network_p = _lrt_p_value(model, no_network)
+        converged = converged and bool(no_school.converged) and bool(no_network.converged)
+    vc = pd.Series({"network_id": _component(model, "network_id"),
+                    "school_id": _component(model, "school_id"),
+                    "residual": _component(model, "residual")})
+    return MeasureReliability(
+        measure=calibration.measure, wave=wave, individual=individual,
+        individual_hlm=_level_reliability(model, "residual") if "residual" in model.reliability
+        else _level_reliability(model, "person"),
+        school=_level_reliability(model, "school_id"),
+        network=_level_reliability(model, "network_id"),
+        school_p_value=school_p, network_p_value=network_p, variance_components=vc,
+        n_persons=len(p), n_schools=int(p["school_id"].nunique()),
+        n_networks=int(p["network_id"].nunique()), converged=converged, model=model)
+
+
+@dataclass(frozen=True)
+class ReliabilityTable:
+    """The reliability table, ours beside the published, one row per measure.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns :data:`RELIABILITY_COLUMNS`: ``measure`` key, published ``name`` and ``domain``,
+        ``n_items``, counts, our ``individual`` (Rasch), ``individual_hlm``, ``school``,
+        ``network``, the likelihood-ratio p-values and ``*_ns`` flags (p >= ``alpha``), the
+        published values and n.s. flags, the variance components and ``converged``.
+    fits : dict
+        ``{measure: MeasureReliability}``.
+    wave : int or None
+    alpha : float
+    """
+
+    table: pd.DataFrame
+    fits: dict
+    wave: object
+    alpha: float
+
+    def summary(self) -> str:
+        t = self.table
+        show = t[["name", "n_items", "individual", "published_individual", "school",
+                  "published_school", "network", "published_network"]].copy()
+        lines = [f"Reliability of INHD measures, wave {self.wave}: ours beside the published "
+                 "(Bryk et al. 2025)", show.round(2).to_string(index=False)]
+        diff = (t[["school", "network"]].to_numpy()
+                - t[["published_school", "published_network"]].to_numpy())
+        lines.append(f"mean |ours - published|: school {np.nanmean(np.abs(diff[:, 0])):.3f}, "
+                     f"network {np.nanmean(np.abs(diff[:, 1])):.3f}")
+        return "\n".join(lines)
+
+
+def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None, wave=2021,
+                      alpha: float = 0.05, test_components: bool = True) -> ReliabilityTable:
+    """Our reliability table, shaped like the poster's, with the published values beside ours.
+
+    Parameters
+    ----------
+    calibrations : dict
+        ``{measure key: MeasureCalibration}`` (:func:`calibrate_measures`).
+    published : pandas.DataFrame
+        :func:`load_published_reliabilities`.
+    names : mapping, optional
+        ``{measure key: published measure name}`` to join on; default: the key itself. For the
+        shipped survey, ``network_health_measures_SYNTHETIC.csv`` gives the names.
+    wave, test_components
+        As :func:`measure_reliability`.
+    alpha : float, default 0.05
+        Level at which a variance component is marked not significant (``*_ns``).
+
+    Raises
+    ------
+    ValueError
+        If a measure's name is not in the published table.
+    """
+    names = dict(names or {})
+    pub = published.set_index("measure")
+    unknown = [names.get(m, m) for m in calibrations if names.get(m, m) not in pub.index]
+    if unknown:
+        raise ValueError(f"reliability_table: measure name(s) {unknown} are not in the published "
+                         f"table; pass names={{key: published name}}")
+    rows, fits = [], {}
+    for key, cal in calibrations.items():
+        fit = measure_reliability(cal, wave=wave, test_components=test_components)
+        fits[key] = fit
+        name = names.get(key, key)
+        p = pub.loc[name]
+        vc = fit.variance_components
+        rows.append({
+            "measure": key, "name": name, "domain": p.get("domain", ""),
+            "n_items": len(cal.items), "n_persons": fit.n_persons, "n_schools": fit.n_schools,
+            "n_networks": fit.n_networks, "individual": fit.individual,
+            "individual_hlm": fit.individual_hlm, "school": fit.school, "network": fit.network,
+            "school_p_value": fit.school_p_value, "network_p_value": fit.network_p_value,
+            "school_ns": bool(fit.school_p_value >= alpha) if test_components else pd.NA,
+            "network_ns": bool(fit.network_p_value >= alpha) if test_components else pd.NA,
+            "published_individual": p["individual"], "published_school": p["school"],
+            "published_network": p["network"],
+            "published_school_ns": bool(p["school_ns"]), "published_network_ns": bool(p["network_ns"]),
+            "tau_network": vc["network_id"], "tau_school": vc["school_id"],
+            "sigma2": vc["residual"], "converged": fit.converged,
+        })
+    return ReliabilityTable(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), fits=fits,
+                            wave=wave, alpha=alpha)
+
+
+# --------------------------------------------------------------------------------------------
+# Growth: networks' rates of development
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GrowthResult:
+    """A growth model with network-specific rates of development.
+
+    Attributes
+    ----------
+    measure : str
+    base_wave : int
+        The wave at which time ``t`` = 0.
+    params, bse : pandas.Series
+        ``Intercept`` (mean in the base wave) and ``t`` (mean growth a year).
+    variance_components : pandas.Series
+        As returned by the multilevel model (network intercept and slope variances, school,
+        residual).
+    networks : pandas.DataFrame
+        One row per network: ``network_id, n, intercept, intercept_se, rate, rate_se`` (EB
+        estimates of the network's status in the base wave and yearly rate, fixed part included).
+    intercept_reliability, rate_reliability : float
+        Mean reliability of the networks' status and rates (Raudenbush & Bryk 2002).
+    converged : bool
+    model : inhd.hlm.KnownVarianceResult
+    """
+
+    measure: str
+    base_wave: int
+    params: pd.Series
+    bse: pd.Series
+    variance_components: pd.Series
+    networks: pd.DataFrame
+    intercept_reliability: float
+    rate_reliability: float
+    converged: bool
+    model: object = field(repr=False)
+
+    def summary(self) -> str:
+        return "\n".join([
+            f"Growth model of {self.measure} (t = wave - {self.base_wave}), "
+            f"{len(self.networks)} networks; converged {self.converged}",
+            f"  mean status {self.params['Intercept']:.3f} (SE {self.bse['Intercept']:.3f}), "
+            f"mean growth {self.params['t']:.3f} a year (SE {self.bse['t']:.3f})",
+            "  variance components: " + ", ".join(
+                f"{k} {v:.4f}" for k, v in self.variance_components.items()),
+            f"  reliability of network status {self.intercept_reliability:.2f}, "
+            f"of network rates {self.rate_reliability:.2f}",
+        ])
+
+
+def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool = True
+               ) -> GrowthResult:
+    """Growth model: each network its own status and yearly rate of development.
+
+        measure_ti = (gamma_00 + u_0k) + (gamma_10 + u_1k) t + r_jk + e_i + epsilon_i,
+        (u_0k, u_1k) ~ N(0, T) with T unstructured, epsilon_i ~ N(0, se_i^2) known,
+
+    with ``t = wave - base_wave`` in years (each wave a fresh cross-section of members). In R:
+    ``metafor::rma.mv(measure, se^2, mods = ~ t, random = list(~ t | network_id,
+    ~ 1 | school_id, ~ 1 | respondent_id), struct = "UN")``.
+
+    Parameters
+    ----------
+    calibration : MeasureCalibration
+        One calibration over all waves (:func:`calibrate_measure`).
+    base_wave : int, optional
+        Default: the first wave.
+    schools : bool, default True
+        Include school random intercepts (schools nested in networks).
+
+    Returns
+    -------
+    GrowthResult
+    """
+    p = calibration.persons.copy()
+    base = int(p["wave"].min()) if base_wave is None else int(base_wave)
+    p["t"] = (p["wave"].astype(float) - base)
+    if p["t"].nunique() < 3:
+        raise ValueError(f"fit_growth: measure {calibration.measure!r} has "
+                         f"{p['t'].nunique()} wave(s); a rate needs at least 3 for its "
+                         f"variance to be estimable")
+    groups = ["network_id", "school_id"] if schools else ["network_id"]
+    model = _fit(p, "measure ~ t", groups, random_slope="t")
+    re_net = model.random_effects["network_id"]
+    networks = _growth_networks(model, re_net, p)
+    rel = model.reliability
+    rel_net = rel["network_id"] if "network_id" in rel else None
+    int_rel, rate_rel = _intercept_slope_reliability(rel, rel_net)
+    return GrowthResult(
+        measure=calibration.measure, base_wave=base, params=model.params, bse=model.bse,
+        variance_components=model.variance_components, networks=networks,
+        intercept_reliability=int_rel, rate_reliability=rate_rel,
+        converged=bool(model.converged), model=model)
+
+
+def _growth_networks(model, re_net: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+    cols = list(re_net.columns)
+    # locate intercept / slope columns whatever their exact labels
+    est_int = next(c for c in cols if c in ("estimate", "intercept", "Intercept"))
+    se_int = next(c for c in cols if c in ("se", "intercept_se", "Intercept_se"))
+    est_sl = next(c for c in cols if c in ("t", "slope", "estimate_t"))
+    se_sl = next(c for c in cols if c in ("t_se", "slope_se", "se_t"))
+    n = p.groupby("network_id").size()
+    out = pd.DataFrame({
+        "network_id": re_net.index.astype(str),
+        "n": n.reindex(re_net.index).to_numpy(),
+        "intercept": float(model.params["Intercept"]) + re_net[est_int].to_numpy(float),
+        "intercept_se": re_net[se_int].to_numpy(float),
+        "rate": float(model.params["t"]) + re_net[est_sl].to_numpy(float),
+        "rate_se": re_net[se_sl].to_numpy(float),
+    })
+    return out
+
+
+def _intercept_slope_reliability(rel, rel_net):
+    if isinstance(rel_net, (pd.Series, dict)):
+        keys = list(rel_net.keys())
+        k_int = next(k for k in keys if k in ("intercept", "Intercept"))
+        k_sl = next(k for k in keys if k in ("t", "slope"))
+        return float(rel_net[k_int]), float(rel_net[k_sl])
+    # flat mapping: e.g. {"network_id": ..., "network_id:t": ...}
+    slope_key = next(k for k in rel if str(k).startswith("network_id") and "t" in str(k)[10:])
+    return float(rel_net), float(rel[slope_key])
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+def plot_caterpillar(networks: pd.DataFrame, *, estimate="estimate", se="se", label="network_id",
+                     ax=None, ylabel="network mean (logits)", title=None):
+    """Caterpillar plot: network EB estimates sorted, with +-2 SE bars (the poster's Figure 1).
+
+    ``networks`` is a tidy frame with one row per network (e.g. :func:`network_estimates`), on
+    logits or already rescaled to 0-10. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    _check_columns(networks, [estimate, se, label], "plot_caterpillar")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    d = networks.sort_values(estimate).reset_index(drop=True)
+    x = np.arange(len(d))
+    ax.errorbar(x, d[estimate], yerr=2 * d[se], fmt="o", color="tab:blue", ecolor="0.6",
+                capsize=2, ms=4)
+    ax.axhline(float(np.average(d[estimate])), color="0.3", lw=0.8, ls="--")
+    ax.set_xticks(x, d[label].astype(str), rotation=90, fontsize=7)
+    ax.set_xlabel("network (sorted)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_growth(growth: GrowthResult, *, waves=None, ax=None, highlight=None):
+    """Network trajectories from the growth model (the poster's Figure 2): each network's EB line
+    status + rate * t over the waves, the mean trajectory in black. ``highlight`` maps
+    network_id -> colour. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5))
+    nets = growth.networks
+    if waves is None:
+        waves = np.unique(growth.model_waves) if hasattr(growth, "model_waves") else None
+    if waves is None:
+        waves = np.arange(growth.base_wave, growth.base_wave + 4)
+    waves = np.asarray(waves, dtype=float)
+    t = waves - growth.base_wave
+    highlight = dict(highlight or {})
+    for _, r in nets.iterrows():
+        colour = highlight.get(r["network_id"], "0.7")
+        ax.plot(waves, r["intercept"] + r["rate"] * t, color=colour,
+                lw=1.6 if r["network_id"] in highlight else 0.8)
+    ax.plot(waves, growth.params["Intercept"] + growth.params["t"] * t, color="k", lw=2.5,
+            label="mean trajectory")
+    ax.set_xticks(waves, [str(int(w)) for w in waves])
+    ax.set_xlabel("survey wave")
+    ax.set_ylabel(f"{growth.measure} (logits)")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# Adapter: a small dense-per-network REML fit of the same model, used when inhd.hlm is absent,
+# and in the tests as an independent naive implementation to check inhd.hlm against.
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _SimpleFit:
+    params: pd.Series
+    bse: pd.Series
+    variance_components: pd.Series
+    llf: float
+    converged: bool
+    random_effects: dict
+    reliability: dict
+
+
+def _naive_known_variance(data, formula, *, known_variance, groups, random_slope=None):
+    """REML for y = X b + Z_k u_k + S_jk r_jk + e_i + eps_i, eps_i ~ N(0, v_i) known, per network
+    by the Woodbury identity (no N x N matrix). Two grouping levels at most (network[, school]);
+    ``random_slope`` adds a network-level slope with an unstructured 2 x 2 covariance."""
+    import patsy
+    from scipy import linalg, optimize
+
+    from inhd.warnings import ConvergenceWarning
+
+    y_df, X_df = patsy.dmatrices(formula, data, return_type="dataframe")
+    y = y_df.iloc[:, 0].to_numpy(float)
+    X = X_df.to_numpy(float)
+    v = data[known_variance].to_numpy(float)
+    net_col = groups[0]
+    school_col = groups[1] if len(groups) > 1 else None
+    nets = pd.Index(pd.unique(data[net_col]))
+    blocks = []
+    for k in nets:
+        idx = np.flatnonzero((data[net_col] == k).to_numpy())
+        z = np.ones((idx.size, 1))
+        if random_slope is not None:
+            z = np.column_stack([z, data[random_slope].to_numpy(float)[idx]])
+        if school_col is not None:
+            codes, _ = pd.factorize(data[school_col].to_numpy()[idx])
+            s = np.zeros((idx.size, codes.max() + 1))
+            s[np.arange(idx.size), codes] = 1.0
+        else:
+            s = np.zeros((idx.size, 0))
+        blocks.append((idx, z, s))
+    q = 2 if random_slope is not None else 1
+    n, p = X.shape
+
+    def unpack(par):
+        if q == 1:
+            T = np.array([[np.exp(par[0])]])
+            rest = par[1:]
+        else:
+            L = np.array([[np.exp(par[0]), 0.0], [par[1], np.exp(par[2])]])
+            T = L @ L.T
+            rest = par[3:]
+        tau_s = np.exp(rest[0]) if school_col is not None else 0.0
+        sigma2 = np.exp(rest[-1])
+        return T, tau_s, sigma2
+
+    def pieces(par):
+        T, tau_s, sigma2 = unpack(par)
+        out = []
+        for idx, z, s in blocks:
+            d_inv = 1.0 / (sigma2 + v[idx])
+            U = np.column_stack([z, s])
+            G = linalg.block_diag(T, tau_s * np.eye(s.shape[1])) if s.shape[1] else T
+            A = U.T @ (U * d_inv[:, None])
+            M = linalg.inv(G) + A
+            cM = linalg.cho_factor(M)
+            logdet = (-np.log(d_inv).sum() + np.linalg.slogdet(G)[1]
+                      + 2 * np.log(np.diag(cM[0])).sum())
+            out.append((idx, U, G, d_inv, cM, logdet))
+        return out
+
+    def quad(piece, a, b):
+        idx, U, G, d_inv, cM, _ = piece
+        ua, ub = U.T @ (a * d_inv[:, None]), U.T @ (b * d_inv[:, None])
+        return a.T @ (b * d_inv[:, None]) - ua.T @ linalg.cho_solve(cM, ub)
+
+    def gls(par):
+        ps = pieces(par)
+        XtX = np.zeros((p, p)); Xty = np.zeros((p, 1)); yty = 0.0; logdet = 0.0
+        for pc in ps:
+            idx = pc[0]
+            Xk, yk = X[idx], y[idx, None]
+            XtX += quad(pc, Xk, Xk); Xty += quad(pc, Xk, yk); yty += float(quad(pc, yk, yk)[0, 0])
+            logdet += pc[5]
+        beta = np.linalg.solve(XtX, Xty)
+        rss = yty - float((Xty.T @ beta)[0, 0])
+        return ps, XtX, beta, rss, logdet
+
+    def neg_reml(par):
+        try:
+            _, XtX, _, rss, logdet = gls(par)
+        except (np.linalg.LinAlgError, linalg.LinAlgError):
+            return 1e12
+        return 0.5 * (logdet + np.linalg.slogdet(XtX)[1] + rss + (n - p) * np.log(2 * np.pi))
+
+    resid_var = float(np.var(y))
+    start = [np.log(0.2 * resid_var)]
+    if q == 2:
+        start += [0.0, np.log(0.05 * np.sqrt(resid_var))]
+    if school_col is not None:
+        start += [np.log(0.1 * resid_var)]
+    start += [np.log(0.6 * resid_var)]
+    bounds = [(-12, 6) if i not in ((1,) if q == 2 else ()) else (-10, 10)
+              for i in range(len(start))]
+    opt = optimize.minimize(neg_reml, np.array(start), method="L-BFGS-B", bounds=bounds,
+                            options={"maxiter": 500, "ftol": 1e-12, "gtol": 1e-7})
+    converged = bool(opt.success)
+    if not converged:
+        warnings.warn(f"REML did not converge: {opt.message}", ConvergenceWarning, stacklevel=3)
+    par = opt.x
+    T, tau_s, sigma2 = unpack(par)
+    ps, XtX, beta, rss, _ = gls(par)
+    cov_beta = np.linalg.inv(XtX)
+    names = [("Intercept" if c == "Intercept" else c) for c in X_df.columns]
+    params = pd.Series(beta.ravel(), index=names)
+    bse = pd.Series(np.sqrt(np.diag(cov_beta)), index=names)
+    vc = {net_col: T[0, 0]}
+    if q == 2:
+        vc[f"{net_col}:{random_slope}"] = T[1, 1]
+        vc[f"{net_col}:cov"] = T[0, 1]
+    if school_col is not None:
+        vc[school_col] = tau_s
+    vc["residual"] = sigma2
+    # EB estimates, posterior SEs (including the uncertainty in beta), reliabilities
+    eb, se, lam_net, lam_school = [], [], [], []
+    for pc, (idx, z, s) in zip(ps, blocks):
+        _, U, G, d_inv, cM, _ = pc
+        r = y[idx, None] - X[idx] @ beta
+        Ur = U.T @ (r * d_inv[:, None])
+        A = U.T @ (U * d_inv[:, None])
+        b = G @ (Ur - A @ linalg.cho_solve(cM, Ur))
+        UX = U.T @ (X[idx] * d_inv[:, None])
+        GUVX = G @ (UX - A @ linalg.cho_solve(cM, UX))
+        post = linalg.cho_solve(cM, np.eye(U.shape[1])) + GUVX @ cov_beta @ GUVX.T
+        eb.append(b[:q, 0]); se.append(np.sqrt(np.diag(post)[:q]))
+        # reliability (Raudenbush & Bryk): T_qq / (T_qq + V_qq), V = (Z' Sigma^-1 Z)^-1 with Sigma
+        # the within-network covariance (schools and persons)
+        if s.shape[1]:
+            sw = s.T @ (s * d_inv[:, None])                     # diagonal: school precision sums
+            w_sch = np.diag(sw)
+            zs = s.T @ (z * d_inv[:, None])
+            ztz = z.T @ (z * d_inv[:, None]) - zs.T @ (zs / (1.0 / tau_s + w_sch)[:, None]) \
+                if tau_s > 0 else z.T @ (z * d_inv[:, None])
+            lam_school.append(tau_s / (tau_s + 1.0 / w_sch))
+        else:
+            ztz = z.T @ (z * d_inv[:, None])
+        V = np.linalg.inv(ztz)
+        lam_net.append(np.diag(T) / (np.diag(T) + np.diag(V)))
+    cols = ["estimate", "se"] + ([random_slope, f"{random_slope}_se"] if q == 2 else [])
+    vals = [np.column_stack([e[0], s_[0]] + ([e[1], s_[1]] if q == 2 else []))[0]
+            for e, s_ in zip(eb, se)]
+    random_effects = {net_col: pd.DataFrame(vals, index=nets, columns=cols)}
+    lam_net = np.array(lam_net)
+    reliability = {"residual": float(np.mean(sigma2 / (sigma2 + v)))}
+    reliability[net_col] = (float(lam_net[:, 0].mean()) if q == 1 else
+                            pd.Series({"intercept": lam_net[:, 0].mean(), random_slope: lam_net[:, 1].mean()}))
+    if school_col is not None:
+        reliability[school_col] = float(np.concatenate(lam_school).mean())
+    llf = -float(opt.fun)
+    return _SimpleFit(params=params, bse=bse, variance_components=pd.Series(vc), llf=llf,
+                      converged=converged, random_effects=random_effects, reliability=reliability)
