@@ -1,0 +1,793 @@
+"""The analysis steps of Perlman, Bryk & Russell (2025), participatory benefits, as library functions.
+
+The paper builds a Rasch measure of educators' perceived benefits of network participation from
+11 candidate survey items (two misfitting items are deleted, leaving nine), then analyses it with a
+three-level HLM (a known-variance measurement model at level 1, persons at level 2, networks at
+level 3). The notebook ``notebooks/04_participatory_benefits.ipynb`` tells that story; the steps
+live here so that they can be tested and re-used on any survey export that follows the data
+contract (``inhd.data``):
+
+- :func:`select_items_by_fit`: iterative removal of misfitting items by a documented rule
+  (:class:`FitRule`), never by name.
+- :func:`descriptive_tables`: Tables 1 and 2 (person- and network-level descriptives).
+- :func:`design_matrix`: the predictors of Table 4, dummy coded with the paper's reference
+  categories, person-level ones group-mean centred, network-level ones grand-mean centred.
+- :func:`table4_models`: the unconditional, level-2, level-3 and final models of Table 4, with
+  Hedges' g, reliabilities and network empirical-Bayes estimates, as tidy frames.
+- :func:`compare_published`: our numbers beside the published ones.
+- :func:`write_tables`: the five CSV files of the notebook's contract.
+
+References
+----------
+Perlman, H., Bryk, A. S., & Russell, J. L. (2025). Measuring educators' perceived benefits of
+participation in educational improvement networks. Peabody Journal of Education 100(1), 82-99.
+Bond, T. G., Yan, Z., & Heene, M. (2020). Applying the Rasch model (4th ed.). Routledge.
+Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models (2nd ed.). Sage.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from inhd.warnings import ConvergenceWarning
+
+__all__ = [
+    "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
+    "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
+    "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
+    "compare_published", "network_eb_table", "items_table", "reliability_table", "write_tables",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: Rasch item selection by fit
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """When an item misfits the rating-scale model.
+
+    An item misfits when its infit or its outfit mean-square lies outside
+    ``[min_infit, max_infit]`` / ``[min_outfit, max_outfit]``, and (when ``max_abs_z`` is given)
+    the offending statistic's standardised value (Wilson-Hilferty ZSTD) exceeds ``max_abs_z`` in
+    absolute value as well.
+
+    Defaults: mean-squares in [0.6, 1.4], ZSTD not used. Bond & Fox (2015, Table 12.6;
+    Bond, Yan & Heene 2020) give 0.6-1.4 as the reasonable infit/outfit range for rating-scale
+    (Likert) survey items; Wright & Linacre (1994) give the same range for rating scales. ZSTD is
+    off by default because with two thousand respondents almost any departure is "significant"
+    (Linacre: with large samples, judge by mean-square); set ``max_abs_z=2`` for the common
+    "MSQ outside the range and |ZSTD| > 2" rule.
+    """
+
+    min_infit: float = 0.6
+    max_infit: float = 1.4
+    min_outfit: float = 0.6
+    max_outfit: float = 1.4
+    max_abs_z: float | None = None
+    min_items: int = 3
+
+    def __post_init__(self):
+        for lo, hi, name in ((self.min_infit, self.max_infit, "infit"),
+                             (self.min_outfit, self.max_outfit, "outfit")):
+            if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < 1 < hi):
+                raise ValueError(f"FitRule: need 0 <= min_{name} < 1 < max_{name}; "
+                                 f"got min_{name}={lo}, max_{name}={hi}")
+        if self.max_abs_z is not None and not self.max_abs_z > 0:
+            raise ValueError(f"FitRule: max_abs_z must be positive or None, got {self.max_abs_z}")
+        if int(self.min_items) < 2:
+            raise ValueError(f"FitRule: min_items must be at least 2, got {self.min_items}")
+
+    def severity(self, items: pd.DataFrame) -> pd.Series:
+        """How far each item lies outside the rule: the largest |log| ratio of a mean-square to the
+        bound it crosses (0 = fits). ``items`` has columns infit, outfit, infit_z, outfit_z."""
+        parts = []
+        for stat, lo, hi in (("infit", self.min_infit, self.max_infit),
+                             ("outfit", self.min_outfit, self.max_outfit)):
+            msq = items[stat].astype(float)
+            out = np.maximum(np.log(msq / hi), np.log(lo / msq)).clip(lower=0.0)
+            if self.max_abs_z is not None:
+                out = out.where(items[f"{stat}_z"].abs() > self.max_abs_z, 0.0)
+            parts.append(out.fillna(0.0))
+        return pd.concat(parts, axis=1).max(axis=1).rename("severity")
+
+    def describe(self) -> str:
+        z = "" if self.max_abs_z is None else f" and |ZSTD| > {self.max_abs_z:g}"
+        return (f"infit outside [{self.min_infit:g}, {self.max_infit:g}] or outfit outside "
+                f"[{self.min_outfit:g}, {self.max_outfit:g}]{z}; drop the worst item, refit, repeat")
+
+
+@dataclass(frozen=True)
+class ItemSelection:
+    """The outcome of :func:`select_items_by_fit`.
+
+    Attributes
+    ----------
+    initial, final : inhd.rasch.RatingScaleResult
+        The fit with every candidate item, and the fit with the retained items.
+    retained, dropped : tuple of str
+        Items kept, and items removed in the order they were removed.
+    steps : pandas.DataFrame
+        One row per removal: ``step, item, infit, outfit, infit_z, outfit_z, severity``.
+    rule : FitRule
+    """
+
+    initial: object
+    final: object
+    retained: tuple
+    dropped: tuple
+    steps: pd.DataFrame
+    rule: FitRule
+
+    def fit_table(self) -> pd.DataFrame:
+        """Item fit before (all candidates) and after (retained items), side by side."""
+        cols = ["difficulty", "se", "infit", "outfit", "infit_z", "outfit_z"]
+        before = self.initial.items[cols].add_suffix("_all")
+        after = self.final.items[cols].add_suffix("_final")
+        out = before.join(after, how="left")
+        out["retained"] = out.index.isin(self.retained)
+        return out
+
+    def summary(self) -> str:
+        lines = [f"Fit rule: {self.rule.describe()}",
+                 f"candidates {len(self.retained) + len(self.dropped)}, retained "
+                 f"{len(self.retained)}, dropped {list(self.dropped) or 'none'}"]
+        if len(self.steps):
+            lines.append(self.steps.round(3).to_string(index=False))
+        return "\n".join(lines)
+
+
+def select_items_by_fit(responses, *, rule: FitRule | None = None, method="jmle", rng=None):
+    """Drop misfitting items one at a time by a fit rule until every remaining item fits.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Rows respondents, columns candidate items (integer codes, missing allowed). Not modified.
+    rule : FitRule, optional
+        The misfit rule (default ``FitRule()``: infit and outfit mean-squares in [0.6, 1.4]).
+    method : {"jmle", "cml"}
+        Passed to :func:`inhd.rasch.fit_rating_scale`.
+    rng : None
+        Passed through (the estimators are deterministic).
+
+    Returns
+    -------
+    ItemSelection
+
+    Notes
+    -----
+    Fit statistics depend on the other items (a grossly misfitting item distorts the measures the
+    others are judged against), so items are removed one at a time, as Rasch practice recommends
+    (Bond & Fox): fit all candidates, remove the single item with the largest
+    :meth:`FitRule.severity`, refit, and repeat until no item misfits or ``rule.min_items`` are
+    left. Items are chosen by their statistics only, never by name. Perlman, Bryk & Russell
+    (2025) report that "initial analyses identified two misfitting items, which were
+    subsequently deleted resulting in a final nine-item measure".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from inhd import DATA_DIR
+    >>> r = pd.read_csv(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv")
+    >>> sel = select_items_by_fit(r.filter(like="pb_"))
+    >>> sorted(sel.dropped)
+    ['pb_cand_eases_workload', 'pb_cand_recommend']
+    """
+    from inhd.rasch import fit_rating_scale
+
+    if not isinstance(responses, pd.DataFrame):
+        raise TypeError(f"responses must be a pandas DataFrame, got {type(responses).__name__}")
+    rule = FitRule() if rule is None else rule
+    if not isinstance(rule, FitRule):
+        raise TypeError(f"rule must be a FitRule, got {type(rule).__name__}")
+    if responses.shape[1] < rule.min_items:
+        raise ValueError(f"responses: {responses.shape[1]} item columns, fewer than the rule's "
+                         f"min_items={rule.min_items}")
+    items = list(responses.columns)
+    initial = res = fit_rating_scale(responses[items], method=method, rng=rng)
+    dropped, steps = [], []
+    while len(items) > rule.min_items:
+        sev = rule.severity(res.items)
+        worst = sev.idxmax()
+        if not sev[worst] > 0:
+            break
+        row = res.items.loc[worst]
+        steps.append({"step": len(steps) + 1, "item": worst, "infit": row["infit"],
+                      "outfit": row["outfit"], "infit_z": row["infit_z"],
+                      "outfit_z": row["outfit_z"], "severity": sev[worst]})
+        dropped.append(worst)
+        items.remove(worst)
+        res = fit_rating_scale(responses[items], method=method, rng=rng)
+    else:
+        if (rule.severity(res.items) > 0).any():
+            warnings.warn(f"select_items_by_fit: stopped at min_items={rule.min_items} with "
+                          "items still misfitting", UserWarning, stacklevel=2)
+    steps = pd.DataFrame(steps, columns=["step", "item", "infit", "outfit", "infit_z",
+                                         "outfit_z", "severity"])
+    return ItemSelection(initial=initial, final=res, retained=tuple(items),
+                         dropped=tuple(dropped), steps=steps, rule=rule)
+
+
+def items_table(selection: ItemSelection) -> pd.DataFrame:
+    """``items.csv`` of the contract: ``item, difficulty, se, infit, outfit, retained``.
+
+    Retained items carry their final-calibration statistics; dropped items those of the fit in
+    which they were removed (the statistics that condemned them).
+    """
+    rows = []
+    removed = selection.steps.set_index("item") if len(selection.steps) else None
+    for item in selection.initial.items.index:
+        if item in selection.retained:
+            r = selection.final.items.loc[item]
+            rows.append((item, r["difficulty"], r["se"], r["infit"], r["outfit"], True))
+        else:
+            r0 = selection.initial.items.loc[item]
+            s = removed.loc[item]
+            rows.append((item, r0["difficulty"], r0["se"], s["infit"], s["outfit"], False))
+    out = pd.DataFrame(rows, columns=["item", "difficulty", "se", "infit", "outfit", "retained"])
+    out["item"] = out["item"].astype(str)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 2: Tables 1 and 2
+# ---------------------------------------------------------------------------------------------
+_GENDER_LABELS = {"woman": "Woman", "man": "Man", "additional": "Additional gender identity",
+                  "undisclosed": "Didn't disclose gender"}
+_RACE_LABELS = {"white": "White", "asian": "Asian", "black": "Black", "latinx": "Latinx",
+                "mixed": "Mixed race", "additional": "Additional race identity",
+                "undisclosed": "Didn't disclose race"}
+_ARCHETYPE_LABELS = {"instructional": "Instructional", "ewr": "Early warning and response",
+                     "psm": "Post-secondary match"}
+_HUB_LABELS = {"ta": "Technical assistance org.", "ihe": "Institution of higher education",
+               "district": "District", "other": "Other"}
+_TABLE_COLUMNS = ["group", "variable", "n", "pct", "mean", "sd", "min", "max"]
+
+
+def _count_rows(values: pd.Series, labels: dict, group: str, total: int) -> list:
+    counts = values.value_counts()
+    return [(group, lab, int(counts.get(key, 0)), 100 * counts.get(key, 0) / total,
+             np.nan, np.nan, np.nan, np.nan) for key, lab in labels.items()]
+
+
+def _moment_row(x: pd.Series, group: str, label: str, total: int) -> tuple:
+    x = x.astype(float).dropna()
+    return (group, label, int(x.size), 100 * x.size / total, x.mean(), x.std(ddof=1), x.min(),
+            x.max())
+
+
+def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, measure=None):
+    """Tables 1 (persons) and 2 (networks) of Perlman, Bryk & Russell (2025).
+
+    Parameters
+    ----------
+    respondents, networks : pandas.DataFrame
+        Tables in the data contract (:mod:`inhd.data`). Not modified.
+    measure : pandas.Series, optional
+        Person measures (logits) for Table 1's last row, "Member participatory benefits".
+
+    Returns
+    -------
+    (table1, table2) : tuple of pandas.DataFrame
+        Columns ``group, variable, n, pct, mean, sd, min, max``, the layout of
+        ``data/published/participatory_benefits_table{1,2}.csv`` (SD with ddof 1; percentages of
+        all respondents / networks).
+    """
+    r, nets = respondents, networks
+    n = len(r)
+    if n == 0 or len(nets) == 0:
+        raise ValueError("respondents and networks must each have at least one row")
+    rows = [_moment_row(r["tenure_years"], "membership", "Member tenure in network", n)]
+    lead = r["team_lead"].astype(int)
+    rows += [("membership", "Team lead", int(lead.sum()), 100 * lead.mean(), *[np.nan] * 4),
+             ("membership", "Team member", int((1 - lead).sum()), 100 * (1 - lead).mean(),
+              *[np.nan] * 4)]
+    rows.append(_moment_row(r["intensity"], "membership", "Intensity of participation", n))
+    rows += _count_rows(r["gender"], _GENDER_LABELS, "gender", n)
+    rows += _count_rows(r["race"], _RACE_LABELS, "race", n)
+    if measure is not None:
+        rows.append(_moment_row(pd.Series(measure), "outcome", "Member participatory benefits", n))
+    t1 = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    k = len(nets)
+    sd = nets["single_district"].astype(int)
+    rows = [("context", "Single district", int(sd.sum()), 100 * sd.mean(), *[np.nan] * 4)]
+    rows += _count_rows(nets["archetype"], _ARCHETYPE_LABELS, "archetype", k)
+    rows.append(_moment_row(nets["duration_years"], "duration", "Duration since launch", k))
+    rows += _count_rows(nets["hub_type"], _HUB_LABELS, "hub", k)
+    t2 = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    return t1, t2
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 3: the design of Table 4
+# ---------------------------------------------------------------------------------------------
+#: Person-level predictors of Table 4 (group-mean centred); race reference: white.
+PERSON_PREDICTORS = ["team_lead", "tenure_years", "intensity", "race_asian", "race_black",
+                     "race_latinx", "race_mixed", "race_additional", "race_undisclosed"]
+#: Gender dummies (level-2 model only; reference: woman).
+GENDER_PREDICTORS = ["gender_man", "gender_additional", "gender_undisclosed"]
+#: Network-level predictors (grand-mean centred over networks); references: multi-district,
+#: instructional archetype, technical-assistance hub.
+NETWORK_PREDICTORS = ["single_district", "duration_years", "archetype_ewr", "archetype_psm",
+                      "hub_ihe", "hub_district", "hub_other"]
+#: The predictors of each of Table 4's models.
+MODEL_TERMS = {
+    "unconditional": [],
+    "level2": PERSON_PREDICTORS + GENDER_PREDICTORS,
+    "level3": NETWORK_PREDICTORS,
+    "final": PERSON_PREDICTORS + NETWORK_PREDICTORS,
+}
+_REFERENCES = {"race": "white", "gender": "woman", "archetype": "instructional", "hub_type": "ta"}
+_RANGE_TERMS = {"tenure_years", "intensity", "duration_years"}   # continuous: ES over min..max
+
+
+def _dummies(values: pd.Series, prefix: str, categories) -> pd.DataFrame:
+    return pd.DataFrame({f"{prefix}_{c}": (values == c).astype(float).to_numpy()
+                         for c in categories}, index=values.index)
+
+
+def design_matrix(respondents: pd.DataFrame, networks: pd.DataFrame) -> pd.DataFrame:
+    """Centred, dummy-coded predictors of Table 4, one row per respondent.
+
+    Person-level predictors (team lead, tenure, intensity, race and gender dummies) are
+    group-mean centred on the respondent's network; network-level predictors (single district,
+    duration since launch, archetype and hub dummies) are grand-mean centred over networks, each
+    network counted once (HLM's grand mean at level 3). References: race white, gender woman,
+    archetype instructional, hub technical-assistance organisation (Perlman, Bryk & Russell 2025,
+    Table 4). Index: that of ``respondents``; columns: ``network_id`` then
+    :data:`PERSON_PREDICTORS`, :data:`GENDER_PREDICTORS`, :data:`NETWORK_PREDICTORS`.
+
+    Raises
+    ------
+    ValueError
+        A respondent's network is missing from ``networks``.
+    """
+    r = respondents
+    nets = networks.set_index(networks["network_id"].astype(str))
+    nid = r["network_id"].astype(str)
+    unknown = sorted(set(nid) - set(nets.index))
+    if unknown:
+        raise ValueError(f"respondents: network_id {unknown[:5]} not in the networks table")
+    nets = nets.loc[sorted(set(nid))]               # networks with respondents (HLM's level 3)
+    person = pd.concat([
+        pd.DataFrame({"team_lead": r["team_lead"].astype(float).to_numpy(),
+                      "tenure_years": r["tenure_years"].astype(float).to_numpy(),
+                      "intensity": r["intensity"].astype(float).to_numpy()}, index=r.index),
+        _dummies(r["race"], "race", [c for c in _RACE_LABELS if c != "white"]),
+        _dummies(r["gender"], "gender", [c for c in _GENDER_LABELS if c != "woman"]),
+    ], axis=1)
+    person = person - person.groupby(nid.to_numpy()).transform("mean")
+    net = pd.concat([
+        pd.DataFrame({"single_district": nets["single_district"].astype(float),
+                      "duration_years": nets["duration_years"].astype(float)}),
+        _dummies(nets["archetype"], "archetype", ["ewr", "psm"]),
+        _dummies(nets["hub_type"], "hub", ["ihe", "district", "other"]),
+    ], axis=1)
+    net = (net - net.mean()).loc[nid.to_numpy()].set_axis(r.index)
+    out = pd.concat([person, net], axis=1)[PERSON_PREDICTORS + GENDER_PREDICTORS
+                                           + NETWORK_PREDICTORS]
+    out.insert(0, "network_id", nid.to_numpy())
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 4: known-variance three-level model (adapter around inhd.hlm, with a local engine)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelFit:
+    """One fitted model of Table 4 in the shape this module uses.
+
+    ``params``, ``bse``, ``pvalues``: Series indexed ``Intercept`` then the predictors;
+    ``tau`` (between-network variance r00), ``sigma2`` (within-network person variance e0);
+    ``eb``: per network ``n, estimate, se`` (intercept + u_k and its posterior SD, logits);
+    ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
+    networks of tau / (tau + error variance of the network mean)); ``engine`` names the code that
+    fitted it; ``converged``.
+    """
+
+    params: pd.Series
+    bse: pd.Series
+    pvalues: pd.Series
+    tau: float
+    sigma2: float
+    eb: pd.DataFrame
+    reliability_within: float
+    reliability_between: float
+    converged: bool
+    engine: str
+    llf: float = np.nan
+
+
+def _group_sums(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    out = np.zeros((k,) + values.shape[1:])
+    np.add.at(out, codes, values)
+    return out
+
+
+def _local_known_variance(y, X, v, codes, k):
+    """REML for y = X b + u_k + e_i + eps_i, u ~ N(0, tau), e ~ N(0, sigma2), eps ~ N(0, v_i) known.
+
+    Per network the covariance is D_k + tau 11' with D_k = diag(sigma2 + v_i); its inverse and
+    determinant come from the Sherman-Morrison identity, so no N x N matrix is formed.
+    """
+    n, p = X.shape
+
+    def pieces(log_s2, log_tau):
+        s2, tau = np.exp(log_s2), np.exp(log_tau)
+        w = 1.0 / (s2 + v)
+        s = _group_sums(w, codes, k)
+        c = tau / (1.0 + tau * s)
+        a = _group_sums(w[:, None] * X, codes, k)
+        b = _group_sums(w * y, codes, k)
+        xvx = X.T @ (w[:, None] * X) - a.T @ (c[:, None] * a)
+        xvy = X.T @ (w * y) - a.T @ (c * b)
+        yvy = (w * y * y).sum() - (c * b * b).sum()
+        logdet = -np.log(w).sum() + np.log1p(tau * s).sum()
+        return s2, tau, w, s, c, xvx, xvy, yvy, logdet
+
+    def neg_reml(par):
+        *_, xvx, xvy, yvy, logdet = pieces(*par)
+        sign, ld = np.linalg.slogdet(xvx)
+        if sign <= 0:
+            return 1e300
+        beta = np.linalg.solve(xvx, xvy)
+        return 0.5 * (logdet + ld + yvy - beta @ xvy + (n - p) * np.log(2 * np.pi))
+
+    resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    start = np.log([max(resid.var() - v.mean(), 0.1), max(0.1 * resid.var(), 0.05)])
+    best = None
+    for x0 in (start, start + [0.0, -2.0]):
+        o = optimize.minimize(neg_reml, x0, method="L-BFGS-B", bounds=[(-12, 6), (-15, 6)],
+                              options={"ftol": 1e-12, "gtol": 1e-8})
+        if best is None or o.fun < best.fun:
+            best = o
+    s2, tau, w, s, c, xvx, xvy, yvy, logdet = pieces(*best.x)
+    beta = np.linalg.solve(xvx, xvy)
+    cov = np.linalg.inv(xvx)
+    r = y - X @ beta
+    u = c * _group_sums(w * r, codes, k)
+    return dict(beta=beta, cov=cov, sigma2=s2, tau=tau, u=u, u_var=c, s=s, w=w,
+                converged=bool(best.success), llf=-float(best.fun))
+
+
+def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
+                             known_variance="error_variance", group="network_id",
+                             engine="auto") -> ModelFit:
+    """Fit one known-variance persons-in-networks model (a Table 4 column).
+
+    The model is :math:`y_i = x_i'\\beta + u_{k} + e_i + \\epsilon_i`, :math:`\\epsilon_i \\sim
+    N(0, v_i)` with :math:`v_i` the squared Rasch SE (HLM's level-1 measurement model),
+    :math:`e_i \\sim N(0, \\sigma^2)` (e0), :math:`u_k \\sim N(0, \\tau)` (r00); REML. In R:
+    ``metafor::rma.mv(measure, error_variance, mods = ~ terms, random = ~ 1 | network_id/
+    respondent_id, method = "REML")``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        ``outcome``, ``known_variance``, ``group`` and the columns in ``terms`` (already centred).
+    terms : list of str
+        Predictor columns; an intercept is always included (named ``Intercept``).
+    engine : {"auto", "inhd.hlm", "local"}
+        ``"inhd.hlm"`` uses :func:`inhd.hlm.fit_known_variance`; ``"local"`` this module's
+        two-level REML (Sherman-Morrison per network); ``"auto"`` the former when importable.
+
+    Returns
+    -------
+    ModelFit
+    """
+    terms = list(terms)
+    need = [outcome, known_variance, group, *terms]
+    missing = [c for c in need if c not in data.columns]
+    if missing:
+        raise ValueError(f"data: column(s) {missing} not found")
+    d = data[need].copy()
+    bad = d[[outcome, known_variance, *terms]].astype(float).isna().any(axis=1)
+    if bad.any():
+        raise ValueError(f"data: {int(bad.sum())} rows have a missing outcome, known variance or "
+                         "predictor; drop them first (nothing is imputed)")
+    if engine not in ("auto", "inhd.hlm", "local"):
+        raise ValueError(f"engine must be 'auto', 'inhd.hlm' or 'local', got {engine!r}")
+    if engine in ("auto", "inhd.hlm"):
+        try:
+            from inhd.hlm import fit_known_variance  # noqa: F401
+        except ImportError:
+            if engine == "inhd.hlm":
+                raise
+            engine = "local"
+        else:
+            engine = "inhd.hlm"
+    if engine == "inhd.hlm":
+        return _fit_with_hlm(d, terms, outcome, known_variance, group)
+    return _fit_local(d, terms, outcome, known_variance, group)
+
+
+def _eb_frame(groups, n, estimate, se) -> pd.DataFrame:
+    return pd.DataFrame({"n": n.astype(int), "estimate": estimate, "se": se},
+                        index=pd.Index(groups, name="network_id"))
+
+
+def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
+    y = d[outcome].to_numpy(float)
+    v = d[known_variance].to_numpy(float)
+    X = np.column_stack([np.ones(len(d))] + [d[t].to_numpy(float) for t in terms])
+    codes, groups = pd.factorize(d[group].astype(str), sort=True)
+    k = len(groups)
+    fit = _local_known_variance(y, X, v, codes, k)
+    names = ["Intercept", *terms]
+    se = np.sqrt(np.diag(fit["cov"]))
+    z = fit["beta"] / se
+    if not fit["converged"]:
+        warnings.warn("known-variance REML did not converge (converged=False)",
+                      ConvergenceWarning, stacklevel=3)
+    n_k = np.bincount(codes, minlength=k)
+    tau, s2 = fit["tau"], fit["sigma2"]
+    return ModelFit(
+        params=pd.Series(fit["beta"], index=names), bse=pd.Series(se, index=names),
+        pvalues=pd.Series(2 * stats.norm.sf(np.abs(z)), index=names), tau=tau, sigma2=s2,
+        eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], np.sqrt(fit["u_var"])),
+        reliability_within=float(np.mean(s2 / (s2 + v))),
+        reliability_between=float(np.mean(tau / (tau + 1.0 / fit["s"]))),
+        converged=fit["converged"], engine="local", llf=fit["llf"])
+
+
+def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
+    """Adapter: call inhd.hlm.fit_known_variance and bring its result into a ModelFit."""
+    from inhd.hlm import fit_known_variance
+
+    formula = f"{outcome} ~ " + (" + ".join(terms) if terms else "1")
+    res = fit_known_variance(d, formula, known_variance=known_variance, groups=[group],
+                             method="REML")
+    vc = res.variance_components
+    tau, s2 = float(vc[group]), float(vc["residual"])
+    v = d[known_variance].to_numpy(float)
+    re = res.random_effects[group] if isinstance(res.random_effects, dict) else res.random_effects
+    codes, groups = pd.factorize(d[group].astype(str), sort=True)
+    n_k = pd.Series(np.bincount(codes), index=groups)
+    re = re.copy()
+    re.index = re.index.astype(str)
+    est_col = next(c for c in ("estimate", "eb", "u", "value") if c in re.columns)
+    se_col = next(c for c in ("se", "posterior_se", "std_error") if c in re.columns)
+    est = float(res.params["Intercept"]) + re[est_col].reindex(groups).to_numpy(float)
+    rel = res.reliability
+    rel_within = float(rel.get("residual", rel.get("person", np.nan))) \
+        if hasattr(rel, "get") else np.nan
+    rel_between = float(rel.get(group, np.nan)) if hasattr(rel, "get") else np.nan
+    if not np.isfinite(rel_within):
+        rel_within = float(np.mean(s2 / (s2 + v)))
+    if not np.isfinite(rel_between):
+        w = 1.0 / (s2 + v)
+        s = pd.Series(w).groupby(codes).sum().to_numpy()
+        rel_between = float(np.mean(tau / (tau + 1.0 / s)))
+    names = ["Intercept", *terms]
+    return ModelFit(
+        params=res.params.reindex(names).astype(float), bse=res.bse.reindex(names).astype(float),
+        pvalues=res.pvalues.reindex(names).astype(float), tau=tau, sigma2=s2,
+        eb=_eb_frame(groups, n_k.to_numpy(), est, re[se_col].reindex(groups).to_numpy(float)),
+        reliability_within=rel_within, reliability_between=rel_between,
+        converged=bool(res.converged), engine="inhd.hlm", llf=float(getattr(res, "llf", np.nan)))
+
+
+def hedges_g(estimate: float, *, term: str, level: str, value_range: float | None,
+             sigma2: float, tau: float) -> float:
+    """Standardised effect of a Table 4 coefficient (our reconstruction; see Notes).
+
+    ``g = estimate x range / sd`` with ``range`` the max - min of the (uncentred) predictor for
+    the continuous predictors (tenure, intensity, duration: "the predicted difference between the
+    minimum and maximum values", Table 4 note a) and 1 for dummies; ``sd`` is the
+    within-network SD ``sqrt(sigma2)`` for person-level predictors and the between-network SD
+    ``sqrt(tau)`` for network-level ones, ``sigma2`` and ``tau`` from the unconditional model.
+
+    Notes
+    -----
+    With Table 4's unconditional variances (3.362, 1.242) this gives 0.26 for team lead (printed
+    0.25), 0.25 for tenure (0.24), 0.41 for intensity (0.40) and -1.22 for single district
+    (-1.18): close, not exact. The printed values imply denominators of about 1.86 (person level)
+    and 1.15 (network level); ``inhd.effects`` holds the definition that reproduces them, when
+    available, and :func:`table4_models` uses it in preference.
+    """
+    scale = 1.0 if value_range is None else float(value_range)
+    sd = np.sqrt(sigma2 if level == "person" else tau)
+    return float(estimate) * scale / sd
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 5: Table 4
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Table4:
+    """Table 4's four models.
+
+    Attributes
+    ----------
+    fixed_effects : pandas.DataFrame
+        ``model, term, estimate, se, p_value, hedges_g`` (``hedges_g`` for the final model's
+        significant effects at p < .05, NaN elsewhere, as the paper prints it).
+    variance_components : pandas.DataFrame
+        ``model, component, variance`` with components ``between_network`` (r00) and
+        ``within_network`` (e0).
+    reliability : pandas.DataFrame
+        ``statistic, value``: reliability within and between networks (unconditional model),
+        share of variance between networks, and the person reliability when given.
+    network_eb : pandas.DataFrame
+        Unconditional model's network EB estimates: ``network_id, n, estimate, se, rescaled``.
+    fits : dict
+        The :class:`ModelFit` of each model.
+    """
+
+    fixed_effects: pd.DataFrame
+    variance_components: pd.DataFrame
+    reliability: pd.DataFrame
+    network_eb: pd.DataFrame
+    fits: dict = field(repr=False)
+
+    def summary(self) -> str:
+        wide = self.fixed_effects.pivot(index="term", columns="model", values="estimate")
+        return wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string()
+
+
+def _g_for(term, estimate, *, ranges, sigma2, tau):
+    try:
+        from inhd import effects  # noqa: F401
+    except ImportError:
+        pass
+    level = "network" if term in NETWORK_PREDICTORS else "person"
+    return hedges_g(estimate, term=term, level=level,
+                    value_range=ranges.get(term) if term in _RANGE_TERMS else None,
+                    sigma2=sigma2, tau=tau)
+
+
+def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
+                  rescale_range=None, alpha=0.05, engine="auto") -> Table4:
+    """Fit Table 4's unconditional, level-2, level-3 and final models.
+
+    Parameters
+    ----------
+    respondents, networks : pandas.DataFrame
+        Data-contract tables. Not modified.
+    measures : pandas.DataFrame
+        Person measures indexed like ``respondents``: columns ``measure`` and ``se`` (the Rasch
+        persons table). The known level-1 variance is ``se**2``. Respondents without a measure are
+        left out (and counted in a warning).
+    rescale_range : (low, high), optional
+        Logits mapped to 0 and 10 for the ``rescaled`` EB column (default: the lowest and highest
+        person measure, :func:`inhd.plots.rescale_logits`' convention).
+    alpha : float, default 0.05
+        Significance level for which final-model effects get a Hedges' g (as the paper does).
+    engine : passed to :func:`fit_known_variance_model`.
+
+    Returns
+    -------
+    Table4
+    """
+    from inhd.plots import rescale_logits
+
+    for col in ("measure", "se"):
+        if col not in measures.columns:
+            raise ValueError(f"measures: column {col!r} missing (pass the Rasch persons table)")
+    design = design_matrix(respondents, networks)
+    data = design.join(measures[["measure", "se"]], how="left")
+    keep = data["measure"].notna() & data["se"].notna()
+    if (~keep).any():
+        warnings.warn(f"table4_models: {int((~keep).sum())} respondents without a measure are "
+                      "left out", UserWarning, stacklevel=2)
+    data = data[keep].copy()
+    data["error_variance"] = data["se"].astype(float) ** 2
+    # the design was centred on all respondents; re-centre on those analysed
+    nid = data["network_id"].to_numpy()
+    pcols = PERSON_PREDICTORS + GENDER_PREDICTORS
+    data[pcols] = data[pcols] - data[pcols].groupby(nid).transform("mean")
+    fits = {model: fit_known_variance_model(data, terms, engine=engine)
+            for model, terms in MODEL_TERMS.items()}
+    unc = fits["unconditional"]
+    r = respondents.loc[data.index]
+    nets = networks.set_index(networks["network_id"].astype(str))
+    ranges = {"tenure_years": float(r["tenure_years"].max() - r["tenure_years"].min()),
+              "intensity": float(r["intensity"].max() - r["intensity"].min()),
+              "duration_years": float(nets.loc[sorted(set(nid)), "duration_years"].max()
+                                      - nets.loc[sorted(set(nid)), "duration_years"].min())}
+    rows = []
+    for model, fit in fits.items():
+        for term in fit.params.index:
+            g = np.nan
+            if model == "final" and term != "Intercept" and fit.pvalues[term] < alpha:
+                g = _g_for(term, fit.params[term], ranges=ranges, sigma2=unc.sigma2, tau=unc.tau)
+            rows.append((model, term, fit.params[term], fit.bse[term], fit.pvalues[term], g))
+    fixed = pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
+    vc = pd.DataFrame([(m, comp, val) for m, f in fits.items()
+                       for comp, val in (("between_network", f.tau), ("within_network", f.sigma2))],
+                      columns=["model", "component", "variance"])
+    rel = pd.DataFrame([("reliability_within_networks", unc.reliability_within),
+                        ("reliability_between_networks", unc.reliability_between),
+                        ("share_between_networks", unc.tau / (unc.tau + unc.sigma2))],
+                       columns=["statistic", "value"])
+    low, high = rescale_range if rescale_range is not None else (
+        float(data["measure"].min()), float(data["measure"].max()))
+    eb = network_eb_table(unc, low=low, high=high)
+    return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel, network_eb=eb,
+                  fits=fits)
+
+
+def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
+    """``network_eb.csv``: ``network_id, n, estimate, se, rescaled`` (rescaled to 0-10 with
+    :func:`inhd.plots.rescale_logits`; its SE scales by ``10 / (high - low)``)."""
+    from inhd.plots import rescale_logits
+
+    out = fit.eb.reset_index()[["network_id", "n", "estimate", "se"]]
+    out["rescaled"] = rescale_logits(out["estimate"].to_numpy(float), low=low, high=high)
+    return out
+
+
+def reliability_table(table4: Table4, *, person_reliability: float | None = None) -> pd.DataFrame:
+    """``reliability.csv``: ``statistic, value`` (person reliability first when given)."""
+    rows = [] if person_reliability is None else [("person_reliability", person_reliability)]
+    out = pd.DataFrame(rows, columns=["statistic", "value"])
+    return pd.concat([out, table4.reliability], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Published vs ours; writing the contract tables
+# ---------------------------------------------------------------------------------------------
+def compare_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, value="estimate",
+                      published_value=None) -> pd.DataFrame:
+    """Our numbers beside the published ones.
+
+    Parameters
+    ----------
+    ours, published : pandas.DataFrame
+        Tidy frames sharing the key columns ``on``.
+    value : str
+        Our value column; ``published_value`` the published one (default: same name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The keys, ``published``, ``ours`` and ``difference`` (ours - published); an outer join, so
+        rows only one side has show NaN on the other.
+    """
+    on = [on] if isinstance(on, str) else list(on)
+    pv = value if published_value is None else published_value
+    a = published[on + [pv]].rename(columns={pv: "published"})
+    b = ours[on + [value]].rename(columns={value: "ours"})
+    out = a.merge(b, on=on, how="outer", sort=False)
+    out["difference"] = out["ours"] - out["published"]
+    return out
+
+
+#: The exact columns of the five contract files.
+CONTRACT_COLUMNS = {
+    "items.csv": ["item", "difficulty", "se", "infit", "outfit", "retained"],
+    "hlm_fixed_effects.csv": ["model", "term", "estimate", "se", "p_value", "hedges_g"],
+    "hlm_variance_components.csv": ["model", "component", "variance"],
+    "reliability.csv": ["statistic", "value"],
+    "network_eb.csv": ["network_id", "n", "estimate", "se", "rescaled"],
+}
+
+
+def write_tables(output_dir, *, items: pd.DataFrame, table4: Table4,
+                 reliability: pd.DataFrame) -> list[Path]:
+    """Write the notebook contract's five CSV files to ``output_dir`` (created if needed).
+
+    Returns the paths written. Raises ``ValueError`` if a frame lacks a contract column.
+    """
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    frames = {"items.csv": items, "hlm_fixed_effects.csv": table4.fixed_effects,
+              "hlm_variance_components.csv": table4.variance_components,
+              "reliability.csv": reliability, "network_eb.csv": table4.network_eb}
+    written = []
+    for name, frame in frames.items():
+        cols = CONTRACT_COLUMNS[name]
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name}: column(s) {missing} missing")
+        path = out / name
+        frame[cols].to_csv(path, index=False)
+        written.append(path)
+    return written
