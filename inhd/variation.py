@@ -1,0 +1,393 @@
+"""Variation among improvement networks: Russell, Bryk & Sherer (2025).
+
+The variation paper profiles 34 networks on the measures of the INHD survey and finds "at least
+six" networks whose practices and member attitudes strongly align with the INHD framework (the
+well-developed cluster) and five that struggled (the least-developed cluster), then compares the two
+groups' structural characteristics (the paper's Table 1, shipped as
+``data/published/variation_structural_table.csv``).
+
+Steps (each a function):
+
+- :func:`network_profiles`: each measure calibrated with the Rasch model
+  (:func:`inhd.validity.calibrate_measure`), then a three-level model (persons in schools in
+  networks, known level-1 variance, survey wave as a fixed effect) whose network EB estimates,
+  divided by the network standard deviation sqrt(tau_network), form each network's profile.
+- :func:`identify_clusters`: the documented, deterministic rule that names the well- and
+  least-developed networks (see its Notes), with Ward clustering as an alternative.
+- :func:`plot_profile_heatmap`: networks x measures, ordered by the mean profile.
+- :func:`structural_summary`, :func:`cluster_characteristics`: what distinguishes the groups in the
+  published table, and the characteristics of the clusters we identified.
+
+The survey data are SYNTHETIC (``data/network_health_*_SYNTHETIC.csv``); the structural table is real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "NetworkProfiles",
+    "Clusters",
+    "network_profiles",
+    "identify_clusters",
+    "plot_profile_heatmap",
+    "load_structural_table",
+    "structural_summary",
+    "cluster_characteristics",
+    "CLUSTER_LABELS",
+]
+
+#: The labels :func:`identify_clusters` gives.
+CLUSTER_LABELS = ("well", "other", "least")
+
+
+@dataclass(frozen=True)
+class NetworkProfiles:
+    """Network profiles across measures.
+
+    Attributes
+    ----------
+    estimate : pandas.DataFrame
+        Networks (rows, ``network_id``) x measures (columns): EB estimate of the network's
+        deviation from the average network, in logits (wave effects removed).
+    se : pandas.DataFrame
+        Their posterior standard errors (logits).
+    tau : pandas.Series
+        The network-level variance tau_network of each measure (logits squared).
+    standardized : pandas.DataFrame
+        ``estimate / sqrt(tau)``: deviations in network standard deviations, comparable across
+        measures.
+    z : pandas.DataFrame
+        ``estimate / se``: how many posterior SEs a network sits from the average network.
+    n : pandas.DataFrame
+        Respondents behind each estimate.
+    converged : pandas.Series
+        Per measure.
+    waves : list
+        The waves pooled.
+    """
+
+    estimate: pd.DataFrame
+    se: pd.DataFrame
+    tau: pd.Series
+    standardized: pd.DataFrame
+    z: pd.DataFrame
+    n: pd.DataFrame
+    converged: pd.Series
+    waves: list
+
+    def long(self) -> pd.DataFrame:
+        """Tidy form: ``network_id, measure, n, estimate, se, standardized, z``."""
+        parts = {"n": self.n, "estimate": self.estimate, "se": self.se,
+                 "standardized": self.standardized, "z": self.z}
+        out = pd.concat({k: v.stack() for k, v in parts.items()}, axis=1)
+        out.index.names = ["network_id", "measure"]
+        return out.reset_index()
+
+    def summary(self) -> str:
+        mean = self.standardized.mean(axis=1).sort_values(ascending=False)
+        return "\n".join([
+            f"Profiles of {len(self.estimate)} networks on {self.estimate.shape[1]} measures "
+            f"(waves {self.waves}); all converged: {bool(self.converged.all())}",
+            "mean standardized profile, highest five: "
+            + ", ".join(f"{k} {v:+.2f}" for k, v in mean.head(5).items()),
+            "lowest five: " + ", ".join(f"{k} {v:+.2f}" for k, v in mean.tail(5).items()),
+        ])
+
+
+def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method: str = "jmle",
+                     calibrations=None) -> NetworkProfiles:
+    """Profiles of networks across measures from EB estimates of a three-level model per measure.
+
+    For each measure the Rasch measures (one calibration over all waves) are modelled as
+
+        measure_i = gamma_wave + u_k + r_jk + e_i + epsilon_i,  epsilon_i ~ N(0, se_i^2) known,
+
+    by REML (:func:`inhd.hlm.fit_known_variance`; in R ``metafor::rma.mv(measure, se^2,
+    mods = ~ factor(wave), random = ~ 1 | network_id/school_id/respondent_id)``). The profile entry
+    of network k is its EB estimate u_k (shrunken toward the average network, so small networks
+    are not ranked on noise), divided by sqrt(tau_network).
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        ``respondent_id, network_id, school_id, wave`` and the item columns. Not modified.
+    measures : list or mapping
+        Measure keys (items ``<measure>_<j>``) or ``{measure: [items]}``.
+    waves : list of int, optional
+        Waves to pool (default: all present).
+    method : {"jmle", "cml"}
+        Rasch estimation.
+    calibrations : dict, optional
+        Ready calibrations (:func:`inhd.validity.calibrate_measures`) to reuse.
+
+    Returns
+    -------
+    NetworkProfiles
+    """
+    from inhd.validity import _fit, calibrate_measures
+
+    if calibrations is None:
+        calibrations = calibrate_measures(respondents, measures=measures, method=method)
+    keys = list(measures) if not isinstance(measures, dict) else list(measures.keys())
+    missing = [k for k in keys if k not in calibrations]
+    if missing:
+        raise ValueError(f"network_profiles: no calibration for measure(s) {missing}")
+    est, se, n, tau, conv = {}, {}, {}, {}, {}
+    used_waves = None
+    for key in keys:
+        p = calibrations[key].persons
+        if waves is not None:
+            p = p[p["wave"].isin(list(waves))]
+            if p.empty:
+                raise ValueError(f"network_profiles: measure {key!r} has no respondents in "
+                                 f"waves {list(waves)}")
+        p = p.reset_index(drop=True)
+        used_waves = sorted(int(w) for w in p["wave"].unique())
+        formula = "measure ~ C(wave)" if len(used_waves) > 1 else "measure ~ 1"
+        model = _fit(p, formula, ["network_id", "school_id"])
+        re_net = model.random_effects["network_id"]
+        est[key] = re_net["estimate"].astype(float)
+        se[key] = re_net["se"].astype(float)
+        n[key] = p.groupby("network_id").size()
+        tau[key] = float(model.variance_components["network_id"])
+        conv[key] = bool(model.converged)
+    estimate = pd.DataFrame(est).rename_axis("network_id")
+    se_df = pd.DataFrame(se).reindex_like(estimate)
+    tau_s = pd.Series(tau)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        standardized = estimate / np.sqrt(tau_s)
+        z = estimate / se_df
+    return NetworkProfiles(estimate=estimate, se=se_df, tau=tau_s, standardized=standardized,
+                           z=z, n=pd.DataFrame(n).reindex(estimate.index).fillna(0).astype(int),
+                           converged=pd.Series(conv), waves=used_waves)
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """Networks assigned to the well-developed, least-developed and other groups.
+
+    Attributes
+    ----------
+    labels : pandas.Series
+        ``network_id`` -> ``"well"``, ``"other"`` or ``"least"``.
+    table : pandas.DataFrame
+        One row per network: ``network_id, cluster, mean_profile, n_above, n_below, n_measures``
+        (``n_above``/``n_below``: measures on which the network sits significantly above/below the
+        average network), sorted by ``mean_profile``, highest first.
+    method : str
+    settings : dict
+        The rule's settings (for the record).
+    linkage : numpy.ndarray or None
+        The Ward linkage matrix when ``method="ward"``.
+    """
+
+    labels: pd.Series
+    table: pd.DataFrame
+    method: str
+    settings: dict
+    linkage: object = field(default=None, repr=False)
+
+    def members(self, cluster: str) -> list[str]:
+        """Networks of one cluster, highest mean profile first."""
+        t = self.table
+        return list(t.loc[t["cluster"] == cluster, "network_id"])
+
+    def summary(self) -> str:
+        return "\n".join([
+            f"Clusters by the {self.method} rule {self.settings}:",
+            f"  well-developed ({len(self.members('well'))}): {', '.join(self.members('well'))}",
+            f"  least-developed ({len(self.members('least'))}): "
+            f"{', '.join(self.members('least'))}",
+            f"  other: {len(self.members('other'))} networks",
+        ])
+
+
+def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
+                      min_share: float = 0.8, z_crit: float = 1.96, n_clusters: int = 4
+                      ) -> Clusters:
+    """Name the well-developed and least-developed networks from their profiles.
+
+    Parameters
+    ----------
+    profiles : NetworkProfiles
+    method : {"consistency", "ward"}
+        The rule (see Notes).
+    min_share : float, default 0.8
+        ``consistency``: the share of measures on which a network must sit significantly above
+        (below) the average network to be well- (least-) developed.
+    z_crit : float, default 1.96
+        ``consistency``: "significantly" means EB estimate / posterior SE beyond +-z_crit, i.e. the
+        network's 95% interval in the caterpillar plot excludes the average network.
+    n_clusters : int, default 4
+        ``ward``: clusters to cut the tree into.
+
+    Returns
+    -------
+    Clusters
+
+    Notes
+    -----
+    The paper describes the well-developed networks as those whose "normative practices and member
+    attitudes strongly align with the INHD Framework": high across the framework's domains, not
+    on one measure. The default rule encodes exactly that, deterministically:
+
+    - **consistency** (default): a network is *well-developed* when its EB estimate lies more than
+      ``z_crit`` posterior SEs above the average network on at least ``min_share`` of the
+      measures; *least-developed* when it lies that far below on at least ``min_share`` of them;
+      otherwise *other*. The number in each group is an outcome of the rule, not an input.
+    - **ward**: Ward's minimum-variance hierarchical clustering
+      (``scipy.cluster.hierarchy.linkage(standardized, "ward")``, in R
+      ``hclust(dist(x), "ward.D2")``) of the standardized profiles, cut into ``n_clusters``
+      clusters; the cluster with the highest mean profile is *well*, the lowest *least*.
+
+    Both are deterministic (no random starts). Networks with a missing profile entry are judged on
+    the measures they have.
+    """
+    if method not in ("consistency", "ward"):
+        raise ValueError(f"identify_clusters: method must be 'consistency' or 'ward', got {method!r}")
+    if not 0 < min_share <= 1:
+        raise ValueError(f"identify_clusters: min_share must be in (0, 1], got {min_share}")
+    std, z = profiles.standardized, profiles.z
+    mean_profile = std.mean(axis=1)
+    n_measures = std.notna().sum(axis=1)
+    n_above = (z > z_crit).sum(axis=1)
+    n_below = (z < -z_crit).sum(axis=1)
+    linkage = None
+    if method == "consistency":
+        need = np.ceil(min_share * n_measures - 1e-9)
+        labels = pd.Series("other", index=std.index, dtype=object)
+        labels[n_above >= need] = "well"
+        labels[n_below >= need] = "least"
+        settings = {"min_share": min_share, "z_crit": z_crit}
+    else:
+        from scipy.cluster import hierarchy
+
+        if std.isna().any().any():
+            raise ValueError("identify_clusters(method='ward'): profiles have missing entries; "
+                             "use method='consistency' or complete profiles")
+        if not 2 <= n_clusters <= len(std):
+            raise ValueError(f"identify_clusters: n_clusters must be in 2..{len(std)}, "
+                             f"got {n_clusters}")
+        linkage = hierarchy.linkage(std.to_numpy(float), method="ward")
+        cut = pd.Series(hierarchy.fcluster(linkage, n_clusters, criterion="maxclust"),
+                        index=std.index)
+        means = mean_profile.groupby(cut).mean()
+        labels = pd.Series("other", index=std.index, dtype=object)
+        labels[cut == means.idxmax()] = "well"
+        labels[cut == means.idxmin()] = "least"
+        settings = {"n_clusters": n_clusters}
+    table = pd.DataFrame({
+        "network_id": std.index.astype(str), "cluster": labels.to_numpy(),
+        "mean_profile": mean_profile.to_numpy(), "n_above": n_above.to_numpy(),
+        "n_below": n_below.to_numpy(), "n_measures": n_measures.to_numpy(),
+    }).sort_values("mean_profile", ascending=False, ignore_index=True)
+    return Clusters(labels=labels.rename("cluster"), table=table, method=method,
+                    settings=settings, linkage=linkage)
+
+
+_CLUSTER_COLOURS = {"well": "tab:green", "least": "tab:red", "other": "0.25"}
+
+
+def plot_profile_heatmap(profiles: NetworkProfiles, clusters: Clusters | None = None, *,
+                         names=None, ax=None, vmax: float = 2.0):
+    """Heatmap of the standardized profiles: networks (rows, highest mean profile on top) by
+    measures (columns), diverging colours centred on the average network; network labels coloured
+    by cluster (green well-developed, red least-developed). Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    std = profiles.standardized
+    order = std.mean(axis=1).sort_values(ascending=False).index
+    data = std.loc[order]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * data.shape[1] + 3, 0.26 * data.shape[0] + 2))
+    im = ax.imshow(data.to_numpy(float), aspect="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+    cols = [dict(names or {}).get(c, c) for c in data.columns]
+    ax.set_xticks(np.arange(data.shape[1]), cols, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(data.shape[0]), data.index.astype(str), fontsize=7)
+    if clusters is not None:
+        for tick, net in zip(ax.get_yticklabels(), data.index):
+            tick.set_color(_CLUSTER_COLOURS[clusters.labels.get(net, "other")])
+    ax.figure.colorbar(im, ax=ax, label="network EB estimate / network SD", shrink=0.6)
+    ax.set_title("Network profiles (rows ordered by mean profile)")
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# The published structural table
+# --------------------------------------------------------------------------------------------
+def load_structural_table(path=None) -> pd.DataFrame:
+    """Russell, Bryk & Sherer (2025) Table 1 as transcribed in ``data/published/`` (real), with a
+    ``cluster`` column (``well`` for W1-W6, ``least`` for L1-L5, from the paper's labels)."""
+    if path is None:
+        from inhd import DATA_DIR
+
+        path = Path(DATA_DIR) / "published" / "variation_structural_table.csv"
+    table = pd.read_csv(path)
+    needed = ["network", "improvement_goal", "launch_year", "members_2023", "districts",
+              "member_stability_pct", "average_tenure_2023", "hub_stability"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ValueError(f"structural table {path}: column(s) {missing} missing")
+    first = table["network"].astype(str).str[0]
+    bad = table.loc[~first.isin(["W", "L"]), "network"].tolist()
+    if bad:
+        raise ValueError(f"structural table {path}: network labels must start with W or L, "
+                         f"got {bad}")
+    table["cluster"] = np.where(first == "W", "well", "least")
+    return table
+
+
+def structural_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """What distinguishes the well- and least-developed clusters in the published Table 1.
+
+    Returns one row per characteristic and one column per cluster (``well``, ``least``): the
+    number of networks, median launch year, median members in 2023, share spanning multiple
+    districts, share instructional, mean member stability (% members more than a year), mean
+    tenure of 2023 members, share with a stable hub (``Stable``), share with high turnover.
+    """
+    rows = {}
+    for cluster in ("well", "least"):
+        t = table[table["cluster"] == cluster]
+        rows[cluster] = {
+            "n_networks": len(t),
+            "median_launch_year": float(t["launch_year"].median()),
+            "median_members_2023": float(t["members_2023"].median()),
+            "share_multiple_districts": float((t["districts"] == "Multiple").mean()),
+            "share_instructional": float((t["improvement_goal"] == "Instructional").mean()),
+            "mean_member_stability_pct": float(t["member_stability_pct"].mean()),
+            "mean_tenure_2023": float(t["average_tenure_2023"].mean()),
+            "share_hub_stable": float((t["hub_stability"] == "Stable").mean()),
+            "share_hub_high_turnover": float((t["hub_stability"] == "High Turnover").mean()),
+        }
+    out = pd.DataFrame(rows)
+    out.index.name = "characteristic"
+    return out
+
+
+def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.DataFrame:
+    """Characteristics of the networks in each identified cluster, from the networks table.
+
+    ``networks`` has ``network_id`` and any of ``launch_year``, ``single_district``,
+    ``archetype``, ``duration_years``. Returns one row per cluster (well, other, least):
+    ``n_networks`` and the mean or share of each available characteristic.
+    """
+    if "network_id" not in networks.columns:
+        raise ValueError("cluster_characteristics: networks needs a network_id column")
+    d = networks.merge(clusters.labels.rename("cluster").rename_axis("network_id").reset_index(),
+                       on="network_id", how="inner")
+    g = d.groupby("cluster")
+    out = pd.DataFrame({"n_networks": g.size()})
+    if "launch_year" in d:
+        out["mean_launch_year"] = g["launch_year"].mean()
+    if "duration_years" in d:
+        out["mean_duration_years"] = g["duration_years"].mean()
+    if "single_district" in d:
+        out["share_multiple_districts"] = 1 - g["single_district"].mean()
+    if "archetype" in d:
+        out["share_instructional"] = g["archetype"].apply(lambda s: (s == "instructional").mean())
+    return out.reindex([c for c in CLUSTER_LABELS if c in out.index]).rename_axis("cluster")
