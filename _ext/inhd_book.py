@@ -3,8 +3,8 @@
 1. Jupyter Book 1.0.4 registers some page scripts twice (sphinx-thebe's ``const THEBE_JS_URL`` among
    them), which is a JavaScript error on every page; keep the first of identical scripts.
 2. The ipywidgets HTML manager is vendored under ``_static/vendor`` (see ``inhd/book.py``). It finds
-   its bundled fonts relative to the RequireJS module path of ``@jupyter-widgets/html-manager/dist``,
-   which by default resolves next to the page; point that module path at the vendored copy so the
+   its bundled fonts relative to the RequireJS module paths of its ``@jupyter-widgets/*`` modules,
+   which by default resolve next to the page; point those module paths at the vendored copy so the
    fonts load from the book itself.
 """
 
@@ -14,7 +14,11 @@ WIDGET_PATHS = """(function () {
   var script = document.querySelector('script[src*="vendor/require.js"]');
   if (!script || !window.require) { return; }
   var base = script.src.replace(/require\\.js(\\?.*)?$/, "");
-  window.require.config({paths: {"@jupyter-widgets/html-manager/dist": base + "html-manager"}});
+  var paths = {"@jupyter-widgets/html-manager/dist": base + "html-manager"};
+  ["base", "controls", "base7", "controls7", "html-manager", "output"].forEach(function (name) {
+    paths["@jupyter-widgets/" + name] = base + "html-manager/" + name;
+  });
+  window.require.config({paths: paths});
 })();"""
 
 
