@@ -51,6 +51,8 @@ __all__ = [
     "reliability_table",
     "fit_growth",
     "reliability_from_components",
+    "rasch_item_table",
+    "network_estimates",
     "plot_caterpillar",
     "plot_growth",
 ]
@@ -187,6 +189,23 @@ def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jm
     return {m: calibrate_measure(respondents, measure=m, method=method) for m in measures}
 
 
+def rasch_item_table(calibrations: dict) -> pd.DataFrame:
+    """Item calibrations of every measure in one tidy table.
+
+    Columns: ``measure, item, difficulty, se, infit, outfit, n`` plus the measure's
+    ``person_reliability`` and ``converged`` repeated on its rows.
+    """
+    parts = []
+    for key, cal in calibrations.items():
+        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n"]].rename_axis("item")
+        it = it.reset_index()
+        it.insert(0, "measure", key)
+        it["person_reliability"] = cal.rasch.person_reliability
+        it["converged"] = bool(cal.rasch.converged)
+        parts.append(it)
+    return pd.concat(parts, ignore_index=True)
+
+
 # --------------------------------------------------------------------------------------------
 # Three-level model and reliabilities
 # --------------------------------------------------------------------------------------------
@@ -295,6 +314,8 @@ class MeasureReliability:
     n_persons, n_schools, n_networks : int
     converged : bool
     model : inhd.hlm.KnownVarianceResult
+    n_by_network : pandas.Series
+        Respondents per network in the wave.
     """
 
     measure: str
@@ -311,6 +332,7 @@ class MeasureReliability:
     n_networks: int
     converged: bool
     model: object = field(repr=False)
+    n_by_network: pd.Series = field(default=None, repr=False)
 
     def summary(self) -> str:
         vc = self.variance_components
@@ -397,7 +419,8 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
         network=_level_reliability(model, "network_id"),
         school_p_value=school_p, network_p_value=network_p, variance_components=vc,
         n_persons=len(p), n_schools=int(p["school_id"].nunique()),
-        n_networks=int(p["network_id"].nunique()), converged=converged, model=model)
+        n_networks=int(p["network_id"].nunique()), converged=converged, model=model,
+        n_by_network=p.groupby("network_id").size())
 
 
 @dataclass(frozen=True)
@@ -489,6 +512,31 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
                             wave=wave, alpha=alpha)
 
 
+def network_estimates(fit: MeasureReliability, *, scale=None) -> pd.DataFrame:
+    """Network EB estimates of one measure's mean from :func:`measure_reliability`'s model.
+
+    Returns ``network_id, n, estimate, se`` (logits: fixed intercept plus the network's EB
+    deviation, posterior SE) and, when ``scale=(low, high)`` is given, ``rescaled`` and
+    ``rescaled_se`` on the papers' 0-10 scale (:func:`inhd.plots.rescale_logits`).
+    """
+    from inhd.plots import rescale_logits
+
+    re_net = fit.model.random_effects["network_id"]
+    data_n = fit.n_by_network
+    out = pd.DataFrame({
+        "network_id": re_net.index.astype(str),
+        "n": data_n.reindex(re_net.index).to_numpy(),
+        "estimate": float(fit.model.params["Intercept"]) + re_net["estimate"].to_numpy(float),
+        "se": re_net["se"].to_numpy(float),
+    })
+    if scale is not None:
+        low, high = scale
+        out["rescaled"] = rescale_logits(out["estimate"].to_numpy(), low=low, high=high)
+        out["rescaled_se"] = rescale_logits(out["se"].to_numpy(), low=low, high=high,
+                                            difference=True)
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Growth: networks' rates of development
 # --------------------------------------------------------------------------------------------
@@ -513,6 +561,8 @@ class GrowthResult:
         Mean reliability of the networks' status and rates (Raudenbush & Bryk 2002).
     converged : bool
     model : inhd.hlm.KnownVarianceResult
+    waves : tuple of int
+        The survey waves in the data.
     """
 
     measure: str
@@ -525,6 +575,7 @@ class GrowthResult:
     rate_reliability: float
     converged: bool
     model: object = field(repr=False)
+    waves: tuple = ()
 
     def summary(self) -> str:
         return "\n".join([
@@ -581,7 +632,8 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         measure=calibration.measure, base_wave=base, params=model.params, bse=model.bse,
         variance_components=model.variance_components, networks=networks,
         intercept_reliability=int_rel, rate_reliability=rate_rel,
-        converged=bool(model.converged), model=model)
+        converged=bool(model.converged), model=model,
+        waves=tuple(sorted(int(w) for w in p["wave"].unique())))
 
 
 def _growth_networks(model, re_net: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
@@ -652,9 +704,7 @@ def plot_growth(growth: GrowthResult, *, waves=None, ax=None, highlight=None):
         _, ax = plt.subplots(figsize=(7, 5))
     nets = growth.networks
     if waves is None:
-        waves = np.unique(growth.model_waves) if hasattr(growth, "model_waves") else None
-    if waves is None:
-        waves = np.arange(growth.base_wave, growth.base_wave + 4)
+        waves = growth.waves
     waves = np.asarray(waves, dtype=float)
     t = waves - growth.base_wave
     highlight = dict(highlight or {})
