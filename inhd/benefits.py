@@ -41,7 +41,8 @@ __all__ = [
     "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "compare_published", "network_eb_table", "items_table", "reliability_table", "write_tables",
+    "compare_published", "published_table4", "table4_side_by_side", "plot_caterpillar",
+    "network_eb_table", "items_table", "reliability_table", "write_tables",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -619,6 +620,8 @@ class Table4:
         Unconditional model's network EB estimates: ``network_id, n, estimate, se, rescaled``.
     fits : dict
         The :class:`ModelFit` of each model.
+    rescale_low, rescale_high : float
+        The logits mapped to 0 and 10 in ``network_eb["rescaled"]``.
     """
 
     fixed_effects: pd.DataFrame
@@ -626,6 +629,13 @@ class Table4:
     reliability: pd.DataFrame
     network_eb: pd.DataFrame
     fits: dict = field(repr=False)
+    rescale_low: float = np.nan
+    rescale_high: float = np.nan
+
+    @property
+    def scale_factor(self) -> float:
+        """Logits to 0-10 points: ``10 / (rescale_high - rescale_low)``."""
+        return 10.0 / (self.rescale_high - self.rescale_low)
 
     def summary(self) -> str:
         wide = self.fixed_effects.pivot(index="term", columns="model", values="estimate")
@@ -666,8 +676,6 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     -------
     Table4
     """
-    from inhd.plots import rescale_logits
-
     for col in ("measure", "se"):
         if col not in measures.columns:
             raise ValueError(f"measures: column {col!r} missing (pass the Rasch persons table)")
@@ -683,7 +691,16 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     nid = data["network_id"].to_numpy()
     pcols = PERSON_PREDICTORS + GENDER_PREDICTORS
     data[pcols] = data[pcols] - data[pcols].groupby(nid).transform("mean")
-    fits = {model: fit_known_variance_model(data, terms, engine=engine)
+    # a category absent from the data (or a predictor that never varies) leaves a column of zeros
+    # after centring: it is not estimable, so it is left out of every model, with a warning
+    constant = [c for c in MODEL_TERMS["level2"] + NETWORK_PREDICTORS
+                if np.allclose(data[c].to_numpy(float), 0.0)]
+    if constant:
+        warnings.warn(f"table4_models: predictor(s) {constant} do not vary in these data (a "
+                      "category nobody is in, or a variable with one value) and are left out",
+                      UserWarning, stacklevel=2)
+    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant],
+                                            engine=engine)
             for model, terms in MODEL_TERMS.items()}
     unc = fits["unconditional"]
     r = respondents.loc[data.index]
@@ -711,7 +728,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         float(data["measure"].min()), float(data["measure"].max()))
     eb = network_eb_table(unc, low=low, high=high)
     return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel, network_eb=eb,
-                  fits=fits)
+                  fits=fits, rescale_low=low, rescale_high=high)
 
 
 def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
@@ -734,30 +751,103 @@ def reliability_table(table4: Table4, *, person_reliability: float | None = None
 # ---------------------------------------------------------------------------------------------
 # Published vs ours; writing the contract tables
 # ---------------------------------------------------------------------------------------------
-def compare_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, value="estimate",
-                      published_value=None) -> pd.DataFrame:
+def compare_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, values) -> pd.DataFrame:
     """Our numbers beside the published ones.
 
     Parameters
     ----------
     ours, published : pandas.DataFrame
-        Tidy frames sharing the key columns ``on``.
-    value : str
-        Our value column; ``published_value`` the published one (default: same name).
+        Tidy frames sharing the key column(s) ``on`` and the value columns ``values``.
+    on : str or list of str
+    values : str or list of str
 
     Returns
     -------
     pandas.DataFrame
-        The keys, ``published``, ``ours`` and ``difference`` (ours - published); an outer join, so
-        rows only one side has show NaN on the other.
+        The keys, then for each value column ``<value>_published`` and ``<value>_ours``, in the
+        published table's row order; rows only one side has show NaN on the other (an outer join).
     """
     on = [on] if isinstance(on, str) else list(on)
-    pv = value if published_value is None else published_value
-    a = published[on + [pv]].rename(columns={pv: "published"})
-    b = ours[on + [value]].rename(columns={value: "ours"})
+    values = [values] if isinstance(values, str) else list(values)
+    for name, frame in (("ours", ours), ("published", published)):
+        missing = [c for c in on + values if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name}: column(s) {missing} missing")
+    a = published[on + values].rename(columns={v: f"{v}_published" for v in values})
+    b = ours[on + values].rename(columns={v: f"{v}_ours" for v in values})
     out = a.merge(b, on=on, how="outer", sort=False)
-    out["difference"] = out["ours"] - out["published"]
-    return out
+    return out[on + [f"{v}_{side}" for v in values for side in ("published", "ours")]]
+
+
+def published_table4(path=None):
+    """Table 4 as printed (``data/published/participatory_benefits_table4.csv``), in the contract's
+    shape: ``(fixed_effects, variance_components)`` with columns ``model, term, estimate, se,
+    significance, hedges_g`` (term ``Intercept`` for the intercept) and ``model, component,
+    variance`` (components ``within_network`` = e0, ``between_network`` = r00)."""
+    from inhd import DATA_DIR
+
+    path = DATA_DIR / "published" / "participatory_benefits_table4.csv" if path is None else path
+    t = pd.read_csv(path)
+    t["term"] = t["term"].astype(str).replace({"intercept": "Intercept"})
+    var = t["term"].isin(["var_within", "var_between"])
+    fixed = t[~var][["model", "term", "variable", "estimate", "se", "significance", "hedges_g"]]
+    vc = t[var].assign(component=t.loc[var, "term"].map({"var_within": "within_network",
+                                                         "var_between": "between_network"}))
+    vc = vc.rename(columns={"estimate": "variance"})[["model", "component", "variance"]]
+    return fixed.reset_index(drop=True), vc.reset_index(drop=True)
+
+
+def _stars(p):
+    return "" if not np.isfinite(p) else "***" if p < .001 else "**" if p < .01 else "*" if p < .05 else ""
+
+
+def table4_side_by_side(fixed_effects: pd.DataFrame, published: pd.DataFrame | None = None):
+    """Table 4 laid out as printed, ours beside the published: one row per term, for each model a
+    ``published`` and an ``ours`` column holding ``"estimate (se)stars"``, then Hedges' g both ways.
+
+    ``published`` defaults to :func:`published_table4`'s fixed effects.
+    """
+    pub = published_table4()[0] if published is None else published
+    def cell(frame, stars):
+        return frame.apply(lambda r: f"{r['estimate']:.2f} ({r['se']:.2f}){stars(r)}", axis=1)
+    ours = fixed_effects.assign(text=cell(fixed_effects, lambda r: _stars(r["p_value"])))
+    pubs = pub.assign(text=cell(pub, lambda r: "" if pd.isna(r["significance"])
+                                else str(r["significance"])))
+    order = list(dict.fromkeys(["Intercept", *PERSON_PREDICTORS, *GENDER_PREDICTORS,
+                                *NETWORK_PREDICTORS, *fixed_effects["term"], *pub["term"]]))
+    cols = {}
+    for model in MODEL_TERMS:
+        cols[(model, "published")] = pubs[pubs["model"] == model].set_index("term")["text"]
+        cols[(model, "ours")] = ours[ours["model"] == model].set_index("term")["text"]
+    cols[("hedges_g", "published")] = pub[pub["model"] == "final"].set_index("term")["hedges_g"]
+    cols[("hedges_g", "ours")] = fixed_effects[fixed_effects["model"] == "final"].set_index(
+        "term")["hedges_g"].round(2)
+    out = pd.DataFrame(cols).reindex(order)
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    return out.astype(object).where(out.notna(), "")
+
+
+def plot_caterpillar(network_eb: pd.DataFrame, *, scale_factor: float = 1.0, ax=None):
+    """Caterpillar plot of network EB estimates on the 0-10 scale, sorted, with +-2 SE bars
+    (Perlman, Bryk & Russell 2025, Figure 2).
+
+    ``network_eb`` is :attr:`Table4.network_eb`; ``scale_factor`` converts logit SEs to the 0-10
+    scale (``10 / (high - low)`` of the rescaling). Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    d = network_eb.sort_values("rescaled").reset_index(drop=True)
+    x = np.arange(len(d))
+    ax.errorbar(x, d["rescaled"], yerr=2 * d["se"] * scale_factor, fmt="o", ms=4, color="C0",
+                ecolor="0.5", capsize=2)
+    ax.set_xticks(x, d["network_id"].astype(str), rotation=90, fontsize=7)
+    ax.set_ylim(0, 10)
+    ax.set_ylabel("benefits (0-10 scale)")
+    ax.set_xlabel("network (sorted by EB estimate)")
+    ax.set_title("Network EB estimates, +-2 SE")
+    return ax
 
 
 #: The exact columns of the five contract files.

@@ -1,0 +1,337 @@
+"""Tests of inhd.benefits: the participatory-benefits analysis steps (Perlman, Bryk & Russell 2025).
+
+Kinds: recovery of planted misfits and planted coefficients on seeded simulations (bounds from
+sampling error), a cross-check of the known-variance REML engine against statsmodels' MixedLM
+(someone else's code) as the known variances go to zero, exact counts against the published Tables
+1-2 on the shipped SYNTHETIC cohort, and the contract's shapes and columns.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from inhd import DATA_DIR, benefits
+from inhd.benefits import (FitRule, MODEL_TERMS, NETWORK_PREDICTORS, PERSON_PREDICTORS,
+                           descriptive_tables, design_matrix, select_items_by_fit, table4_models)
+
+RESP = DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv"
+NETS = DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv"
+
+#: Generating coefficients of :func:`simulate_survey` (logits; person-level ones on group-mean
+#: centred predictors, network-level ones on grand-mean centred predictors).
+TRUE = {"Intercept": 0.5, "team_lead": 0.8, "intensity": 0.4, "single_district": -1.0}
+THRESHOLDS = np.array([-1.6, -0.5, 0.5, 1.6])
+
+
+def _rsm(theta, delta, tau, rng, a=1.0):
+    """Draw 1..m+1 codes from the rating-scale model (discrimination ``a``)."""
+    steps = a * (theta[:, None] - delta - tau[None, :])
+    logits = np.concatenate([np.zeros((theta.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    u = rng.random(theta.size)[:, None]
+    return (u > np.cumsum(p, axis=1)).sum(axis=1) + 1
+
+
+def simulate_survey(*, rng=7, n_persons=600, n_networks=20, n_items=10, item_prefix="s",
+                    noisy=("s07",), steep=(), missing=0.02):
+    """A small survey in the data contract, with its own item names and planted misfits.
+
+    ``noisy`` items are answered at random (uniform over 1-5: outfit/infit well above 1);
+    ``steep`` items have discrimination 4 (near-Guttman: mean-squares well below 1). The latent
+    benefit is ``TRUE["Intercept"] + 0.8 team_lead_c + 0.4 intensity_c - 1.0 single_district_c +
+    u_k + e``, ``u_k ~ N(0, 0.3)``, ``e ~ N(0, 1)``, person predictors centred on network means
+    and network ones on the mean over networks. Returns (respondents, networks, items).
+    """
+    g = np.random.default_rng(rng)
+    k = n_networks
+    nets = pd.DataFrame({
+        "network_id": [f"N{j:02d}" for j in range(k)],
+        "single_district": np.arange(k) % 2,
+        "archetype": np.array(["instructional", "ewr", "psm"])[np.arange(k) % 3],
+        "duration_years": np.round(g.uniform(1.5, 5, k), 1),
+        "hub_type": np.array(["ta", "ihe", "district", "other"])[(np.arange(k) // 2) % 4],
+    })
+    net = g.integers(0, k, n_persons)
+    net[:k] = np.arange(k)                                   # every network has respondents
+    lead = (g.random(n_persons) < 0.3).astype(int)
+    intensity = g.choice([0.0, 0.5, 1.0, 1.5], n_persons)
+    resp = pd.DataFrame({
+        "respondent_id": [f"P{i:04d}" for i in range(n_persons)],
+        "network_id": nets["network_id"].to_numpy()[net],
+        "team_lead": lead, "tenure_years": g.integers(0, 6, n_persons).astype(float),
+        "intensity": intensity,
+        "gender": g.choice(["woman", "man", "additional", "undisclosed"], n_persons,
+                           p=[.55, .3, .05, .1]),
+        "race": g.choice(["white", "asian", "black", "latinx", "mixed", "additional",
+                          "undisclosed"], n_persons, p=[.35, .1, .15, .2, .08, .04, .08]),
+    })
+    gm = lambda x: x - pd.Series(x).groupby(net).transform("mean").to_numpy()  # noqa: E731
+    sd = nets["single_district"].to_numpy(float)
+    theta = (TRUE["Intercept"] + TRUE["team_lead"] * gm(lead.astype(float))
+             + TRUE["intensity"] * gm(intensity)
+             + TRUE["single_district"] * (sd - sd.mean())[net]
+             + g.normal(0, np.sqrt(0.3), k)[net] + g.normal(0, 1.0, n_persons))
+    names = [f"{item_prefix}{i + 1:02d}" for i in range(n_items)]
+    delta = np.linspace(-1.0, 1.0, n_items)
+    g.shuffle(delta)
+    for name, d in zip(names, delta):
+        if name in noisy:
+            codes = g.integers(1, 6, n_persons)
+        else:
+            codes = _rsm(theta, d, THRESHOLDS, g, a=4.0 if name in steep else 1.0)
+        col = pd.array(codes, dtype="Int64")
+        col[g.random(n_persons) < missing] = pd.NA
+        resp[name] = col
+    return resp, nets, names
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from inhd.data import load_survey
+    s = load_survey(RESP, NETS)
+    return s.respondents, s.networks
+
+
+@pytest.fixture(scope="module")
+def small():
+    return simulate_survey()
+
+
+# ------------------------------------------------------------------------------------------------
+# Fit rule
+# ------------------------------------------------------------------------------------------------
+def test_fit_rule_finds_exactly_the_planted_misfits():
+    # one noisy item (random answers) and one near-Guttman item among 12, names chosen so that
+    # neither is first or last; the rule must find both by their statistics, and nothing else
+    resp, _, names = simulate_survey(rng=11, n_persons=700, n_items=12, item_prefix="q",
+                                     noisy=("q04",), steep=("q09",))
+    x = resp[names]
+    before = x.copy()
+    sel = select_items_by_fit(x)
+    assert set(sel.dropped) == {"q04", "q09"}
+    assert sel.dropped[0] == "q04"                        # the grosser misfit goes first
+    assert set(sel.retained) == set(names) - {"q04", "q09"}
+    assert (FitRule().severity(sel.final.items) == 0).all()
+    # the statistics that condemned them lie outside the rule's range
+    steps = sel.steps.set_index("item")
+    assert steps.loc["q04", "infit"] > 1.4 and steps.loc["q09", "outfit"] < 0.6
+    pd.testing.assert_frame_equal(x, before)              # input not modified
+
+
+def test_fit_rule_drops_nothing_from_a_fitting_scale():
+    resp, _, names = simulate_survey(rng=3, noisy=())
+    sel = select_items_by_fit(resp[names])
+    assert sel.dropped == () and sel.retained == tuple(names) and len(sel.steps) == 0
+
+
+def test_fit_rule_with_zstd_condition_and_shipped_candidates(shipped):
+    r, _ = shipped
+    from inhd.data import item_columns
+    sel = select_items_by_fit(r[item_columns(r)], rule=FitRule(max_abs_z=2.0))
+    assert set(sel.dropped) == {"pb_cand_eases_workload", "pb_cand_recommend"}
+    assert len(sel.retained) == 9
+    items = benefits.items_table(sel)
+    assert list(items.columns) == ["item", "difficulty", "se", "infit", "outfit", "retained"]
+    assert items["retained"].sum() == 9
+    assert not items.set_index("item").loc["pb_cand_recommend", "retained"]
+
+
+def test_fit_rule_severity_is_the_log_distance_outside_the_range():
+    items = pd.DataFrame({"infit": [1.0, 2.8, 0.3, 1.2], "outfit": [1.1, 1.0, 0.5, 1.5],
+                          "infit_z": [0, 9, -9, 3], "outfit_z": [0, 0, -9, 1.5]},
+                         index=list("abcd"))
+    sev = FitRule().severity(items)
+    np.testing.assert_allclose(sev.to_numpy(), [0.0, np.log(2.8 / 1.4), np.log(0.6 / 0.3),
+                                                np.log(1.5 / 1.4)], rtol=1e-12)
+    # with the ZSTD condition, d's outfit (|z| = 1.5) is no longer a misfit
+    assert FitRule(max_abs_z=2).severity(items)["d"] == 0.0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"min_infit": 1.2}, "min_infit"), ({"max_outfit": 0.9}, "max_outfit"),
+    ({"max_abs_z": -1}, "max_abs_z"), ({"min_items": 1}, "min_items")])
+def test_fit_rule_rejects_bad_bounds(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        FitRule(**kwargs)
+
+
+def test_select_items_bad_input():
+    with pytest.raises(TypeError, match="DataFrame"):
+        select_items_by_fit(np.ones((5, 5)))
+    with pytest.raises(ValueError, match="min_items"):
+        select_items_by_fit(pd.DataFrame({"a": [1, 2], "b": [2, 1]}))
+
+
+# ------------------------------------------------------------------------------------------------
+# Tables 1 and 2
+# ------------------------------------------------------------------------------------------------
+def test_descriptive_tables_reproduce_the_published_counts(shipped):
+    r, n = shipped
+    t1, t2 = descriptive_tables(r, n)
+    pub1 = pd.read_csv(DATA_DIR / "published" / "participatory_benefits_table1.csv")
+    pub2 = pd.read_csv(DATA_DIR / "published" / "participatory_benefits_table2.csv")
+    for ours, pub in ((t1, pub1[pub1["group"] != "outcome"]), (t2, pub2)):
+        cmp = benefits.compare_published(ours, pub, on=["group", "variable"], values=["n", "mean",
+                                                                                      "sd"])
+        assert len(cmp) == len(pub) and cmp["n_ours"].notna().all()
+        assert (cmp["n_ours"] == cmp["n_published"]).all()          # exact counts
+        m = cmp["mean_published"].notna()
+        # moments as printed (the cohort is calibrated to round to them; duration to 0.1)
+        np.testing.assert_allclose(cmp.loc[m, "mean_ours"], cmp.loc[m, "mean_published"], atol=0.05)
+        np.testing.assert_allclose(cmp.loc[m, "sd_ours"], cmp.loc[m, "sd_published"], atol=0.005)
+    assert list(t1.columns) == ["group", "variable", "n", "pct", "mean", "sd", "min", "max"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Design: centring and dummy coding
+# ------------------------------------------------------------------------------------------------
+def test_design_matrix_centring_and_references(small):
+    resp, nets, _ = small
+    before_r, before_n = resp.copy(), nets.copy()
+    d = design_matrix(resp, nets)
+    person = PERSON_PREDICTORS + benefits.GENDER_PREDICTORS
+    # group-mean centring: every person-level column averages 0 within each network
+    np.testing.assert_allclose(d.groupby("network_id")[person].mean().to_numpy(), 0, atol=1e-12)
+    # grand-mean centring at level 3: the mean over networks (each counted once) is 0 ...
+    per_net = d.groupby("network_id")[NETWORK_PREDICTORS].first()
+    np.testing.assert_allclose(per_net.mean().to_numpy(), 0, atol=1e-12)
+    # ... and the values are the network variable minus that mean
+    sd = nets.set_index("network_id")["single_district"].astype(float)
+    np.testing.assert_allclose(per_net["single_district"], (sd - sd.mean()).loc[per_net.index])
+    # dummies against the references: a white woman in a ta/instructional network has raw 0s
+    raw_black = (resp["race"] == "black").astype(float)
+    expect = raw_black - raw_black.groupby(resp["network_id"]).transform("mean")
+    np.testing.assert_allclose(d["race_black"], expect)
+    assert not {"race_white", "gender_woman", "archetype_instructional", "hub_ta"} & set(d.columns)
+    pd.testing.assert_frame_equal(resp, before_r)
+    pd.testing.assert_frame_equal(nets, before_n)
+
+
+def test_design_matrix_unknown_network():
+    resp, nets, _ = simulate_survey(n_persons=60, n_networks=6)
+    with pytest.raises(ValueError, match="network_id"):
+        design_matrix(resp, nets.iloc[1:])
+
+
+# ------------------------------------------------------------------------------------------------
+# Known-variance model and Table 4
+# ------------------------------------------------------------------------------------------------
+def test_local_reml_equals_statsmodels_mixedlm_as_known_variances_vanish():
+    import statsmodels.formula.api as smf
+
+    g = np.random.default_rng(5)
+    k, n = 25, 500
+    grp = g.integers(0, k, n)
+    x = g.normal(size=n)
+    y = 1.0 + 0.5 * x + g.normal(0, 0.7, k)[grp] + g.normal(0, 1.2, n)
+    df = pd.DataFrame({"y": y, "x": x, "g": [f"G{j:02d}" for j in grp], "v": 1e-10})
+    ours = benefits.fit_known_variance_model(df, ["x"], outcome="y", known_variance="v",
+                                             group="g", engine="local")
+    sm = smf.mixedlm("y ~ x", df, groups=df["g"]).fit(reml=True)
+    np.testing.assert_allclose(ours.params.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours.bse.to_numpy(), sm.bse_fe.to_numpy(), rtol=1e-3)
+    np.testing.assert_allclose(ours.tau, float(sm.cov_re.iloc[0, 0]), rtol=1e-3)
+    np.testing.assert_allclose(ours.sigma2, sm.scale, rtol=1e-3)
+    # EB estimates: intercept + BLUP (statsmodels' random effects)
+    blup = pd.Series({k_: float(v.iloc[0]) for k_, v in sm.random_effects.items()})
+    np.testing.assert_allclose(ours.eb["estimate"] - ours.params["Intercept"],
+                               blup.loc[ours.eb.index], atol=1e-3)
+
+
+def test_known_variance_recovers_variances_within_3_se():
+    # with known v_i the person variance sigma2 is separated from measurement error
+    g = np.random.default_rng(8)
+    k, n = 60, 3000
+    grp = g.integers(0, k, n)
+    v = g.uniform(0.2, 1.5, n)
+    y = 2.0 + g.normal(0, np.sqrt(0.5), k)[grp] + g.normal(0, 1.0, n) + g.normal(0, np.sqrt(v))
+    df = pd.DataFrame({"y": y, "g": grp.astype(str), "v": v})
+    fit = benefits.fit_known_variance_model(df, [], outcome="y", known_variance="v", group="g",
+                                            engine="local")
+    # SE(sigma2) ~ sqrt(2/n) (sigma2 + mean v), SE(tau) ~ sqrt(2/k) (tau + (sigma2+v)/n_k)
+    assert abs(fit.sigma2 - 1.0) < 3 * np.sqrt(2 / n) * (1.0 + v.mean())
+    assert abs(fit.tau - 0.5) < 3 * np.sqrt(2 / k) * (0.5 + (1 + v.mean()) / (n / k))
+    assert abs(fit.params["Intercept"] - 2.0) < 3 * fit.bse["Intercept"]
+
+
+@pytest.fixture(scope="module")
+def small_table4(small):
+    from inhd.rasch import fit_rating_scale
+    resp, nets, names = small
+    res = fit_rating_scale(resp[[c for c in names if c != "s07"]])
+    return table4_models(resp, nets, measures=res.persons, engine="local"), res
+
+
+def test_table4_shapes_and_columns(small_table4, small):
+    t4, _ = small_table4
+    resp, nets, _ = small
+    fe = t4.fixed_effects
+    assert list(fe.columns) == ["model", "term", "estimate", "se", "p_value", "hedges_g"]
+    assert list(pd.unique(fe["model"])) == list(MODEL_TERMS)
+    for model, terms in MODEL_TERMS.items():
+        assert fe.loc[fe["model"] == model, "term"].tolist() == ["Intercept", *terms]
+    assert fe.loc[fe["model"] != "final", "hedges_g"].isna().all()
+    sig = (fe["model"] == "final") & (fe["p_value"] < 0.05) & (fe["term"] != "Intercept")
+    assert fe.loc[sig, "hedges_g"].notna().all() and fe.loc[~sig, "hedges_g"].isna().all()
+    assert list(t4.variance_components.columns) == ["model", "component", "variance"]
+    assert len(t4.variance_components) == 8 and (t4.variance_components["variance"] > 0).all()
+    assert t4.reliability["statistic"].tolist() == [
+        "reliability_within_networks", "reliability_between_networks", "share_between_networks"]
+    assert t4.reliability["value"].between(0, 1).all()
+    eb = t4.network_eb
+    assert list(eb.columns) == ["network_id", "n", "estimate", "se", "rescaled"]
+    assert len(eb) == len(nets) and eb["n"].sum() == len(resp)
+    assert eb["rescaled"].between(0, 10).all()
+
+
+def test_table4_recovers_planted_coefficients_within_3_se(small_table4):
+    t4, _ = small_table4
+    fin = t4.fixed_effects[t4.fixed_effects["model"] == "final"].set_index("term")
+    for term in ("team_lead", "intensity", "single_district"):
+        assert abs(fin.loc[term, "estimate"] - TRUE[term]) < 3 * fin.loc[term, "se"], term
+    # unplanted person predictors: zero within 3 SE
+    for term in ("race_black", "tenure_years"):
+        assert abs(fin.loc[term, "estimate"]) < 3 * fin.loc[term, "se"], term
+
+
+def test_hedges_g_definition():
+    # person level: estimate x range / sqrt(sigma2); network level: / sqrt(tau)
+    assert benefits.hedges_g(0.5, term="intensity", level="person", value_range=1.5,
+                             sigma2=4.0, tau=1.0) == pytest.approx(0.375)
+    assert benefits.hedges_g(-1.0, term="single_district", level="network", value_range=None,
+                             sigma2=4.0, tau=0.25) == pytest.approx(-2.0)
+
+
+def test_table4_leaves_out_absent_categories(small):
+    from inhd.rasch import fit_rating_scale
+    resp, nets, names = small
+    resp = resp[resp["gender"] != "additional"]
+    res = fit_rating_scale(resp[names[:4]])
+    with pytest.warns(UserWarning, match="gender_additional"):
+        t4 = table4_models(resp, nets, measures=res.persons, engine="local")
+    assert "gender_additional" not in set(t4.fixed_effects["term"])
+
+
+def test_table4_bad_measures(small):
+    resp, nets, _ = small
+    with pytest.raises(ValueError, match="'se'"):
+        table4_models(resp, nets, measures=pd.DataFrame({"measure": np.zeros(len(resp))}))
+
+
+def test_write_tables_and_published(tmp_path, small_table4):
+    t4, res = small_table4
+    items = pd.DataFrame({"item": ["a"], "difficulty": [0.0], "se": [0.1], "infit": [1.0],
+                          "outfit": [1.0], "retained": [True]})
+    rel = benefits.reliability_table(t4, person_reliability=res.person_reliability)
+    paths = benefits.write_tables(tmp_path, items=items, table4=t4, reliability=rel)
+    assert sorted(p.name for p in paths) == sorted(benefits.CONTRACT_COLUMNS)
+    for p in paths:
+        assert list(pd.read_csv(p).columns) == benefits.CONTRACT_COLUMNS[p.name]
+    with pytest.raises(ValueError, match="items.csv"):
+        benefits.write_tables(tmp_path, items=items.drop(columns="se"), table4=t4, reliability=rel)
+    fixed, vc = benefits.published_table4()
+    assert fixed.query("model == 'final' and term == 'single_district'")["estimate"].item() == -1.36
+    assert set(vc["component"]) == {"within_network", "between_network"} and len(vc) == 8
+    side = benefits.table4_side_by_side(t4.fixed_effects, fixed)
+    assert side.loc["team_lead", ("final", "published")] == "0.47 (0.10)***"
