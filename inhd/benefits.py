@@ -643,10 +643,6 @@ class Table4:
 
 
 def _g_for(term, estimate, *, ranges, sigma2, tau):
-    try:
-        from inhd import effects  # noqa: F401
-    except ImportError:
-        pass
     level = "network" if term in NETWORK_PREDICTORS else "person"
     return hedges_g(estimate, term=term, level=level,
                     value_range=ranges.get(term) if term in _RANGE_TERMS else None,

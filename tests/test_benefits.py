@@ -335,3 +335,9 @@ def test_write_tables_and_published(tmp_path, small_table4):
     assert set(vc["component"]) == {"within_network", "between_network"} and len(vc) == 8
     side = benefits.table4_side_by_side(t4.fixed_effects, fixed)
     assert side.loc["team_lead", ("final", "published")] == "0.47 (0.10)***"
+
+
+def test_docstring_examples_run():
+    import doctest
+    out = doctest.testmod(benefits)
+    assert out.attempted > 0 and out.failed == 0
