@@ -553,8 +553,12 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     n_k = pd.Series(np.bincount(codes), index=groups)
     re = re.copy()
     re.index = re.index.astype(str)
-    est_col = next(c for c in ("estimate", "eb", "u", "value") if c in re.columns)
-    se_col = next(c for c in ("se", "posterior_se", "std_error") if c in re.columns)
+    est_col = next((c for c in ("estimate", "eb", "u", "value") if c in re.columns), None)
+    se_col = next((c for c in ("se", "posterior_se", "std_error") if c in re.columns), None)
+    if est_col is None or se_col is None:
+        raise ValueError(f"inhd.hlm random_effects[{group!r}] has columns {list(re.columns)}; "
+                         "expected an EB estimate ('estimate') and its SE ('se'): use "
+                         "engine='local' or update inhd.benefits._fit_with_hlm")
     est = float(res.params["Intercept"]) + re[est_col].reindex(groups).to_numpy(float)
     rel = res.reliability
     rel_within = float(rel.get("residual", rel.get("person", np.nan))) \

@@ -341,3 +341,50 @@ def test_docstring_examples_run():
     import doctest
     out = doctest.testmod(benefits)
     assert out.attempted > 0 and out.failed == 0
+
+
+def test_local_engine_agrees_with_inhd_hlm_when_available():
+    # the package's own known-variance model (issue 4) and this module's engine fit the same REML
+    pytest.importorskip("inhd.hlm")
+    resp, nets, names = simulate_survey(rng=21, n_persons=400, n_networks=15)
+    from inhd.rasch import fit_rating_scale
+    res = fit_rating_scale(resp[[c for c in names if c != "s07"]])
+    data = design_matrix(resp, nets).join(res.persons[["measure", "se"]])
+    data["error_variance"] = data["se"] ** 2
+    terms = ["team_lead", "intensity", "single_district"]
+    a = benefits.fit_known_variance_model(data, terms, engine="local")
+    b = benefits.fit_known_variance_model(data, terms, engine="inhd.hlm")
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(a.bse, b.bse, rtol=1e-3)
+    np.testing.assert_allclose([a.tau, a.sigma2], [b.tau, b.sigma2], rtol=1e-3)
+
+
+def test_adapter_reads_a_result_shaped_as_issue_4_specifies(monkeypatch):
+    # a stand-in inhd.hlm with the documented result fields (params/bse/pvalues Series with
+    # 'Intercept', variance_components by grouping column then 'residual', random_effects per
+    # level with EB estimates and SEs): the adapter must map them onto a ModelFit unchanged
+    import sys
+    import types
+    from types import SimpleNamespace
+
+    def fit_known_variance(data, formula, *, known_variance, groups, method="REML"):
+        assert method == "REML" and groups == ["network_id"] and known_variance == "error_variance"
+        names = ["Intercept"] + [t.strip() for t in formula.split("~")[1].split("+")]
+        re = pd.DataFrame({"estimate": [0.25, -0.25], "se": [0.1, 0.2]},
+                          index=pd.Index(["A", "B"], name="network_id"))
+        return SimpleNamespace(
+            params=pd.Series([1.0, 2.0], index=names), bse=pd.Series([0.1, 0.2], index=names),
+            pvalues=pd.Series([0.01, 0.02], index=names),
+            variance_components=pd.Series({"network_id": 0.5, "residual": 2.0}),
+            random_effects={"network_id": re}, reliability={"network_id": 0.7, "residual": 0.8},
+            converged=True, llf=-10.0)
+
+    monkeypatch.setitem(sys.modules, "inhd.hlm",
+                        types.SimpleNamespace(fit_known_variance=fit_known_variance))
+    data = pd.DataFrame({"measure": [1.0, 2.0, 3.0, 4.0], "error_variance": 0.3,
+                         "network_id": ["A", "A", "B", "B"], "x": [0.0, 1.0, 0.0, 1.0]})
+    fit = benefits.fit_known_variance_model(data, ["x"])
+    assert fit.engine == "inhd.hlm" and fit.tau == 0.5 and fit.sigma2 == 2.0
+    assert fit.params.tolist() == [1.0, 2.0] and fit.bse.tolist() == [0.1, 0.2]
+    assert fit.eb["estimate"].tolist() == [1.25, 0.75] and fit.eb["n"].tolist() == [2, 2]
+    assert (fit.reliability_within, fit.reliability_between) == (0.8, 0.7)
