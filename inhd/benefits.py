@@ -390,7 +390,9 @@ class ModelFit:
     ``eb``: per network ``n, estimate, se`` (intercept + u_k and its posterior SD, logits);
     ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
     networks of tau / (tau + error variance of the network mean)); ``engine`` names the code that
-    fitted it; ``converged``.
+    fitted it; ``converged``. p-values of the local engine are from t with HLM's degrees of
+    freedom: networks - network-level predictors - 1 for the intercept and the predictors constant
+    within networks, persons - networks - person-level predictors for the others.
     """
 
     params: pd.Series
@@ -523,7 +525,16 @@ def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
     fit = _local_known_variance(y, X, v, codes, k)
     names = ["Intercept", *terms]
     se = np.sqrt(np.diag(fit["cov"]))
-    z = fit["beta"] / se
+    t = fit["beta"] / se
+    # HLM's degrees of freedom: the intercept and predictors constant within every network are
+    # tested against the networks (K - q_network - 1), the others against the persons
+    # (N - K - q_person); Raudenbush & Bryk (2002), ch. 3 and 8.
+    X_df = pd.DataFrame(X[:, 1:], columns=terms)
+    between = X_df.groupby(codes).nunique().le(1).all().to_numpy() if terms else np.array([], bool)
+    q_net, q_person = int(between.sum()), int((~between).sum())
+    df = np.where(np.r_[True, between], k - q_net - 1, len(y) - k - q_person).astype(float)
+    if (df < 1).any():
+        raise ValueError(f"too few networks ({k}) for {q_net} network-level predictors")
     if not fit["converged"]:
         warnings.warn("known-variance REML did not converge (converged=False)",
                       ConvergenceWarning, stacklevel=3)
@@ -531,7 +542,7 @@ def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
     tau, s2 = fit["tau"], fit["sigma2"]
     return ModelFit(
         params=pd.Series(fit["beta"], index=names), bse=pd.Series(se, index=names),
-        pvalues=pd.Series(2 * stats.norm.sf(np.abs(z)), index=names), tau=tau, sigma2=s2,
+        pvalues=pd.Series(2 * stats.t.sf(np.abs(t), df), index=names), tau=tau, sigma2=s2,
         eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], np.sqrt(fit["u_var"])),
         reliability_within=float(np.mean(s2 / (s2 + v))),
         reliability_between=float(np.mean(tau / (tau + 1.0 / fit["s"]))),

@@ -388,3 +388,17 @@ def test_adapter_reads_a_result_shaped_as_issue_4_specifies(monkeypatch):
     assert fit.params.tolist() == [1.0, 2.0] and fit.bse.tolist() == [0.1, 0.2]
     assert fit.eb["estimate"].tolist() == [1.25, 0.75] and fit.eb["n"].tolist() == [2, 2]
     assert (fit.reliability_within, fit.reliability_between) == (0.8, 0.7)
+
+
+def test_p_values_use_hlm_degrees_of_freedom(small_table4, small):
+    from scipy import stats
+    t4, _ = small_table4
+    resp, nets, _ = small
+    fin = t4.fixed_effects[t4.fixed_effects["model"] == "final"].set_index("term")
+    k, n = len(nets), len(resp)
+    t = fin["estimate"] / fin["se"]
+    # network level: K - 7 - 1 df; person level: N - K - 9 df
+    np.testing.assert_allclose(fin.loc["single_district", "p_value"],
+                               2 * stats.t.sf(abs(t["single_district"]), k - 8), rtol=1e-10)
+    np.testing.assert_allclose(fin.loc["team_lead", "p_value"],
+                               2 * stats.t.sf(abs(t["team_lead"]), n - k - 9), rtol=1e-10)
