@@ -41,7 +41,7 @@ __all__ = [
     "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "compare_published", "published_table4", "table4_side_by_side", "plot_caterpillar",
+    "compare_published", "published_table4", "figure3_comparison", "table4_side_by_side", "plot_caterpillar",
     "network_eb_table", "items_table", "reliability_table", "write_tables",
 ]
 
@@ -859,6 +859,50 @@ def plot_caterpillar(network_eb: pd.DataFrame, *, scale_factor: float = 1.0, ax=
     ax.set_xlabel("network (sorted by EB estimate)")
     ax.set_title("Network EB estimates, +-2 SE")
     return ax
+
+
+def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | None = None,
+                       *, tolerance: float = 0.10) -> pd.DataFrame:
+    """The paper's statements about Figure 3 checked against our four-category distribution.
+
+    Parameters
+    ----------
+    distribution : pandas.DataFrame
+        :func:`inhd.plots.four_category_distribution` output with groups named ``"five lowest
+        networks"`` and ``"five highest networks"``.
+    published : pandas.DataFrame, optional
+        ``group, categories, comparison, share, quote`` (default:
+        ``data/published/participatory_benefits_figure3.csv``, transcribed from the text);
+        ``categories`` joins category names with ``|``; ``comparison`` is ``<``, ``>``, ``~``
+        (within ``tolerance``) or ``mode`` (the categories hold the group's modal category).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, categories, comparison, share, ours, holds, quote``.
+    """
+    from inhd import DATA_DIR
+
+    if published is None:
+        published = pd.read_csv(DATA_DIR / "published" / "participatory_benefits_figure3.csv")
+    wide = distribution.pivot(index="group", columns="category", values="proportion")
+    rows = []
+    for _, p in published.iterrows():
+        cats = str(p["categories"]).split("|")
+        if p["group"] not in wide.index:
+            ours, holds = np.nan, False
+        elif p["comparison"] == "mode":
+            ours = float(wide.loc[p["group"], cats].sum())
+            holds = str(wide.loc[p["group"]].astype(float).idxmax()) in cats
+        else:
+            ours = float(wide.loc[p["group"], cats].sum())
+            share = float(p["share"])
+            holds = {"<": ours < share, ">": ours > share,
+                     "~": abs(ours - share) <= tolerance}[p["comparison"]]
+        rows.append((p["group"], p["categories"], p["comparison"], p["share"], ours, bool(holds),
+                     p["quote"]))
+    return pd.DataFrame(rows, columns=["group", "categories", "comparison", "share", "ours",
+                                       "holds", "quote"])
 
 
 #: The exact columns of the five contract files.

@@ -402,3 +402,18 @@ def test_p_values_use_hlm_degrees_of_freedom(small_table4, small):
                                2 * stats.t.sf(abs(t["single_district"]), k - 8), rtol=1e-10)
     np.testing.assert_allclose(fin.loc["team_lead", "p_value"],
                                2 * stats.t.sf(abs(t["team_lead"]), n - k - 9), rtol=1e-10)
+
+
+def test_figure3_comparison_checks_each_statement():
+    dist = pd.DataFrame({
+        "group": ["five highest networks"] * 4 + ["five lowest networks"] * 4,
+        "category": ["low", "low-middle", "high-middle", "high"] * 2,
+        "proportion": [0.02, 0.05, 0.33, 0.60, 0.25, 0.22, 0.33, 0.20]})
+    out = benefits.figure3_comparison(dist)
+    assert list(out.columns) == ["group", "categories", "comparison", "share", "ours", "holds",
+                                 "quote"]
+    assert out["holds"].all()                                   # a distribution like the paper's
+    np.testing.assert_allclose(out["ours"], [0.60, 0.02, 0.93, 0.25, 0.22, 0.47])
+    dist.loc[dist["group"] == "five lowest networks", "proportion"] = [0.05, 0.1, 0.45, 0.4]
+    assert not benefits.figure3_comparison(dist).query("group == 'five lowest networks'")[
+        "holds"].any()
