@@ -782,15 +782,23 @@ def _naive_known_variance(data, formula, *, known_variance, groups, random_slope
 
     def pieces(par):
         T, tau_s, sigma2 = unpack(par)
+        T_inv = np.linalg.inv(T)
+        logdet_T = np.linalg.slogdet(T)[1]
         out = []
         for idx, z, s in blocks:
             d_inv = 1.0 / (sigma2 + v[idx])
             U = np.column_stack([z, s])
-            G = linalg.block_diag(T, tau_s * np.eye(s.shape[1])) if s.shape[1] else T
+            n_s = s.shape[1]
+            G = np.zeros((q + n_s, q + n_s))
+            G[:q, :q] = T
+            G_inv = np.zeros_like(G)
+            G_inv[:q, :q] = T_inv
+            if n_s:
+                G[q:, q:][np.diag_indices(n_s)] = tau_s
+                G_inv[q:, q:][np.diag_indices(n_s)] = 1.0 / tau_s
             A = U.T @ (U * d_inv[:, None])
-            M = linalg.inv(G) + A
-            cM = linalg.cho_factor(M)
-            logdet = (-np.log(d_inv).sum() + np.linalg.slogdet(G)[1]
+            cM = linalg.cho_factor(G_inv + A)
+            logdet = (-np.log(d_inv).sum() + logdet_T + n_s * np.log(tau_s if n_s else 1.0)
                       + 2 * np.log(np.diag(cM[0])).sum())
             out.append((idx, U, G, d_inv, cM, logdet))
         return out

@@ -1,0 +1,322 @@
+"""Tests of inhd.validity: the validity paper's pipeline (Bryk, Li, Luppescu & Bui 2025).
+
+Three kinds, as everywhere in the compendium:
+- reference values from someone else's code: the naive REML adapter against statsmodels MixedLM
+  when the known variances are zero, and against inhd.hlm when it is installed;
+- parameter recovery within 3 SE on seeded simulations (three-level and growth models);
+- analytic cross-checks: model reliabilities against the closed forms.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import inhd  # noqa: E402
+from inhd import validity  # noqa: E402
+from inhd.validity import (  # noqa: E402
+    RELIABILITY_COLUMNS,
+    _fit,
+    _naive_known_variance,
+    calibrate_measure,
+    calibrate_measures,
+    fit_growth,
+    load_published_reliabilities,
+    measure_items,
+    measure_reliability,
+    network_estimates,
+    reliability_from_components,
+    reliability_table,
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# simulated data
+# ------------------------------------------------------------------------------------------------
+def simulate_three_level(rng, *, n_networks=60, schools=(3, 8), persons=(3, 9), gamma=0.5,
+                         tau_network=0.6, tau_school=0.25, sigma2=1.5, slope=None):
+    """Persons in schools in networks, each with a known error variance v_i in [0.2, 0.8].
+    ``slope=(gamma_10, tau_slope, cov)`` adds waves 0-3 and a network random slope."""
+    rows = []
+    for k in range(n_networks):
+        if slope is None:
+            u0, u1 = rng.normal(0, np.sqrt(tau_network)), 0.0
+        else:
+            T = np.array([[tau_network, slope[2]], [slope[2], slope[1]]])
+            u0, u1 = rng.multivariate_normal([0, 0], T)
+        for j in range(rng.integers(*schools)):
+            r = rng.normal(0, np.sqrt(tau_school))
+            for _ in range(rng.integers(*persons)):
+                t = float(rng.integers(0, 4)) if slope is not None else 0.0
+                v = rng.uniform(0.2, 0.8)
+                mean = gamma + u0 + r + ((slope[0] + u1) * t if slope is not None else 0.0)
+                y = mean + rng.normal(0, np.sqrt(sigma2)) + rng.normal(0, np.sqrt(v))
+                rows.append((f"N{k:03d}", f"N{k:03d}-S{j}", t, y, v))
+    return pd.DataFrame(rows, columns=["network_id", "school_id", "t", "measure", "known_variance"])
+
+
+@pytest.fixture(scope="module")
+def three_level():
+    return simulate_three_level(np.random.default_rng(11))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    respondents = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
+    measures = pd.read_csv(inhd.DATA_DIR / "network_health_measures_SYNTHETIC.csv")
+    return respondents, measures
+
+
+@pytest.fixture(scope="module")
+def shipped_calibrations(shipped):
+    respondents, _ = shipped
+    return calibrate_measures(respondents, measures=["team_inquiry", "expertise_diversity"])
+
+
+@pytest.fixture(scope="module")
+def shipped_growth(shipped_calibrations):
+    return fit_growth(shipped_calibrations["expertise_diversity"])
+
+
+# ------------------------------------------------------------------------------------------------
+# items of a measure
+# ------------------------------------------------------------------------------------------------
+def test_measure_items_ordered_numerically_and_exact():
+    cols = ["m_10", "m_2", "m_1", "mm_1", "m_x", "other"]
+    assert measure_items(cols, "m") == ["m_1", "m_2", "m_10"]
+
+
+def test_measure_items_none_found_names_measure():
+    with pytest.raises(ValueError, match="measure 'zz'"):
+        measure_items(["a_1"], "zz")
+
+
+# ------------------------------------------------------------------------------------------------
+# the naive REML adapter against other implementations
+# ------------------------------------------------------------------------------------------------
+def test_naive_reml_equals_statsmodels_mixedlm_when_known_variances_are_zero():
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(5)
+    d = simulate_three_level(rng, n_networks=30, tau_school=0.0)
+    d["known_variance"] = 0.0
+    ours = _naive_known_variance(d, "measure ~ 1", known_variance="known_variance",
+                                 groups=["network_id"])
+    sm = smf.mixedlm("measure ~ 1", d, groups=d["network_id"]).fit(reml=True)
+    # statsmodels: cov_re = tau_network, scale = sigma2, fe_params, bse_fe, llf (REML)
+    assert ours.variance_components["network_id"] == pytest.approx(float(sm.cov_re.iloc[0, 0]), rel=1e-4)
+    assert ours.variance_components["residual"] == pytest.approx(float(sm.scale), rel=1e-4)
+    assert ours.params["Intercept"] == pytest.approx(float(sm.fe_params.iloc[0]), abs=1e-5)
+    assert ours.bse["Intercept"] == pytest.approx(float(sm.bse_fe.iloc[0]), rel=1e-3)
+    assert ours.llf == pytest.approx(float(sm.llf), abs=1e-4)
+    # statsmodels random_effects: conditional means of u_k
+    sm_re = pd.Series({k: float(v.iloc[0]) for k, v in sm.random_effects.items()})
+    ours_re = ours.random_effects["network_id"]["estimate"]
+    np.testing.assert_allclose(ours_re.reindex(sm_re.index), sm_re, atol=1e-4)
+
+
+def test_naive_reml_agrees_with_inhd_hlm(three_level):
+    hlm = pytest.importorskip("inhd.hlm")
+    groups = ["network_id", "school_id"]
+    ours = _naive_known_variance(three_level, "measure ~ 1", known_variance="known_variance",
+                                 groups=groups)
+    theirs = hlm.fit_known_variance(three_level, "measure ~ 1", known_variance="known_variance",
+                                    groups=groups, method="REML")
+    for name in ["network_id", "school_id", "residual"]:
+        assert float(theirs.variance_components[name]) == pytest.approx(
+            ours.variance_components[name], rel=2e-3)
+    assert float(theirs.params["Intercept"]) == pytest.approx(ours.params["Intercept"], abs=1e-4)
+    eb = theirs.random_effects["network_id"]["estimate"]
+    np.testing.assert_allclose(eb.reindex(ours.random_effects["network_id"].index),
+                               ours.random_effects["network_id"]["estimate"], atol=2e-3)
+
+
+# ------------------------------------------------------------------------------------------------
+# recovery and analytic cross-checks
+# ------------------------------------------------------------------------------------------------
+def test_three_level_recovery_within_3_se():
+    rng = np.random.default_rng(2024)
+    truth = {"gamma": 0.5, "tau_network": 0.6, "tau_school": 0.25, "sigma2": 1.5}
+    d = simulate_three_level(rng, n_networks=150, **truth)
+    fit = _fit(d, "measure ~ 1", ["network_id", "school_id"])
+    assert fit.converged
+    assert abs(fit.params["Intercept"] - truth["gamma"]) < 3 * fit.bse["Intercept"]
+    # sampling SE of a variance estimated from K units: about (tau + mean error of a unit
+    # mean) * sqrt(2 / (K - 1)); the bound is 3 of those
+    k_net, k_sch = d["network_id"].nunique(), d["school_id"].nunique()
+    n_per_school = len(d) / k_sch
+    err_school = (truth["sigma2"] + d["known_variance"].mean()) / n_per_school
+    err_net = (truth["tau_school"] + err_school) / (k_sch / k_net)
+    se_net = (truth["tau_network"] + err_net) * np.sqrt(2 / (k_net - 1))
+    se_sch = (truth["tau_school"] + err_school) * np.sqrt(2 / (k_sch - k_net))
+    se_sig = (truth["sigma2"] + d["known_variance"].mean()) * np.sqrt(2 / (len(d) - k_sch))
+    vc = fit.variance_components
+    assert abs(vc["network_id"] - truth["tau_network"]) < 3 * se_net
+    assert abs(vc["school_id"] - truth["tau_school"]) < 3 * se_sch
+    assert abs(vc["residual"] - truth["sigma2"]) < 3 * se_sig
+
+
+def test_model_reliabilities_equal_closed_forms(three_level):
+    fit = _fit(three_level, "measure ~ 1", ["network_id", "school_id"])
+    vc = fit.variance_components
+    closed = reliability_from_components(three_level, tau_network=vc["network_id"],
+                                         tau_school=vc["school_id"], sigma2=vc["residual"])
+    assert float(fit.reliability["network_id"]) == pytest.approx(closed["network"], rel=1e-6)
+    assert float(fit.reliability["school_id"]) == pytest.approx(closed["school"], rel=1e-6)
+    person = fit.reliability.get("residual", fit.reliability.get("person"))
+    assert float(person) == pytest.approx(closed["person"], rel=1e-10)
+
+
+def test_closed_form_reliability_on_a_hand_example():
+    # one network, two schools of two persons; sigma2 = 1, v = 0 -> V_school = 1/2
+    d = pd.DataFrame({"network_id": ["A"] * 4, "school_id": ["s", "s", "t", "t"],
+                      "known_variance": [0.0] * 4})
+    rel = reliability_from_components(d, tau_network=1.0, tau_school=0.5, sigma2=1.0)
+    # school: 0.5 / (0.5 + 0.5) = 0.5; network: W = 1 / (2 / (0.5 + 0.5)) = 0.5, 1 / 1.5
+    assert rel["school"] == pytest.approx(0.5, abs=1e-12)
+    assert rel["network"] == pytest.approx(1 / 1.5, abs=1e-12)
+    assert rel["person"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_growth_recovery_within_3_se():
+    rng = np.random.default_rng(77)
+    d = simulate_three_level(rng, n_networks=80, schools=(3, 6), persons=(6, 12), gamma=0.2,
+                             tau_network=0.5, tau_school=0.1, sigma2=1.0, slope=(0.3, 0.04, 0.05))
+    d["wave"] = (2021 + d["t"]).astype(int)
+    d["respondent_id"] = [f"R{i}" for i in range(len(d))]
+    d["se"] = np.sqrt(d["known_variance"])
+    d["extreme"] = False
+    cal = validity.MeasureCalibration(measure="sim", items=[], rasch=None, persons=d)
+    g = fit_growth(cal)
+    assert g.converged
+    assert abs(g.params["t"] - 0.3) < 3 * g.bse["t"]
+    assert abs(g.params["Intercept"] - 0.2) < 3 * g.bse["Intercept"]
+    assert 0 < g.rate_reliability < g.intercept_reliability < 1
+    assert list(g.networks.columns) == ["network_id", "n", "intercept", "intercept_se", "rate",
+                                        "rate_se"]
+    assert len(g.networks) == 80 and g.waves == (2021, 2022, 2023, 2024)
+    # EB rates are shrunk: their spread is below the generating SD of the slopes plus noise
+    assert g.networks["rate"].std() < np.sqrt(0.04) * 1.5
+
+
+# ------------------------------------------------------------------------------------------------
+# the pipeline on the shipped SYNTHETIC survey
+# ------------------------------------------------------------------------------------------------
+def test_calibrate_measure_labels_persons(shipped):
+    respondents, _ = shipped
+    before = respondents.copy()
+    cal = calibrate_measure(respondents, measure="expertise_diversity")
+    pd.testing.assert_frame_equal(respondents, before)          # input not modified
+    assert cal.items == ["expertise_diversity_1", "expertise_diversity_2", "expertise_diversity_3"]
+    p = cal.persons
+    assert list(p.columns) == ["respondent_id", "network_id", "school_id", "wave", "measure",
+                               "se", "known_variance", "extreme"]
+    # one respondent answered none of the three items: dropped by the Rasch fit, counted there
+    assert len(p) + cal.rasch.n_dropped_empty == len(respondents)
+    np.testing.assert_allclose(p["known_variance"], p["se"] ** 2)
+    assert p["network_id"].notna().all()
+
+
+def test_reliability_table_shape_and_published_values(shipped, shipped_calibrations):
+    _, measures = shipped
+    names = dict(zip(measures["measure"], measures["name"]))
+    published = load_published_reliabilities()
+    tab = reliability_table(shipped_calibrations, published=published, names=names,
+                            test_components=False)
+    t = tab.table
+    assert list(t.columns) == RELIABILITY_COLUMNS
+    assert list(t["measure"]) == ["team_inquiry", "expertise_diversity"]
+    pub = published.set_index("measure")
+    for _, row in t.iterrows():                   # published values come from the shipped file
+        assert row["published_network"] == pub.loc[row["name"], "network"]
+        assert row["published_school"] == pub.loc[row["name"], "school"]
+    for col in ["individual", "school", "network"]:
+        assert t[col].between(0, 1).all()
+    assert (t["school"] < t["network"]).all()
+    assert t["n_networks"].eq(27).all()           # 27 networks surveyed in 2021
+    # the synthetic survey was calibrated to these published network reliabilities; ours are
+    # estimates from 27 networks, so within a generous sampling band
+    assert (t["network"] - t["published_network"]).abs().max() < 0.15
+    assert "Reliability of INHD measures" in tab.summary()
+
+
+def test_measure_reliability_tests_components(shipped_calibrations):
+    fit = measure_reliability(shipped_calibrations["team_inquiry"], wave=2021)
+    assert 0 <= fit.network_p_value < 0.05                  # networks differ (reliability ~0.9)
+    assert 0 <= fit.school_p_value <= 0.5
+    assert fit.n_by_network.sum() == fit.n_persons
+    eb = network_estimates(fit, scale=(-10.0, 10.0))
+    assert list(eb.columns) == ["network_id", "n", "estimate", "se", "rescaled", "rescaled_se"]
+    np.testing.assert_allclose(eb["rescaled"], (eb["estimate"] + 10) / 2)
+    np.testing.assert_allclose(eb["rescaled_se"], eb["se"] / 2)
+
+
+def test_growth_on_shipped_measure(shipped_growth):
+    g = shipped_growth
+    assert g.converged and g.base_wave == 2021
+    assert g.params["t"] > 0                                       # the synthetic networks grow
+    assert 0.3 < g.rate_reliability < 1
+    assert "reliability of network status" in g.summary()
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input
+# ------------------------------------------------------------------------------------------------
+def test_calibrate_measure_missing_column(shipped):
+    respondents, _ = shipped
+    with pytest.raises(ValueError, match=r"column\(s\) \['school_id'\] not found"):
+        calibrate_measure(respondents.drop(columns="school_id"), measure="data_use")
+
+
+def test_calibrate_measure_duplicate_ids(shipped):
+    respondents, _ = shipped
+    dup = pd.concat([respondents.head(20), respondents.head(1)], ignore_index=True)
+    with pytest.raises(ValueError, match="respondent_id must be unique"):
+        calibrate_measure(dup, measure="data_use")
+
+
+def test_calibrate_measure_not_a_frame():
+    with pytest.raises(TypeError, match="DataFrame"):
+        calibrate_measure([[1, 2]], measure="x")
+
+
+def test_measure_reliability_absent_wave(shipped_calibrations):
+    with pytest.raises(ValueError, match="no respondents in wave 1999"):
+        measure_reliability(shipped_calibrations["team_inquiry"], wave=1999)
+
+
+def test_reliability_table_unknown_name(shipped_calibrations):
+    with pytest.raises(ValueError, match="not in the published table"):
+        reliability_table(shipped_calibrations, published=load_published_reliabilities())
+
+
+def test_growth_needs_three_waves(shipped_calibrations):
+    cal = shipped_calibrations["team_inquiry"]
+    two = validity.MeasureCalibration(measure="x", items=cal.items, rasch=cal.rasch,
+                                      persons=cal.persons[cal.persons["wave"] <= 2022])
+    with pytest.raises(ValueError, match="at least 3"):
+        fit_growth(two)
+
+
+# ------------------------------------------------------------------------------------------------
+# figures
+# ------------------------------------------------------------------------------------------------
+def test_plot_caterpillar_sorted_points():
+    nets = pd.DataFrame({"network_id": ["a", "b", "c"], "estimate": [2.0, -1.0, 0.5],
+                         "se": [0.1, 0.2, 0.3]})
+    ax = validity.plot_caterpillar(nets)
+    y = np.asarray(ax.lines[0].get_ydata(), dtype=float)
+    np.testing.assert_allclose(y, [-1.0, 0.5, 2.0])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "c", "a"]
+    plt.close("all")
+
+
+def test_plot_growth_one_line_per_network_plus_mean(shipped_growth):
+    g = shipped_growth
+    ax = validity.plot_growth(g, highlight={"W1": "tab:green"})
+    assert len(ax.lines) == len(g.networks) + 1
+    plt.close("all")
