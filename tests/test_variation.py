@@ -1,0 +1,226 @@
+"""Tests of inhd.variation: network profiles and clusters (Russell, Bryk & Sherer 2025).
+
+- the cluster rules on constructed profiles whose answer is known by construction (including the
+  boundary of the consistency rule), and the Ward rule against scipy called directly;
+- the published structural table summarised, checked against hand counts of the printed table;
+- profiles on the shipped SYNTHETIC survey: shape, definitions, and recovery of the generating
+  network effects.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import inhd  # noqa: E402
+from inhd import variation  # noqa: E402
+from inhd.variation import (  # noqa: E402
+    NetworkProfiles,
+    cluster_characteristics,
+    identify_clusters,
+    load_structural_table,
+    network_profiles,
+    plot_profile_heatmap,
+    structural_summary,
+)
+
+
+def make_profiles(z: pd.DataFrame, *, standardized=None) -> NetworkProfiles:
+    """Profiles whose z-statistics are ``z`` (se = 1, tau = 1, so estimate = standardized = z)."""
+    std = z if standardized is None else standardized
+    ones = pd.DataFrame(1.0, index=z.index, columns=z.columns)
+    return NetworkProfiles(estimate=std.copy(), se=ones, tau=pd.Series(1.0, index=z.columns),
+                           standardized=std, z=z, n=ones.astype(int) * 50,
+                           converged=pd.Series(True, index=z.columns), waves=[2023])
+
+
+@pytest.fixture
+def constructed():
+    cols = [f"m{j}" for j in range(5)]
+    z = pd.DataFrame(0.0, index=[f"N{i}" for i in range(8)], columns=cols)
+    z.loc["N0"] = 3.0                        # above on 5/5: well
+    z.loc["N1"] = [3.0, 3.0, 3.0, 3.0, 0.0]  # above on 4/5 = 0.8 exactly: well (boundary)
+    z.loc["N2"] = [3.0, 3.0, 3.0, 0.0, 0.0]  # 3/5: other
+    z.loc["N3"] = [1.9, 1.9, 1.9, 1.9, 1.9]  # never beyond 1.96: other
+    z.loc["N6"] = [-3.0, -3.0, -3.0, -3.0, 1.0]  # below on 4/5: least
+    z.loc["N7"] = -2.5                       # least
+    return make_profiles(z)
+
+
+def test_consistency_rule_known_answer(constructed):
+    before = constructed.z.copy()
+    c = identify_clusters(constructed)
+    pd.testing.assert_frame_equal(constructed.z, before)      # input not modified
+    assert c.members("well") == ["N0", "N1"]
+    assert sorted(c.members("least")) == ["N6", "N7"]
+    assert c.labels["N2"] == "other" and c.labels["N3"] == "other"
+    row = c.table.set_index("network_id").loc["N1"]
+    assert (row["n_above"], row["n_below"], row["n_measures"]) == (4, 0, 5)
+    assert list(c.table.columns) == ["network_id", "cluster", "mean_profile", "n_above",
+                                     "n_below", "n_measures"]
+    assert c.table["mean_profile"].is_monotonic_decreasing
+    assert "well-developed (2): N0, N1" in c.summary()
+
+
+def test_consistency_rule_settings_change_the_answer(constructed):
+    strict = identify_clusters(constructed, min_share=1.0)
+    assert strict.members("well") == ["N0"] and strict.members("least") == ["N7"]
+    loose = identify_clusters(constructed, min_share=0.6)
+    assert loose.members("well") == ["N0", "N1", "N2"]
+    lower_bar = identify_clusters(constructed, z_crit=1.5)
+    assert "N3" in lower_bar.members("well")
+
+
+def test_consistency_rule_judges_missing_entries_on_measures_present(constructed):
+    z = constructed.z.copy()
+    z.loc["N2", ["m3", "m4"]] = np.nan         # 3 of the 3 measures present: well
+    c = identify_clusters(make_profiles(z))
+    assert c.labels["N2"] == "well"
+
+
+def test_ward_rule_matches_scipy_and_names_extreme_clusters():
+    from scipy.cluster import hierarchy
+
+    rng = np.random.default_rng(3)
+    centres = {"hi": 2.0, "mid": 0.0, "lo": -2.0}
+    rows, idx = [], []
+    for name, c in centres.items():
+        for i in range(5):
+            rows.append(c + rng.normal(0, 0.2, size=4))
+            idx.append(f"{name}{i}")
+    std = pd.DataFrame(rows, index=idx, columns=list("abcd"))
+    c = identify_clusters(make_profiles(std), method="ward", n_clusters=3)
+    assert sorted(c.members("well")) == [f"hi{i}" for i in range(5)]
+    assert sorted(c.members("least")) == [f"lo{i}" for i in range(5)]
+    np.testing.assert_allclose(c.linkage, hierarchy.linkage(std.to_numpy(), "ward"))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"method": "kmeans"}, "method must be"),
+    ({"min_share": 0.0}, "min_share must be"),
+    ({"min_share": 1.5}, "min_share must be"),
+    ({"method": "ward", "n_clusters": 1}, "n_clusters must be"),
+    ({"method": "ward", "n_clusters": 99}, "n_clusters must be"),
+])
+def test_identify_clusters_bad_arguments(constructed, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        identify_clusters(constructed, **kwargs)
+
+
+def test_ward_refuses_missing_entries(constructed):
+    z = constructed.z.copy()
+    z.iloc[0, 0] = np.nan
+    with pytest.raises(ValueError, match="missing entries"):
+        identify_clusters(make_profiles(z), method="ward")
+
+
+# ------------------------------------------------------------------------------------------------
+# the published structural table (Russell, Bryk & Sherer 2025, Table 1)
+# ------------------------------------------------------------------------------------------------
+def test_structural_summary_against_hand_counts():
+    table = load_structural_table()
+    assert (table["cluster"] == "well").sum() == 6 and (table["cluster"] == "least").sum() == 5
+    s = structural_summary(table)
+    assert list(s.columns) == ["well", "least"]
+    # hand counts of the printed table
+    assert s.loc["median_launch_year", "well"] == 2018.5       # 2018 2019 2018 2020 2018 2021
+    assert s.loc["median_launch_year", "least"] == 2020.0      # 2020 2020 2021 2019 2022
+    assert s.loc["share_multiple_districts", "well"] == pytest.approx(3 / 6)
+    assert s.loc["share_multiple_districts", "least"] == pytest.approx(1 / 5)
+    assert s.loc["share_instructional", "least"] == pytest.approx(4 / 5)
+    assert s.loc["mean_tenure_2023", "well"] == pytest.approx(
+        (2.65 + 1.89 + 2.33 + 1.66 + 2.28 + 2.68) / 6)
+    assert s.loc["mean_member_stability_pct", "least"] == pytest.approx((57 + 65 + 80 + 15 + 39) / 5)
+    assert s.loc["share_hub_high_turnover", "well"] == 0.0
+    assert s.loc["share_hub_high_turnover", "least"] == pytest.approx(2 / 5)
+
+
+def test_load_structural_table_bad_labels(tmp_path):
+    t = load_structural_table().drop(columns="cluster")
+    t.loc[0, "network"] = "X1"
+    path = tmp_path / "t.csv"
+    t.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"must start with W or L, got \['X1'\]"):
+        load_structural_table(path)
+    t.drop(columns="hub_stability").to_csv(path, index=False)
+    with pytest.raises(ValueError, match="hub_stability"):
+        load_structural_table(path)
+
+
+def test_cluster_characteristics(constructed):
+    c = identify_clusters(constructed)
+    nets = pd.DataFrame({"network_id": [f"N{i}" for i in range(8)],
+                         "launch_year": [2018, 2020, 2019, 2019, 2019, 2019, 2021, 2022],
+                         "single_district": [0, 1, 0, 0, 0, 0, 1, 1],
+                         "archetype": ["ewr", "instructional"] + ["psm"] * 4 + ["instructional"] * 2})
+    out = cluster_characteristics(c, nets)
+    assert list(out.index) == ["well", "other", "least"]
+    assert out.loc["well", "mean_launch_year"] == 2019.0
+    assert out.loc["least", "share_multiple_districts"] == 0.0
+    assert out.loc["least", "share_instructional"] == 1.0
+    assert out.loc["other", "n_networks"] == 4
+
+
+# ------------------------------------------------------------------------------------------------
+# profiles on the shipped SYNTHETIC survey
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shipped_profiles():
+    respondents = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
+    return network_profiles(respondents, measures=["team_inquiry", "ci_equity", "data_use"],
+                            waves=[2023, 2024])
+
+
+def test_profiles_definitions(shipped_profiles):
+    p = shipped_profiles
+    assert p.estimate.shape == (34, 3) and p.waves == [2023, 2024]
+    assert p.converged.all()
+    np.testing.assert_allclose(p.standardized, p.estimate / np.sqrt(p.tau))
+    np.testing.assert_allclose(p.z, p.estimate / p.se)
+    assert (p.se > 0).all().all()
+    # EB deviations average to about zero over networks (they are shrunk deviations)
+    assert p.estimate.mean().abs().max() < 0.5 * np.sqrt(p.tau).min()
+    long = p.long()
+    assert list(long.columns) == ["network_id", "measure", "n", "estimate", "se", "standardized", "z"]
+    assert len(long) == 34 * 3
+
+
+def test_profiles_recover_generating_network_effects(shipped_profiles):
+    truth = pd.read_csv(inhd.DATA_DIR / "network_health_network_effects_SYNTHETIC.csv")
+    for measure in shipped_profiles.estimate.columns:
+        t = truth[truth["measure"] == measure].set_index("network_id")
+        true_level = t["intercept"] + t["slope"] * 2.5        # mid-point of 2023-2024
+        r = np.corrcoef(true_level.reindex(shipped_profiles.estimate.index),
+                        shipped_profiles.estimate[measure])[0, 1]
+        # network reliabilities of these measures are ~0.8-0.9, so the correlation of EB
+        # estimates with the truth (about sqrt(reliability)) is ~0.9; 0.75 leaves room for chance
+        assert r > 0.75, (measure, r)
+
+
+def test_profiles_unknown_measure_and_wave(shipped_profiles):
+    respondents = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
+    with pytest.raises(ValueError, match="no respondents in waves"):
+        network_profiles(respondents, measures=["data_use"], waves=[1999])
+    with pytest.raises(ValueError, match="no calibration for measure"):
+        network_profiles(respondents, measures=["data_use"], calibrations={})
+
+
+def test_heatmap_draws_profiles_with_cluster_colours(constructed):
+    c = identify_clusters(constructed)
+    ax = plot_profile_heatmap(constructed, c, names={"m0": "Measure zero"})
+    img = ax.images[0].get_array()
+    assert img.shape == (8, 5)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "N0" and labels[-1] == "N7"            # highest mean profile on top
+    colours = {t.get_text(): t.get_color() for t in ax.get_yticklabels()}
+    assert colours["N0"] == "tab:green" and colours["N7"] == "tab:red"
+    assert ax.get_xticklabels()[0].get_text() == "Measure zero"
+    plt.close("all")
+
+
+def test_cluster_labels_constant():
+    assert variation.CLUSTER_LABELS == ("well", "other", "least")
