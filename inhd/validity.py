@@ -739,7 +739,13 @@ class _SimpleFit:
 def _naive_known_variance(data, formula, *, known_variance, groups, random_slope=None):
     """REML for y = X b + Z_k u_k + S_jk r_jk + e_i + eps_i, eps_i ~ N(0, v_i) known, per network
     by the Woodbury identity (no N x N matrix). Two grouping levels at most (network[, school]);
-    ``random_slope`` adds a network-level slope with an unstructured 2 x 2 covariance."""
+    ``random_slope`` adds a network-level slope with a general 2 x 2 covariance.
+
+    Agrees with ``metafor::rma.mv`` (``reference/validity/``: variance components, fixed effects
+    and their SEs, EB estimates and SEs to 1e-4 or better) and with statsmodels MixedLM when the
+    known variances are zero. ``llf`` is the REML log-likelihood as statsmodels reports it;
+    metafor's ``logLik`` adds 0.5 log|X'X|. Optimiser: L-BFGS-B on log variances (and the
+    Cholesky factor of the network covariance), numerical gradients."""
     import patsy
     from scipy import linalg, optimize
 

@@ -119,6 +119,60 @@ def test_naive_reml_equals_statsmodels_mixedlm_when_known_variances_are_zero():
     np.testing.assert_allclose(ours_re.reindex(sm_re.index), sm_re, atol=1e-4)
 
 
+REFERENCE = inhd.ROOT / "reference" / "validity"
+
+
+def _logdet_xtx(X):
+    return np.linalg.slogdet(X.T @ X)[1]
+
+
+def test_naive_reml_three_level_equals_metafor():
+    import json
+
+    d = pd.read_csv(REFERENCE / "three_level.csv")
+    ref = json.loads((REFERENCE / "metafor_three_level.json").read_text())
+    fit = _naive_known_variance(d, "measure ~ 1", known_variance="known_variance",
+                                groups=["network_id", "school_id"])
+    vc = fit.variance_components
+    # rma.mv(measure, known_variance, random = ~ 1 | network_id/school_id/respondent_id): sigma2[1:3]
+    assert vc["network_id"] == pytest.approx(ref["tau_network"], rel=1e-4)
+    assert vc["school_id"] == pytest.approx(ref["tau_school"], rel=1e-4)
+    assert vc["residual"] == pytest.approx(ref["sigma2"], rel=1e-4)
+    assert fit.params["Intercept"] == pytest.approx(ref["intercept"], abs=1e-5)     # coef(fit)
+    assert fit.bse["Intercept"] == pytest.approx(ref["intercept_se"], rel=1e-4)     # fit$se
+    # logLik(fit): metafor's REML log-likelihood adds 0.5 log|X'X| to statsmodels' (and ours)
+    ones = np.ones((len(d), 1))
+    assert fit.llf + 0.5 * _logdet_xtx(ones) == pytest.approx(ref["loglik_reml"], abs=1e-4)
+    # ranef(fit)$network_id: EB estimates and their SEs (which include the uncertainty in beta)
+    eb = fit.random_effects["network_id"]
+    ref_eb, ref_se = pd.Series(ref["network_eb"]), pd.Series(ref["network_eb_se"])
+    np.testing.assert_allclose(eb["estimate"].reindex(ref_eb.index), ref_eb, atol=1e-5)
+    np.testing.assert_allclose(eb["se"].reindex(ref_se.index), ref_se, rtol=1e-4)
+
+
+def test_naive_reml_growth_equals_metafor():
+    import json
+
+    g = pd.read_csv(REFERENCE / "growth.csv")
+    ref = json.loads((REFERENCE / "metafor_growth.json").read_text())
+    fit = _naive_known_variance(g, "measure ~ t", known_variance="known_variance",
+                                groups=["network_id", "school_id"], random_slope="t")
+    vc = fit.variance_components
+    # rma.mv(..., mods = ~ t, random = list(~ t | network_id, ~ 1 | school_id,
+    #        ~ 1 | respondent_id), struct = "GEN"): tau2, rho, sigma2
+    assert vc["network_id"] == pytest.approx(ref["tau_intercept"], rel=1e-3)
+    assert vc["network_id:t"] == pytest.approx(ref["tau_slope"], rel=1e-3)
+    cov = ref["rho"] * np.sqrt(ref["tau_intercept"] * ref["tau_slope"])
+    assert vc["network_id:cov"] == pytest.approx(cov, rel=1e-3)
+    assert vc["school_id"] == pytest.approx(ref["tau_school"], rel=1e-3)
+    assert vc["residual"] == pytest.approx(ref["sigma2"], rel=1e-3)
+    assert fit.params["Intercept"] == pytest.approx(ref["intercept"], abs=1e-4)
+    assert fit.params["t"] == pytest.approx(ref["slope"], abs=1e-4)
+    assert fit.bse["t"] == pytest.approx(ref["slope_se"], rel=1e-3)
+    X = np.column_stack([np.ones(len(g)), g["t"].to_numpy(float)])
+    assert fit.llf + 0.5 * _logdet_xtx(X) == pytest.approx(ref["loglik_reml"], abs=1e-4)
+
+
 def test_naive_reml_agrees_with_inhd_hlm(three_level):
     hlm = pytest.importorskip("inhd.hlm")
     groups = ["network_id", "school_id"]
