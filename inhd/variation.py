@@ -349,6 +349,12 @@ def structural_summary(table: pd.DataFrame) -> pd.DataFrame:
     number of networks, median launch year, median members in 2023, share spanning multiple
     districts, share instructional, mean member stability (% members more than a year), mean
     tenure of 2023 members, share with a stable hub (``Stable``), share with high turnover.
+
+    Examples
+    --------
+    >>> s = structural_summary(load_structural_table())
+    >>> s.loc["median_launch_year"].tolist(), s.loc["share_hub_high_turnover"].tolist()
+    ([2018.5, 2020.0], [0.0, 0.4])
     """
     rows = {}
     for cluster in ("well", "least"):

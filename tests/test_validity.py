@@ -374,3 +374,19 @@ def test_plot_growth_one_line_per_network_plus_mean(shipped_growth):
     ax = validity.plot_growth(g, highlight={"W1": "tab:green"})
     assert len(ax.lines) == len(g.networks) + 1
     plt.close("all")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(validity)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_adapter_nonconvergence_warns_and_flags(three_level):
+    from inhd.warnings import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="REML did not converge"):
+        fit = _naive_known_variance(three_level, "measure ~ 1", known_variance="known_variance",
+                                    groups=["network_id", "school_id"], max_iter=1)
+    assert fit.converged is False

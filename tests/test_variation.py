@@ -224,3 +224,10 @@ def test_heatmap_draws_profiles_with_cluster_colours(constructed):
 
 def test_cluster_labels_constant():
     assert variation.CLUSTER_LABELS == ("well", "other", "least")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(variation)
+    assert result.attempted > 0 and result.failed == 0
