@@ -17,8 +17,8 @@ Pipeline (each step a function):
 - :func:`calibrate_measure` / :func:`calibrate_measures`: Rasch rating-scale model of each measure
   (:func:`inhd.rasch.fit_rating_scale`), one calibration over every wave, as the INHD reports do.
 - :func:`measure_reliability` / :func:`reliability_table`: the unconditional three-level model of
-  one wave (:func:`inhd.hlm.fit_known_variance`), the three reliabilities, a likelihood-ratio test of
-  each variance component (the published "n.s." marks), and the published values beside ours
+  one wave (:func:`inhd.hlm.fit_known_variance`), the three reliabilities, a likelihood-ratio
+  test of each variance component (the published "n.s." marks), and the published values beside ours
   (:func:`load_published_reliabilities`; never typed in).
 - :func:`fit_growth`: the growth model and the reliability of network rates.
 - :func:`plot_caterpillar`, :func:`plot_growth`: Figures 1 and 2.
@@ -136,7 +136,7 @@ def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
 
 def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
                       method: str = "jmle") -> MeasureCalibration:
-    """Rasch rating-scale calibration of one measure, persons labelled with their network, school, wave.
+    """Rasch rating-scale calibration of one measure, persons labelled by network, school, wave.
 
     Parameters
     ----------
@@ -249,7 +249,8 @@ def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_s
 
     - persons: mean over persons of sigma2 / (sigma2 + v_i);
     - schools: lambda_jk = tau_school / (tau_school + V_jk) with
-      V_jk = [sum_i 1 / (sigma2 + v_i)]^-1, the error variance of the school's precision-weighted mean;
+      V_jk = [sum_i 1 / (sigma2 + v_i)]^-1, the error variance of the school's precision-weighted
+      mean;
     - networks: lambda_k = tau_network / (tau_network + W_k) with
       W_k = [sum_j 1 / (tau_school + V_jk)]^-1;
 
@@ -270,7 +271,8 @@ def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_s
     >>> import pandas as pd
     >>> d = pd.DataFrame({"network_id": ["A"] * 4, "school_id": ["s", "s", "t", "t"],
     ...                   "known_variance": [0.0] * 4})
-    >>> reliability_from_components(d, tau_network=1.0, tau_school=0.5, sigma2=1.0).round(3).tolist()
+    >>> rel = reliability_from_components(d, tau_network=1.0, tau_school=0.5, sigma2=1.0)
+    >>> rel.round(3).tolist()
     [1.0, 0.5, 0.667]
     """
     net, school = groups
@@ -530,7 +532,8 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
             "network_ns": bool(fit.network_p_value >= alpha) if test_components else pd.NA,
             "published_individual": p["individual"], "published_school": p["school"],
             "published_network": p["network"],
-            "published_school_ns": bool(p["school_ns"]), "published_network_ns": bool(p["network_ns"]),
+            "published_school_ns": bool(p["school_ns"]),
+            "published_network_ns": bool(p["network_ns"]),
             "tau_network": vc["network_id"], "tau_school": vc["school_id"],
             "sigma2": vc["residual"], "converged": fit.converged,
         })
@@ -920,7 +923,8 @@ def _naive_known_variance(data, formula, *, known_variance, groups, random_slope
     lam_net = np.array(lam_net)
     reliability = {"residual": float(np.mean(sigma2 / (sigma2 + v)))}
     reliability[net_col] = (float(lam_net[:, 0].mean()) if q == 1 else
-                            pd.Series({"intercept": lam_net[:, 0].mean(), random_slope: lam_net[:, 1].mean()}))
+                            pd.Series({"intercept": lam_net[:, 0].mean(),
+                                       random_slope: lam_net[:, 1].mean()}))
     if school_col is not None:
         reliability[school_col] = float(np.concatenate(lam_school).mean())
     llf = -float(opt.fun)

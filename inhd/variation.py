@@ -18,7 +18,8 @@ Steps (each a function):
 - :func:`structural_summary`, :func:`cluster_characteristics`: what distinguishes the groups in the
   published table, and the characteristics of the clusters we identified.
 
-The survey data are SYNTHETIC (``data/network_health_*_SYNTHETIC.csv``); the structural table is real.
+The survey data are SYNTHETIC (``data/network_health_*_SYNTHETIC.csv``); the structural table is
+real.
 """
 
 from __future__ import annotations
@@ -249,7 +250,8 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
     the measures they have.
     """
     if method not in ("consistency", "ward"):
-        raise ValueError(f"identify_clusters: method must be 'consistency' or 'ward', got {method!r}")
+        raise ValueError(f"identify_clusters: method must be 'consistency' or 'ward', "
+                         f"got {method!r}")
     if not 0 < min_share <= 1:
         raise ValueError(f"identify_clusters: min_share must be in (0, 1], got {min_share}")
     std, z = profiles.standardized, profiles.z

@@ -108,7 +108,8 @@ def test_naive_reml_equals_statsmodels_mixedlm_when_known_variances_are_zero():
                                  groups=["network_id"])
     sm = smf.mixedlm("measure ~ 1", d, groups=d["network_id"]).fit(reml=True)
     # statsmodels: cov_re = tau_network, scale = sigma2, fe_params, bse_fe, llf (REML)
-    assert ours.variance_components["network_id"] == pytest.approx(float(sm.cov_re.iloc[0, 0]), rel=1e-4)
+    assert ours.variance_components["network_id"] == pytest.approx(float(sm.cov_re.iloc[0, 0]),
+                                                                   rel=1e-4)
     assert ours.variance_components["residual"] == pytest.approx(float(sm.scale), rel=1e-4)
     assert ours.params["Intercept"] == pytest.approx(float(sm.fe_params.iloc[0]), abs=1e-5)
     assert ours.bse["Intercept"] == pytest.approx(float(sm.bse_fe.iloc[0]), rel=1e-3)
@@ -134,7 +135,8 @@ def test_naive_reml_three_level_equals_metafor():
     fit = _naive_known_variance(d, "measure ~ 1", known_variance="known_variance",
                                 groups=["network_id", "school_id"])
     vc = fit.variance_components
-    # rma.mv(measure, known_variance, random = ~ 1 | network_id/school_id/respondent_id): sigma2[1:3]
+    # rma.mv(measure, known_variance, random = ~ 1 | network_id/school_id/respondent_id):
+    # sigma2[1:3]
     assert vc["network_id"] == pytest.approx(ref["tau_network"], rel=1e-4)
     assert vc["school_id"] == pytest.approx(ref["tau_school"], rel=1e-4)
     assert vc["residual"] == pytest.approx(ref["sigma2"], rel=1e-4)

@@ -134,7 +134,8 @@ def test_structural_summary_against_hand_counts():
     assert s.loc["share_instructional", "least"] == pytest.approx(4 / 5)
     assert s.loc["mean_tenure_2023", "well"] == pytest.approx(
         (2.65 + 1.89 + 2.33 + 1.66 + 2.28 + 2.68) / 6)
-    assert s.loc["mean_member_stability_pct", "least"] == pytest.approx((57 + 65 + 80 + 15 + 39) / 5)
+    assert s.loc["mean_member_stability_pct", "least"] == pytest.approx(
+        (57 + 65 + 80 + 15 + 39) / 5)
     assert s.loc["share_hub_high_turnover", "well"] == 0.0
     assert s.loc["share_hub_high_turnover", "least"] == pytest.approx(2 / 5)
 
@@ -156,7 +157,8 @@ def test_cluster_characteristics(constructed):
     nets = pd.DataFrame({"network_id": [f"N{i}" for i in range(8)],
                          "launch_year": [2018, 2020, 2019, 2019, 2019, 2019, 2021, 2022],
                          "single_district": [0, 1, 0, 0, 0, 0, 1, 1],
-                         "archetype": ["ewr", "instructional"] + ["psm"] * 4 + ["instructional"] * 2})
+                         "archetype": ["ewr", "instructional"] + ["psm"] * 4
+                         + ["instructional"] * 2})
     out = cluster_characteristics(c, nets)
     assert list(out.index) == ["well", "other", "least"]
     assert out.loc["well", "mean_launch_year"] == 2019.0
@@ -185,7 +187,8 @@ def test_profiles_definitions(shipped_profiles):
     # EB deviations average to about zero over networks (they are shrunk deviations)
     assert p.estimate.mean().abs().max() < 0.5 * np.sqrt(p.tau).min()
     long = p.long()
-    assert list(long.columns) == ["network_id", "measure", "n", "estimate", "se", "standardized", "z"]
+    assert list(long.columns) == ["network_id", "measure", "n", "estimate", "se", "standardized",
+                                  "z"]
     assert len(long) == 34 * 3
 
 
