@@ -387,7 +387,9 @@ class ModelFit:
 
     ``params``, ``bse``, ``pvalues``: Series indexed ``Intercept`` then the predictors;
     ``tau`` (between-network variance r00), ``sigma2`` (within-network person variance e0);
-    ``eb``: per network ``n, estimate, se`` (intercept + u_k and its posterior SD, logits);
+    ``eb``: per network ``n, estimate, se`` (the EB network mean intercept + u_k and its
+    prediction-error SD, which includes the uncertainty of the fixed effects; logits) and, from
+    the local engine, ``u, u_se`` (the random effect alone, as ``metafor::ranef``);
     ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
     networks of tau / (tau + error variance of the network mean)); ``engine`` names the code that
     fitted it; ``converged``. p-values of the local engine are from t with HLM's degrees of
@@ -456,8 +458,19 @@ def _local_known_variance(y, X, v, codes, k):
     cov = np.linalg.inv(xvx)
     r = y - X @ beta
     u = c * _group_sums(w * r, codes, k)
-    return dict(beta=beta, cov=cov, sigma2=s2, tau=tau, u=u, u_var=c, s=s, w=w,
-                converged=bool(best.success), llf=-float(best.fun))
+    # prediction-error variances that include the uncertainty of beta (as metafor's ranef):
+    # u_k - u_k_hat = (BLUP error with beta known, variance c_k) - c_k a_k'(beta_hat - beta),
+    # and the two parts are uncorrelated; for the network mean gamma_0 + u_k, e_1 - c_k a_k
+    ca = c[:, None] * _group_sums(w[:, None] * X, codes, k)
+    u_pev = c + np.einsum("kp,pq,kq->k", ca, cov, ca)
+    e1 = np.zeros(p)
+    e1[0] = 1.0
+    m = e1[None, :] - ca
+    mean_pev = c + np.einsum("kp,pq,kq->k", m, cov, m)
+    # metafor's REML log-likelihood adds 0.5 log|X'X| (Harville's restricted likelihood)
+    llf = -float(best.fun) + 0.5 * np.linalg.slogdet(X.T @ X)[1]
+    return dict(beta=beta, cov=cov, sigma2=s2, tau=tau, u=u, u_se=np.sqrt(u_pev),
+                mean_se=np.sqrt(mean_pev), s=s, w=w, converged=bool(best.success), llf=llf)
 
 
 def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
@@ -543,7 +556,8 @@ def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
     return ModelFit(
         params=pd.Series(fit["beta"], index=names), bse=pd.Series(se, index=names),
         pvalues=pd.Series(2 * stats.t.sf(np.abs(t), df), index=names), tau=tau, sigma2=s2,
-        eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], np.sqrt(fit["u_var"])),
+        eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], fit["mean_se"]).assign(
+            u=fit["u"], u_se=fit["u_se"]),
         reliability_within=float(np.mean(s2 / (s2 + v))),
         reliability_between=float(np.mean(tau / (tau + 1.0 / fit["s"]))),
         converged=fit["converged"], engine="local", llf=fit["llf"])

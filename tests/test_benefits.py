@@ -417,3 +417,39 @@ def test_figure3_comparison_checks_each_statement():
     dist.loc[dist["group"] == "five lowest networks", "proportion"] = [0.05, 0.1, 0.45, 0.4]
     assert not benefits.figure3_comparison(dist).query("group == 'five lowest networks'")[
         "holds"].any()
+
+
+METAFOR = __import__("inhd").ROOT / "reference" / "metafor"
+
+
+@pytest.mark.skipif(not (METAFOR / "reference.json").is_file(),
+                    reason="reference/metafor (inhd.hlm's metafor reference values) not present")
+def test_local_engine_equals_metafor_rma_mv():
+    # reference values from metafor 3.8.1 (reference/metafor/make_reference.R, committed with
+    # inhd.hlm): rma.mv(y, v, mods = ~ x_person + lead + net_z,
+    #                   random = ~ 1 | network_id/person_id, method = "REML")
+    import json
+    ref = json.loads((METAFOR / "reference.json").read_text())
+    r = ref["sim_two_level_reml"]
+    d = pd.read_csv(METAFOR / "simulated_persons.csv")
+    f = benefits.fit_known_variance_model(d, ["x_person", "lead", "net_z"], outcome="y",
+                                          known_variance="v", group="network_id", engine="local")
+    np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=1e-6)  # beta
+    np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=1e-5)      # se
+    np.testing.assert_allclose([f.tau, f.sigma2], [r["sigma2"]["network_id"],            # sigma2
+                                                   r["sigma2"]["network_id/person_id"]], rtol=1e-4)
+    np.testing.assert_allclose(f.llf, r["logLik"], rtol=1e-8)                            # logLik
+    eb = r["ranef"]["network_id"]                                   # ranef(fit)$network_id
+    np.testing.assert_allclose(f.eb.loc[eb["id"], "u"], eb["estimate"], atol=1e-5)
+    np.testing.assert_allclose(f.eb.loc[eb["id"], "u_se"], eb["se"], rtol=1e-4)
+    # a real data set: dat.konstantopoulos2011 (schools in districts), year uncentred
+    r = ref["konstantopoulos_reml"]
+    k = pd.read_csv(METAFOR / "konstantopoulos2011.csv").assign(
+        district=lambda x: x["district"].astype(str))
+    f = benefits.fit_known_variance_model(k, ["year"], outcome="yi", known_variance="vi",
+                                          group="district", engine="local")
+    np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=1e-3)
+    np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=1e-3)
+    np.testing.assert_allclose([f.tau, f.sigma2], [r["sigma2"]["district"],
+                                                   r["sigma2"]["district/school"]], rtol=2e-3)
+    np.testing.assert_allclose(f.llf, r["logLik"], rtol=1e-6)
