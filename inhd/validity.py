@@ -289,16 +289,53 @@ def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_s
                       "network": float(np.mean(lam_net))})
 
 
+def _hlm_mismatch(model, groups, random_slope) -> str:
+    """What an inhd.hlm result lacks of the interface used here ('' when it conforms)."""
+    try:
+        vc, rel, re_net = model.variance_components, model.reliability, None
+        float(model.params["Intercept"]), float(model.bse["Intercept"]), float(model.llf)
+        bool(model.converged)
+        missing = [g for g in [*groups, "residual"] if g not in vc.index]
+        if missing:
+            return f"variance_components without {missing}"
+        if any(g not in rel for g in groups):
+            return f"reliability without {list(groups)}"
+        re_net = model.random_effects[groups[0]]
+        if not {"estimate", "se"} <= set(re_net.columns):
+            return f"random_effects[{groups[0]!r}] without estimate/se columns"
+        if random_slope is not None:
+            _growth_columns(re_net)
+            _intercept_slope_reliability(rel, rel[groups[0]])
+    except (AttributeError, KeyError, TypeError, StopIteration) as err:
+        return f"{type(err).__name__}: {err}"
+    return ""
+
+
 def _fit(data, formula, groups, random_slope=None):
+    """Fit with :func:`inhd.hlm.fit_known_variance`; fall back to this module's own REML
+    (:func:`_naive_known_variance`, checked against metafor) when inhd.hlm is absent, cannot fit
+    this model, or returns a result without the fields used here (with an InhdWarning)."""
+    naive = dict(known_variance="known_variance", groups=list(groups), random_slope=random_slope)
     try:
         from inhd.hlm import fit_known_variance
     except ImportError:  # inhd.hlm not available: the module's own naive REML (below)
-        return _naive_known_variance(data, formula, known_variance="known_variance",
-                                     groups=list(groups), random_slope=random_slope)
+        return _naive_known_variance(data, formula, **naive)
+    from inhd.warnings import InhdWarning
+
     kwargs = {"known_variance": "known_variance", "groups": list(groups), "method": "REML"}
     if random_slope is not None:
         kwargs["random_slope"] = random_slope
-    return fit_known_variance(data, formula, **kwargs)
+    try:
+        model = fit_known_variance(data, formula, **kwargs)
+    except (TypeError, NotImplementedError) as err:
+        reason = f"inhd.hlm.fit_known_variance cannot fit this model ({err})"
+    else:
+        reason = _hlm_mismatch(model, list(groups), random_slope)
+        if not reason:
+            return model
+        reason = f"inhd.hlm result not in the expected form ({reason})"
+    warnings.warn(f"{reason}; using inhd.validity's own REML", InhdWarning, stacklevel=3)
+    return _naive_known_variance(data, formula, **naive)
 
 
 def _component(model, name) -> float:
@@ -441,8 +478,7 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
                     "residual": _component(model, "residual")})
     return MeasureReliability(
         measure=calibration.measure, wave=wave, individual=individual,
-        individual_hlm=_level_reliability(model, "residual") if "residual" in model.reliability
-        else _level_reliability(model, "person"),
+        individual_hlm=float(np.mean(vc["residual"] / (vc["residual"] + p["known_variance"]))),
         school=_level_reliability(model, "school_id"),
         network=_level_reliability(model, "network_id"),
         school_p_value=school_p, network_p_value=network_p, variance_components=vc,
@@ -665,13 +701,18 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         waves=tuple(sorted(int(w) for w in p["wave"].unique())))
 
 
-def _growth_networks(model, re_net: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+def _growth_columns(re_net: pd.DataFrame):
+    """Intercept / slope estimate and SE columns of a network random-effects frame."""
     cols = list(re_net.columns)
-    # locate intercept / slope columns whatever their exact labels
     est_int = next(c for c in cols if c in ("estimate", "intercept", "Intercept"))
     se_int = next(c for c in cols if c in ("se", "intercept_se", "Intercept_se"))
     est_sl = next(c for c in cols if c in ("t", "slope", "estimate_t"))
     se_sl = next(c for c in cols if c in ("t_se", "slope_se", "se_t"))
+    return est_int, se_int, est_sl, se_sl
+
+
+def _growth_networks(model, re_net: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+    est_int, se_int, est_sl, se_sl = _growth_columns(re_net)
     n = p.groupby("network_id").size()
     out = pd.DataFrame({
         "network_id": re_net.index.astype(str),

@@ -392,3 +392,29 @@ def test_adapter_nonconvergence_warns_and_flags(three_level):
         fit = _naive_known_variance(three_level, "measure ~ 1", known_variance="known_variance",
                                     groups=["network_id", "school_id"], max_iter=1)
     assert fit.converged is False
+
+
+def test_fit_falls_back_with_a_warning_when_hlm_result_is_not_as_specified(three_level,
+                                                                           monkeypatch):
+    import sys
+    import types
+
+    from inhd.warnings import InhdWarning
+
+    fake = types.ModuleType("inhd.hlm")
+
+    def fit_known_variance(data, formula, **kwargs):
+        return types.SimpleNamespace(variance_components=pd.Series({"residual": 1.0}))
+
+    fake.fit_known_variance = fit_known_variance
+    monkeypatch.setitem(sys.modules, "inhd.hlm", fake)
+    with pytest.warns(InhdWarning, match="not in the expected form"):
+        fit = _fit(three_level, "measure ~ 1", ["network_id", "school_id"])
+    assert {"network_id", "school_id", "residual"} <= set(fit.variance_components.index)
+
+    def cannot(data, formula, **kwargs):
+        raise TypeError("unexpected keyword argument 'random_slope'")
+
+    fake.fit_known_variance = cannot
+    with pytest.warns(InhdWarning, match="cannot fit this model"):
+        _fit(three_level, "measure ~ 1", ["network_id"])
