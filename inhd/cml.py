@@ -109,7 +109,7 @@ def _validate(X, n_categories):
     bad = obs & ((X != np.round(X)) | (X < 0) | (X > m))
     if bad.any():
         where = np.argwhere(bad)[:5]
-        shown = ", ".join(f"row {r}, column {c}: {X[r, c]!r}" for r, c in where)
+        shown = ", ".join(f"row {r}, column {c}: {float(X[r, c])!r}" for r, c in where)
         raise ValueError(f"X must hold integer codes 0..{m} (n_categories={n_categories}) or NaN;"
                          f" {int(bad.sum())} value(s) outside, e.g. {shown}")
     empty = np.flatnonzero(~obs.any(axis=1))
@@ -151,8 +151,12 @@ def _prepare(X, obs, m) -> _Data:
 # --------------------------------------------------------------------------- ESFs
 
 def _item_b(delta, tau):
-    """b_ih = -h delta_i - sum_{k<=h} tau_k, shape (I, m+1), b_i0 = 0."""
+    """b_ih = -h delta_i - sum_{k<=h} tau_k, shape (I, m+1), b_i0 = 0.
+
+    The difficulties are centred first: the conditional likelihood is invariant to a common
+    shift (b_ih -> b_ih + h c), and centred values keep the ESFs in floating-point range."""
     m = tau.size
+    delta = delta - delta.mean()
     cum = np.concatenate([[0.0], np.cumsum(tau)])
     return -np.arange(m + 1)[None, :] * delta[:, None] - cum[None, :]
 
@@ -305,7 +309,10 @@ def conditional_loglik(X, *, n_categories, difficulty, thresholds) -> float:
     np.add.at(N, (inv.ravel(), score[keep]), 1.0)
     counts = np.stack([((x[keep] == h) & obs[keep]).sum(axis=0) for h in range(m + 1)], axis=1)
     data = _Data(pm=pm, N=N, counts=counts.astype(float), m=m)
-    return _loglik_grad_b(_item_b(delta, tau), data, grad=False)[0]
+    try:
+        return _loglik_grad_b(_item_b(delta, tau), data, grad=False)[0]
+    except FloatingPointError as exc:
+        raise ValueError(f"conditional_loglik: {exc} (parameters too extreme)") from None
 
 
 def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate:
@@ -350,8 +357,11 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     and gamma the polynomial elementary symmetric functions over the items S_n that person n
     answered. Persons are grouped by S_n (as eRm groups by NA pattern) and, within a pattern,
     by raw score, so the cost is one forward-backward pass over items per pattern. The ESFs are
-    computed by the summation algorithm with every partial product rescaled to max 1 (log
-    scale carried), so they neither overflow nor lose relative precision. The gradient is
+    computed by the summation algorithm with every item polynomial and partial product rescaled
+    to max 1 (log scale carried), so they cannot overflow and every entry keeps full relative
+    precision (all terms are positive). Limit: within one missing-data pattern the ESFs must span
+    less than ~700 nats (no problem for, e.g., 60 items with difficulties within +-6 logits);
+    beyond that an observed score's ESF underflows, which is detected and raised, never used. The gradient is
     analytic (the forward-backward pass gives E[1{x_i = h} | r] for every item, category and
     pattern); the Hessian is the central difference of the analytic gradient. Newton-Raphson with step
     halving on the sum-to-zero-identified parameters, the Hessian of the first step updated by
@@ -383,6 +393,10 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     data = _prepare(X, obs, m)
     n_items = X.shape[1]
+    return _fit(data, n_items, m, tol, max_iter)
+
+
+def _fit(data, n_items, m, tol, max_iter):
 
     # start: item difficulties from item means (centred logits), thresholds zero
     n_resp = data.counts.sum(axis=1)
@@ -407,10 +421,16 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
             step *= 2.0 / big
         t = 1.0
         while True:
-            ll_new, g_new = _objective(p + t * step, data, n_items)
+            try:
+                ll_new, g_new = _objective(p + t * step, data, n_items)
+            except FloatingPointError:                 # ESF underflow far from the optimum
+                ll_new, g_new = -np.inf, g
             if ll_new >= ll - 1e-12 * abs(ll) or t < 1e-6:
                 break
             t *= 0.5
+        if not np.isfinite(ll_new):
+            raise ValueError("CML failed: elementary symmetric functions underflow along the "
+                             "Newton path (extreme parameter values; check the data)")
         s_k = t * step
         y_k = g - g_new                                # B approximates minus the Hessian
         p, ll, g = p + s_k, ll_new, g_new
@@ -434,7 +454,7 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     if not converged:
         warnings.warn(f"CML did not converge in {max_iter} Newton iterations (tol={tol}); "
                       "results are provisional (converged=False)", ConvergenceWarning,
-                      stacklevel=2)
+                      stacklevel=3)
     # map to the full sum-to-zero parameters
     T = np.zeros((n_items + m, p.size))
     T[:n_items, :n_items - 1] = _constraint(n_items)

@@ -1,0 +1,345 @@
+"""Tests of inhd.cml: conditional ML for the rating-scale model.
+
+1. Reference values from eRm 1.0.2 (reference/erm/make_reference.R, outputs *_rsm.json): item
+   difficulties, thresholds, their SEs, the conditional log-likelihood and (through
+   inhd.rasch.estimate_persons) eRm::person.parameter's person measures.
+2. Parameter recovery within 3 SE on seeded simulated data.
+3. Cross-checks: analytic gradient vs finite differences; ESFs vs brute-force enumeration;
+   pattern-grouped likelihood vs a naive per-person enumeration.
+"""
+import doctest
+import itertools
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import inhd
+from inhd import cml
+from inhd.cml import CMLEstimate, cml_rating_scale, conditional_loglik
+from inhd.warnings import ConvergenceWarning
+
+REF = inhd.ROOT / "reference" / "erm"
+DATASETS = ["lfs", "rsmdat", "simulated"]
+
+
+def _reference(name):
+    ref = json.loads((REF / f"{name}_rsm.json").read_text())
+    df = pd.read_csv(REF / f"{name}.csv", keep_default_na=True)
+    df = df[ref["items"]]                    # lfs: without the item eRm cannot fit
+    return ref, df
+
+
+@pytest.fixture(scope="module", params=DATASETS)
+def fitted(request):
+    ref, df = _reference(request.param)
+    X = df.to_numpy(dtype=float)
+    return ref, df, X, cml_rating_scale(X, n_categories=ref["n_categories"])
+
+
+def _simulate(rng, theta, delta, tau):
+    m = tau.size
+    cum = np.concatenate([[0.0], np.cumsum(tau)])
+    logit = np.arange(m + 1) * (theta[:, None, None] - delta[None, :, None]) - cum
+    p = np.exp(logit - logit.max(axis=2, keepdims=True))
+    p /= p.sum(axis=2, keepdims=True)
+    u = rng.random(p.shape[:2])
+    return (u[:, :, None] > np.cumsum(p, axis=2)[:, :, :-1]).sum(axis=2).astype(float)
+
+
+# ------------------------------------------------------------------ 1. eRm reference values
+
+def test_reference_files_record_versions():
+    for name in DATASETS:
+        ref = json.loads((REF / f"{name}_rsm.json").read_text())
+        assert ref["eRm_version"] == "1.0.2" and ref["R_version"].startswith("R version 4.")
+        assert ref["tau_spread_across_items"] < 1e-10      # eRm's thresholds are an RSM's
+
+
+def test_erm_item_difficulties(fitted):
+    ref, _, _, est = fitted
+    assert est.converged
+    # eRm::RSM(X)$betapar mapped to sum-zero difficulties: -beta_im/m, centred (make_reference.R).
+    # eRm stops at nlm's tolerance with a numerical gradient, so agreement is ~1e-5, not 1e-10.
+    np.testing.assert_allclose(est.difficulty, ref["difficulty"], atol=1e-4, rtol=0)
+    assert abs(est.difficulty.sum()) < 1e-12
+
+
+def test_erm_thresholds(fitted):
+    ref, _, _, est = fitted
+    # eRm::thresholds(fit) minus each item's Location = Andrich tau_k (same for every item)
+    np.testing.assert_allclose(est.thresholds, ref["thresholds"], atol=1e-4, rtol=0)
+    loc = np.array(ref["erm_threshold_table"]["location"])
+    thr = np.array(ref["erm_threshold_table"]["thresholds"]).reshape(len(loc), -1)
+    np.testing.assert_allclose(est.thresholds, thr[0] - loc[0], atol=1e-4)
+    # eRm's Location column, centred, is our difficulty
+    np.testing.assert_allclose(est.difficulty, loc - loc.mean(), atol=1e-4)
+
+
+def test_erm_loglik(fitted):
+    ref, _, _, est = fitted
+    # eRm::RSM(X)$loglik: the conditional log-likelihood (minus nlm's minimum)
+    assert est.loglik == pytest.approx(ref["loglik"], abs=1e-6)
+
+
+def test_erm_standard_errors(fitted):
+    ref, _, _, est = fitted
+    # delta-method SEs from solve(fit$hessian) (nlm's finite-difference Hessian): relative 1e-3
+    np.testing.assert_allclose(est.difficulty_se, ref["difficulty_se"], rtol=1e-3)
+    np.testing.assert_allclose(est.thresholds_se, ref["thresholds_se"], rtol=1e-3)
+
+
+def test_erm_loglik_at_erm_estimates(fitted):
+    ref, _, X, _ = fitted
+    # our conditional likelihood evaluated at eRm's own estimates reproduces eRm's $loglik
+    ll = conditional_loglik(X, n_categories=ref["n_categories"], difficulty=ref["difficulty"],
+                            thresholds=ref["thresholds"])
+    assert ll == pytest.approx(ref["loglik"], abs=1e-8)
+
+
+def test_erm_patterns_and_persons_used(fitted):
+    ref, _, X, est = fitted
+    obs = ~np.isnan(X)
+    score = np.nansum(X, axis=1)
+    m = ref["n_categories"] - 1
+    nonext = (score > 0) & (score < m * obs.sum(axis=1))
+    assert est.n_persons == nonext.sum()
+    assert est.n_patterns == np.unique(obs[nonext], axis=0).shape[0]
+    if ref["dataset"] == "simulated":
+        assert ref["n_missing"] > 0 and est.n_patterns > 1 and (~nonext).sum() >= 6
+
+
+def test_erm_person_parameters(fitted):
+    ref, df, _, est = fitted
+    from inhd.rasch import estimate_persons
+    persons = pd.DataFrame(ref["persons"])
+    rows = persons["row"].to_numpy() - 1                       # R rows are 1-based
+    out = estimate_persons(df, difficulties=est.difficulty, thresholds=est.thresholds,
+                           min_category=0)
+    # eRm::person.parameter(fit)$thetapar (non-extreme persons, incl. those with missing
+    # responses: ML given the items they answered), shifted to our centring (theta - c)
+    np.testing.assert_allclose(out["measure"].to_numpy()[rows], persons["theta"], atol=1e-3)
+    # eRm::person.parameter(fit)$se.theta
+    np.testing.assert_allclose(out["se"].to_numpy()[rows], persons["se_erm"], rtol=1e-3)
+    np.testing.assert_array_equal(out["raw_score"].to_numpy()[rows], persons["raw_score"])
+
+
+# ------------------------------------------------------------------ 2. recovery
+
+def test_parameter_recovery_within_3se():
+    rng = np.random.default_rng(4242)
+    delta = np.array([-1.2, -0.6, -0.1, 0.3, 0.7, 0.9])
+    delta -= delta.mean()
+    tau = np.array([-1.0, -0.2, 1.2])
+    tau -= tau.mean()
+    X = _simulate(rng, rng.normal(0, 1.2, 1500), delta, tau)
+    X[rng.random(X.shape) < 0.08] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    est = cml_rating_scale(X, n_categories=4)
+    assert est.converged and est.n_patterns > 10
+    assert np.all(np.abs(est.difficulty - delta) < 3 * est.difficulty_se)
+    assert np.all(np.abs(est.thresholds - tau) < 3 * est.thresholds_se)
+    # the SEs are of the size sampling theory gives (not inflated to make the check pass)
+    assert est.difficulty_se.max() < 0.06 and est.thresholds_se.max() < 0.05
+
+
+# ------------------------------------------------------------------ 3. cross-checks
+
+def _data(X, m):
+    X, obs, m = cml._validate(X, m + 1)
+    return cml._prepare(X, obs, m)
+
+
+def test_analytic_gradient_matches_finite_differences():
+    ref, df = _reference("simulated")
+    X = df.to_numpy(float)
+    data = _data(X, 4)
+    n_items = X.shape[1]
+    rng = np.random.default_rng(7)
+    p = rng.normal(0, 0.5, n_items - 1 + 3)
+    _, g = cml._objective(p, data, n_items)
+    h = 1e-5
+    fd = np.array([(cml._objective(p + h * e, data, n_items, grad=False)[0]
+                    - cml._objective(p - h * e, data, n_items, grad=False)[0]) / (2 * h)
+                   for e in np.eye(p.size)])
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-5)
+    # and the gradient vanishes at the estimate
+    est = cml_rating_scale(X, n_categories=5)
+    p_hat = np.concatenate([est.difficulty[:-1], est.thresholds[:-1]])
+    assert np.max(np.abs(cml._objective(p_hat, data, n_items)[1])) < 1e-6
+
+
+def _brute_gamma(b, present):
+    """gamma_r over the present items by enumerating every response vector."""
+    items = np.flatnonzero(present)
+    m = b.shape[1] - 1
+    gam = np.zeros(m * len(present) + 1)
+    for x in itertools.product(range(m + 1), repeat=len(items)):
+        gam[sum(x)] += np.exp(sum(b[i, h] for i, h in zip(items, x)))
+    return gam
+
+
+def test_esf_matches_brute_force_enumeration():
+    rng = np.random.default_rng(3)
+    b = cml._item_b(rng.normal(0, 1, 4), np.array([-0.8, 0.1, 0.7]))   # 4 items, codes 0-3
+    pm = np.array([[1, 1, 1, 1], [1, 0, 1, 1], [0, 1, 0, 1]], bool)
+    lg = cml._log_esf(b, pm)
+    for g in range(pm.shape[0]):
+        gam = _brute_gamma(b, pm[g])
+        pos = gam > 0
+        np.testing.assert_allclose(np.exp(lg[g][pos]), gam[pos], rtol=1e-10)   # closed form
+        assert np.all(np.isneginf(lg[g][~pos]))
+
+
+def _logspace_esf(b):
+    """Reference ESF recursion entirely in log space (logaddexp), one pattern, all items."""
+    m = b.shape[1] - 1
+    lg = np.array([0.0])
+    for bi in b:
+        new = np.full(lg.size + m, -np.inf)
+        for h in range(m + 1):
+            new[h:h + lg.size] = np.logaddexp(new[h:h + lg.size], lg + bi[h])
+        lg = new
+    return lg
+
+
+def test_esf_scaling_matches_logspace_recursion():
+    # 60 items x 5 categories, difficulties -6..6: gamma_r reaches exp(400) (an unscaled float
+    # product would lose gamma_0 = 1 to rounding against it); the rescaled recursion matches a
+    # pure log-space recursion entry by entry
+    rng = np.random.default_rng(11)
+    delta = np.linspace(-6, 6, 60)
+    tau = np.array([-1.0, -0.3, 0.3, 1.0])
+    b = cml._item_b(delta, tau)
+    lg = cml._log_esf(b, np.ones((1, 60), bool))[0]
+    assert lg.max() > 300
+    np.testing.assert_allclose(lg, _logspace_esf(b), rtol=1e-12, atol=1e-10)
+    X = _simulate(rng, rng.normal(0, 3, 300), delta, tau)
+    ll = conditional_loglik(X, n_categories=5, difficulty=delta, thresholds=tau)
+    ll_shift = conditional_loglik(X, n_categories=5, difficulty=delta + 300.0, thresholds=tau)
+    assert np.isfinite(ll) and ll == pytest.approx(ll_shift, rel=1e-12)
+    est = cml_rating_scale(X, n_categories=5)
+    assert est.converged and np.all(np.isfinite(est.difficulty_se))
+
+
+def test_esf_underflow_is_reported_not_used():
+    # documented limit: ESFs spanning more than ~700 nats within one pattern underflow;
+    # that is an error naming the cause, never a silently wrong likelihood
+    rng = np.random.default_rng(12)
+    delta = np.linspace(-12, 12, 100)
+    tau = np.array([-1.0, -0.3, 0.3, 1.0])
+    X = _simulate(rng, rng.normal(0, 6, 300), delta, tau)
+    with pytest.raises(ValueError, match="underflow"):
+        conditional_loglik(X, n_categories=5, difficulty=delta, thresholds=tau)
+
+
+def _naive_loglik(X, delta, tau):
+    """Per-person conditional likelihood by brute-force enumeration over that person's items."""
+    m = tau.size
+    b = cml._item_b(np.asarray(delta, float), np.asarray(tau, float))
+    total = 0.0
+    for row in X:
+        present = ~np.isnan(row)
+        r = int(np.nansum(row))
+        if r == 0 or r == m * present.sum():
+            continue
+        num = sum(b[i, int(row[i])] for i in np.flatnonzero(present))
+        total += num - np.log(_brute_gamma(b, present)[r])
+    return total
+
+
+def test_missing_patterns_equal_per_person_computation():
+    rng = np.random.default_rng(5)
+    X = _simulate(rng, rng.normal(0, 1, 60), np.array([-0.5, 0.0, 0.2, 0.3]),
+                  np.array([-0.4, 0.4]))
+    X[rng.random(X.shape) < 0.25] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    delta, tau = np.array([-0.7, 0.1, 0.2, 0.4]), np.array([-0.3, 0.3])
+    grouped = conditional_loglik(X, n_categories=3, difficulty=delta, thresholds=tau)
+    assert grouped == pytest.approx(_naive_loglik(X, delta, tau), abs=1e-10)
+    per_row = sum(conditional_loglik(row[None, :], n_categories=3, difficulty=delta,
+                                     thresholds=tau) for row in X)
+    assert grouped == pytest.approx(per_row, abs=1e-10)
+    # the estimate maximises the pattern-grouped likelihood: the naive one is no higher nearby
+    est = cml_rating_scale(X, n_categories=3)
+    best = _naive_loglik(X, est.difficulty, est.thresholds)
+    assert best == pytest.approx(est.loglik, abs=1e-10)
+    for e in np.eye(4)[:3] * 1e-3:
+        d = est.difficulty + e - e.mean()
+        assert _naive_loglik(X, d, est.thresholds) < best
+
+
+def test_input_not_modified():
+    ref, df = _reference("simulated")
+    X = df.to_numpy(float)
+    before = X.copy()
+    cml_rating_scale(X, n_categories=5)
+    np.testing.assert_array_equal(X, before)          # NaNs in the same places, values equal
+
+
+def test_convergence_warning_and_flag():
+    _, df = _reference("rsmdat")
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        est = cml_rating_scale(df.to_numpy(float), n_categories=4, max_iter=1)
+    assert est.converged is False and est.n_iter == 1
+
+
+def test_dichotomous_and_summary():
+    rng = np.random.default_rng(9)
+    delta = np.linspace(-1, 1, 5)
+    X = _simulate(rng, rng.normal(0, 1, 400), delta, np.array([0.0]))
+    est = cml_rating_scale(X, n_categories=2)
+    assert isinstance(est, CMLEstimate) and est.converged
+    assert np.all(np.abs(est.difficulty - delta) < 3 * est.difficulty_se)
+    assert est.thresholds.tolist() == [0.0]
+    assert "conditional log-likelihood" in est.summary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cml_rating_scale(X, n_categories=2)
+
+
+def _good():
+    return np.array([[0, 1, 2], [1, 1, 0], [2, 1, 1], [0, 0, 1], [1, 2, 2], [2, 0, 1]], float)
+
+
+def _with(i, j, v):
+    X = _good()
+    X[i, j] = v
+    return X
+
+
+@pytest.mark.parametrize("X, n_categories, match", [
+    (_with(0, 1, 1.5), 3, "integer codes 0..2"),
+    (_with(0, 1, 3.0), 3, "row 0, column 1: 3.0"),
+    (_with(2, 0, -1.0), 3, "outside"),
+    (np.vstack([_good(), [np.nan] * 3]), 3, r"rows \[6\] have no responses"),
+    (_good()[0], 3, "must be 2-D"),
+    (_good()[:, :1], 3, "at least one person and two items"),
+    (_good(), 1, "n_categories must be at least 2"),
+    (_good(), 2.5, "n_categories must be an integer"),
+    (np.array([[0, 0, 1], [1, 1, 0], [1, 0, 1]], float), 3, "category 2 is never used"),
+    (np.array([[0, 1, 2], [0, 2, 1], [0, 1, 1]], float), 3, "item \\(column\\) 0 has only lowest"),
+    (np.array([[0, 0, 0], [2, 2, 2]], float), 3, "no person with a non-extreme raw score"),
+    ([["a", "b"], ["c", "d"]], 3, "numeric array"),
+])
+def test_bad_input(X, n_categories, match):
+    with pytest.raises(ValueError, match=match):
+        cml_rating_scale(X, n_categories=n_categories)
+
+
+def test_disconnected_design_is_refused():
+    # two blocks of items never answered by the same persons: the difference between the
+    # blocks is not identified
+    rng = np.random.default_rng(2)
+    A = _simulate(rng, rng.normal(0, 1, 80), np.array([-0.5, 0.5]), np.array([-0.5, 0.5]))
+    B = _simulate(rng, rng.normal(0, 1, 80), np.array([-0.3, 0.3]), np.array([-0.5, 0.5]))
+    X = np.full((160, 4), np.nan)
+    X[:80, :2], X[80:, 2:] = A, B
+    with pytest.raises(ValueError, match="singular"):
+        cml_rating_scale(X, n_categories=3)
+
+
+def test_doctests():
+    assert doctest.testmod(cml).failed == 0
