@@ -34,7 +34,10 @@ cat(sprintf("%.10f\n", fit$loglik))
 """
 
 
-def simulate(n=3000, k=14, n_categories=5, missing=0.05, rng=20261122):
+def simulate(n=3000, k=14, n_categories=5, missing=0.05, rng=20261122, spread=False):
+    """Rating-scale responses; ``missing`` of the cells NaN: completely at random, or with
+    ``spread=True`` concentrated on 30% of respondents (1 + Poisson items each) so that the
+    missing-data patterns are as varied as 5% missing allows."""
     rng = np.random.default_rng(rng)
     m = n_categories - 1
     delta = np.linspace(-1.5, 1.5, k)
@@ -46,7 +49,13 @@ def simulate(n=3000, k=14, n_categories=5, missing=0.05, rng=20261122):
     p = np.exp(logit - logit.max(axis=2, keepdims=True))
     p /= p.sum(axis=2, keepdims=True)
     X = (rng.random((n, k))[:, :, None] > np.cumsum(p, axis=2)[:, :, :-1]).sum(axis=2).astype(float)
-    X[rng.random(X.shape) < missing] = np.nan
+    if spread:
+        who = rng.random(n) < 0.3
+        n_miss = np.where(who, 1 + rng.poisson(missing * k / 0.3 - 1, n), 0).clip(0, k - 1)
+        for i in np.flatnonzero(n_miss):
+            X[i, rng.choice(k, n_miss[i], replace=False)] = np.nan
+    else:
+        X[rng.random(X.shape) < missing] = np.nan
     return X[~np.isnan(X).all(axis=1)]
 
 
@@ -55,7 +64,12 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-r", action="store_true")
     a = ap.parse_args()
-    X = simulate()
+    for spread in (False, True):
+        print(f"--- missing {'concentrated on 30% of respondents' if spread else 'completely at random'}")
+        run(simulate(spread=spread), a)
+
+
+def run(X, a):
     n_patterns = np.unique(np.isnan(X), axis=0).shape[0]
     print(f"data: {X.shape[0]} respondents x {X.shape[1]} items, 5 categories, "
           f"{np.isnan(X).mean():.1%} missing, {n_patterns} missing-data patterns")
