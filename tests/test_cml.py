@@ -271,6 +271,60 @@ def test_missing_patterns_equal_per_person_computation():
         assert _naive_loglik(X, d, est.thresholds) < best
 
 
+def test_standard_errors_equal_exact_information_by_enumeration():
+    # the SEs (finite differences of the analytic gradient) against the exact observed
+    # information sum_n Cov(d/dp sum_i b_{i,x_i} | r_n, S_n), enumerated response by response
+    rng = np.random.default_rng(8)
+    X = _simulate(rng, rng.normal(0, 1, 150), np.array([-0.6, -0.1, 0.2, 0.5]),
+                  np.array([-0.5, 0.5]))
+    X[rng.random(X.shape) < 0.15] = np.nan
+    X = X[~np.isnan(X).all(axis=1)]
+    est = cml_rating_scale(X, n_categories=3)
+    n_items, m = 4, 2
+    p_hat = np.concatenate([est.difficulty[:-1], est.thresholds[:-1]])
+
+    def b_of(p):
+        return cml._item_b(*cml._unpack(p, n_items, m))
+
+    b = b_of(p_hat)
+    A = np.stack([(b_of(e) - b_of(0 * e)).ravel() for e in np.eye(p_hat.size)], axis=1)
+    info = np.zeros((p_hat.size, p_hat.size))
+    for row in X:
+        items = np.flatnonzero(~np.isnan(row))
+        r = int(np.nansum(row))
+        if r == 0 or r == m * items.size:
+            continue
+        xs = [x for x in itertools.product(range(m + 1), repeat=items.size) if sum(x) == r]
+        t = np.zeros((len(xs), b.size))
+        for k, x in enumerate(xs):
+            t[k, items * (m + 1) + np.array(x)] = 1.0
+        w = np.exp(t @ b.ravel())
+        w /= w.sum()
+        S = t @ A
+        mu = w @ S
+        info += (S - mu).T @ ((S - mu) * w[:, None])
+    T = np.zeros((n_items + m, p_hat.size))
+    T[:n_items, :n_items - 1] = cml._constraint(n_items)
+    T[n_items:, n_items - 1:] = cml._constraint(m)
+    cov = T @ np.linalg.inv(info) @ T.T
+    np.testing.assert_allclose(est.covariance, cov, rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(np.r_[est.difficulty_se, est.thresholds_se],
+                               np.sqrt(np.diag(cov)), rtol=1e-6)
+
+
+def test_fit_rating_scale_cml_matches_erm_end_to_end():
+    # inhd.rasch.fit_rating_scale(method="cml") (which calls this engine and then measures
+    # persons) against eRm::RSM + eRm::person.parameter on the simulated set with missing data
+    from inhd.rasch import fit_rating_scale
+    ref, df = _reference("simulated")
+    res = fit_rating_scale(df, method="cml")
+    np.testing.assert_allclose(res.items["difficulty"], ref["difficulty"], atol=1e-4)
+    np.testing.assert_allclose(res.thresholds, ref["thresholds"], atol=1e-4)
+    persons = pd.DataFrame(ref["persons"])
+    np.testing.assert_allclose(res.persons["measure"].to_numpy()[persons["row"] - 1],
+                               persons["theta"], atol=1e-3)
+
+
 def test_input_not_modified():
     ref, df = _reference("simulated")
     X = df.to_numpy(float)
