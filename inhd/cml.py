@@ -145,6 +145,16 @@ def _prepare(X, obs, m) -> _Data:
                         "not estimable; collapse categories)")
     if problems:
         raise ValueError("CML estimates do not exist: " + "; ".join(problems))
+    # items must be linked by persons who answered both (otherwise the blocks' relative
+    # locations are not identified)
+    link = (pm.T.astype(float) @ pm.astype(float)) > 0
+    from scipy.sparse.csgraph import connected_components
+    n_comp, label = connected_components(link, directed=False)
+    if n_comp > 1:
+        blocks = "; ".join(str(np.flatnonzero(label == c).tolist()) for c in range(n_comp))
+        raise ValueError(f"the information matrix is singular: the items fall into {n_comp} "
+                         f"blocks (columns {blocks}) that no non-extreme person links by "
+                         "answering items of both")
     return _Data(pm=pm, N=N, counts=counts.astype(float), m=m)
 
 
@@ -216,16 +226,18 @@ def _loglik_grad_b(b, data: _Data, *, grad=True):
     Bk[:, -1] = np.where(pos, N / np.where(pos, gam, 1.0), 0.0)
     logB[:, -1] = -logA[:, -1]
     for i in range(n_items - 1, -1, -1):
+        top = m * i + 1                  # only prefix scores 0..m*i meet F_i below
         new = Bk[:, i]
         for h in range(m + 1):
-            new[:, :R + 1 - h] += E[:, i, h, None] * Bk[:, i + 1, h:]
+            new[:, :top] += E[:, i, h, None] * Bk[:, i + 1, h:h + top]
         s = new.max(axis=1)
         new /= s[:, None]
         logB[:, i] = logB[:, i + 1] + np.log(s)
     scale = np.exp(logA[:, :-1] + logB[:, 1:])            # (G, I)
     Ec = np.empty((G, n_items, m + 1))
     for h in range(m + 1):
-        Ec[:, :, h] = E[:, :, h] * (F[:, :-1, :R + 1 - h] * Bk[:, 1:, h:]).sum(axis=2) * scale
+        Ec[:, :, h] = E[:, :, h] * np.einsum("gir,gir->gi", F[:, :-1, :R + 1 - h],
+                                              Bk[:, 1:, h:]) * scale
     expected = (Ec * pm[:, :, None]).sum(axis=0)           # (I, m+1)
     return ll, data.counts - expected
 
@@ -262,15 +274,20 @@ def _objective(p, data, n_items, *, grad=True):
     return ll, g
 
 
-def _hessian(p, data, n_items, step=1e-4):
+def _hessian(p, data, n_items, step=1e-4, g0=None):
     """Observed Hessian of the conditional log-likelihood: central differences of the analytic
-    gradient (error O(step^2), about 1e-8 relative)."""
+    gradient (error O(step^2), about 1e-8 relative), or forward differences from the gradient
+    ``g0`` at ``p`` when given (half the cost; used only to start the Newton iterations)."""
     k = p.size
     H = np.empty((k, k))
     for j in range(k):
         e = np.zeros(k)
         e[j] = step
-        H[:, j] = (_objective(p + e, data, n_items)[1] - _objective(p - e, data, n_items)[1]) / (2 * step)
+        if g0 is None:
+            H[:, j] = (_objective(p + e, data, n_items)[1]
+                       - _objective(p - e, data, n_items)[1]) / (2 * step)
+        else:
+            H[:, j] = (_objective(p + e, data, n_items)[1] - g0) / step
     return 0.5 * (H + H.T)
 
 
@@ -408,7 +425,7 @@ def _fit(data, n_items, m, tol, max_iter):
     ll, g = _objective(p, data, n_items)
     # Newton-Raphson started from the finite-difference Hessian of the analytic gradient, the
     # Hessian then carried by BFGS updates (each iteration costs one gradient; superlinear).
-    B = -_hessian(p, data, n_items)                  # positive definite at a maximum
+    B = -_hessian(p, data, n_items, g0=g)            # positive definite at a maximum
     converged, n_iter = False, 0
     for n_iter in range(1, max_iter + 1):
         try:

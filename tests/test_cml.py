@@ -391,7 +391,7 @@ def test_disconnected_design_is_refused():
     B = _simulate(rng, rng.normal(0, 1, 80), np.array([-0.3, 0.3]), np.array([-0.5, 0.5]))
     X = np.full((160, 4), np.nan)
     X[:80, :2], X[80:, 2:] = A, B
-    with pytest.raises(ValueError, match="singular"):
+    with pytest.raises(ValueError, match=r"2 blocks \(columns \[0, 1\]; \[2, 3\]\)"):
         cml_rating_scale(X, n_categories=3)
 
 
