@@ -208,6 +208,18 @@ def test_pb_candidates_misfit(pb):
     assert nine["infit"].between(0.7, 1.3).all() and nine["outfit"].between(0.7, 1.3).all()
 
 
+def test_rasch_cml_recovers_the_generating_items(pb):
+    """inhd.rasch's CML calibration (consistent, unlike JMLE) of the nine items recovers the
+    generating difficulties and thresholds within 3 of its SEs (same sum-zero identification)."""
+    res = rasch.fit_rating_scale(pb.respondents.set_index("respondent_id")[MEASURE], method="cml")
+    assert res.converged
+    truth = pb.items.loc[MEASURE, "difficulty"]
+    z = (res.items.loc[MEASURE, "difficulty"] - truth) / res.items.loc[MEASURE, "se"]
+    assert (z.abs() < 3).all(), z
+    zt = (res.thresholds.to_numpy() - pb.thresholds.to_numpy()) / res.threshold_se.to_numpy()
+    assert (np.abs(zt) < 3).all(), zt
+
+
 def test_rsm_log_probs_agree_with_inhd_rasch():
     theta = np.linspace(-8, 8, 33)
     tau = np.array([-2.7, -1.0, 0.9, 2.8])
