@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from inhd.warnings import ConvergenceWarning
+from inhd.warnings import ConvergenceWarning, InhdWarning
 
 __all__ = [
     "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
@@ -492,7 +492,9 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
         Predictor columns; an intercept is always included (named ``Intercept``).
     engine : {"auto", "inhd.hlm", "local"}
         ``"inhd.hlm"`` uses :func:`inhd.hlm.fit_known_variance`; ``"local"`` this module's
-        two-level REML (Sherman-Morrison per network); ``"auto"`` the former when importable.
+        two-level REML (Sherman-Morrison per network; equal to metafor's rma.mv, see the tests);
+        ``"auto"`` the former when it is importable and returns the documented result fields,
+        else (with an ``InhdWarning`` saying why) the latter.
 
     Returns
     -------
@@ -510,17 +512,21 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
                          "predictor; drop them first (nothing is imputed)")
     if engine not in ("auto", "inhd.hlm", "local"):
         raise ValueError(f"engine must be 'auto', 'inhd.hlm' or 'local', got {engine!r}")
-    if engine in ("auto", "inhd.hlm"):
+    if engine == "inhd.hlm":
+        return _fit_with_hlm(d, terms, outcome, known_variance, group)
+    if engine == "auto":
         try:
             from inhd.hlm import fit_known_variance  # noqa: F401
         except ImportError:
-            if engine == "inhd.hlm":
-                raise
-            engine = "local"
+            pass
         else:
-            engine = "inhd.hlm"
-    if engine == "inhd.hlm":
-        return _fit_with_hlm(d, terms, outcome, known_variance, group)
+            try:
+                return _fit_with_hlm(d, terms, outcome, known_variance, group)
+            except (AttributeError, KeyError, TypeError) as err:
+                # inhd.hlm present but not (yet) shaped as issue 4 specifies: say so, fit locally
+                warnings.warn(f"inhd.hlm.fit_known_variance does not conform to the documented "
+                              f"interface ({type(err).__name__}: {err}); using the local "
+                              "engine (checked against metafor)", InhdWarning, stacklevel=2)
     return _fit_local(d, terms, outcome, known_variance, group)
 
 
@@ -581,7 +587,7 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     est_col = next((c for c in ("estimate", "eb", "u", "value") if c in re.columns), None)
     se_col = next((c for c in ("se", "posterior_se", "std_error") if c in re.columns), None)
     if est_col is None or se_col is None:
-        raise ValueError(f"inhd.hlm random_effects[{group!r}] has columns {list(re.columns)}; "
+        raise KeyError(f"inhd.hlm random_effects[{group!r}] has columns {list(re.columns)}; "
                          "expected an EB estimate ('estimate') and its SE ('se'): use "
                          "engine='local' or update inhd.benefits._fit_with_hlm")
     est = float(res.params["Intercept"]) + re[est_col].reindex(groups).to_numpy(float)

@@ -453,3 +453,22 @@ def test_local_engine_equals_metafor_rma_mv():
     np.testing.assert_allclose([f.tau, f.sigma2], [r["sigma2"]["district"],
                                                    r["sigma2"]["district/school"]], rtol=2e-3)
     np.testing.assert_allclose(f.llf, r["logLik"], rtol=1e-6)
+
+
+def test_auto_engine_falls_back_with_a_warning_when_inhd_hlm_does_not_conform(monkeypatch):
+    import sys
+    import types
+    from inhd.warnings import InhdWarning
+
+    def fit_known_variance(data, formula, *, known_variance, groups, method="REML"):
+        return types.SimpleNamespace(params=pd.Series({"Intercept": 0.0}))   # no variances etc.
+
+    monkeypatch.setitem(sys.modules, "inhd.hlm",
+                        types.SimpleNamespace(fit_known_variance=fit_known_variance))
+    resp, nets, names = simulate_survey(rng=4, n_persons=200, n_networks=10)
+    data = design_matrix(resp, nets).assign(measure=np.linspace(-1, 1, 200), error_variance=0.2)
+    with pytest.warns(InhdWarning, match="does not conform"):
+        fit = benefits.fit_known_variance_model(data, ["team_lead"])
+    assert fit.engine == "local"
+    with pytest.raises(AttributeError):
+        benefits.fit_known_variance_model(data, ["team_lead"], engine="inhd.hlm")
