@@ -472,3 +472,14 @@ def test_auto_engine_falls_back_with_a_warning_when_inhd_hlm_does_not_conform(mo
     assert fit.engine == "local"
     with pytest.raises(AttributeError):
         benefits.fit_known_variance_model(data, ["team_lead"], engine="inhd.hlm")
+
+
+def test_inputs_are_not_modified():
+    from inhd.rasch import fit_rating_scale
+    resp, nets, names = simulate_survey(rng=9, n_persons=240, n_networks=12)
+    persons = fit_rating_scale(resp[names[:5]]).persons
+    copies = resp.copy(), nets.copy(), persons.copy()
+    table4_models(resp, nets, measures=persons, engine="local")
+    descriptive_tables(resp, nets, measure=persons["measure"])
+    for before, after in zip(copies, (resp, nets, persons)):
+        pd.testing.assert_frame_equal(before, after)
