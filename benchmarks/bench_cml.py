@@ -65,7 +65,8 @@ def main():
     ap.add_argument("--no-r", action="store_true")
     a = ap.parse_args()
     for spread in (False, True):
-        print(f"--- missing {'concentrated on 30% of respondents' if spread else 'completely at random'}")
+        how = "concentrated on 30% of respondents" if spread else "completely at random"
+        print(f"--- missing {how}")
         run(simulate(spread=spread), a)
 
 
@@ -79,7 +80,8 @@ def run(X, a):
         est = cml_rating_scale(X, n_categories=5)
         times.append(time.perf_counter() - t0)
     ours = min(times)
-    print(f"inhd.cml: best of {a.repeat}: {ours:.3f} s (all: {', '.join(f'{t:.3f}' for t in times)});"
+    all_t = ", ".join(f"{t:.3f}" for t in times)
+    print(f"inhd.cml: best of {a.repeat}: {ours:.3f} s (all: {all_t});"
           f" {est.n_iter} Newton iterations, converged={est.converged}, "
           f"{est.n_patterns} patterns used, loglik {est.loglik:.6f}")
     if a.no_r or shutil.which("Rscript") is None:

@@ -138,7 +138,8 @@ def _prepare(X, obs, m) -> _Data:
         problems.append(f"item (column) {i} has no response from a non-extreme person")
     item_score = (counts * np.arange(m + 1)).sum(axis=1)
     for i in np.flatnonzero((n_resp > 0) & ((item_score == 0) | (item_score == m * n_resp))):
-        problems.append(f"item (column) {i} has only {'lowest' if item_score[i] == 0 else 'highest'}"
+        side = "lowest" if item_score[i] == 0 else "highest"
+        problems.append(f"item (column) {i} has only {side}"
                         f" responses among non-extreme persons (its difficulty is infinite)")
     for h in np.flatnonzero(counts.sum(axis=0) == 0):
         problems.append(f"category {h} is never used by a non-extreme person (its threshold is "
@@ -376,13 +377,14 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     by raw score, so the cost is one forward-backward pass over items per pattern. The ESFs are
     computed by the summation algorithm with every item polynomial and partial product rescaled
     to max 1 (log scale carried), so they cannot overflow and every entry keeps full relative
-    precision (all terms are positive). Limit: within one missing-data pattern the ESFs must span
-    less than ~700 nats (no problem for, e.g., 60 items with difficulties within +-6 logits);
-    beyond that an observed score's ESF underflows, which is detected and raised, never used. The gradient is
-    analytic (the forward-backward pass gives E[1{x_i = h} | r] for every item, category and
-    pattern); the Hessian is the central difference of the analytic gradient. Newton-Raphson with step
-    halving on the sum-to-zero-identified parameters, the Hessian of the first step updated by
-    BFGS afterwards; the standard errors use a fresh finite-difference Hessian at the estimates.
+    precision (all terms are positive). Limit: within one missing-data pattern the ESFs must
+    span less than ~700 nats (no problem for, e.g., 60 items with difficulties within +-6
+    logits); beyond that an observed score's ESF underflows, which is detected and raised, never
+    used. The gradient is analytic (the forward-backward pass gives E[1{x_i = h} | r] for every
+    item, category and pattern). Newton-Raphson with step halving on the sum-to-zero-identified
+    parameters starts from a forward-difference Hessian of the analytic gradient, which BFGS
+    updates afterwards; the standard errors use the central-difference Hessian of the analytic
+    gradient at the estimates (agrees with the exact observed information to ~1e-8).
 
     ``eRm::RSM(X)`` reports easiness parameters ``betapar`` = beta_ih = b_ih up to a common
     h * c; our difficulties are ``-betapar[i, m] / m`` centred, our thresholds the successive
@@ -392,7 +394,8 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     References
     ----------
     Andrich, D. (1978). A rating formulation for ordered response categories. Psychometrika 43.
-    Mair, P. & Hatzinger, R. (2007). Extended Rasch modeling: the eRm package. J. Stat. Softw. 20(9).
+    Mair, P. & Hatzinger, R. (2007). Extended Rasch modeling: the eRm package for the application
+    of IRT models in R. Journal of Statistical Software 20(9).
 
     Examples
     --------
@@ -414,7 +417,7 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
 
 
 def _fit(data, n_items, m, tol, max_iter):
-
+    """Newton/BFGS iterations and standard errors on prepared data."""
     # start: item difficulties from item means (centred logits), thresholds zero
     n_resp = data.counts.sum(axis=1)
     mean = (data.counts * np.arange(m + 1)).sum(axis=1) / n_resp / m
