@@ -205,19 +205,37 @@ def _log_esf(b, pm):
         return np.log(F[:, -1]) + (logA[:, -1] + logM)[:, None]
 
 
-def _loglik_grad_b(b, data: _Data, *, grad=True):
-    """Conditional log-likelihood and its gradient with respect to b (I, m+1), by a
-    forward-backward pass over items (vectorised over patterns)."""
-    pm, N = data.pm, data.N
+def _loglik_grad_b(b, data: _Data, *, grad=True, chunk_elems=4_000_000):
+    """Conditional log-likelihood and its gradient with respect to b (I, m+1). Patterns are
+    processed in chunks so the (patterns x items x scores) work arrays stay below
+    ``chunk_elems`` doubles each."""
+    G, n_items = data.pm.shape
+    per = (n_items + 1) * (data.m * n_items + 1)
+    size = max(1, chunk_elems // per)
+    ll = float((data.counts * b).sum())
+    expected = np.zeros_like(b)
+    for start in range(0, G, size):
+        sl = slice(start, start + size)
+        lg, ex = _patterns_part(b, data.pm[sl], data.N[sl], grad=grad)
+        ll -= lg
+        if grad:
+            expected += ex
+    return ll, (data.counts - expected if grad else None)
+
+
+def _patterns_part(b, pm, N, *, grad=True):
+    """sum_g sum_r N_gr log gamma_r(S_g) and the expected category counts
+    sum_g sum_r N_gr P(x_i = h | r, S_g), shape (I, m+1), by a forward-backward pass over items
+    (vectorised over patterns)."""
     E, F, logA, logM = _forward(b, pm)
     gam = F[:, -1]
     pos = N > 0
     if np.any(pos & (gam <= 0)):
         raise FloatingPointError("elementary symmetric function underflow at an observed score")
     loggam = np.log(np.where(pos, gam, 1.0)) + (logA[:, -1] + logM)[:, None]
-    ll = float((data.counts * b).sum() - (N * np.where(pos, loggam, 0.0)).sum())
+    lg = float((N * np.where(pos, loggam, 0.0)).sum())
     if not grad:
-        return ll, None
+        return lg, None
     G, n_items = pm.shape
     m = b.shape[1] - 1
     R = m * n_items
@@ -239,8 +257,7 @@ def _loglik_grad_b(b, data: _Data, *, grad=True):
     for h in range(m + 1):
         Ec[:, :, h] = E[:, :, h] * np.einsum("gir,gir->gi", F[:, :-1, :R + 1 - h],
                                               Bk[:, 1:, h:]) * scale
-    expected = (Ec * pm[:, :, None]).sum(axis=0)           # (I, m+1)
-    return ll, data.counts - expected
+    return lg, (Ec * pm[:, :, None]).sum(axis=0)
 
 
 # --------------------------------------------------------------------------- parametrisation

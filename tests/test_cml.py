@@ -171,6 +171,18 @@ def test_analytic_gradient_matches_finite_differences():
     assert np.max(np.abs(cml._objective(p_hat, data, n_items)[1])) < 1e-6
 
 
+def test_pattern_chunks_give_the_same_likelihood_and_gradient():
+    # patterns processed in chunks (memory bound) equal one pass over all patterns
+    _, df = _reference("simulated")
+    data = _data(df.to_numpy(float), 4)
+    b = cml._item_b(np.linspace(-1, 1, 10), np.array([-1.0, -0.2, 0.3, 0.9]))
+    ll, g = cml._loglik_grad_b(b, data)
+    ll_c, g_c = cml._loglik_grad_b(b, data, chunk_elems=2000)   # a few patterns per chunk
+    assert data.pm.shape[0] > 3 * max(1, 2000 // (11 * 41))
+    assert ll_c == pytest.approx(ll, rel=1e-13)
+    np.testing.assert_allclose(g_c, g, rtol=1e-10, atol=1e-10)
+
+
 def _brute_gamma(b, present):
     """gamma_r over the present items by enumerating every response vector."""
     items = np.flatnonzero(present)
