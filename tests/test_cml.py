@@ -395,6 +395,22 @@ def test_bad_input(X, n_categories, match):
         cml_rating_scale(X, n_categories=n_categories)
 
 
+@pytest.mark.parametrize("kwargs, match", [
+    ({"tol": 0.0}, "tol must be a positive number"),
+    ({"tol": float("nan")}, "tol must be a positive number"),
+    ({"max_iter": 0}, "max_iter must be a positive integer"),
+    ({"max_iter": 2.5}, "max_iter must be a positive integer"),
+])
+def test_bad_control_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        cml_rating_scale(_good(), n_categories=3, **kwargs)
+
+
+def test_conditional_loglik_checks_parameter_lengths():
+    with pytest.raises(ValueError, match="difficulty must have 3 values and thresholds 2"):
+        conditional_loglik(_good(), n_categories=3, difficulty=[0.0, 0.0], thresholds=[0, 0])
+
+
 def test_disconnected_design_is_refused():
     # two blocks of items never answered by the same persons: the difference between the
     # blocks is not identified
