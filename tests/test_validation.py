@@ -5,7 +5,7 @@ import pytest
 from inhd import validation
 
 
-@pytest.mark.parametrize("compare", [validation.winsteps_comparison])
+@pytest.mark.parametrize("compare", [validation.winsteps_comparison, validation.erm_comparison])
 def test_every_reference_quantity_is_within_tolerance(compare):
     table = compare()
     assert list(table.columns) == validation.COLUMNS
