@@ -484,3 +484,30 @@ def test_nonexistent_jmle_is_flagged_not_reported_as_converged():
     with pytest.warns(ConvergenceWarning, match=r"run off towards infinity \(.*d"):
         res = fit_rating_scale(data)
     assert res.converged is False
+
+
+@pytest.mark.parametrize("name", ["lfs", "rsmdat", "simulated"])
+def test_cml_through_the_public_api_matches_erm(name):
+    """fit_rating_scale(method="cml") vs eRm::RSM + eRm::person.parameter (reference/erm/,
+    made by reference/erm/make_reference.R with R 4.2 and eRm 1.0.2)."""
+    pytest.importorskip("inhd.cml")
+    import json
+
+    from inhd import ROOT
+
+    ref = json.loads((ROOT / "reference" / "erm" / f"{name}_rsm.json").read_text())
+    data = pd.read_csv(ROOT / "reference" / "erm" / f"{name}.csv")[ref["items"]]
+    res = fit_rating_scale(data, method="cml")
+    assert res.converged and res.method == "cml"
+    # eRm difficulties (betapar mapped, sum zero) and thresholds: iterative, eRm's nlm ~1e-5
+    np.testing.assert_allclose(res.items["difficulty"], ref["difficulty"], atol=1e-3)
+    np.testing.assert_allclose(res.thresholds, ref["thresholds"], atol=1e-3)
+    # their SEs (delta method on eRm's Hessian)
+    np.testing.assert_allclose(res.items["se"], ref["difficulty_se"], rtol=1e-3)
+    # eRm::person.parameter thetapar / se.theta of the non-extreme persons, on our origin
+    persons = pd.DataFrame(ref["persons"])
+    rows = persons["row"].to_numpy() - 1
+    np.testing.assert_allclose(res.persons["measure"].to_numpy()[rows], persons["theta"],
+                               atol=1e-3)
+    np.testing.assert_allclose(res.persons["se"].to_numpy()[rows], persons["se_erm"], rtol=1e-3)
+    assert not res.persons["extreme"].to_numpy()[rows].any()
