@@ -24,7 +24,9 @@ import pandas as pd
 
 from inhd.privacy import MIN_CELL, suppress_small_groups
 
-CATEGORY_LABELS = ["low", "low-middle", "high-middle", "high"]
+from inhd.plots import FOUR_CATEGORIES
+
+CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,8 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     persons = persons.merge(respondents[keep], on="respondent_id", how="left")
     persons["known_variance"] = persons["se"] ** 2
     cuts = np.asarray(four_category_cuts(rasch.thresholds.to_numpy()), dtype=float)
-    persons["category"] = pd.Categorical.from_codes(np.searchsorted(cuts, persons["measure"].to_numpy()),
+    # a measure exactly on a cut belongs to the upper category, as in inhd.plots.four_category_distribution
+    persons["category"] = pd.Categorical.from_codes(np.searchsorted(cuts, persons["measure"].to_numpy(), side="right"),
                                                     categories=CATEGORY_LABELS, ordered=True)
     model = fit_known_variance(persons, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
     effects = model.random_effects["network_id"]
@@ -133,7 +136,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     networks = networks.merge(persons.groupby("network_id").size().rename("n").reset_index(), on="network_id")
     low, high = float(persons["measure"].min()), float(persons["measure"].max())
     networks["rescaled"] = rescale_logits(networks["estimate"].to_numpy(), low=low, high=high)
-    networks["rescaled_se"] = networks["se"] * 10.0 / (high - low)
+    networks["rescaled_se"] = rescale_logits(networks["se"].to_numpy(), low=low, high=high, difference=True)
     return Calibration(
         items=rasch.items, thresholds=rasch.thresholds, cuts=cuts, scale=(low, high),
         persons=persons.drop(columns="known_variance"),
