@@ -1,7 +1,7 @@
 """A small Sphinx extension for the compendium's book.
 
 1. Jupyter Book 1.0.4 registers some page scripts twice (sphinx-thebe's ``const THEBE_JS_URL`` among
-   them), which is a JavaScript error on every page; keep the first of identical scripts.
+   them, and MathJax), which is a JavaScript error on every page; keep the first of each.
 2. The ipywidgets HTML manager is vendored under ``_static/vendor`` (see ``inhd/book.py``). It finds
    its bundled fonts relative to the RequireJS module paths of its ``@jupyter-widgets/*`` modules,
    which by default resolve next to the page; point those module paths at the vendored copy so the
@@ -30,7 +30,9 @@ def tidy_scripts(app, pagename, templatename, context, doctree):
     for script in scripts:
         attributes = tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items()))
         filename = getattr(script, "filename", None) or ""  # body-only scripts have None or ""
-        key = (filename, attributes)
+        # a file is loaded once, whatever attributes its second registration carries (MathJax is
+        # registered both by sphinx.ext.mathjax and per page; loading it twice is a JavaScript error)
+        key = (filename.split("?")[0],) if filename else ("", attributes)
         if key in seen:
             continue
         seen.add(key)
