@@ -1,0 +1,223 @@
+"""Tests of inhd.hlm.fit_known_variance: metafor reference values, statsmodels MixedLM as the known
+variances vanish, parameter recovery, a dense-matrix likelihood cross-check, errors, plots."""
+
+import json
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from inhd import ROOT
+from inhd.hlm import _Model, fit_known_variance
+from inhd.warnings import ConvergenceWarning
+
+matplotlib.use("Agg")
+REF_DIR = ROOT / "reference" / "metafor"
+REF = json.loads((REF_DIR / "reference.json").read_text())
+KONST = pd.read_csv(REF_DIR / "konstantopoulos2011.csv")
+SIM = pd.read_csv(REF_DIR / "simulated_persons.csv")
+SIM_F = "y ~ x_person + lead + net_z"
+
+CASES = {
+    "konstantopoulos_reml": (KONST, "yi ~ year", "vi", ["district"], "REML", None),
+    "konstantopoulos_ml": (KONST, "yi ~ year", "vi", ["district"], "ML", None),
+    "sim_two_level_reml": (SIM, SIM_F, "v", ["network_id"], "REML", None),
+    "sim_two_level_ml": (SIM, SIM_F, "v", ["network_id"], "ML", None),
+    "sim_three_level_reml": (SIM, SIM_F, "v", ["network_id", "school_id"], "REML", None),
+    "sim_growth_reml": (SIM, "y_growth ~ wave + x_person", "v", ["network_id"], "REML", "wave"),
+}
+_FITS = {}
+
+
+def _fit(name):
+    if name not in _FITS:
+        d, f, v, g, m, rs = CASES[name]
+        _FITS[name] = fit_known_variance(d, f, known_variance=v, groups=g, method=m,
+                                         random_slope=rs)
+    return _FITS[name]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_metafor(name):
+    ref, res = REF[name], _fit(name)
+    assert res.converged
+    # metafor: coef(fit) (fixed effects) to 1e-4 absolute
+    np.testing.assert_allclose(res.params.to_numpy(), list(ref["beta"].values()), atol=1e-4)
+    # metafor: fit$se to 1e-3 relative
+    np.testing.assert_allclose(res.bse.to_numpy(), list(ref["se"].values()), rtol=1e-3)
+    # metafor: logLik(fit) (REML includes +1/2 log|X'X| there and here) to 1e-4
+    assert res.llf == pytest.approx(ref["logLik"], abs=1e-4)
+    vc = res.variance_components
+    if "tau2" in ref:   # struct="GEN": fit$tau2 (intercept, slope), fit$rho, fit$sigma2
+        tau2, rho = ref["tau2"], ref["rho"]
+        expected = [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), ref["sigma2"]["person_id"]]
+    else:               # fit$sigma2: outer, (inner,) then the row level = our residual
+        expected = list(ref["sigma2"].values())
+    np.testing.assert_allclose(vc.to_numpy(), expected, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "ranef" in REF[n]])
+def test_eb_estimates_equal_metafor_ranef(name):
+    ref, res = REF[name], _fit(name)
+    for level, key in zip(CASES[name][3], REF[name]["ranef"]):
+        rr, ours = ref["ranef"][key], res.random_effects[level]
+        ids = ["/".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in ours.index]
+        assert ids == [str(i) for i in rr["id"]]
+        # ranef(fit)[[key]]$intrcpt and $se
+        np.testing.assert_allclose(ours["estimate"], rr["estimate"], atol=1e-4)
+        np.testing.assert_allclose(ours["se"], rr["se"], rtol=1e-3)
+
+
+def test_zero_known_variance_equals_statsmodels_mixedlm():
+    import statsmodels.formula.api as smf
+
+    d = SIM.assign(v0=0.0)
+    # statsmodels' default (BFGS) stops ~1e-4 short of the REML optimum here; Powell reaches it
+    res = fit_known_variance(d, SIM_F, known_variance="v0", groups=["network_id"])
+    sm = smf.mixedlm(SIM_F, d, groups=d["network_id"]).fit(reml=True, method="powell")
+    np.testing.assert_allclose(res.params.to_numpy(), sm.fe_params.to_numpy(), atol=1e-4)
+    np.testing.assert_allclose(res.bse.to_numpy(), sm.bse_fe.to_numpy(), rtol=1e-3)
+    assert res.variance_components["network_id"] == pytest.approx(sm.cov_re.iloc[0, 0], rel=1e-3)
+    assert res.variance_components["residual"] == pytest.approx(sm.scale, rel=1e-3)
+    assert res.reliability["person"] == pytest.approx(1.0)
+
+
+def test_dense_likelihood_cross_check():
+    """The Woodbury/per-group likelihood equals the naive dense N x N computation."""
+    d = SIM.iloc[:300]
+    res = fit_known_variance(d, SIM_F, known_variance="v", groups=["network_id", "school_id"])
+    import patsy
+    y, X = (np.asarray(a) for a in patsy.dmatrices(SIM_F, d))
+    y = y[:, 0]
+    vc = res.variance_components
+    net = d["network_id"].to_numpy()
+    sch = (d["network_id"] + "/" + d["school_id"]).to_numpy()
+    V = (vc["network_id"] * (net[:, None] == net[None]) + vc["school_id"] * (sch[:, None] == sch[None])
+         + np.diag(vc["residual"] + d["v"].to_numpy()))
+    Vi = np.linalg.inv(V)
+    XVX = X.T @ Vi @ X
+    beta = np.linalg.solve(XVX, X.T @ Vi @ y)
+    r = y - X @ beta
+    n, p = X.shape
+    ll = -0.5 * ((n - p) * np.log(2 * np.pi) - np.linalg.slogdet(X.T @ X)[1]
+                 + np.linalg.slogdet(V)[1] + np.linalg.slogdet(XVX)[1] + r @ Vi @ r)
+    assert res.llf == pytest.approx(ll, abs=1e-8)
+    np.testing.assert_allclose(res.params.to_numpy(), beta, atol=1e-10)
+    np.testing.assert_allclose(res.bse.to_numpy(), np.sqrt(np.diag(np.linalg.inv(XVX))), rtol=1e-10)
+
+
+def test_gradient_zero_at_optimum_and_matches_finite_differences():
+    res = _fit("sim_two_level_reml")
+    vc = res.variance_components
+    import patsy
+    y, X = (np.asarray(a) for a in patsy.dmatrices(SIM_F, SIM))
+    codes = pd.factorize(SIM["network_id"], sort=True)[0]
+    m = _Model(y[:, 0], X, SIM["v"].to_numpy(), codes, None, None)
+    th = np.log([np.sqrt(vc["network_id"]), vc["residual"]])
+    f = lambda t: m.loglik(t, "REML")  # noqa: E731
+    for h in (1e-3, 1e-4):
+        g = [(f(th + e) - f(th - e)) / (2 * h) for e in np.eye(2) * h]
+        np.testing.assert_allclose(g, 0, atol=1e-3)
+    # away from the optimum, central differences at two step sizes agree (smooth likelihood)
+    t1 = th + 0.3
+    g1 = [(f(t1 + e) - f(t1 - e)) / 2e-3 for e in np.eye(2) * 1e-3]
+    g2 = [(f(t1 + e) - f(t1 - e)) / 2e-5 for e in np.eye(2) * 1e-5]
+    np.testing.assert_allclose(g1, g2, rtol=1e-4)
+    assert np.max(np.abs(g1)) > 1
+
+
+def _simulate(rng, n_net=60, tau=0.5, sigma2=0.8):
+    rng = np.random.default_rng(rng)
+    sizes = rng.integers(20, 40, n_net)
+    net = np.repeat(np.arange(n_net), sizes)
+    n = len(net)
+    x = rng.normal(size=n)
+    z = rng.normal(size=n_net)[net]
+    v = rng.uniform(0.2, 1.2, n)
+    y = (1.0 + 0.5 * x - 0.4 * z + rng.normal(0, np.sqrt(tau), n_net)[net]
+         + rng.normal(0, np.sqrt(sigma2), n) + rng.normal(0, np.sqrt(v)))
+    return pd.DataFrame({"y": y, "x": x, "z": z, "v": v, "net": net})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_parameter_recovery_within_3_se(seed):
+    d = _simulate(seed)
+    res = fit_known_variance(d, "y ~ x + z", known_variance="v", groups=["net"])
+    truth = np.array([1.0, 0.5, -0.4])
+    assert np.all(np.abs(res.params.to_numpy() - truth) < 3 * res.bse.to_numpy())
+    # variance components: SE of tau-hat ~ tau*sqrt(2/J) (J networks), of sigma2-hat from N
+    vc = res.variance_components
+    assert abs(vc["net"] - 0.5) < 3 * 0.5 * np.sqrt(2 / 60) + 0.1
+    assert abs(vc["residual"] - 0.8) < 3 * (0.8 + 0.7) * np.sqrt(2 / len(d))
+
+
+def test_reliability_definitions():
+    res = _fit("sim_three_level_reml")
+    vc = res.variance_components
+    d = SIM.copy()
+    w = 1 / (vc["residual"] + d["v"])
+    s = w.groupby([d["network_id"], d["school_id"]]).sum()
+    lam_school = vc["school_id"] / (vc["school_id"] + 1 / s)
+    assert res.reliability["school_id"] == pytest.approx(lam_school.mean(), rel=1e-12)
+    prec_net = (1 / (vc["school_id"] + 1 / s)).groupby(level=0).sum()
+    lam_net = vc["network_id"] / (vc["network_id"] + 1 / prec_net)
+    assert res.reliability["network_id"] == pytest.approx(lam_net.mean(), rel=1e-10)
+    assert res.reliability["person"] == pytest.approx(
+        (vc["residual"] / (vc["residual"] + d["v"])).mean())
+    g = _fit("sim_growth_reml")
+    assert 0 < g.reliability["network_id:wave"] < 1
+
+
+def test_inputs_not_modified():
+    d = SIM.copy()
+    before = d.copy()
+    fit_known_variance(d, SIM_F, known_variance="v", groups=["network_id", "school_id"])
+    pd.testing.assert_frame_equal(d, before)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(known_variance="nope", groups=["network_id"]), "'nope'"),
+    (dict(known_variance="v", groups=["missing_col"]), "missing_col"),
+    (dict(known_variance="v", groups=["network_id"], method="OLS"), "method"),
+    (dict(known_variance="v", groups=["a", "b", "c"]), "groups"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fit_known_variance(SIM, SIM_F, **kwargs)
+
+
+def test_bad_values():
+    d = SIM.copy()
+    d.loc[3, "v"] = -1.0
+    with pytest.raises(ValueError, match="negative"):
+        fit_known_variance(d, SIM_F, known_variance="v", groups=["network_id"])
+    d = SIM.copy()
+    d.loc[5, "x_person"] = np.nan
+    with pytest.raises(ValueError, match="formula"):
+        fit_known_variance(d, SIM_F, known_variance="v", groups=["network_id"])
+    with pytest.raises(ValueError, match="rank deficient"):
+        fit_known_variance(SIM.assign(x2=SIM.x_person * 2), "y ~ x_person + x2",
+                           known_variance="v", groups=["network_id"])
+
+
+def test_non_convergence_warns():
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = fit_known_variance(SIM, SIM_F, known_variance="v", groups=["network_id"], max_iter=1)
+    assert not res.converged
+    assert any(issubclass(w.category, ConvergenceWarning) for w in rec)
+
+
+def test_summary_and_caterpillar():
+    res = _fit("sim_two_level_reml")
+    text = res.summary()
+    assert "x_person" in text and "residual" in text
+    ax = res.plot_caterpillar(rescale=lambda x: 5 + x, highlight="N03")
+    ys = ax.collections[1].get_offsets()[:, 1]
+    assert len(ys) == 30 and np.all(np.diff(ys) >= 0)
+    expected = np.sort(res.random_effects["network_id"]["estimate"] + res.params["Intercept"]) + 5
+    np.testing.assert_allclose(ys, expected)
+    with pytest.raises(ValueError, match="level"):
+        res.plot_caterpillar(level="nope")
