@@ -40,7 +40,8 @@ def test_table4_effect_sizes_reproduced():
     # and with the printed coefficients as they are, every ES within 0.01 (two decimals)
     for table, var, df in ((PERSON, E0_UNCONDITIONAL, 34), (NETWORK, R00_UNCONDITIONAL, 26)):
         params = pd.Series({k: v[0] for k, v in table.items()})
-        res = effect_sizes(params, sd=np.sqrt(var), df=df, delta={k: v[1] for k, v in table.items()})
+        delta = {k: v[1] for k, v in table.items()}
+        res = effect_sizes(params, sd=np.sqrt(var), df=df, delta=delta)
         np.testing.assert_allclose(res["effect_size"], [v[2] for v in table.values()], atol=0.0101)
 
 

@@ -94,7 +94,8 @@ def test_dense_likelihood_cross_check():
     vc = res.variance_components
     net = d["network_id"].to_numpy()
     sch = (d["network_id"] + "/" + d["school_id"]).to_numpy()
-    V = (vc["network_id"] * (net[:, None] == net[None]) + vc["school_id"] * (sch[:, None] == sch[None])
+    V = (vc["network_id"] * (net[:, None] == net[None])
+         + vc["school_id"] * (sch[:, None] == sch[None])
          + np.diag(vc["residual"] + d["v"].to_numpy()))
     Vi = np.linalg.inv(V)
     XVX = X.T @ Vi @ X
