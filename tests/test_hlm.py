@@ -222,3 +222,28 @@ def test_summary_and_caterpillar():
     np.testing.assert_allclose(ys, expected)
     with pytest.raises(ValueError, match="level"):
         res.plot_caterpillar(level="nope")
+
+
+def test_random_slope_recovery_and_slope_reliability():
+    rng = np.random.default_rng(7)
+    n_net, G = 80, np.array([[0.5, 0.05], [0.05, 0.1]])
+    sizes = rng.integers(20, 40, n_net)
+    net = np.repeat(np.arange(n_net), sizes)
+    n = len(net)
+    wave = rng.integers(0, 3, n)
+    u = rng.multivariate_normal([0, 0], G, n_net)
+    v = rng.uniform(0.2, 1.0, n)
+    y = (0.2 + 0.3 * wave + u[net, 0] + u[net, 1] * wave + rng.normal(0, 1, n)
+         + rng.normal(0, np.sqrt(v)))
+    d = pd.DataFrame({"y": y, "wave": wave, "v": v, "net": net})
+    res = fit_known_variance(d, "y ~ wave", known_variance="v", groups=["net"],
+                             random_slope="wave")
+    assert res.converged
+    assert np.all(np.abs(res.params.to_numpy() - [0.2, 0.3]) < 3 * res.bse.to_numpy())
+    # slope variance: SE roughly tau * sqrt(2 / J) plus its sampling noise from persons
+    assert abs(res.variance_components["net:wave"] - 0.1) < 3 * 0.1 * np.sqrt(2 / n_net) + 0.05
+    re = res.random_effects["net"]
+    assert {"slope_estimate", "slope_se", "slope_reliability"} <= set(re.columns)
+    # EB slopes track the true network slopes
+    assert np.corrcoef(re["slope_estimate"], u[:, 1])[0, 1] > 0.5
+    assert res.reliability["net:wave"] == pytest.approx(re["slope_reliability"].mean())
