@@ -179,6 +179,14 @@ class EquityShares:
         return "\n".join(lines)
 
 
+def load_published_shares(path: str | Path | None = None) -> dict[int, float]:
+    """The poster's shares of networks attending to at least k dimensions
+    (``data/published/equity_shares.csv``), as ``{k: share}``."""
+    path = Path(path) if path is not None else DATA_DIR / "published" / "equity_shares.csv"
+    table = pd.read_csv(path)
+    return {int(k): float(v) for k, v in zip(table["at_least_k_dimensions"], table["published_share"])}
+
+
 def coverage_shares(coding: pd.DataFrame, *, published: dict[int, float] | None = None) -> EquityShares:
     """Compute the shares attending to >= 1, 2, 3, 4 dimensions and the count per dimension.
 
@@ -187,9 +195,9 @@ def coverage_shares(coding: pd.DataFrame, *, published: dict[int, float] | None 
     coding
         Long-format coding (:func:`simulate_equity_coding`'s columns). Not modified.
     published
-        Published shares by k, printed beside ours (default :data:`PUBLISHED_SHARES`).
+        Published shares by k, printed beside ours (default: :func:`load_published_shares`).
     """
-    published = PUBLISHED_SHARES if published is None else published
+    published = load_published_shares() if published is None else published
     cov = dimension_coverage(coding)
     n = len(cov)
     rows = []

@@ -107,3 +107,7 @@ def test_plot_trajectories():
     img = ax.images[0].get_array()
     assert img.shape == (35, 4) and img.max() <= 4 and img.min() >= 0
     plt.close(ax.figure)
+
+
+def test_published_shares_file_matches_module_constant():
+    assert equity.load_published_shares() == equity.PUBLISHED_SHARES
