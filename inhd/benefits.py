@@ -387,12 +387,12 @@ class ModelFit:
 
     ``params``, ``bse``, ``pvalues``: Series indexed ``Intercept`` then the predictors;
     ``tau`` (between-network variance r00), ``sigma2`` (within-network person variance e0);
-    ``eb``: per network ``n, estimate, se`` (the EB network mean intercept + u_k and its
-    prediction-error SD, which includes the uncertainty of the fixed effects; logits) and, from
-    the local engine, ``u, u_se`` (the random effect alone, as ``metafor::ranef``);
+    ``eb``: per network ``n, estimate, se, u, u_se``: the EB network mean intercept + u_k, the
+    posterior SE of u_k (``metafor::ranef``'s, accounting for the estimation of the fixed
+    effects; the bars of a caterpillar plot), and u_k alone (logits);
     ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
     networks of tau / (tau + error variance of the network mean)); ``engine`` names the code that
-    fitted it; ``converged``. p-values of the local engine are from t with HLM's degrees of
+    fitted it; ``converged``. p-values (both engines) are from t with HLM's degrees of
     freedom: networks - network-level predictors - 1 for the intercept and the predictors constant
     within networks, persons - networks - person-level predictors for the others.
     """
@@ -460,17 +460,13 @@ def _local_known_variance(y, X, v, codes, k):
     u = c * _group_sums(w * r, codes, k)
     # prediction-error variances that include the uncertainty of beta (as metafor's ranef):
     # u_k - u_k_hat = (BLUP error with beta known, variance c_k) - c_k a_k'(beta_hat - beta),
-    # and the two parts are uncorrelated; for the network mean gamma_0 + u_k, e_1 - c_k a_k
+    # and the two parts are uncorrelated
     ca = c[:, None] * _group_sums(w[:, None] * X, codes, k)
     u_pev = c + np.einsum("kp,pq,kq->k", ca, cov, ca)
-    e1 = np.zeros(p)
-    e1[0] = 1.0
-    m = e1[None, :] - ca
-    mean_pev = c + np.einsum("kp,pq,kq->k", m, cov, m)
     # metafor's REML log-likelihood adds 0.5 log|X'X| (Harville's restricted likelihood)
     llf = -float(best.fun) + 0.5 * np.linalg.slogdet(X.T @ X)[1]
-    return dict(beta=beta, cov=cov, sigma2=s2, tau=tau, u=u, u_se=np.sqrt(u_pev),
-                mean_se=np.sqrt(mean_pev), s=s, w=w, converged=bool(best.success), llf=llf)
+    return dict(beta=beta, cov=cov, sigma2=s2, tau=tau, u=u, u_se=np.sqrt(u_pev), s=s, w=w,
+                converged=bool(best.success), llf=llf)
 
 
 def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
@@ -535,6 +531,20 @@ def _eb_frame(groups, n, estimate, se) -> pd.DataFrame:
                         index=pd.Index(groups, name="network_id"))
 
 
+def _hlm_df(d, terms, codes, k) -> np.ndarray:
+    """HLM's degrees of freedom per coefficient (Raudenbush & Bryk 2002, ch. 3 and 8): the
+    intercept and predictors constant within every network are tested against the networks
+    (K - q_network - 1), the others against the persons (N - K - q_person)."""
+    X_df = d[terms].astype(float)
+    between = (X_df.groupby(codes).nunique().le(1).all().to_numpy() if terms
+               else np.array([], bool))
+    q_net, q_person = int(between.sum()), int((~between).sum())
+    df = np.where(np.r_[True, between], k - q_net - 1, len(d) - k - q_person).astype(float)
+    if (df < 1).any():
+        raise ValueError(f"too few networks ({k}) for {q_net} network-level predictors")
+    return df
+
+
 def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
     y = d[outcome].to_numpy(float)
     v = d[known_variance].to_numpy(float)
@@ -544,16 +554,7 @@ def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
     fit = _local_known_variance(y, X, v, codes, k)
     names = ["Intercept", *terms]
     se = np.sqrt(np.diag(fit["cov"]))
-    t = fit["beta"] / se
-    # HLM's degrees of freedom: the intercept and predictors constant within every network are
-    # tested against the networks (K - q_network - 1), the others against the persons
-    # (N - K - q_person); Raudenbush & Bryk (2002), ch. 3 and 8.
-    X_df = pd.DataFrame(X[:, 1:], columns=terms)
-    between = X_df.groupby(codes).nunique().le(1).all().to_numpy() if terms else np.array([], bool)
-    q_net, q_person = int(between.sum()), int((~between).sum())
-    df = np.where(np.r_[True, between], k - q_net - 1, len(y) - k - q_person).astype(float)
-    if (df < 1).any():
-        raise ValueError(f"too few networks ({k}) for {q_net} network-level predictors")
+    df = _hlm_df(d, terms, codes, k)
     if not fit["converged"]:
         warnings.warn("known-variance REML did not converge (converged=False)",
                       ConvergenceWarning, stacklevel=3)
@@ -561,8 +562,9 @@ def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
     tau, s2 = fit["tau"], fit["sigma2"]
     return ModelFit(
         params=pd.Series(fit["beta"], index=names), bse=pd.Series(se, index=names),
-        pvalues=pd.Series(2 * stats.t.sf(np.abs(t), df), index=names), tau=tau, sigma2=s2,
-        eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], fit["mean_se"]).assign(
+        pvalues=pd.Series(2 * stats.t.sf(np.abs(fit["beta"] / se), df), index=names),
+        tau=tau, sigma2=s2,
+        eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], fit["u_se"]).assign(
             u=fit["u"], u_se=fit["u_se"]),
         reliability_within=float(np.mean(s2 / (s2 + v))),
         reliability_between=float(np.mean(tau / (tau + 1.0 / fit["s"]))),
@@ -602,35 +604,39 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
         s = pd.Series(w).groupby(codes).sum().to_numpy()
         rel_between = float(np.mean(tau / (tau + 1.0 / s)))
     names = ["Intercept", *terms]
+    params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
+    df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
+    u_se = re[se_col].reindex(groups).to_numpy(float)
     return ModelFit(
-        params=res.params.reindex(names).astype(float), bse=res.bse.reindex(names).astype(float),
-        pvalues=res.pvalues.reindex(names).astype(float), tau=tau, sigma2=s2,
-        eb=_eb_frame(groups, n_k.to_numpy(), est, re[se_col].reindex(groups).to_numpy(float)),
+        params=params, bse=bse,
+        pvalues=pd.Series(2 * stats.t.sf(np.abs(params / bse).to_numpy(), df), index=names),
+        tau=tau, sigma2=s2,
+        eb=_eb_frame(groups, n_k.to_numpy(), est, u_se).assign(
+            u=re[est_col].reindex(groups).to_numpy(float), u_se=u_se),
         reliability_within=rel_within, reliability_between=rel_between,
         converged=bool(res.converged), engine="inhd.hlm", llf=float(getattr(res, "llf", np.nan)))
 
 
-def hedges_g(estimate: float, *, term: str, level: str, value_range: float | None,
-             sigma2: float, tau: float) -> float:
-    """Standardised effect of a Table 4 coefficient (our reconstruction; see Notes).
+def hedges_g(estimate: float, *, level: str, value_range: float | None, sigma2: float,
+             tau: float, n_networks: int, n_network_predictors: int) -> float:
+    """Hedges' g of a Table 4 coefficient, as the paper computes it (via :mod:`inhd.effects`).
 
-    ``g = estimate x range / sd`` with ``range`` the max - min of the (uncentred) predictor for
-    the continuous predictors (tenure, intensity, duration: "the predicted difference between the
-    minimum and maximum values", Table 4 note a) and 1 for dummies; ``sd`` is the
-    within-network SD ``sqrt(sigma2)`` for person-level predictors and the between-network SD
-    ``sqrt(tau)`` for network-level ones, ``sigma2`` and ``tau`` from the unconditional model.
-
-    Notes
-    -----
-    With Table 4's unconditional variances (3.362, 1.242) this gives 0.26 for team lead (printed
-    0.25), 0.25 for tenure (0.24), 0.41 for intensity (0.40) and -1.22 for single district
-    (-1.18): close, not exact. The printed values imply denominators of about 1.86 (person level)
-    and 1.15 (network level); ``inhd.effects`` holds the definition that reproduces them, when
-    available, and :func:`table4_models` uses it in preference.
+    ``g = J(df) x estimate x range / sqrt(var0)``: ``range`` is max - min of the predictor for the
+    continuous ones (tenure, intensity, duration: Table 4 note a) and 1 for dummies; ``var0`` the
+    unconditional model's variance at the predictor's level (``sigma2`` = e0 for person-level,
+    ``tau`` = r00 for network-level predictors); ``J(df) = 1 - 3 / (4 df - 1)`` with df the
+    number of networks (person level) or networks - network predictors - 1 (network level).
+    This reproduces every printed effect size of Table 4 to rounding (``inhd.effects.
+    TABLE4_DEFINITION``, found by the effects module's search).
     """
-    scale = 1.0 if value_range is None else float(value_range)
-    sd = np.sqrt(sigma2 if level == "person" else tau)
-    return float(estimate) * scale / sd
+    from inhd.effects import effect_sizes
+
+    person = level == "person"
+    df = n_networks if person else n_networks - n_network_predictors - 1
+    out = effect_sizes(pd.Series({"b": float(estimate)}),
+                       sd=float(np.sqrt(sigma2 if person else tau)), df=df,
+                       delta={"b": 1.0 if value_range is None else float(value_range)})
+    return float(out["effect_size"].iloc[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -677,11 +683,12 @@ class Table4:
         return wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string()
 
 
-def _g_for(term, estimate, *, ranges, sigma2, tau):
+def _g_for(term, estimate, *, ranges, sigma2, tau, n_networks, n_network_predictors):
     level = "network" if term in NETWORK_PREDICTORS else "person"
-    return hedges_g(estimate, term=term, level=level,
+    return hedges_g(estimate, level=level,
                     value_range=ranges.get(term) if term in _RANGE_TERMS else None,
-                    sigma2=sigma2, tau=tau)
+                    sigma2=sigma2, tau=tau, n_networks=n_networks,
+                    n_network_predictors=n_network_predictors)
 
 
 def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
@@ -745,7 +752,9 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         for term in fit.params.index:
             g = np.nan
             if model == "final" and term != "Intercept" and fit.pvalues[term] < alpha:
-                g = _g_for(term, fit.params[term], ranges=ranges, sigma2=unc.sigma2, tau=unc.tau)
+                g = _g_for(term, fit.params[term], ranges=ranges, sigma2=unc.sigma2,
+                           tau=unc.tau, n_networks=len(set(nid)),
+                           n_network_predictors=sum(t in NETWORK_PREDICTORS for t in fit.params.index))
             rows.append((model, term, fit.params[term], fit.bse[term], fit.pvalues[term], g))
     fixed = pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
     vc = pd.DataFrame([(m, comp, val) for m, f in fits.items()

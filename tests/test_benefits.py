@@ -295,12 +295,24 @@ def test_table4_recovers_planted_coefficients_within_3_se(small_table4):
         assert abs(fin.loc[term, "estimate"]) < 3 * fin.loc[term, "se"], term
 
 
-def test_hedges_g_definition():
-    # person level: estimate x range / sqrt(sigma2); network level: / sqrt(tau)
-    assert benefits.hedges_g(0.5, term="intensity", level="person", value_range=1.5,
-                             sigma2=4.0, tau=1.0) == pytest.approx(0.375)
-    assert benefits.hedges_g(-1.0, term="single_district", level="network", value_range=None,
-                             sigma2=4.0, tau=0.25) == pytest.approx(-2.0)
+def test_hedges_g_reproduces_the_published_table4_effect_sizes():
+    # printed final-model coefficients and unconditional variances (e0 3.362, r00 1.242), 34
+    # networks, 7 network predictors; ranges tenure 0-5, intensity 0-1.5, duration 1.5-5
+    fixed, vc = benefits.published_table4()
+    unc = vc[vc["model"] == "unconditional"].set_index("component")["variance"]
+    final = fixed[(fixed["model"] == "final") & fixed["hedges_g"].notna()].set_index("term")
+    ranges = {"tenure_years": 5.0, "intensity": 1.5, "duration_years": 3.5}
+    assert len(final) == 12
+    for term, row in final.iterrows():
+        g = [benefits.hedges_g(row["estimate"] + e,
+                               level="network" if term in NETWORK_PREDICTORS else "person",
+                               value_range=ranges.get(term), sigma2=unc["within_network"],
+                               tau=unc["between_network"], n_networks=34, n_network_predictors=7)
+             for e in (-0.005, 0.0, 0.005)]
+        # g printed to 2 decimals from a coefficient printed to 2 decimals: some coefficient
+        # within its rounding interval gives a g that rounds to the printed value
+        assert min(g) - 0.005 <= row["hedges_g"] <= max(g) + 0.005, (term, g, row["hedges_g"])
+        assert abs(g[1] - row["hedges_g"]) < 0.01, (term, g[1], row["hedges_g"])
 
 
 def test_table4_leaves_out_absent_categories(small):
