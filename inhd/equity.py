@@ -80,7 +80,8 @@ def simulate_equity_coding(*, rng: int | np.random.Generator, framework: pd.Data
     counts attending to >= 2, 3, 4 dimensions are exactly 33, 17, 5, and outcomes is universal);
     which network gets which set is random. Each dimension in a network's set enters its
     documentation in a random first year (outcomes in the first year; others uniformly over the
-    years, so networks broaden over time) and, with probability 0.15 per later year, is absent again
+    years, so networks broaden over time) and stays; outcomes every year, every other dimension with
+    probability 0.15 per later year is absent again
     from one year's documentation (never in its first year or the last year, so every dimension of
     the set is present at least once). In each year a dimension is present, one of its approaches
     (chosen at random) is coded present and each other approach with probability 0.35.
@@ -109,7 +110,7 @@ def simulate_equity_coding(*, rng: int | np.random.Generator, framework: pd.Data
             if d in dims:
                 first = 0 if d == "outcomes" else int(rng.integers(0, n_years))
                 on[first:] = True
-                for t in range(first + 1, n_years - 1):
+                for t in range(first + 1, n_years - 1) if d != "outcomes" else ():
                     if rng.random() < 0.15:
                         on[t] = False
             presence[d] = on

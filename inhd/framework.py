@@ -176,8 +176,8 @@ def plot_framework(ax: Axes | None = None) -> Axes:
     h, gap, top = 0.8, 0.15, 6.1
     for i, name in enumerate(DOMAINS):
         y = top - (i + 1) * h - i * gap
-        box(0.4, y, 3.0, h, name, "#cfe2f3")
-        ax.add_patch(FancyArrowPatch((3.5, y + h / 2), (4.4, 3.3), arrowstyle="-|>", mutation_scale=12,
+        box(0.35, y, 3.3, h, name, "#cfe2f3")
+        ax.add_patch(FancyArrowPatch((3.75, y + h / 2), (4.4, 3.3), arrowstyle="-|>", mutation_scale=12,
                                      color="0.3", gid=f"arrow: {name}"))
     box(4.5, 2.7, 2.3, 1.2, OUTCOMES[0], "#d9ead3",
         "Educator capacity and\ncommitment to collaborative\nproblem solving")

@@ -111,3 +111,8 @@ def test_plot_trajectories():
 
 def test_published_shares_file_matches_module_constant():
     assert equity.load_published_shares() == equity.PUBLISHED_SHARES
+
+
+def test_outcomes_in_every_year():
+    yearly = equity.yearly_coverage(equity.simulate_equity_coding(rng=3))
+    assert (yearly["outcomes"] == 1).all()
