@@ -165,10 +165,11 @@ def _validate(data, formula, known_variance, groups, method, random_slope):
         t = pd.to_numeric(data[random_slope], errors="coerce")
         if t.isna().any():
             problems.append(f"random_slope column {random_slope!r}: missing or non-numeric values")
-        if random_slope and len(groups) != 1:
-            problems.append("random_slope: only supported with a single grouping column")
     if problems:
         raise ValueError("; ".join(problems))
+    if random_slope and len(groups) != 1:
+        raise NotImplementedError("random_slope: only supported with a single grouping column "
+                                  f"(found groups={groups!r})")
     return groups
 
 

@@ -9,7 +9,7 @@ import nbformat
 import papermill as pm
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class NotebookFailure(RuntimeError):
     """A notebook cell raised: which notebook, which cell, which error, and where the partial notebook is."""
 

@@ -316,6 +316,10 @@ def _fit(data, formula, groups, random_slope=None):
     (:func:`_naive_known_variance`, checked against metafor) when inhd.hlm is absent, cannot fit
     this model, or returns a result without the fields used here (with an InhdWarning)."""
     naive = dict(known_variance="known_variance", groups=list(groups), random_slope=random_slope)
+    if random_slope is not None and len(groups) > 1:
+        # inhd.hlm fits a random slope with one grouping level only; the growth model's
+        # network slope with schools nested inside is fitted here (checked against metafor).
+        return _naive_known_variance(data, formula, **naive)
     try:
         from inhd.hlm import fit_known_variance
     except ImportError:  # inhd.hlm not available: the module's own naive REML (below)

@@ -1,0 +1,164 @@
+"""inhd run and inhd report: validation first, no overwriting, failures named, small groups suppressed."""
+
+import re
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from inhd import workflows
+from inhd.cli import main
+from inhd.teaching import simulate_responses
+
+
+def small_survey(folder, *, sizes=(40, 35, 30, 25, 20, 6), n_items=6, waves=(2023, 2024), rng=11):
+    """A valid survey export with networks of the given sizes (the last one below min_cell)."""
+    rng = np.random.default_rng(rng)
+    shift = pd.Series(np.linspace(-1, 1, len(sizes)), index=[f"N{j + 1}" for j in range(len(sizes))])
+    rows = []
+    for network, size in zip(shift.index, sizes):
+        block, _ = simulate_responses(n_persons=size, difficulties=np.linspace(-1, 1, n_items),
+                                      thresholds=[-1.5, -0.5, 0.5, 1.5], person_mean=shift[network], person_sd=1.2,
+                                      rng=rng)
+        block.index = [f"{network}-R{i + 1:03d}" for i in range(size)]
+        rows.append(block.assign(network_id=network))
+    items = pd.concat(rows).rename(columns=lambda c: c.replace("item", "q"))
+    n = len(items)
+    respondents = pd.DataFrame({
+        "respondent_id": items.index, "network_id": items["network_id"].to_numpy(),
+        "school_id": [f"{net}-S{k % 3}" for k, net in enumerate(items["network_id"])],
+        "wave": rng.choice(waves, n), "team_lead": rng.integers(0, 2, n), "tenure_years": rng.integers(0, 6, n),
+        "intensity": rng.choice([0, 0.5, 1, 1.5], n), "gender": rng.choice(["woman", "man", "undisclosed"], n),
+        "race": rng.choice(["white", "black", "latinx", "asian"], n),
+    })
+    item_names = [c for c in items.columns if c.startswith("q")]
+    respondents = pd.concat([respondents.reset_index(drop=True), items[item_names].reset_index(drop=True)], axis=1)
+    networks = pd.DataFrame({"network_id": shift.index, "single_district": [1, 0] * (len(sizes) // 2) + [0] * (len(sizes) % 2),
+                             "archetype": "instructional", "duration_years": 3.0, "hub_type": "ta"})
+    r, nw = folder / "respondents.csv", folder / "networks.csv"
+    respondents.to_csv(r, index=False)
+    networks.to_csv(nw, index=False)
+    return r, nw, item_names
+
+
+@pytest.fixture
+def stub_paper(tmp_path, monkeypatch):
+    """Register a tiny paper notebook taking survey data; ``fail=True`` makes its second cell raise."""
+
+    def register(*, fail=False):
+        folder = tmp_path / "notebooks"
+        folder.mkdir(exist_ok=True)
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_code_cell("respondents_path = None\nnetworks_path = None\nitem_columns = None\n"
+                                      "output_dir = None\nthreshold = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("raise RuntimeError('the stub was told to fail')" if fail else
+                                      "import pandas as pd, pathlib\n"
+                                      "r = pd.read_csv(respondents_path)\n"
+                                      "out = pathlib.Path(output_dir); out.mkdir(parents=True, exist_ok=True)\n"
+                                      "r.groupby('network_id').size().rename('n').to_csv(out / 'sizes.csv')\n"
+                                      "print('threshold', threshold, 'items', item_columns)"),
+        ]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, folder / "99_stub.ipynb")
+        monkeypatch.setattr(workflows, "NOTEBOOKS", folder)
+        monkeypatch.setitem(workflows.PAPERS, "stub", workflows.Paper("stub", "99_stub.ipynb", "a stub paper"))
+
+    return register
+
+
+def test_run_list_names_every_paper(capsys):
+    assert main(["run", "--list"]) == 0
+    listed = capsys.readouterr().out
+    for name in workflows.PAPERS:
+        assert name in listed
+
+
+def test_run_refuses_invalid_data_with_the_validation_messages(tmp_path, capsys, stub_paper):
+    stub_paper()
+    r, n, _ = small_survey(tmp_path)
+    text = r.read_text().replace("woman", "female", 1)
+    r.write_text(text)
+    before = r.read_bytes()
+    code = main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 2
+    assert re.search(r"respondents\.csv.*line \d+.*gender.*female", capsys.readouterr().err)
+    assert r.read_bytes() == before and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_run_leaves_notebook_html_and_tables_and_never_overwrites(tmp_path, capsys, stub_paper):
+    stub_paper()
+    r, n, items = small_survey(tmp_path)
+    out = tmp_path / "out"
+    args = ["run", "stub", "--respondents", str(r), "--networks", str(n), "--out", str(out), "--quiet",
+            "--items", ",".join(items[:3]), "-p", "threshold=2.5"]
+    assert main(args) == 0
+    executed = nbformat.read(out / "99_stub.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "threshold 2.5" in printed and str(items[:3]) in printed
+    html = (out / "99_stub.html").read_text()
+    assert "threshold 2.5" in html and not re.search(r'<script[^>]*src="https?://', html)
+    assert pd.read_csv(out / "tables" / "sizes.csv")["n"].sum() == 156
+    # a second run into the same folder is refused without --force, allowed with it
+    stamp = (out / "99_stub.html").stat().st_mtime_ns
+    assert main(args) == 2
+    assert "not empty" in capsys.readouterr().err and (out / "99_stub.html").stat().st_mtime_ns == stamp
+    assert main(args + ["--force"]) == 0
+
+
+@pytest.mark.slow
+def test_run_names_the_failing_cell_and_keeps_the_partial_notebook(tmp_path, capsys, stub_paper):
+    stub_paper(fail=True)
+    r, n, _ = small_survey(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "99_stub.ipynb failed in cell 1" in err and "RuntimeError: the stub was told to fail" in err
+    assert (out / "99_stub.ipynb").is_file()
+
+
+def test_run_refuses_unknown_paper_and_parameters(tmp_path, capsys, stub_paper):
+    stub_paper()
+    r, n, _ = small_survey(tmp_path)
+    base = ["--respondents", str(r), "--networks", str(n), "--out", str(tmp_path / "out"), "--quiet"]
+    assert main(["run", "no-such-paper", *base]) == 2
+    assert "unknown paper 'no-such-paper'" in capsys.readouterr().err
+    assert main(["run", "stub", *base, "-p", "nonsense=1"]) == 2
+    assert "no parameter(s) ['nonsense']" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "stub", *base, "-p", "novalue"])
+
+
+@pytest.mark.slow
+def test_reports_suppress_small_networks_and_expose_no_respondent(tmp_path, capsys):
+    r, n, items = small_survey(tmp_path)
+    out = tmp_path / "reports"
+    code = main(["report", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+                 "--out", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    written = sorted(p.name for p in out.iterdir())
+    assert written == [f"N{j}.html" for j in range(1, 7)]
+    ids = pd.read_csv(r)["respondent_id"]
+    for page in out.iterdir():
+        html = page.read_text()
+        assert not any(i in html for i in ids), f"{page.name} exposes a respondent id"
+        assert not re.search(r'<script[^>]*src="https?://', html), f"{page.name} fetches a script"
+        assert "data:image/png;base64" in html  # figures embedded
+    small = (out / "N6.html").read_text()
+    assert "fewer than 10 respondents" in small and "suppressed" in small
+    big = (out / "N1.html").read_text()
+    assert "1 network(s) suppressed" in big  # the caterpillar leaves N6 out and says so
+
+
+def test_report_refuses_a_network_not_in_the_data_and_a_non_empty_folder(tmp_path, capsys):
+    r, n, items = small_survey(tmp_path)
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    base = ["report", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items), "--quiet"]
+    assert main([*base, "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err and (out / "keep.txt").read_text() == "mine"
+    assert main([*base, "--out", str(tmp_path / "new"), "--network", "N99"]) == 2
+    assert "network 'N99' has no respondents" in capsys.readouterr().err
