@@ -6,6 +6,10 @@
    its bundled fonts relative to the RequireJS module paths of its ``@jupyter-widgets/*`` modules,
    which by default resolve next to the page; point those module paths at the vendored copy so the
    fonts load from the book itself.
+3. That widget manager typesets widget labels with MathJax 2's ``MathJax.Hub.Queue`` whenever a
+   ``MathJax`` object exists; the book loads MathJax 3, which has no ``Hub`` (a JavaScript error on
+   every page with both math and widgets). A two-line ``Hub.Queue`` that calls MathJax 3's
+   ``typesetPromise`` follows the MathJax script.
 """
 
 from sphinx.builders.html._assets import _JavaScript
@@ -19,6 +23,15 @@ WIDGET_PATHS = """(function () {
     paths["@jupyter-widgets/" + name] = base + "html-manager/" + name;
   });
   window.require.config({paths: paths});
+})();"""
+
+
+MATHJAX_HUB = """(function () {
+  function queue(command) {  // MathJax 2's Hub.Queue(["Typeset", MathJax.Hub, element])
+    var element = command && command[2], mathjax = window.MathJax;
+    if (element && mathjax && mathjax.typesetPromise) { mathjax.typesetPromise([element]).catch(function () {}); }
+  }
+  if (window.MathJax && !window.MathJax.Hub) { window.MathJax.Hub = {Queue: queue}; }
 })();"""
 
 
@@ -39,6 +52,8 @@ def tidy_scripts(app, pagename, templatename, context, doctree):
         kept.append(script)
         if filename.split("?")[0].endswith("vendor/require.js"):
             kept.append(_JavaScript("", priority=getattr(script, "priority", 800), body=WIDGET_PATHS))
+        if "mathjax" in filename.split("?")[0].lower():
+            kept.append(_JavaScript("", priority=getattr(script, "priority", 800), body=MATHJAX_HUB))
     scripts[:] = kept
 
 
