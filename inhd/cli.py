@@ -47,14 +47,15 @@ def parse_items(text: str) -> list[str]:
     return items
 
 
-def _add_survey_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_survey_arguments(parser: argparse.ArgumentParser, *, items_required: bool = False) -> None:
     """--respondents, --networks, --items, --scale: shared by every subcommand that reads a survey."""
     parser.add_argument("--respondents", required=True, metavar="R.csv",
                         help="respondents table: one row per respondent (see data/README.md)")
     parser.add_argument("--networks", required=True, metavar="N.csv", help="networks table: one row per network")
-    parser.add_argument("--items", type=parse_items, default=None, metavar="a,b,c",
-                        help="the item columns, comma-separated (default: every column that is not a "
-                             "contract column)")
+    items_help = ("the item columns that make up the measure, comma-separated (required)" if items_required
+                  else "the item columns, comma-separated (default: every column that is not a contract column)")
+    parser.add_argument("--items", type=parse_items, default=None, required=items_required, metavar="a,b,c",
+                        help=items_help)
     parser.add_argument("--scale", type=parse_scale, default=(1, 5), metavar="LOW-HIGH",
                         help="response scale of the items (default: 1-5)")
 
@@ -142,7 +143,7 @@ def _add_report(subparsers) -> None:
         description="Validate the survey data, calibrate the measure on all respondents, then write one "
                     "self-contained HTML report per network, named by its network_id. Groups with fewer than "
                     "--min-cell respondents are suppressed.")
-    _add_survey_arguments(parser)
+    _add_survey_arguments(parser, items_required=True)
     _add_output_arguments(parser)
     parser.add_argument("--network", metavar="ID", help="only this network's report")
     parser.add_argument("--min-cell", type=int, default=None, metavar="N",
@@ -154,8 +155,6 @@ def _add_report(subparsers) -> None:
 def _report(args: argparse.Namespace) -> int:
     from inhd.workflows import make_reports
 
-    if not args.items:
-        args.parser.error("--items is required: name the item columns that make up the measure")
     return _guarded(lambda: make_reports(respondents=args.respondents, networks=args.networks, items=args.items,
                                          out=args.out, scale=args.scale, network=args.network, force=args.force,
                                          min_cell=args.min_cell, jobs=args.jobs, progress=not args.quiet),

@@ -85,6 +85,8 @@ def test_validate_items_and_scale(survey_files, capsys):
     (["validate", "--respondents", "r.csv", "--networks", "n.csv", "--scale", "5-1"], "is not a response scale"),
     (["validate", "--respondents", "r.csv", "--networks", "n.csv", "--scale", "five"], "is not a response scale"),
     (["validate", "--respondents", "r.csv", "--networks", "n.csv", "--items", ","], "name at least one item"),
+    (["report", "--respondents", "r.csv", "--networks", "n.csv", "--out", "o"],
+     "the following arguments are required: --items"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
 ])
 def test_bad_usage_exits_2(capsys, argv, message):
