@@ -47,15 +47,17 @@ def parse_items(text: str) -> list[str]:
     return items
 
 
-def _add_survey_arguments(parser: argparse.ArgumentParser, *, items_required: bool = False) -> None:
+def _add_survey_arguments(parser: argparse.ArgumentParser, *, files_required: bool = True,
+                          items_required: bool = False, items_help: str | None = None) -> None:
     """--respondents, --networks, --items, --scale: shared by every subcommand that reads a survey."""
-    parser.add_argument("--respondents", required=True, metavar="R.csv",
+    parser.add_argument("--respondents", required=files_required, metavar="R.csv",
                         help="respondents table: one row per respondent (see data/README.md)")
-    parser.add_argument("--networks", required=True, metavar="N.csv", help="networks table: one row per network")
-    items_help = ("the item columns that make up the measure, comma-separated (required)" if items_required
-                  else "the item columns, comma-separated (default: every column that is not a contract column)")
+    parser.add_argument("--networks", required=files_required, metavar="N.csv",
+                        help="networks table: one row per network")
+    default_help = ("the item columns that make up the measure, comma-separated (required)" if items_required
+                    else "the item columns, comma-separated (default: every column that is not a contract column)")
     parser.add_argument("--items", type=parse_items, default=None, required=items_required, metavar="a,b,c",
-                        help=items_help)
+                        help=items_help or default_help)
     parser.add_argument("--scale", type=parse_scale, default=(1, 5), metavar="LOW-HIGH",
                         help="response scale of the items (default: 1-5)")
 
@@ -106,12 +108,8 @@ def _add_run(subparsers) -> None:
                     "executed notebook, an HTML rendering and the notebook's CSV tables (DIR/tables).")
     parser.add_argument("paper", nargs="?", metavar="PAPER", help="the paper's short name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the papers and exit")
-    parser.add_argument("--respondents", metavar="R.csv", help="respondents table (see data/README.md)")
-    parser.add_argument("--networks", metavar="N.csv", help="networks table")
-    parser.add_argument("--items", type=parse_items, default=None, metavar="a,b,c",
-                        help="the item columns (passed to the notebook as item_columns)")
-    parser.add_argument("--scale", type=parse_scale, default=(1, 5), metavar="LOW-HIGH",
-                        help="response scale of the items (default: 1-5)")
+    _add_survey_arguments(parser, files_required=False,  # not needed with --list; _run checks them
+                          items_help="the item columns (passed to the notebook as item_columns)")
     _add_output_arguments(parser, required=False)
     parser.add_argument("-p", "--parameter", dest="parameters", type=parse_parameter, action="append", default=[],
                         metavar="NAME=VALUE", help="a notebook parameter (repeatable), e.g. -p max_infit=1.4")
