@@ -94,3 +94,68 @@ def erm_comparison() -> pd.DataFrame:
                  fit.persons["measure"].to_numpy()[at], persons["theta"], 1e-3),
         ]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+#: The metafor reference fits (reference/metafor/make_reference.R): key in reference.json -> (data file,
+#: label, formula, known-variance column, grouping columns outermost first, method, random slope).
+METAFOR_CASES = {
+    "konstantopoulos_reml": ("konstantopoulos2011.csv", "dat.konstantopoulos2011 (schools in districts)",
+                             "yi ~ year", "vi", ["district"], "REML", None),
+    "konstantopoulos_ml": ("konstantopoulos2011.csv", "dat.konstantopoulos2011 (schools in districts)",
+                           "yi ~ year", "vi", ["district"], "ML", None),
+    "sim_two_level_reml": ("simulated_persons.csv", "simulated persons in networks",
+                           "y ~ x_person + lead + net_z", "v", ["network_id"], "REML", None),
+    "sim_two_level_ml": ("simulated_persons.csv", "simulated persons in networks",
+                         "y ~ x_person + lead + net_z", "v", ["network_id"], "ML", None),
+    "sim_three_level_reml": ("simulated_persons.csv", "simulated persons in schools in networks",
+                             "y ~ x_person + lead + net_z", "v", ["network_id", "school_id"], "REML", None),
+    "sim_growth_reml": ("simulated_persons.csv", "simulated growth, network random slope",
+                        "y_growth ~ wave + x_person", "v", ["network_id"], "REML", "wave"),
+}
+
+
+def metafor_comparison() -> pd.DataFrame:
+    """``inhd.hlm.fit_known_variance`` against ``metafor::rma.mv`` (metafor 3.8-1).
+
+    One row per fit and quantity. Tolerances are the issue's: fixed effects to 1e-4, log-likelihood to
+    1e-4, standard errors and variance components to 1e-3 *relative* (compared as ratios ours/metafor,
+    so the tolerance applies to ``|ratio - 1|``), empirical Bayes estimates (metafor's ``ranef``) to
+    1e-4. For the growth model (``struct="GEN"``) the variance components are the intercept and slope
+    variances, their covariance and the person-level variance. metafor's ``ranef`` also lists the
+    row (person) level; ``inhd.hlm`` estimates the grouping levels' effects only, and those are compared.
+    """
+    import json
+
+    from inhd.hlm import fit_known_variance
+
+    folder = ROOT / "reference" / "metafor"
+    ref_all = json.loads((folder / "reference.json").read_text())
+    version = f"metafor {ref_all['versions']['metafor']}"
+    rows = []
+    for key, (file, label, formula, known, groups, method, slope) in METAFOR_CASES.items():
+        ref = ref_all[key]
+        fit = fit_known_variance(pd.read_csv(folder / file), formula, known_variance=known, groups=groups,
+                                 method=method, random_slope=slope)
+        data = f"{label}, {method}"
+        if "tau2" in ref:
+            tau2, rho = ref["tau2"], ref["rho"]
+            their_vc = [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), *ref["sigma2"].values()]
+        else:
+            their_vc = list(ref["sigma2"].values())
+        rows += [
+            _row(version, data, "fixed effects (coef)", fit.params, list(ref["beta"].values()), 1e-4),
+            _row(version, data, "fixed-effect SEs, ratio (se)", fit.bse / np.asarray(list(ref["se"].values())),
+                 np.ones(len(ref["se"])), 1e-3),
+            _row(version, data, "variance components, ratio (sigma2, tau2)",
+                 fit.variance_components.to_numpy() / np.asarray(their_vc), np.ones(len(their_vc)), 1e-3),
+            _row(version, data, "log-likelihood (logLik)", [fit.llf], [ref["logLik"]], 1e-4),
+        ]
+        for level, ranef_key in zip(groups, ref.get("ranef", {})):
+            theirs = ref["ranef"][ranef_key]
+            ours = fit.random_effects[level]
+            ids = ["/".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in ours.index]
+            if ids != [str(i) for i in theirs["id"]]:
+                raise ValueError(f"{key}: our {level} units are not metafor's ranef units in the same order")
+            rows.append(_row(version, data, f"EB estimates of {level} (ranef)", ours["estimate"],
+                             theirs["estimate"], 1e-4))
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,11 +1,14 @@
 """The validation page's comparisons: every quantity within its stated tolerance."""
 
+import json
+
 import pytest
 
-from inhd import validation
+from inhd import ROOT, validation
 
 
-@pytest.mark.parametrize("compare", [validation.winsteps_comparison, validation.erm_comparison])
+@pytest.mark.parametrize("compare", [validation.winsteps_comparison, validation.erm_comparison,
+                                     validation.metafor_comparison])
 def test_every_reference_quantity_is_within_tolerance(compare):
     table = compare()
     assert list(table.columns) == validation.COLUMNS
@@ -17,3 +20,21 @@ def test_every_reference_quantity_is_within_tolerance(compare):
 def test_row_refuses_mismatched_lengths():
     with pytest.raises(ValueError, match=r"\(2,\) values of ours against"):
         validation._row("R", "d", "q", [1.0, 2.0], [1.0], 0.1)
+
+
+def test_metafor_comparison_covers_every_reference_fit_and_every_quantity():
+    reference = json.loads((ROOT / "reference" / "metafor" / "reference.json").read_text())
+    fits = [key for key in reference if key != "versions"]
+    assert sorted(validation.METAFOR_CASES) == sorted(fits)
+    table = validation.metafor_comparison()
+    assert table["data"].nunique() == len(fits)
+    per_fit = table.groupby("data")["quantity"].apply(set)
+    for quantities in per_fit:
+        assert {"fixed effects (coef)", "fixed-effect SEs, ratio (se)", "log-likelihood (logLik)",
+                "variance components, ratio (sigma2, tau2)"} <= quantities
+    # metafor's ranef lists each grouping level, outermost first, then the row (person) level, whose
+    # residuals inhd.hlm does not estimate: every grouping level's units are compared
+    ranef_rows = table[table["quantity"].str.startswith("EB estimates")]
+    expected = sum(len(unit["id"]) for key in fits
+                   for unit in list(reference[key].get("ranef", {}).values())[:len(validation.METAFOR_CASES[key][4])])
+    assert expected > 200 and ranef_rows["n"].sum() == expected
