@@ -33,9 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
-
-from inhd.warnings import ConvergenceWarning, InhdWarning
+from scipy import stats
 
 __all__ = [
     "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
@@ -379,7 +377,7 @@ def design_matrix(respondents: pd.DataFrame, networks: pd.DataFrame) -> pd.DataF
 
 
 # ---------------------------------------------------------------------------------------------
-# Step 4: known-variance three-level model (adapter around inhd.hlm, with a local engine)
+# Step 4: known-variance three-level model (inhd.hlm, with HLM's degrees of freedom)
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ModelFit:
@@ -391,8 +389,8 @@ class ModelFit:
     posterior SE of u_k (``metafor::ranef``'s, accounting for the estimation of the fixed
     effects; the bars of a caterpillar plot), and u_k alone (logits);
     ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
-    networks of tau / (tau + error variance of the network mean)); ``engine`` names the code that
-    fitted it; ``converged``. p-values (both engines) are from t with HLM's degrees of
+    networks of tau / (tau + error variance of the network mean)); ``converged``; ``llf``
+    (metafor's ``logLik``). p-values are from t with HLM's degrees of
     freedom: networks - network-level predictors - 1 for the intercept and the predictors constant
     within networks, persons - networks - person-level predictors for the others.
     """
@@ -406,72 +404,11 @@ class ModelFit:
     reliability_within: float
     reliability_between: float
     converged: bool
-    engine: str
-    llf: float = np.nan
-
-
-def _group_sums(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
-    out = np.zeros((k,) + values.shape[1:])
-    np.add.at(out, codes, values)
-    return out
-
-
-def _local_known_variance(y, X, v, codes, k):
-    """REML for y = X b + u_k + e_i + eps_i, u ~ N(0, tau), e ~ N(0, sigma2), eps ~ N(0, v_i) known.
-
-    Per network the covariance is D_k + tau 11' with D_k = diag(sigma2 + v_i); its inverse and
-    determinant come from the Sherman-Morrison identity, so no N x N matrix is formed.
-    """
-    n, p = X.shape
-
-    def pieces(log_s2, log_tau):
-        s2, tau = np.exp(log_s2), np.exp(log_tau)
-        w = 1.0 / (s2 + v)
-        s = _group_sums(w, codes, k)
-        c = tau / (1.0 + tau * s)
-        a = _group_sums(w[:, None] * X, codes, k)
-        b = _group_sums(w * y, codes, k)
-        xvx = X.T @ (w[:, None] * X) - a.T @ (c[:, None] * a)
-        xvy = X.T @ (w * y) - a.T @ (c * b)
-        yvy = (w * y * y).sum() - (c * b * b).sum()
-        logdet = -np.log(w).sum() + np.log1p(tau * s).sum()
-        return s2, tau, w, s, c, xvx, xvy, yvy, logdet
-
-    def neg_reml(par):
-        *_, xvx, xvy, yvy, logdet = pieces(*par)
-        sign, ld = np.linalg.slogdet(xvx)
-        if sign <= 0:
-            return 1e300
-        beta = np.linalg.solve(xvx, xvy)
-        return 0.5 * (logdet + ld + yvy - beta @ xvy + (n - p) * np.log(2 * np.pi))
-
-    resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
-    start = np.log([max(resid.var() - v.mean(), 0.1), max(0.1 * resid.var(), 0.05)])
-    best = None
-    for x0 in (start, start + [0.0, -2.0]):
-        o = optimize.minimize(neg_reml, x0, method="L-BFGS-B", bounds=[(-12, 6), (-15, 6)],
-                              options={"ftol": 1e-12, "gtol": 1e-8})
-        if best is None or o.fun < best.fun:
-            best = o
-    s2, tau, w, s, c, xvx, xvy, yvy, logdet = pieces(*best.x)
-    beta = np.linalg.solve(xvx, xvy)
-    cov = np.linalg.inv(xvx)
-    r = y - X @ beta
-    u = c * _group_sums(w * r, codes, k)
-    # prediction-error variances that include the uncertainty of beta (as metafor's ranef):
-    # u_k - u_k_hat = (BLUP error with beta known, variance c_k) - c_k a_k'(beta_hat - beta),
-    # and the two parts are uncorrelated
-    ca = c[:, None] * _group_sums(w[:, None] * X, codes, k)
-    u_pev = c + np.einsum("kp,pq,kq->k", ca, cov, ca)
-    # metafor's REML log-likelihood adds 0.5 log|X'X| (Harville's restricted likelihood)
-    llf = -float(best.fun) + 0.5 * np.linalg.slogdet(X.T @ X)[1]
-    return dict(beta=beta, cov=cov, sigma2=s2, tau=tau, u=u, u_se=np.sqrt(u_pev), s=s, w=w,
-                converged=bool(best.success), llf=llf)
+    llf: float
 
 
 def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
-                             known_variance="error_variance", group="network_id",
-                             engine="auto") -> ModelFit:
+                             known_variance="error_variance", group="network_id") -> ModelFit:
     """Fit one known-variance persons-in-networks model (a Table 4 column).
 
     The model is :math:`y_i = x_i'\\beta + u_{k} + e_i + \\epsilon_i`, :math:`\\epsilon_i \\sim
@@ -486,11 +423,9 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
         ``outcome``, ``known_variance``, ``group`` and the columns in ``terms`` (already centred).
     terms : list of str
         Predictor columns; an intercept is always included (named ``Intercept``).
-    engine : {"auto", "inhd.hlm", "local"}
-        ``"inhd.hlm"`` uses :func:`inhd.hlm.fit_known_variance`; ``"local"`` this module's
-        two-level REML (Sherman-Morrison per network; equal to metafor's rma.mv, see the tests);
-        ``"auto"`` the former when it is importable and returns the documented result fields,
-        else (with an ``InhdWarning`` saying why) the latter.
+
+    The fit is :func:`inhd.hlm.fit_known_variance` (checked against metafor); this function adds
+    HLM's degrees of freedom for the p-values and the EB network means.
 
     Returns
     -------
@@ -506,24 +441,7 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
     if bad.any():
         raise ValueError(f"data: {int(bad.sum())} rows have a missing outcome, known variance or "
                          "predictor; drop them first (nothing is imputed)")
-    if engine not in ("auto", "inhd.hlm", "local"):
-        raise ValueError(f"engine must be 'auto', 'inhd.hlm' or 'local', got {engine!r}")
-    if engine == "inhd.hlm":
-        return _fit_with_hlm(d, terms, outcome, known_variance, group)
-    if engine == "auto":
-        try:
-            from inhd.hlm import fit_known_variance  # noqa: F401
-        except ImportError:
-            pass
-        else:
-            try:
-                return _fit_with_hlm(d, terms, outcome, known_variance, group)
-            except (AttributeError, KeyError, TypeError) as err:
-                # inhd.hlm present but not (yet) shaped as issue 4 specifies: say so, fit locally
-                warnings.warn(f"inhd.hlm.fit_known_variance does not conform to the documented "
-                              f"interface ({type(err).__name__}: {err}); using the local "
-                              "engine (checked against metafor)", InhdWarning, stacklevel=2)
-    return _fit_local(d, terms, outcome, known_variance, group)
+    return _fit_with_hlm(d, terms, outcome, known_variance, group)
 
 
 def _eb_frame(groups, n, estimate, se) -> pd.DataFrame:
@@ -545,76 +463,28 @@ def _hlm_df(d, terms, codes, k) -> np.ndarray:
     return df
 
 
-def _fit_local(d, terms, outcome, known_variance, group) -> ModelFit:
-    y = d[outcome].to_numpy(float)
-    v = d[known_variance].to_numpy(float)
-    X = np.column_stack([np.ones(len(d))] + [d[t].to_numpy(float) for t in terms])
-    codes, groups = pd.factorize(d[group].astype(str), sort=True)
-    k = len(groups)
-    fit = _local_known_variance(y, X, v, codes, k)
-    names = ["Intercept", *terms]
-    se = np.sqrt(np.diag(fit["cov"]))
-    df = _hlm_df(d, terms, codes, k)
-    if not fit["converged"]:
-        warnings.warn("known-variance REML did not converge (converged=False)",
-                      ConvergenceWarning, stacklevel=3)
-    n_k = np.bincount(codes, minlength=k)
-    tau, s2 = fit["tau"], fit["sigma2"]
-    return ModelFit(
-        params=pd.Series(fit["beta"], index=names), bse=pd.Series(se, index=names),
-        pvalues=pd.Series(2 * stats.t.sf(np.abs(fit["beta"] / se), df), index=names),
-        tau=tau, sigma2=s2,
-        eb=_eb_frame(groups, n_k, fit["beta"][0] + fit["u"], fit["u_se"]).assign(
-            u=fit["u"], u_se=fit["u_se"]),
-        reliability_within=float(np.mean(s2 / (s2 + v))),
-        reliability_between=float(np.mean(tau / (tau + 1.0 / fit["s"]))),
-        converged=fit["converged"], engine="local", llf=fit["llf"])
-
-
 def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
-    """Adapter: call inhd.hlm.fit_known_variance and bring its result into a ModelFit."""
+    """Fit with inhd.hlm.fit_known_variance and bring its result into a ModelFit."""
     from inhd.hlm import fit_known_variance
 
     formula = f"{outcome} ~ " + (" + ".join(terms) if terms else "1")
     res = fit_known_variance(d, formula, known_variance=known_variance, groups=[group],
                              method="REML")
     vc = res.variance_components
-    tau, s2 = float(vc[group]), float(vc["residual"])
-    v = d[known_variance].to_numpy(float)
-    re = res.random_effects[group] if isinstance(res.random_effects, dict) else res.random_effects
-    codes, groups = pd.factorize(d[group].astype(str), sort=True)
-    n_k = pd.Series(np.bincount(codes), index=groups)
-    re = re.copy()
-    re.index = re.index.astype(str)
-    est_col = next((c for c in ("estimate", "eb", "u", "value") if c in re.columns), None)
-    se_col = next((c for c in ("se", "posterior_se", "std_error") if c in re.columns), None)
-    if est_col is None or se_col is None:
-        raise KeyError(f"inhd.hlm random_effects[{group!r}] has columns {list(re.columns)}; "
-                         "expected an EB estimate ('estimate') and its SE ('se'): use "
-                         "engine='local' or update inhd.benefits._fit_with_hlm")
-    est = float(res.params["Intercept"]) + re[est_col].reindex(groups).to_numpy(float)
-    rel = res.reliability
-    rel_within = float(rel.get("residual", rel.get("person", np.nan))) \
-        if hasattr(rel, "get") else np.nan
-    rel_between = float(rel.get(group, np.nan)) if hasattr(rel, "get") else np.nan
-    if not np.isfinite(rel_within):
-        rel_within = float(np.mean(s2 / (s2 + v)))
-    if not np.isfinite(rel_between):
-        w = 1.0 / (s2 + v)
-        s = pd.Series(w).groupby(codes).sum().to_numpy()
-        rel_between = float(np.mean(tau / (tau + 1.0 / s)))
+    codes, groups = pd.factorize(d[group], sort=True)
+    re = res.random_effects[group].reindex(groups)
     names = ["Intercept", *terms]
     params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
     df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
-    u_se = re[se_col].reindex(groups).to_numpy(float)
+    u, u_se = re["estimate"].to_numpy(float), re["se"].to_numpy(float)
+    eb = _eb_frame(groups.astype(str), re["n_persons"].to_numpy(), float(params["Intercept"]) + u, u_se)
     return ModelFit(
         params=params, bse=bse,
         pvalues=pd.Series(2 * stats.t.sf(np.abs(params / bse).to_numpy(), df), index=names),
-        tau=tau, sigma2=s2,
-        eb=_eb_frame(groups, n_k.to_numpy(), est, u_se).assign(
-            u=re[est_col].reindex(groups).to_numpy(float), u_se=u_se),
-        reliability_within=rel_within, reliability_between=rel_between,
-        converged=bool(res.converged), engine="inhd.hlm", llf=float(getattr(res, "llf", np.nan)))
+        tau=float(vc[group]), sigma2=float(vc["residual"]), eb=eb.assign(u=u, u_se=u_se),
+        reliability_within=float(res.reliability["person"]),
+        reliability_between=float(res.reliability[group]),
+        converged=bool(res.converged), llf=float(res.llf))
 
 
 def hedges_g(estimate: float, *, level: str, value_range: float | None, sigma2: float,
@@ -692,7 +562,7 @@ def _g_for(term, estimate, *, ranges, sigma2, tau, n_networks, n_network_predict
 
 
 def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
-                  rescale_range=None, alpha=0.05, engine="auto") -> Table4:
+                  rescale_range=None, alpha=0.05) -> Table4:
     """Fit Table 4's unconditional, level-2, level-3 and final models.
 
     Parameters
@@ -708,7 +578,6 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         person measure, :func:`inhd.plots.rescale_logits`' convention).
     alpha : float, default 0.05
         Significance level for which final-model effects get a Hedges' g (as the paper does).
-    engine : passed to :func:`fit_known_variance_model`.
 
     Returns
     -------
@@ -737,8 +606,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         warnings.warn(f"table4_models: predictor(s) {constant} do not vary in these data (a "
                       "category nobody is in, or a variable with one value) and are left out",
                       UserWarning, stacklevel=2)
-    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant],
-                                            engine=engine)
+    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
             for model, terms in MODEL_TERMS.items()}
     unc = fits["unconditional"]
     r = respondents.loc[data.index]

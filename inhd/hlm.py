@@ -167,9 +167,6 @@ def _validate(data, formula, known_variance, groups, method, random_slope):
             problems.append(f"random_slope column {random_slope!r}: missing or non-numeric values")
     if problems:
         raise ValueError("; ".join(problems))
-    if random_slope and len(groups) != 1:
-        raise NotImplementedError("random_slope: only supported with a single grouping column "
-                                  f"(found groups={groups!r})")
     return groups
 
 

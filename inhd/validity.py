@@ -30,7 +30,6 @@ reliabilities are real (``data/published/inhd_measure_reliabilities.csv``).
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -289,57 +288,12 @@ def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_s
                       "network": float(np.mean(lam_net))})
 
 
-def _hlm_mismatch(model, groups, random_slope) -> str:
-    """What an inhd.hlm result lacks of the interface used here ('' when it conforms)."""
-    try:
-        vc, rel, re_net = model.variance_components, model.reliability, None
-        float(model.params["Intercept"]), float(model.bse["Intercept"]), float(model.llf)
-        bool(model.converged)
-        missing = [g for g in [*groups, "residual"] if g not in vc.index]
-        if missing:
-            return f"variance_components without {missing}"
-        if any(g not in rel for g in groups):
-            return f"reliability without {list(groups)}"
-        re_net = model.random_effects[groups[0]]
-        if not {"estimate", "se"} <= set(re_net.columns):
-            return f"random_effects[{groups[0]!r}] without estimate/se columns"
-        if random_slope is not None:
-            _growth_columns(re_net)
-            _intercept_slope_reliability(rel, rel[groups[0]])
-    except (AttributeError, KeyError, TypeError, StopIteration) as err:
-        return f"{type(err).__name__}: {err}"
-    return ""
-
-
 def _fit(data, formula, groups, random_slope=None):
-    """Fit with :func:`inhd.hlm.fit_known_variance`; fall back to this module's own REML
-    (:func:`_naive_known_variance`, checked against metafor) when inhd.hlm is absent, cannot fit
-    this model, or returns a result without the fields used here (with an InhdWarning)."""
-    naive = dict(known_variance="known_variance", groups=list(groups), random_slope=random_slope)
-    if random_slope is not None and len(groups) > 1:
-        # inhd.hlm fits a random slope with one grouping level only; the growth model's
-        # network slope with schools nested inside is fitted here (checked against metafor).
-        return _naive_known_variance(data, formula, **naive)
-    try:
-        from inhd.hlm import fit_known_variance
-    except ImportError:  # inhd.hlm not available: the module's own naive REML (below)
-        return _naive_known_variance(data, formula, **naive)
-    from inhd.warnings import InhdWarning
+    """REML fit of the known-variance model with :func:`inhd.hlm.fit_known_variance`."""
+    from inhd.hlm import fit_known_variance
 
-    kwargs = {"known_variance": "known_variance", "groups": list(groups), "method": "REML"}
-    if random_slope is not None:
-        kwargs["random_slope"] = random_slope
-    try:
-        model = fit_known_variance(data, formula, **kwargs)
-    except (TypeError, NotImplementedError) as err:
-        reason = f"inhd.hlm.fit_known_variance cannot fit this model ({err})"
-    else:
-        reason = _hlm_mismatch(model, list(groups), random_slope)
-        if not reason:
-            return model
-        reason = f"inhd.hlm result not in the expected form ({reason})"
-    warnings.warn(f"{reason}; using inhd.validity's own REML", InhdWarning, stacklevel=3)
-    return _naive_known_variance(data, formula, **naive)
+    return fit_known_variance(data, formula, known_variance="known_variance", groups=list(groups),
+                              method="REML", random_slope=random_slope)
 
 
 def _component(model, name) -> float:
@@ -349,10 +303,7 @@ def _component(model, name) -> float:
 
 def _level_reliability(model, level) -> float:
     rel = model.reliability
-    value = rel[level] if level in rel else np.nan
-    if isinstance(value, (pd.Series, dict)):          # e.g. {intercept, slope} per level
-        value = value["intercept"] if "intercept" in value else next(iter(value.values()))
-    return float(value)
+    return float(rel[level]) if level in rel else np.nan
 
 
 def _lrt_p_value(full, reduced) -> float:
@@ -692,11 +643,8 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
                          f"variance to be estimable")
     groups = ["network_id", "school_id"] if schools else ["network_id"]
     model = _fit(p, "measure ~ t", groups, random_slope="t")
-    re_net = model.random_effects["network_id"]
-    networks = _growth_networks(model, re_net, p)
-    rel = model.reliability
-    rel_net = rel["network_id"] if "network_id" in rel else None
-    int_rel, rate_rel = _intercept_slope_reliability(rel, rel_net)
+    networks = _growth_networks(model)
+    int_rel, rate_rel = float(model.reliability["network_id"]), float(model.reliability["network_id:t"])
     return GrowthResult(
         measure=calibration.measure, base_wave=base, params=model.params, bse=model.bse,
         variance_components=model.variance_components, networks=networks,
@@ -705,39 +653,17 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         waves=tuple(sorted(int(w) for w in p["wave"].unique())))
 
 
-def _growth_columns(re_net: pd.DataFrame):
-    """Intercept / slope estimate and SE columns of a network random-effects frame."""
-    cols = list(re_net.columns)
-    est_int = next(c for c in cols if c in ("estimate", "intercept", "Intercept"))
-    se_int = next(c for c in cols if c in ("se", "intercept_se", "Intercept_se"))
-    est_sl = next(c for c in cols if c in ("t", "slope", "estimate_t"))
-    se_sl = next(c for c in cols if c in ("t_se", "slope_se", "se_t"))
-    return est_int, se_int, est_sl, se_sl
-
-
-def _growth_networks(model, re_net: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
-    est_int, se_int, est_sl, se_sl = _growth_columns(re_net)
-    n = p.groupby("network_id").size()
-    out = pd.DataFrame({
+def _growth_networks(model) -> pd.DataFrame:
+    """Each network's intercept and rate: the fixed effects plus its EB deviations (inhd.hlm)."""
+    re_net = model.random_effects["network_id"]
+    return pd.DataFrame({
         "network_id": re_net.index.astype(str),
-        "n": n.reindex(re_net.index).to_numpy(),
-        "intercept": float(model.params["Intercept"]) + re_net[est_int].to_numpy(float),
-        "intercept_se": re_net[se_int].to_numpy(float),
-        "rate": float(model.params["t"]) + re_net[est_sl].to_numpy(float),
-        "rate_se": re_net[se_sl].to_numpy(float),
+        "n": re_net["n_persons"].to_numpy(),
+        "intercept": float(model.params["Intercept"]) + re_net["estimate"].to_numpy(float),
+        "intercept_se": re_net["se"].to_numpy(float),
+        "rate": float(model.params["t"]) + re_net["slope_estimate"].to_numpy(float),
+        "rate_se": re_net["slope_se"].to_numpy(float),
     })
-    return out
-
-
-def _intercept_slope_reliability(rel, rel_net):
-    if isinstance(rel_net, (pd.Series, dict)):
-        keys = list(rel_net.keys())
-        k_int = next(k for k in keys if k in ("intercept", "Intercept"))
-        k_sl = next(k for k in keys if k in ("t", "slope"))
-        return float(rel_net[k_int]), float(rel_net[k_sl])
-    # flat mapping: e.g. {"network_id": ..., "network_id:t": ...}
-    slope_key = next(k for k in rel if str(k).startswith("network_id") and "t" in str(k)[10:])
-    return float(rel_net), float(rel[slope_key])
 
 
 # --------------------------------------------------------------------------------------------
@@ -793,185 +719,3 @@ def plot_growth(growth: GrowthResult, *, waves=None, ax=None, highlight=None):
     ax.set_ylabel(f"{growth.measure} (logits)")
     ax.legend(loc="best", fontsize=8)
     return ax
-
-
-# --------------------------------------------------------------------------------------------
-# Adapter: a small dense-per-network REML fit of the same model, used when inhd.hlm is absent,
-# and in the tests as an independent naive implementation to check inhd.hlm against.
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _SimpleFit:
-    params: pd.Series
-    bse: pd.Series
-    variance_components: pd.Series
-    llf: float
-    converged: bool
-    random_effects: dict
-    reliability: dict
-
-
-def _naive_known_variance(data, formula, *, known_variance, groups, random_slope=None,
-                          max_iter=500):
-    """REML for y = X b + Z_k u_k + S_jk r_jk + e_i + eps_i, eps_i ~ N(0, v_i) known, per network
-    by the Woodbury identity (no N x N matrix). Two grouping levels at most (network[, school]);
-    ``random_slope`` adds a network-level slope with a general 2 x 2 covariance.
-
-    Agrees with ``metafor::rma.mv`` (``reference/validity/``: variance components, fixed effects
-    and their SEs, EB estimates and SEs to 1e-4 or better) and with statsmodels MixedLM when the
-    known variances are zero. ``llf`` is the REML log-likelihood as statsmodels reports it;
-    metafor's ``logLik`` adds 0.5 log|X'X|. Optimiser: L-BFGS-B on log variances (and the
-    Cholesky factor of the network covariance), numerical gradients."""
-    import patsy
-    from scipy import linalg, optimize
-
-    from inhd.warnings import ConvergenceWarning
-
-    y_df, X_df = patsy.dmatrices(formula, data, return_type="dataframe")
-    y = y_df.iloc[:, 0].to_numpy(float)
-    X = X_df.to_numpy(float)
-    v = data[known_variance].to_numpy(float)
-    net_col = groups[0]
-    school_col = groups[1] if len(groups) > 1 else None
-    nets = pd.Index(pd.unique(data[net_col]))
-    blocks = []
-    for k in nets:
-        idx = np.flatnonzero((data[net_col] == k).to_numpy())
-        z = np.ones((idx.size, 1))
-        if random_slope is not None:
-            z = np.column_stack([z, data[random_slope].to_numpy(float)[idx]])
-        if school_col is not None:
-            codes, _ = pd.factorize(data[school_col].to_numpy()[idx])
-            s = np.zeros((idx.size, codes.max() + 1))
-            s[np.arange(idx.size), codes] = 1.0
-        else:
-            s = np.zeros((idx.size, 0))
-        blocks.append((idx, z, s))
-    q = 2 if random_slope is not None else 1
-    n, p = X.shape
-
-    def unpack(par):
-        if q == 1:
-            T = np.array([[np.exp(par[0])]])
-            rest = par[1:]
-        else:
-            L = np.array([[np.exp(par[0]), 0.0], [par[1], np.exp(par[2])]])
-            T = L @ L.T
-            rest = par[3:]
-        tau_s = np.exp(rest[0]) if school_col is not None else 0.0
-        sigma2 = np.exp(rest[-1])
-        return T, tau_s, sigma2
-
-    def pieces(par):
-        T, tau_s, sigma2 = unpack(par)
-        T_inv = np.linalg.inv(T)
-        logdet_T = np.linalg.slogdet(T)[1]
-        out = []
-        for idx, z, s in blocks:
-            d_inv = 1.0 / (sigma2 + v[idx])
-            U = np.column_stack([z, s])
-            n_s = s.shape[1]
-            G = np.zeros((q + n_s, q + n_s))
-            G[:q, :q] = T
-            G_inv = np.zeros_like(G)
-            G_inv[:q, :q] = T_inv
-            if n_s:
-                G[q:, q:][np.diag_indices(n_s)] = tau_s
-                G_inv[q:, q:][np.diag_indices(n_s)] = 1.0 / tau_s
-            A = U.T @ (U * d_inv[:, None])
-            cM = linalg.cho_factor(G_inv + A)
-            logdet = (-np.log(d_inv).sum() + logdet_T + n_s * np.log(tau_s if n_s else 1.0)
-                      + 2 * np.log(np.diag(cM[0])).sum())
-            out.append((idx, U, G, d_inv, cM, logdet))
-        return out
-
-    def quad(piece, a, b):
-        idx, U, G, d_inv, cM, _ = piece
-        ua, ub = U.T @ (a * d_inv[:, None]), U.T @ (b * d_inv[:, None])
-        return a.T @ (b * d_inv[:, None]) - ua.T @ linalg.cho_solve(cM, ub)
-
-    def gls(par):
-        ps = pieces(par)
-        XtX = np.zeros((p, p)); Xty = np.zeros((p, 1)); yty = 0.0; logdet = 0.0
-        for pc in ps:
-            idx = pc[0]
-            Xk, yk = X[idx], y[idx, None]
-            XtX += quad(pc, Xk, Xk); Xty += quad(pc, Xk, yk); yty += float(quad(pc, yk, yk)[0, 0])
-            logdet += pc[5]
-        beta = np.linalg.solve(XtX, Xty)
-        rss = yty - float((Xty.T @ beta)[0, 0])
-        return ps, XtX, beta, rss, logdet
-
-    def neg_reml(par):
-        try:
-            _, XtX, _, rss, logdet = gls(par)
-        except (np.linalg.LinAlgError, linalg.LinAlgError):
-            return 1e12
-        return 0.5 * (logdet + np.linalg.slogdet(XtX)[1] + rss + (n - p) * np.log(2 * np.pi))
-
-    resid_var = float(np.var(y))
-    start = [np.log(0.2 * resid_var)]
-    if q == 2:
-        start += [0.0, np.log(0.05 * np.sqrt(resid_var))]
-    if school_col is not None:
-        start += [np.log(0.1 * resid_var)]
-    start += [np.log(0.6 * resid_var)]
-    bounds = [(-12, 6) if i not in ((1,) if q == 2 else ()) else (-10, 10)
-              for i in range(len(start))]
-    opt = optimize.minimize(neg_reml, np.array(start), method="L-BFGS-B", bounds=bounds,
-                            options={"maxiter": max_iter, "ftol": 1e-12, "gtol": 1e-7})
-    converged = bool(opt.success)
-    if not converged:
-        warnings.warn(f"REML did not converge: {opt.message}", ConvergenceWarning, stacklevel=3)
-    par = opt.x
-    T, tau_s, sigma2 = unpack(par)
-    ps, XtX, beta, rss, _ = gls(par)
-    cov_beta = np.linalg.inv(XtX)
-    names = [("Intercept" if c == "Intercept" else c) for c in X_df.columns]
-    params = pd.Series(beta.ravel(), index=names)
-    bse = pd.Series(np.sqrt(np.diag(cov_beta)), index=names)
-    vc = {net_col: T[0, 0]}
-    if q == 2:
-        vc[f"{net_col}:{random_slope}"] = T[1, 1]
-        vc[f"{net_col}:cov"] = T[0, 1]
-    if school_col is not None:
-        vc[school_col] = tau_s
-    vc["residual"] = sigma2
-    # EB estimates, posterior SEs (including the uncertainty in beta), reliabilities
-    eb, se, lam_net, lam_school = [], [], [], []
-    for pc, (idx, z, s) in zip(ps, blocks):
-        _, U, G, d_inv, cM, _ = pc
-        r = y[idx, None] - X[idx] @ beta
-        Ur = U.T @ (r * d_inv[:, None])
-        A = U.T @ (U * d_inv[:, None])
-        b = G @ (Ur - A @ linalg.cho_solve(cM, Ur))
-        UX = U.T @ (X[idx] * d_inv[:, None])
-        GUVX = G @ (UX - A @ linalg.cho_solve(cM, UX))
-        post = linalg.cho_solve(cM, np.eye(U.shape[1])) + GUVX @ cov_beta @ GUVX.T
-        eb.append(b[:q, 0]); se.append(np.sqrt(np.diag(post)[:q]))
-        # reliability (Raudenbush & Bryk): T_qq / (T_qq + V_qq), V = (Z' Sigma^-1 Z)^-1 with Sigma
-        # the within-network covariance (schools and persons)
-        if s.shape[1]:
-            sw = s.T @ (s * d_inv[:, None])                     # diagonal: school precision sums
-            w_sch = np.diag(sw)
-            zs = s.T @ (z * d_inv[:, None])
-            ztz = z.T @ (z * d_inv[:, None]) - zs.T @ (zs / (1.0 / tau_s + w_sch)[:, None]) \
-                if tau_s > 0 else z.T @ (z * d_inv[:, None])
-            lam_school.append(tau_s / (tau_s + 1.0 / w_sch))
-        else:
-            ztz = z.T @ (z * d_inv[:, None])
-        V = np.linalg.inv(ztz)
-        lam_net.append(np.diag(T) / (np.diag(T) + np.diag(V)))
-    cols = ["estimate", "se"] + ([random_slope, f"{random_slope}_se"] if q == 2 else [])
-    vals = [np.column_stack([e[0], s_[0]] + ([e[1], s_[1]] if q == 2 else []))[0]
-            for e, s_ in zip(eb, se)]
-    random_effects = {net_col: pd.DataFrame(vals, index=nets, columns=cols)}
-    lam_net = np.array(lam_net)
-    reliability = {"residual": float(np.mean(sigma2 / (sigma2 + v)))}
-    reliability[net_col] = (float(lam_net[:, 0].mean()) if q == 1 else
-                            pd.Series({"intercept": lam_net[:, 0].mean(),
-                                       random_slope: lam_net[:, 1].mean()}))
-    if school_col is not None:
-        reliability[school_col] = float(np.concatenate(lam_school).mean())
-    llf = -float(opt.fun)
-    return _SimpleFit(params=params, bse=bse, variance_components=pd.Series(vc), llf=llf,
-                      converged=converged, random_effects=random_effects, reliability=reliability)

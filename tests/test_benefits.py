@@ -1,7 +1,7 @@
 """Tests of inhd.benefits: the participatory-benefits analysis steps (Perlman, Bryk & Russell 2025).
 
 Kinds: recovery of planted misfits and planted coefficients on seeded simulations (bounds from
-sampling error), a cross-check of the known-variance REML engine against statsmodels' MixedLM
+sampling error), the known-variance model against metafor and statsmodels' MixedLM
 (someone else's code) as the known variances go to zero, exact counts against the published Tables
 1-2 on the shipped SYNTHETIC cohort, and the contract's shapes and columns.
 """
@@ -217,7 +217,7 @@ def test_design_matrix_unknown_network():
 # ------------------------------------------------------------------------------------------------
 # Known-variance model and Table 4
 # ------------------------------------------------------------------------------------------------
-def test_local_reml_equals_statsmodels_mixedlm_as_known_variances_vanish():
+def test_reml_equals_statsmodels_mixedlm_as_known_variances_vanish():
     import statsmodels.formula.api as smf
 
     g = np.random.default_rng(5)
@@ -227,7 +227,7 @@ def test_local_reml_equals_statsmodels_mixedlm_as_known_variances_vanish():
     y = 1.0 + 0.5 * x + g.normal(0, 0.7, k)[grp] + g.normal(0, 1.2, n)
     df = pd.DataFrame({"y": y, "x": x, "g": [f"G{j:02d}" for j in grp], "v": 1e-10})
     ours = benefits.fit_known_variance_model(df, ["x"], outcome="y", known_variance="v",
-                                             group="g", engine="local")
+                                             group="g")
     sm = smf.mixedlm("y ~ x", df, groups=df["g"]).fit(reml=True)
     np.testing.assert_allclose(ours.params.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-5)
     np.testing.assert_allclose(ours.bse.to_numpy(), sm.bse_fe.to_numpy(), rtol=1e-3)
@@ -247,8 +247,7 @@ def test_known_variance_recovers_variances_within_3_se():
     v = g.uniform(0.2, 1.5, n)
     y = 2.0 + g.normal(0, np.sqrt(0.5), k)[grp] + g.normal(0, 1.0, n) + g.normal(0, np.sqrt(v))
     df = pd.DataFrame({"y": y, "g": grp.astype(str), "v": v})
-    fit = benefits.fit_known_variance_model(df, [], outcome="y", known_variance="v", group="g",
-                                            engine="local")
+    fit = benefits.fit_known_variance_model(df, [], outcome="y", known_variance="v", group="g")
     # SE(sigma2) ~ sqrt(2/n) (sigma2 + mean v), SE(tau) ~ sqrt(2/k) (tau + (sigma2+v)/n_k)
     assert abs(fit.sigma2 - 1.0) < 3 * np.sqrt(2 / n) * (1.0 + v.mean())
     assert abs(fit.tau - 0.5) < 3 * np.sqrt(2 / k) * (0.5 + (1 + v.mean()) / (n / k))
@@ -260,7 +259,7 @@ def small_table4(small):
     from inhd.rasch import fit_rating_scale
     resp, nets, names = small
     res = fit_rating_scale(resp[[c for c in names if c != "s07"]])
-    return table4_models(resp, nets, measures=res.persons, engine="local"), res
+    return table4_models(resp, nets, measures=res.persons), res
 
 
 def test_table4_shapes_and_columns(small_table4, small):
@@ -321,7 +320,7 @@ def test_table4_leaves_out_absent_categories(small):
     resp = resp[resp["gender"] != "additional"]
     res = fit_rating_scale(resp[names[:4]])
     with pytest.warns(UserWarning, match="gender_additional"):
-        t4 = table4_models(resp, nets, measures=res.persons, engine="local")
+        t4 = table4_models(resp, nets, measures=res.persons)
     assert "gender_additional" not in set(t4.fixed_effects["term"])
 
 
@@ -353,53 +352,6 @@ def test_docstring_examples_run():
     import doctest
     out = doctest.testmod(benefits)
     assert out.attempted > 0 and out.failed == 0
-
-
-def test_local_engine_agrees_with_inhd_hlm_when_available():
-    # the package's own known-variance model (issue 4) and this module's engine fit the same REML
-    pytest.importorskip("inhd.hlm")
-    resp, nets, names = simulate_survey(rng=21, n_persons=400, n_networks=15)
-    from inhd.rasch import fit_rating_scale
-    res = fit_rating_scale(resp[[c for c in names if c != "s07"]])
-    data = design_matrix(resp, nets).join(res.persons[["measure", "se"]])
-    data["error_variance"] = data["se"] ** 2
-    terms = ["team_lead", "intensity", "single_district"]
-    a = benefits.fit_known_variance_model(data, terms, engine="local")
-    b = benefits.fit_known_variance_model(data, terms, engine="inhd.hlm")
-    np.testing.assert_allclose(a.params, b.params, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(a.bse, b.bse, rtol=1e-3)
-    np.testing.assert_allclose([a.tau, a.sigma2], [b.tau, b.sigma2], rtol=1e-3)
-
-
-def test_adapter_reads_a_result_shaped_as_issue_4_specifies(monkeypatch):
-    # a stand-in inhd.hlm with the documented result fields (params/bse/pvalues Series with
-    # 'Intercept', variance_components by grouping column then 'residual', random_effects per
-    # level with EB estimates and SEs): the adapter must map them onto a ModelFit unchanged
-    import sys
-    import types
-    from types import SimpleNamespace
-
-    def fit_known_variance(data, formula, *, known_variance, groups, method="REML"):
-        assert method == "REML" and groups == ["network_id"] and known_variance == "error_variance"
-        names = ["Intercept"] + [t.strip() for t in formula.split("~")[1].split("+")]
-        re = pd.DataFrame({"estimate": [0.25, -0.25], "se": [0.1, 0.2]},
-                          index=pd.Index(["A", "B"], name="network_id"))
-        return SimpleNamespace(
-            params=pd.Series([1.0, 2.0], index=names), bse=pd.Series([0.1, 0.2], index=names),
-            pvalues=pd.Series([0.01, 0.02], index=names),
-            variance_components=pd.Series({"network_id": 0.5, "residual": 2.0}),
-            random_effects={"network_id": re}, reliability={"network_id": 0.7, "residual": 0.8},
-            converged=True, llf=-10.0)
-
-    monkeypatch.setitem(sys.modules, "inhd.hlm",
-                        types.SimpleNamespace(fit_known_variance=fit_known_variance))
-    data = pd.DataFrame({"measure": [1.0, 2.0, 3.0, 4.0], "error_variance": 0.3,
-                         "network_id": ["A", "A", "B", "B"], "x": [0.0, 1.0, 0.0, 1.0]})
-    fit = benefits.fit_known_variance_model(data, ["x"])
-    assert fit.engine == "inhd.hlm" and fit.tau == 0.5 and fit.sigma2 == 2.0
-    assert fit.params.tolist() == [1.0, 2.0] and fit.bse.tolist() == [0.1, 0.2]
-    assert fit.eb["estimate"].tolist() == [1.25, 0.75] and fit.eb["n"].tolist() == [2, 2]
-    assert (fit.reliability_within, fit.reliability_between) == (0.8, 0.7)
 
 
 def test_p_values_use_hlm_degrees_of_freedom(small_table4, small):
@@ -436,7 +388,7 @@ METAFOR = __import__("inhd").ROOT / "reference" / "metafor"
 
 @pytest.mark.skipif(not (METAFOR / "reference.json").is_file(),
                     reason="reference/metafor (inhd.hlm's metafor reference values) not present")
-def test_local_engine_equals_metafor_rma_mv():
+def test_model_equals_metafor_rma_mv():
     # reference values from metafor 3.8.1 (reference/metafor/make_reference.R, committed with
     # inhd.hlm): rma.mv(y, v, mods = ~ x_person + lead + net_z,
     #                   random = ~ 1 | network_id/person_id, method = "REML")
@@ -445,7 +397,7 @@ def test_local_engine_equals_metafor_rma_mv():
     r = ref["sim_two_level_reml"]
     d = pd.read_csv(METAFOR / "simulated_persons.csv")
     f = benefits.fit_known_variance_model(d, ["x_person", "lead", "net_z"], outcome="y",
-                                          known_variance="v", group="network_id", engine="local")
+                                          known_variance="v", group="network_id")
     np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=1e-6)  # beta
     np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=1e-5)      # se
     np.testing.assert_allclose([f.tau, f.sigma2], [r["sigma2"]["network_id"],            # sigma2
@@ -459,7 +411,7 @@ def test_local_engine_equals_metafor_rma_mv():
     k = pd.read_csv(METAFOR / "konstantopoulos2011.csv").assign(
         district=lambda x: x["district"].astype(str))
     f = benefits.fit_known_variance_model(k, ["year"], outcome="yi", known_variance="vi",
-                                          group="district", engine="local")
+                                          group="district")
     np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=1e-3)
     np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=1e-3)
     np.testing.assert_allclose([f.tau, f.sigma2], [r["sigma2"]["district"],
@@ -467,31 +419,12 @@ def test_local_engine_equals_metafor_rma_mv():
     np.testing.assert_allclose(f.llf, r["logLik"], rtol=1e-6)
 
 
-def test_auto_engine_falls_back_with_a_warning_when_inhd_hlm_does_not_conform(monkeypatch):
-    import sys
-    import types
-    from inhd.warnings import InhdWarning
-
-    def fit_known_variance(data, formula, *, known_variance, groups, method="REML"):
-        return types.SimpleNamespace(params=pd.Series({"Intercept": 0.0}))   # no variances etc.
-
-    monkeypatch.setitem(sys.modules, "inhd.hlm",
-                        types.SimpleNamespace(fit_known_variance=fit_known_variance))
-    resp, nets, names = simulate_survey(rng=4, n_persons=200, n_networks=10)
-    data = design_matrix(resp, nets).assign(measure=np.linspace(-1, 1, 200), error_variance=0.2)
-    with pytest.warns(InhdWarning, match="does not conform"):
-        fit = benefits.fit_known_variance_model(data, ["team_lead"])
-    assert fit.engine == "local"
-    with pytest.raises(AttributeError):
-        benefits.fit_known_variance_model(data, ["team_lead"], engine="inhd.hlm")
-
-
 def test_inputs_are_not_modified():
     from inhd.rasch import fit_rating_scale
     resp, nets, names = simulate_survey(rng=9, n_persons=240, n_networks=12)
     persons = fit_rating_scale(resp[names[:5]]).persons
     copies = resp.copy(), nets.copy(), persons.copy()
-    table4_models(resp, nets, measures=persons, engine="local")
+    table4_models(resp, nets, measures=persons)
     descriptive_tables(resp, nets, measure=persons["measure"])
     for before, after in zip(copies, (resp, nets, persons)):
         pd.testing.assert_frame_equal(before, after)
