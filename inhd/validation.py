@@ -111,6 +111,9 @@ METAFOR_CASES = {
                              "y ~ x_person + lead + net_z", "v", ["network_id", "school_id"], "REML", None),
     "sim_growth_reml": ("simulated_persons.csv", "simulated growth, network random slope",
                         "y_growth ~ wave + x_person", "v", ["network_id"], "REML", "wave"),
+    "sim_growth_school_reml": ("simulated_persons.csv", "simulated growth, network slope, schools nested",
+                               "y_growth_school ~ wave + x_person", "v", ["network_id", "school_id"],
+                               "REML", "wave"),
 }
 
 

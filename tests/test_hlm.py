@@ -27,6 +27,8 @@ CASES = {
     "sim_two_level_ml": (SIM, SIM_F, "v", ["network_id"], "ML", None),
     "sim_three_level_reml": (SIM, SIM_F, "v", ["network_id", "school_id"], "REML", None),
     "sim_growth_reml": (SIM, "y_growth ~ wave + x_person", "v", ["network_id"], "REML", "wave"),
+    "sim_growth_school_reml": (SIM, "y_growth_school ~ wave + x_person", "v",
+                               ["network_id", "school_id"], "REML", "wave"),
 }
 _FITS = {}
 
@@ -52,7 +54,7 @@ def test_matches_metafor(name):
     vc = res.variance_components
     if "tau2" in ref:   # struct="GEN": fit$tau2 (intercept, slope), fit$rho, fit$sigma2
         tau2, rho = ref["tau2"], ref["rho"]
-        expected = [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), ref["sigma2"]["person_id"]]
+        expected = [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), *ref["sigma2"].values()]
     else:               # fit$sigma2: outer, (inner,) then the row level = our residual
         expected = list(ref["sigma2"].values())
     np.testing.assert_allclose(vc.to_numpy(), expected, rtol=1e-3)

@@ -88,5 +88,11 @@ fit <- fit_tight("y_growth", "v", mods = ~ wave + x_person,
 res$sim_growth_reml <- extract(fit,
   "rma.mv(y_growth, v, mods = ~ wave + x_person, random = list(~ wave | network_id, ~ 1 | person_id), struct = 'GEN', method = 'REML')")
 
+fit <- fit_tight("y_growth_school", "v", mods = ~ wave + x_person,
+              random = list(~ wave | network_id, ~ 1 | school_id, ~ 1 | person_id), struct = "GEN",
+              data = sim, method = "REML")
+res$sim_growth_school_reml <- extract(fit,
+  "rma.mv(y_growth_school, v, mods = ~ wave + x_person, random = list(~ wave | network_id, ~ 1 | school_id, ~ 1 | person_id), struct = 'GEN', method = 'REML')")
+
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            file.path(here, "reference.json"))

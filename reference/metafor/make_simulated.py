@@ -7,6 +7,7 @@ Model (generating values, also written to ``simulated_truth.json``)::
 
     y        = 0.5 + 0.4 x_person + 0.3 lead + 0.6 net_z + u_network + u_school + e + eps
     y_growth = 0.2 + 0.25 wave + 0.4 x_person + u0_network + u1_network wave + e + eps
+    y_growth_school = y_growth + u_school   (the growth model with schools nested in networks)
     eps ~ N(0, v) with v (the squared Rasch SE) known, uniform on [0.2, 1.5]
 """
 
@@ -58,8 +59,9 @@ def simulate(rng):
     eps2 = rng.normal(0, np.sqrt(df["v"].to_numpy()))
     df["y_growth"] = (g["Intercept"] + g["wave"] * df.wave + g["x_person"] * df.x_person
                       + df.u0 + df.u1 * df.wave + e2 + eps2)
+    df["y_growth_school"] = df["y_growth"] + df.u_sch   # no new draws: the other columns are unchanged
     cols = ["person_id", "network_id", "school_id", "wave", "x_person", "lead", "net_z",
-            "v", "y", "y_growth"]
+            "v", "y", "y_growth", "y_growth_school"]
     return df[cols].round(6)
 
 
