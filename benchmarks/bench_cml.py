@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from inhd.cml import cml_rating_scale  # noqa: E402
+from inhd.rsm import simulate_rating_scale  # noqa: E402
 
 R_CODE = r"""
 suppressPackageStartupMessages(library(eRm))
@@ -43,12 +44,7 @@ def simulate(n=3000, k=14, n_categories=5, missing=0.05, rng=20261122, spread=Fa
     delta = np.linspace(-1.5, 1.5, k)
     tau = np.linspace(-1.2, 1.2, m)
     theta = rng.normal(0.0, 1.5, n)
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    h = np.arange(m + 1)
-    logit = h * (theta[:, None, None] - delta[None, :, None]) - cum
-    p = np.exp(logit - logit.max(axis=2, keepdims=True))
-    p /= p.sum(axis=2, keepdims=True)
-    X = (rng.random((n, k))[:, :, None] > np.cumsum(p, axis=2)[:, :, :-1]).sum(axis=2).astype(float)
+    X = simulate_rating_scale(theta, delta, tau, rng=rng)
     if spread:
         who = rng.random(n) < 0.3
         n_miss = np.where(who, 1 + rng.poisson(missing * k / 0.3 - 1, n), 0).clip(0, k - 1)

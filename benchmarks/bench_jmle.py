@@ -15,7 +15,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from inhd.rasch import _log_probs, fit_rating_scale
+from inhd.rasch import fit_rating_scale
+from inhd.rsm import simulate_rating_scale
 
 N_PERSONS, N_ITEMS = 100_000, 40
 TAU = np.array([-1.5, -0.5, 0.5, 1.5])
@@ -24,9 +25,7 @@ TAU = np.array([-1.5, -0.5, 0.5, 1.5])
 def simulate(rng, missing):
     theta = rng.normal(0.0, 1.5, N_PERSONS)
     delta = np.linspace(-2.0, 2.0, N_ITEMS)
-    cum = np.exp(_log_probs(theta[:, None] - delta[None, :], TAU)[0]).cumsum(axis=-1)
-    x = (rng.random((N_PERSONS, N_ITEMS))[..., None] > cum).sum(axis=-1).astype(float)
-    x[rng.random(x.shape) < missing] = np.nan
+    x = simulate_rating_scale(theta, delta, TAU, rng=rng, missing=missing)
     return pd.DataFrame(x, columns=[f"item{j:02d}" for j in range(N_ITEMS)]), delta
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from inhd.rsm import solve_locations
+
 __all__ = [
     "FOUR_CATEGORIES",
     "wright_map",
@@ -186,9 +188,7 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     if scores.size != 3 or np.any(np.diff(scores) <= 0) or scores[0] <= 0 or scores[-1] >= m:
         raise ValueError(f"scores must be 3 increasing values strictly between 0 and {m}; "
                          f"got {scores.tolist()}")
-    from inhd.rasch import _solve_locations
-
-    cuts, _, _ = _solve_locations(np.ones((3, 1), dtype=bool), np.array([float(difficulty)]),
+    cuts, _, _ = solve_locations(np.ones((3, 1), dtype=bool), np.array([float(difficulty)]),
                                   scores, tau)
     return np.asarray(cuts)
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
 
+from inhd.rsm import category_probabilities, log_probs, moments, pattern_groups, probs, solve_locations
 from inhd.warnings import ConvergenceWarning
 
 __all__ = [
@@ -36,71 +37,6 @@ __all__ = [
     "fit_statistics",
     "category_probabilities",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# The model in log space
-# --------------------------------------------------------------------------------------------
-def _log_probs(diff: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Log category probabilities and log normalisers for ``diff = theta - delta``.
-
-    Returns ``(log_p, log_z)`` with ``log_p`` of shape ``diff.shape + (m + 1,)``.
-    """
-    tau = np.asarray(tau, dtype=float)
-    h = np.arange(tau.size + 1, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    eta = np.asarray(diff, dtype=float)[..., None] * h - cum
-    top = eta.max(axis=-1, keepdims=True)
-    log_z = top + np.log(np.exp(eta - top).sum(axis=-1, keepdims=True))
-    return eta - log_z, log_z[..., 0]
-
-
-def _probs(diff: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Category probabilities and log normalisers (same as :func:`_log_probs`, fewer temporaries).
-
-    Shifting by the largest exponent before exponentiating keeps it overflow-free (log-sum-exp).
-    """
-    tau = np.asarray(tau, dtype=float)
-    h = np.arange(tau.size + 1, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    p = np.asarray(diff, dtype=float)[..., None] * h
-    p -= cum
-    top = p[..., 0].copy()                    # max over a short last axis: pairwise is faster
-    for k in range(1, h.size):
-        np.maximum(top, p[..., k], out=top)
-    p -= top[..., None]
-    np.exp(p, out=p)
-    total = p @ np.ones(h.size)               # BLAS beats a reduction over a length-(m+1) axis
-    p /= total[..., None]
-    return p, top + np.log(total)
-
-
-def category_probabilities(theta, *, difficulty=0.0, thresholds) -> np.ndarray:
-    """Rating-scale category probabilities, shape ``(len(theta), m + 1)``.
-
-    Parameters
-    ----------
-    theta : array_like
-        Person measures (logits).
-    difficulty : float, default 0
-        Item difficulty (logits).
-    thresholds : array_like
-        The m Andrich thresholds.
-
-    Notes
-    -----
-    :math:`P(X = h) = \\exp(h(\\theta - \\delta) - \\sum_{k \\le h} \\tau_k) / Z`, computed in
-    log space (log-sum-exp), so extreme measures do not overflow.
-    """
-    theta = np.atleast_1d(np.asarray(theta, dtype=float))
-    log_p, _ = _log_probs(theta - float(difficulty), np.asarray(thresholds, dtype=float))
-    return np.exp(log_p)
-
-
-def _moments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    h = np.arange(p.shape[-1], dtype=float)
-    e = p @ h
-    return e, p @ (h * h) - e * e
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,57 +120,6 @@ def _show(value):
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _unique_rows(mask: np.ndarray, target: np.ndarray):
-    """Group rows with the same missingness pattern and the same (score) target."""
-    packed = np.packbits(mask, axis=1)
-    key = np.concatenate([packed, target.astype(np.float64)[:, None].view(np.uint8)], axis=1)
-    key = np.ascontiguousarray(key).view(np.dtype((np.void, key.shape[1])))[:, 0]
-    _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True,
-                                          return_counts=True)
-    return first, inverse.ravel(), counts
-
-
-# --------------------------------------------------------------------------------------------
-# Measures given fixed parameters (persons given items, or items given persons)
-# --------------------------------------------------------------------------------------------
-def _solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
-    """Solve sum_j mask_rj E(b_r - offsets_j) = target_r for each row r (safeguarded Newton).
-
-    With ``offsets`` = item difficulties this is the ML person measure for raw score ``target``;
-    with ``offsets`` = -person measures it gives minus an item difficulty.
-    """
-    mask = np.asarray(mask, dtype=bool)
-    first, inverse, _ = _unique_rows(mask, target)
-    gm = mask[first].astype(float)
-    gt = np.asarray(target, float)[first]
-    n = gm.sum(axis=1)
-    m = len(tau)
-    frac = np.clip(gt / (m * n), 1e-6, 1 - 1e-6)
-    span = np.max(np.abs(offsets)) + np.sum(np.abs(tau)) + 40.0
-    lo, hi = np.full(len(gt), -span), np.full(len(gt), span)
-    off_mean = (gm * offsets).sum(axis=1) / n
-    b = off_mean + np.log(frac / (1 - frac))
-    converged = False
-    for _ in range(max_iter):
-        e, v = _moments(_probs(b[:, None] - offsets[None, :], tau)[0])
-        f = gt - (gm * e).sum(axis=1)          # decreasing in b
-        info = (gm * v).sum(axis=1)
-        lo = np.where(f > 0, np.maximum(lo, b), lo)
-        hi = np.where(f < 0, np.minimum(hi, b), hi)
-        step = f / np.maximum(info, 1e-300)
-        new = b + np.clip(step, -2.0, 2.0)
-        outside = (new <= lo) | (new >= hi)
-        new = np.where(outside, 0.5 * (lo + hi), new)
-        delta = np.abs(new - b)
-        b = new
-        if np.all(delta < tol):
-            converged = True
-            break
-    e, v = _moments(_probs(b[:, None] - offsets[None, :], tau)[0])
-    info = (gm * v).sum(axis=1)
-    return b[inverse], 1.0 / np.sqrt(info[inverse]), converged
-
-
 # --------------------------------------------------------------------------------------------
 # Fit statistics
 # --------------------------------------------------------------------------------------------
@@ -259,7 +144,7 @@ def _fit_sums(X, theta, delta, tau, *, chunk_elems=4_000_000):
     for a in range(0, n_rows, step):
         x = X[a:a + step]
         obs = ~np.isnan(x)
-        p = _probs(theta[a:a + step, None] - delta[None, :], tau)[0]
+        p = probs(theta[a:a + step, None] - delta[None, :], tau)[0]
         e = p @ h
         h2 = p @ (h * h)
         w = h2 - e * e
@@ -368,7 +253,7 @@ _RUNAWAY = 25.0
 
 def _joint_loglik(theta, delta, tau, gmask, gscore, w, item_score, cat_ge):
     """Joint log-likelihood of grouped persons and its (masked) category probabilities."""
-    p, log_z = _probs(theta[:, None] - delta[None, :], tau)
+    p, log_z = probs(theta[:, None] - delta[None, :], tau)
     ll = (w * gscore * theta).sum() - item_score @ delta - cat_ge @ tau \
         - (w[:, None] * gmask * log_z).sum()
     p *= gmask[:, :, None]
@@ -396,7 +281,7 @@ def _joint_derivatives(p, gscore, w, item_score, cat_ge, fi, free_tau):
     def at_or_above(a):                       # sum over categories h >= k, for k = 1..m
         return a @ upper
 
-    e, v = _moments(p)
+    e, v = moments(p)
     g_p = w * (gscore - e.sum(axis=1))
     i_pp = w * v.sum(axis=1)
     nq = fi.size + (m if free_tau else 0)
@@ -627,10 +512,10 @@ class RatingScaleResult:
         tau = self.thresholds.to_numpy()
         if isinstance(item, str) and item == "all":
             d = self.items["difficulty"].to_numpy()
-            e, _ = _moments(np.exp(_log_probs(theta[:, None] - d[None, :], tau)[0]))
+            e, _ = moments(np.exp(log_probs(theta[:, None] - d[None, :], tau)[0]))
             return e.sum(axis=1) + self.min_category * d.size
         delta = 0.0 if item is None else float(self.items.loc[item, "difficulty"])
-        e, _ = _moments(np.exp(_log_probs(theta - delta, tau)[0]))
+        e, _ = moments(np.exp(log_probs(theta - delta, tau)[0]))
         return e + self.min_category
 
     def summary(self) -> str:
@@ -856,11 +741,11 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     pscore = xn.sum(axis=1)
     n_it = obs_n.sum(axis=0)
 
-    first, inverse, wts = _unique_rows(obs_n, pscore)     # persons sharing a measure
+    first, inverse, wts = pattern_groups(obs_n, pscore)     # persons sharing a measure
     gmask, gscore = obs_n[first].astype(float), pscore[first]
     if method == "jmle" and fixed:
         d_inc, tau, ll, n_iter = d_anchor[inc], tau_anchor.copy(), np.nan, 0
-        theta_n, _, converged = _solve_locations(obs_n, d_inc, pscore.astype(float), tau,
+        theta_n, _, converged = solve_locations(obs_n, d_inc, pscore.astype(float), tau,
                                                  tol=tol, max_iter=max_iter)
         if not converged:
             warnings.warn("person measures did not converge (converged=False)",
@@ -908,16 +793,16 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
         if not converged:
             warnings.warn("CML did not converge; results are provisional (converged=False)",
                           ConvergenceWarning, stacklevel=2)
-        theta_n, _, ok = _solve_locations(obs_n, d_inc, pscore.astype(float), tau)
+        theta_n, _, ok = solve_locations(obs_n, d_inc, pscore.astype(float), tau)
         converged = converged and ok
 
     # non-extreme persons and included items at the estimates
     n_obs, n_items = X.shape
     measure, se = np.full(n_obs, np.nan), np.full(n_obs, np.nan)
     measure[~ext_p] = theta_n
-    p_g = _probs(theta_n[first][:, None] - d_inc[None, :], tau)[0]
+    p_g = probs(theta_n[first][:, None] - d_inc[None, :], tau)[0]
     p_g *= gmask[:, :, None]
-    _, v_g = _moments(p_g)
+    _, v_g = moments(p_g)
     se[~ext_p] = (1.0 / np.sqrt(v_g.sum(axis=1)))[inverse]
     delta, dse = np.full(n_items, np.nan), np.full(n_items, np.nan)
     delta[inc] = d_inc
@@ -939,7 +824,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
         out, out_se = np.full(len(sub), np.nan), np.full(len(sub), np.nan)
         has = n > 0
         if has.any():
-            b, bse, _ = _solve_locations(ok[has], offsets, target[has], tau)
+            b, bse, _ = solve_locations(ok[has], offsets, target[has], tau)
             out[has], out_se[has] = sign * b, bse
         return out, out_se
 
@@ -1059,7 +944,7 @@ def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
     measure, se = np.full(len(X), np.nan), np.full(len(X), np.nan)
     converged = True
     if has.any():
-        measure[has], se[has], converged = _solve_locations(obs[has], delta, target[has], tau,
+        measure[has], se[has], converged = solve_locations(obs[has], delta, target[has], tau,
                                                             tol=tol, max_iter=max_iter)
     if not converged:
         warnings.warn("person measures did not converge", ConvergenceWarning, stacklevel=2)

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from inhd.rsm import log_probs, simulate_rating_scale
+
 __all__ = [
     "PB_SEED", "NH_SEED", "PB_ITEMS", "PB_CANDIDATE_ITEMS", "PB_TABLE1", "PB_TABLE2",
     "PB_TABLE4_FINAL", "NH_MEASURES", "NH_WAVES",
@@ -127,28 +129,6 @@ def _rng(rng) -> np.random.Generator:
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be an int seed, a numpy Generator or None, "
                     f"got {type(rng).__name__}")
-
-
-def _rsm_log_probs(theta, difficulty, thresholds, discrimination=1.0) -> np.ndarray:
-    """Log category probabilities of the rating-scale model, shape ``theta.shape + (m + 1,)``.
-
-    :math:`\\log P(X = h) = a (h(\\theta - \\delta) - \\sum_{k \\le h} \\tau_k) - \\log Z`, by
-    log-sum-exp (``a = 1`` is the Rasch model; other ``a`` only for the misfitting candidates).
-    """
-    tau = np.asarray(thresholds, dtype=float)
-    h = np.arange(tau.size + 1, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    diff = np.asarray(theta, dtype=float) - np.asarray(difficulty, dtype=float)
-    eta = discrimination * (diff[..., None] * h - cum)
-    top = eta.max(axis=-1, keepdims=True)
-    return eta - top - np.log(np.exp(eta - top).sum(axis=-1, keepdims=True))
-
-
-def _draw_categories(log_p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per row of ``log_p`` (last axis categories 0..m) by the inverse CDF."""
-    cdf = np.cumsum(np.exp(log_p), axis=-1)
-    u = rng.random(log_p.shape[:-1])
-    return np.minimum((u[..., None] > cdf[..., :-1]).sum(axis=-1), log_p.shape[-1] - 1)
 
 
 def _exact_counts(counts: dict, rng: np.random.Generator) -> np.ndarray:
@@ -502,8 +482,9 @@ def simulate_participatory_benefits(*, rng=PB_SEED,
     codes = {}
     for col, row in items.iterrows():
         trait = second if row["second_dimension_weight"] > 0 else theta
-        lp = _rsm_log_probs(trait, row["difficulty"], _PB_THRESHOLDS, row["discrimination"])
-        codes[col] = _draw_categories(lp, g) + 1
+        codes[col] = simulate_rating_scale(trait, [row["difficulty"]], _PB_THRESHOLDS, rng=g,
+                                           discrimination=row["discrimination"],
+                                           min_category=1)[:, 0].astype(int)
     X = pd.DataFrame(codes)
     mask = g.random(X.shape) < missing_rate
     mask[mask.all(axis=1), 0] = False           # every respondent answers at least one item
@@ -660,7 +641,7 @@ def _person_reliability(difficulties, thresholds, mean, sd, n_nodes=81):
     """
     x, w = np.polynomial.hermite_e.hermegauss(n_nodes)
     theta = mean + sd * x
-    log_p = _rsm_log_probs(theta[:, None], np.asarray(difficulties)[None, :], thresholds)
+    log_p, _ = log_probs(theta[:, None] - np.asarray(difficulties)[None, :], thresholds)
     p = np.exp(log_p)
     h = np.arange(p.shape[-1])
     info = ((p * h ** 2).sum(-1) - (p * h).sum(-1) ** 2).sum(-1)
@@ -928,7 +909,8 @@ def simulate_network_health(*, rng=NH_SEED,
         latent[key] = theta
         cols = [f"{key}_{j + 1}" for j in range(n_items)]
         for col, d in zip(cols, delta):
-            codes[col] = _draw_categories(_rsm_log_probs(theta, d, _NH_THRESHOLDS), g) + 1
+            codes[col] = simulate_rating_scale(theta, [d], _NH_THRESHOLDS, rng=g,
+                                               min_category=1)[:, 0].astype(int)
             item_rows.append((col, key, float(d)))
         eff.append(pd.DataFrame({"network_id": net_index, "measure": key, "intercept": b0,
                                  "slope": b1}))

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from inhd import DATA_DIR
-from inhd.rasch import category_probabilities, fit_rating_scale
+from inhd.rasch import fit_rating_scale
+from inhd.rsm import simulate_rating_scale
 
 
 def simulate_responses(
@@ -50,7 +51,7 @@ def simulate_responses(
     Notes
     -----
     P(X = h) is proportional to exp(sum_{k<=h}(theta - delta_i - tau_k)); categories are drawn by
-    inverting the cumulative probabilities, computed in log space by :func:`inhd.rasch.category_probabilities`.
+    inverting the cumulative probabilities, computed in log space by :func:`inhd.rsm.simulate_rating_scale`.
     """
     rng = np.random.default_rng(rng)
     if n_persons < 1:
@@ -62,13 +63,9 @@ def simulate_responses(
         difficulties.index = [f"item{i + 1:02d}" for i in range(len(difficulties))]
     theta = pd.Series(rng.normal(person_mean, person_sd, n_persons),
                       index=pd.Index([f"p{i + 1:05d}" for i in range(n_persons)], name="respondent_id"), name="theta")
-    draws = rng.random((n_persons, len(difficulties)))
-    codes = np.empty((n_persons, len(difficulties)), dtype=float)
-    for j, delta in enumerate(difficulties.to_numpy()):
-        cumulative = np.cumsum(category_probabilities(theta.to_numpy(), difficulty=delta, thresholds=thresholds), axis=1)
-        codes[:, j] = (draws[:, j, None] > cumulative[:, :-1]).sum(axis=1)
-    codes[rng.random(codes.shape) < missing] = np.nan
-    responses = pd.DataFrame(codes + min_category, index=theta.index, columns=difficulties.index).astype("Int64")
+    codes = simulate_rating_scale(theta.to_numpy(), difficulties.to_numpy(), thresholds, rng=rng,
+                                  missing=missing, min_category=min_category)
+    responses = pd.DataFrame(codes, index=theta.index, columns=difficulties.index).astype("Int64")
     return responses, theta
 
 

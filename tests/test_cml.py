@@ -19,6 +19,7 @@ import pytest
 import inhd
 from inhd import cml
 from inhd.cml import CMLEstimate, cml_rating_scale, conditional_loglik
+from inhd.rsm import simulate_rating_scale
 from inhd.warnings import ConvergenceWarning
 
 REF = inhd.ROOT / "reference" / "erm"
@@ -40,13 +41,7 @@ def fitted(request):
 
 
 def _simulate(rng, theta, delta, tau):
-    m = tau.size
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    logit = np.arange(m + 1) * (theta[:, None, None] - delta[None, :, None]) - cum
-    p = np.exp(logit - logit.max(axis=2, keepdims=True))
-    p /= p.sum(axis=2, keepdims=True)
-    u = rng.random(p.shape[:2])
-    return (u[:, :, None] > np.cumsum(p, axis=2)[:, :, :-1]).sum(axis=2).astype(float)
+    return simulate_rating_scale(theta, delta, tau, rng=rng)
 
 
 # ------------------------------------------------------------------ 1. eRm reference values

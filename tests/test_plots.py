@@ -67,7 +67,7 @@ def test_category_curves_one_line_per_category(lfs):
 def test_four_category_cuts_are_half_point_thresholds():
     tau = np.array([-1.2, 0.1, 1.1])
     cuts = four_category_cuts(tau)
-    from inhd.rasch import _moments, category_probabilities
+    from inhd.rsm import category_probabilities, moments as _moments
     for c, s in zip(cuts, (0.5, 1.5, 2.5)):
         e, _ = _moments(category_probabilities([c], thresholds=tau))
         assert e[0] == pytest.approx(s, abs=1e-9)

@@ -10,6 +10,8 @@ import pytest
 from scipy.optimize import brentq
 
 import inhd.rasch as rasch
+from inhd import rsm
+from inhd.rsm import simulate_rating_scale
 from inhd import DATA_DIR
 from inhd.rasch import (
     RatingScaleResult,
@@ -24,11 +26,7 @@ REF = DATA_DIR / "reference"
 
 def simulate(rng, theta, delta, tau, *, missing=0.0, labels=True):
     """Rating-scale responses by inverse-CDF sampling of the model probabilities."""
-    log_p, _ = rasch._log_probs(theta[:, None] - delta[None, :], np.asarray(tau, float))
-    cum = np.exp(log_p).cumsum(axis=-1)
-    x = (rng.random(cum.shape[:2])[..., None] > cum).sum(axis=-1).astype(float)
-    if missing:
-        x[rng.random(x.shape) < missing] = np.nan
+    x = simulate_rating_scale(theta, delta, tau, rng=rng, missing=missing)
     frame = pd.DataFrame(x, columns=[f"q{j:02d}" for j in range(delta.size)])
     if labels:
         frame.index = [f"r{n}" for n in range(theta.size)]
@@ -203,14 +201,14 @@ def test_person_solver_against_brentq():
     tau = np.array([-0.5, 0.5])
     mask = np.array([[1, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 1]], dtype=bool)
     target = np.array([3.0, 0.3, 7.7])
-    b, se, ok = rasch._solve_locations(mask, delta, target, tau)
+    b, se, ok = rsm.solve_locations(mask, delta, target, tau)
     assert ok
     for r in range(3):
         def f(t, r=r):
-            e, _ = rasch._moments(rasch.category_probabilities(t - delta[mask[r]], thresholds=tau))
+            e, _ = rsm.moments(rasch.category_probabilities(t - delta[mask[r]], thresholds=tau))
             return e.sum() - target[r]
         assert b[r] == pytest.approx(brentq(f, -30, 30, xtol=1e-13), abs=1e-9)
-        _, v = rasch._moments(rasch.category_probabilities(b[r] - delta[mask[r]], thresholds=tau))
+        _, v = rsm.moments(rasch.category_probabilities(b[r] - delta[mask[r]], thresholds=tau))
         assert se[r] == pytest.approx(1 / np.sqrt(v.sum()), rel=1e-10)
 
 

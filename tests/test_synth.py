@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from inhd import DATA_DIR, rasch, synth
+from inhd.rsm import category_probabilities, simulate_rating_scale
 
 PUBLISHED = DATA_DIR / "published"
 MEASURE = [c for c, *_ in synth.PB_ITEMS]
@@ -220,23 +221,14 @@ def test_rasch_cml_recovers_the_generating_items(pb):
     assert (np.abs(zt) < 3).all(), zt
 
 
-def test_rsm_log_probs_agree_with_inhd_rasch():
-    theta = np.linspace(-8, 8, 33)
-    tau = np.array([-2.7, -1.0, 0.9, 2.8])
-    ours = np.exp(synth._rsm_log_probs(theta, 0.4, tau))
-    ref = rasch.category_probabilities(theta, difficulty=0.4, thresholds=tau)
-    np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(ours.sum(axis=1), 1.0, atol=1e-12)
-
-
-def test_draw_categories_frequencies():
-    g = np.random.default_rng(1)
-    lp = synth._rsm_log_probs(np.zeros(40_000), 0.0, np.array([-1.0, 0.0, 1.0]))
-    draws = synth._draw_categories(lp, g)
-    p = np.exp(lp[0])
-    freq = np.bincount(draws, minlength=4) / draws.size
+def test_simulated_category_frequencies():
+    # inhd.rsm.simulate_rating_scale, which the generator uses: frequencies within 3 SE of P(X = h)
+    draws = simulate_rating_scale(np.zeros(40_000), [0.0], [-1.0, 0.0, 1.0], rng=1)[:, 0]
+    p = category_probabilities([0.0], thresholds=[-1.0, 0.0, 1.0])[0]
+    freq = np.bincount(draws.astype(int), minlength=4) / draws.size
     se = np.sqrt(p * (1 - p) / draws.size)
     assert (np.abs(freq - p) < 3 * se).all()
+
 
 
 # --------------------------------------------------------------------------------------------
