@@ -79,7 +79,7 @@ def run(X, a):
     all_t = ", ".join(f"{t:.3f}" for t in times)
     print(f"inhd.cml: best of {a.repeat}: {ours:.3f} s (all: {all_t});"
           f" {est.n_iter} Newton iterations, converged={est.converged}, "
-          f"{est.n_patterns} patterns used, loglik {est.loglik:.6f}")
+          f"{est.n_patterns} patterns used, loglik {est.llf:.6f}")
     if a.no_r or shutil.which("Rscript") is None:
         print("eRm: not timed (no Rscript or --no-r)")
         return

@@ -476,7 +476,7 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     names = ["Intercept", *terms]
     params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
     df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
-    u, u_se = re["estimate"].to_numpy(float), re["se"].to_numpy(float)
+    u, u_se = re["deviation"].to_numpy(float), re["se"].to_numpy(float)
     eb = _eb_frame(groups.astype(str), re["n_persons"].to_numpy(), float(params["Intercept"]) + u, u_se)
     return ModelFit(
         params=params, bse=bse,

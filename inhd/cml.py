@@ -40,7 +40,7 @@ class CMLEstimate:
         Item difficulties (sum to zero) and their standard errors.
     thresholds, thresholds_se : ndarray (m,)
         Andrich thresholds tau_1..tau_m (sum to zero) and their standard errors.
-    loglik : float
+    llf : float
         Conditional log-likelihood at the estimates (``eRm::RSM(X)$loglik``).
     converged : bool
         Whether the Newton iterations met ``tol``.
@@ -59,7 +59,7 @@ class CMLEstimate:
     difficulty_se: np.ndarray
     thresholds: np.ndarray
     thresholds_se: np.ndarray
-    loglik: float
+    llf: float
     converged: bool
     n_iter: int
     n_patterns: int
@@ -71,7 +71,7 @@ class CMLEstimate:
         lines = [f"Rating-scale model, CML: {self.difficulty.size} items, "
                  f"{self.thresholds.size + 1} categories, {self.n_persons} non-extreme persons "
                  f"in {self.n_patterns} missing-data patterns",
-                 f"conditional log-likelihood {self.loglik:.6f}; converged={self.converged} "
+                 f"conditional log-likelihood {self.llf:.6f}; converged={self.converged} "
                  f"after {self.n_iter} iterations",
                  f"{'':>12}{'estimate':>12}{'se':>10}"]
         for i, (d, s) in enumerate(zip(self.difficulty, self.difficulty_se)):
@@ -503,6 +503,6 @@ def _fit(data, n_items, m, tol, max_iter):
     if m == 1:
         se[n_items:] = 0.0
     return CMLEstimate(difficulty=delta, difficulty_se=se[:n_items], thresholds=tau,
-                       thresholds_se=se[n_items:], loglik=ll, converged=converged,
+                       thresholds_se=se[n_items:], llf=ll, converged=converged,
                        n_iter=n_iter, n_patterns=int(data.pm.shape[0]),
                        n_persons=int(data.N.sum()), covariance=cov)

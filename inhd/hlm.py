@@ -37,9 +37,12 @@ class KnownVarianceResult:
 
     Attributes
     ----------
-    params, bse, tvalues, pvalues : pandas.Series
-        Fixed effects (intercept named ``Intercept``), their SEs (inverse of X'V^-1 X), z statistics
-        and two-sided normal p-values (metafor's default ``test="z"``).
+    params, bse : pandas.Series
+        Fixed effects (intercept named ``Intercept``) and their SEs (inverse of X'V^-1 X).
+    fixed_effects : pandas.DataFrame
+        Indexed by term: ``estimate, se, statistic, p_value, ci_low, ci_high``, the statistic a
+        z statistic with two-sided normal p-value and 95% interval (metafor's default
+        ``test="z"``).
     cov_params : pandas.DataFrame
         Covariance matrix of the fixed effects.
     variance_components : pandas.Series
@@ -52,10 +55,10 @@ class KnownVarianceResult:
     n_iter : int
     random_effects : dict of str to pandas.DataFrame
         Per grouping level, indexed by unit (inner levels by ``(outer, inner)``): empirical Bayes
-        estimates ``estimate`` and posterior SEs ``se`` (metafor's ``ranef``: sqrt of
+        estimates of the unit's deviation ``deviation`` (u_j) and posterior SEs ``se`` (metafor's ``ranef``: sqrt of
         diag(G - G Z' P Z G), accounting for the estimation of beta), ``ci_low``/``ci_high``
         (+-1.96 se), ``n_persons`` and the unit's ``reliability``; with a random slope also
-        ``slope_estimate``, ``slope_se``, ``slope_reliability``.
+        ``slope_deviation``, ``slope_se``, ``slope_reliability``.
     reliability : pandas.Series
         Mean reliability per level (Raudenbush & Bryk 2002, eq. 3.58): for a grouping level the
         mean over units of lambda_j = tau / (tau + Delta_j), Delta_j the error variance of unit j's
@@ -65,8 +68,7 @@ class KnownVarianceResult:
 
     params: pd.Series
     bse: pd.Series
-    tvalues: pd.Series
-    pvalues: pd.Series
+    fixed_effects: pd.DataFrame
     cov_params: pd.DataFrame
     variance_components: pd.Series
     llf: float
@@ -83,8 +85,7 @@ class KnownVarianceResult:
 
     def summary(self) -> str:
         """A plain-text summary: fixed effects, variance components, reliabilities."""
-        fe = pd.DataFrame({"estimate": self.params, "se": self.bse,
-                           "statistic": self.tvalues, "p_value": self.pvalues})
+        fe = self.fixed_effects
         lines = [f"Known-variance multilevel model ({self.method}), formula: {self.formula}",
                  f"n_obs = {self.n_obs}; groups: "
                  + ", ".join(f"{k} = {v}" for k, v in self.n_groups.items()),
@@ -115,7 +116,7 @@ class KnownVarianceResult:
             raise ValueError(f"level: {level!r} is not one of the grouping levels "
                              f"{list(self.groups)}")
         re = self.random_effects[level]
-        centre = re["estimate"] + float(self.params.get("Intercept", 0.0))
+        centre = re["deviation"] + float(self.params.get("Intercept", 0.0))
         order = np.argsort(centre.to_numpy(), kind="stable")
         est = centre.to_numpy()[order]
         lo, hi = est - 2 * re["se"].to_numpy()[order], est + 2 * re["se"].to_numpy()[order]
@@ -431,8 +432,10 @@ def fit_known_variance(data, formula, *, known_variance, groups, method="REML",
     bse = np.sqrt(np.diag(cov))
     params = pd.Series(beta, index=names, name="estimate")
     bse_s = pd.Series(bse, index=names, name="se")
-    tvals = pd.Series(beta / bse, index=names, name="statistic")
-    pvals = pd.Series(2 * stats.norm.sf(np.abs(beta / bse)), index=names, name="p_value")
+    z = stats.norm.isf(0.025)
+    fixed = pd.DataFrame({"estimate": beta, "se": bse, "statistic": beta / bse,
+                          "p_value": 2 * stats.norm.sf(np.abs(beta / bse)),
+                          "ci_low": beta - z * bse, "ci_high": beta + z * bse}, index=names)
 
     vc = {groups[0]: G[0, 0]}
     if model.q == 2:
@@ -461,15 +464,15 @@ def fit_known_variance(data, formula, *, known_variance, groups, method="REML",
     with np.errstate(divide="ignore", invalid="ignore"):
         delta = np.linalg.inv(ZZ)                      # error covariance of unit j's GLS estimates
     lam = np.diag(G)[None] / (np.diag(G)[None] + np.diagonal(delta, axis1=1, axis2=2))
-    outer_df = pd.DataFrame({"estimate": u[:, 0], "se": se_u[:, 0]},
+    outer_df = pd.DataFrame({"deviation": u[:, 0], "se": se_u[:, 0]},
                             index=pd.Index(outer_labels, name=groups[0]))
-    outer_df["ci_low"] = outer_df["estimate"] - 1.959963984540054 * outer_df["se"]
-    outer_df["ci_high"] = outer_df["estimate"] + 1.959963984540054 * outer_df["se"]
+    outer_df["ci_low"] = outer_df["deviation"] - z * outer_df["se"]
+    outer_df["ci_high"] = outer_df["deviation"] + z * outer_df["se"]
     outer_df["n_persons"] = n_outer
     outer_df["reliability"] = lam[:, 0]
     rel = {groups[0]: float(np.mean(lam[:, 0]))}
     if q == 2:
-        outer_df["slope_estimate"] = u[:, 1]
+        outer_df["slope_deviation"] = u[:, 1]
         outer_df["slope_se"] = se_u[:, 1]
         outer_df["slope_reliability"] = lam[:, 1]
         rel[f"{groups[0]}:{random_slope}"] = float(np.mean(lam[:, 1]))
@@ -489,11 +492,11 @@ def fit_known_variance(data, formula, *, known_variance, groups, method="REML",
         u_in = tau_in * kVr
         se_in = np.sqrt(np.clip(tau_in - tau_in ** 2 * kPk, 0, None))
         lam_in = tau_in / (tau_in + 1.0 / s)
-        inner_df = pd.DataFrame({"estimate": u_in, "se": se_in},
+        inner_df = pd.DataFrame({"deviation": u_in, "se": se_in},
                                 index=pd.MultiIndex.from_tuples(
                                     list(inner_labels), names=groups))
-        inner_df["ci_low"] = inner_df["estimate"] - 1.959963984540054 * inner_df["se"]
-        inner_df["ci_high"] = inner_df["estimate"] + 1.959963984540054 * inner_df["se"]
+        inner_df["ci_low"] = inner_df["deviation"] - z * inner_df["se"]
+        inner_df["ci_high"] = inner_df["deviation"] + z * inner_df["se"]
         inner_df["n_persons"] = np.diff(np.r_[model.inner_start, model.n])
         inner_df["reliability"] = lam_in
         re[groups[1]] = inner_df
@@ -501,7 +504,7 @@ def fit_known_variance(data, formula, *, known_variance, groups, method="REML",
         n_groups[groups[1]] = len(s)
     rel["person"] = float(np.mean(sigma2 / (sigma2 + v)))
     return KnownVarianceResult(
-        params=params, bse=bse_s, tvalues=tvals, pvalues=pvals,
+        params=params, bse=bse_s, fixed_effects=fixed,
         cov_params=pd.DataFrame(cov, index=names, columns=names),
         variance_components=vcs, llf=float(llf), method=method, converged=bool(converged),
         n_iter=n_iter, random_effects=re, reliability=pd.Series(rel, name="reliability"),

@@ -158,7 +158,7 @@ def _fit_sums(X, theta, delta, tau, *, chunk_elems=4_000_000):
             acc_r[k, a:a + step] = arr.sum(axis=1)
             acc_c[k] += arr.sum(axis=0)
 
-    def table(acc):
+    def table(acc, count):
         n, y2, w, z2, cw, cvar = acc
         with np.errstate(divide="ignore", invalid="ignore"):
             infit = y2 / w
@@ -166,9 +166,9 @@ def _fit_sums(X, theta, delta, tau, *, chunk_elems=4_000_000):
             q_in = np.minimum(np.sqrt(np.maximum(cvar, 0.0)) / w, _Q_MAX)
             q_out = np.minimum(np.sqrt(np.maximum(cw / n**2 - 1.0 / n, 0.0)), _Q_MAX)
         return pd.DataFrame({"infit": infit, "outfit": outfit, "infit_z": _wh_z(infit, q_in),
-                             "outfit_z": _wh_z(outfit, q_out), "n": n.astype(int)})
+                             "outfit_z": _wh_z(outfit, q_out), count: n.astype(int)})
 
-    return table(acc_r), table(acc_c)
+    return table(acc_r, "n_items"), table(acc_c, "n_persons")
 
 
 @dataclass(frozen=True)
@@ -455,14 +455,14 @@ class RatingScaleResult:
     Attributes
     ----------
     items : pandas.DataFrame
-        Indexed by item: ``difficulty, se, infit, outfit, infit_z, outfit_z, n, score, extreme,
+        Indexed by item: ``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, score, extreme,
         anchored``. ``score`` is the raw score (codes minus ``min_category``) over all respondents
         kept; fit statistics are over non-extreme persons and NaN for extreme items.
-    thresholds, threshold_se : pandas.Series
+    thresholds, thresholds_se : pandas.Series
         The m Andrich thresholds (sum to zero) and their model SEs, indexed by the code of the
         category each threshold leads into.
     persons : pandas.DataFrame
-        Indexed by respondent: ``measure, se, raw_score, n_answered, extreme, infit, outfit,
+        Indexed by respondent: ``measure, se, raw_score, n_items, extreme, infit, outfit,
         infit_z, outfit_z``; rows without any response are dropped (counted in
         ``n_dropped_empty``). Person fit is over the non-extreme items; extreme persons have
         NaN fit statistics (Winsteps prints 1.00 and 0.00 there).
@@ -471,13 +471,13 @@ class RatingScaleResult:
     category_counts : pandas.Series
         Responses in each category among non-extreme persons and items.
     converged, n_iter, method, n_dropped_empty, min_category, n_categories, extreme_adjustment,
-    loglik : as named (``loglik`` is the joint log-likelihood for JMLE, the conditional one for
+    llf : as named (``llf`` is the joint log-likelihood for JMLE, the conditional one for
         CML, NaN when every parameter is anchored).
     """
 
     items: pd.DataFrame
     thresholds: pd.Series
-    threshold_se: pd.Series
+    thresholds_se: pd.Series
     persons: pd.DataFrame
     person_reliability: float
     person_separation: float
@@ -491,7 +491,7 @@ class RatingScaleResult:
     min_category: int
     n_categories: int
     extreme_adjustment: float
-    loglik: float
+    llf: float
 
     def category_probabilities(self, theta, *, item=None) -> pd.DataFrame:
         """P(category | theta) for an item (default: an item of difficulty 0, the mean item).
@@ -539,7 +539,7 @@ class RatingScaleResult:
             self.items.sort_values("difficulty", ascending=False).round(3).to_string(),
             "",
             "Andrich thresholds:",
-            pd.DataFrame({"threshold": self.thresholds, "se": self.threshold_se,
+            pd.DataFrame({"threshold": self.thresholds, "se": self.thresholds_se,
                           "count": self.category_counts.iloc[1:].to_numpy()}).round(3).to_string(),
         ]
         return "\n".join(lines)
@@ -789,7 +789,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
         est = cml_rating_scale(X[rows][:, inc], n_categories=m + 1, tol=1e-10, max_iter=200)
         d_inc = np.asarray(est.difficulty, dtype=float)
         tau = np.asarray(est.thresholds, dtype=float)
-        converged, n_iter, ll = bool(est.converged), int(est.n_iter), float(est.loglik)
+        converged, n_iter, ll = bool(est.converged), int(est.n_iter), float(est.llf)
         if not converged:
             warnings.warn("CML did not converge; results are provisional (converged=False)",
                           ConvergenceWarning, stacklevel=2)
@@ -856,7 +856,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     allobs = ~np.isnan(X)
     persons = pd.DataFrame({
         "measure": measure, "se": se,
-        "raw_score": np.nan_to_num(X).sum(axis=1), "n_answered": allobs.sum(axis=1),
+        "raw_score": np.nan_to_num(X).sum(axis=1), "n_items": allobs.sum(axis=1),
         "extreme": ext_p}, index=index)
     for col in ("infit", "outfit", "infit_z", "outfit_z"):
         persons[col] = np.nan
@@ -865,7 +865,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     for col in ("infit", "outfit", "infit_z", "outfit_z"):
         items_df[col] = np.nan
         items_df.loc[inc, col] = ifit[col].to_numpy()
-    items_df["n"] = allobs.sum(axis=0)
+    items_df["n_persons"] = allobs.sum(axis=0)
     items_df["score"] = np.nan_to_num(X).sum(axis=0)
     items_df["extreme"] = ext_i
     items_df["anchored"] = anchored
@@ -883,14 +883,14 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     i_rel = _reliability(d_inc, dse[inc])
     return RatingScaleResult(
         items=items_df, thresholds=pd.Series(tau, index=cats, name="threshold"),
-        threshold_se=pd.Series(tse, index=cats, name="se"), persons=persons,
+        thresholds_se=pd.Series(tse, index=cats, name="se"), persons=persons,
         person_reliability=float(p_rel[0]), person_separation=float(p_rel[1]),
         item_reliability=float(i_rel[0]), item_separation=float(i_rel[1]),
         category_counts=pd.Series(counts, index=pd.Index(range(lo, lo + m + 1), name="category"),
                                   name="count"),
         converged=bool(converged), n_iter=int(n_iter), method=method,
         n_dropped_empty=n_dropped, min_category=int(lo), n_categories=m + 1,
-        extreme_adjustment=float(extreme_adjustment), loglik=float(ll))
+        extreme_adjustment=float(extreme_adjustment), llf=float(ll))
 
 
 def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
@@ -919,7 +919,7 @@ def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
     Returns
     -------
     pandas.DataFrame
-        One row per row of ``responses`` (same index): ``measure, se, raw_score, n_answered,
+        One row per row of ``responses`` (same index): ``measure, se, raw_score, n_items,
         extreme, infit, outfit, infit_z, outfit_z``. Rows with no response have NaN measure and
         SE (never imputed); extreme rows have NaN fit statistics.
 
@@ -948,7 +948,7 @@ def estimate_persons(responses, *, difficulties, thresholds, min_category=None,
                                                             tol=tol, max_iter=max_iter)
     if not converged:
         warnings.warn("person measures did not converge", ConvergenceWarning, stacklevel=2)
-    out = pd.DataFrame({"measure": measure, "se": se, "raw_score": sc, "n_answered": n,
+    out = pd.DataFrame({"measure": measure, "se": se, "raw_score": sc, "n_items": n,
                         "extreme": extreme}, index=responses.index)
     fit_rows = has & ~extreme
     pfit, _ = _fit_sums(X[fit_rows], measure[fit_rows], delta, tau)

@@ -130,7 +130,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     intercept = float(model.params["Intercept"])
     networks = pd.DataFrame({
         "network_id": effects.index.astype(str),
-        "estimate": intercept + effects["estimate"].to_numpy(),
+        "estimate": intercept + effects["deviation"].to_numpy(),
         "se": effects["se"].to_numpy(),
     })
     networks = networks.merge(persons.groupby("network_id").size().rename("n").reset_index(), on="network_id")

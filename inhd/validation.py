@@ -159,6 +159,6 @@ def metafor_comparison() -> pd.DataFrame:
             ids = ["/".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in ours.index]
             if ids != [str(i) for i in theirs["id"]]:
                 raise ValueError(f"{key}: our {level} units are not metafor's ranef units in the same order")
-            rows.append(_row(version, data, f"EB estimates of {level} (ranef)", ours["estimate"],
+            rows.append(_row(version, data, f"EB estimates of {level} (ranef)", ours["deviation"],
                              theirs["estimate"], 1e-4))
     return pd.DataFrame(rows, columns=COLUMNS)

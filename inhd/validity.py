@@ -211,7 +211,7 @@ def rasch_item_table(calibrations: dict) -> pd.DataFrame:
     """
     parts = []
     for key, cal in calibrations.items():
-        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n"]].rename_axis("item")
+        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n_persons"]].rename_axis("item")
         it = it.reset_index()
         it.insert(0, "measure", key)
         it["person_reliability"] = cal.rasch.person_reliability
@@ -546,7 +546,7 @@ def network_estimates(fit: MeasureReliability, *, scale=None) -> pd.DataFrame:
     out = pd.DataFrame({
         "network_id": re_net.index.astype(str),
         "n": data_n.reindex(re_net.index).to_numpy(),
-        "estimate": float(fit.model.params["Intercept"]) + re_net["estimate"].to_numpy(float),
+        "estimate": float(fit.model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
         "se": re_net["se"].to_numpy(float),
     })
     if scale is not None:
@@ -659,9 +659,9 @@ def _growth_networks(model) -> pd.DataFrame:
     return pd.DataFrame({
         "network_id": re_net.index.astype(str),
         "n": re_net["n_persons"].to_numpy(),
-        "intercept": float(model.params["Intercept"]) + re_net["estimate"].to_numpy(float),
+        "intercept": float(model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
         "intercept_se": re_net["se"].to_numpy(float),
-        "rate": float(model.params["t"]) + re_net["slope_estimate"].to_numpy(float),
+        "rate": float(model.params["t"]) + re_net["slope_deviation"].to_numpy(float),
         "rate_se": re_net["slope_se"].to_numpy(float),
     })
 

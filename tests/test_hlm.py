@@ -68,7 +68,7 @@ def test_eb_estimates_equal_metafor_ranef(name):
         ids = ["/".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in ours.index]
         assert ids == [str(i) for i in rr["id"]]
         # ranef(fit)[[key]]$intrcpt and $se
-        np.testing.assert_allclose(ours["estimate"], rr["estimate"], atol=1e-4)
+        np.testing.assert_allclose(ours["deviation"], rr["estimate"], atol=1e-4)
         np.testing.assert_allclose(ours["se"], rr["se"], rtol=1e-3)
 
 
@@ -220,7 +220,7 @@ def test_summary_and_caterpillar():
     ax = res.plot_caterpillar(rescale=lambda x: 5 + x, highlight="N03")
     ys = ax.collections[1].get_offsets()[:, 1]
     assert len(ys) == 30 and np.all(np.diff(ys) >= 0)
-    expected = np.sort(res.random_effects["network_id"]["estimate"] + res.params["Intercept"]) + 5
+    expected = np.sort(res.random_effects["network_id"]["deviation"] + res.params["Intercept"]) + 5
     np.testing.assert_allclose(ys, expected)
     with pytest.raises(ValueError, match="level"):
         res.plot_caterpillar(level="nope")
@@ -245,7 +245,7 @@ def test_random_slope_recovery_and_slope_reliability():
     # slope variance: SE roughly tau * sqrt(2 / J) plus its sampling noise from persons
     assert abs(res.variance_components["net:wave"] - 0.1) < 3 * 0.1 * np.sqrt(2 / n_net) + 0.05
     re = res.random_effects["net"]
-    assert {"slope_estimate", "slope_se", "slope_reliability"} <= set(re.columns)
+    assert {"slope_deviation", "slope_se", "slope_reliability"} <= set(re.columns)
     # EB slopes track the true network slopes
-    assert np.corrcoef(re["slope_estimate"], u[:, 1])[0, 1] > 0.5
+    assert np.corrcoef(re["slope_deviation"], u[:, 1])[0, 1] > 0.5
     assert res.reliability["net:wave"] == pytest.approx(re["slope_reliability"].mean())

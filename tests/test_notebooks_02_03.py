@@ -54,7 +54,7 @@ def test_notebook_02_tables(tmp_path):
     assert rel["converged"].all()
 
     items = pd.read_csv(out / "rasch_items.csv")
-    assert list(items.columns) == ["measure", "item", "difficulty", "se", "infit", "outfit", "n",
+    assert list(items.columns) == ["measure", "item", "difficulty", "se", "infit", "outfit", "n_persons",
                                    "person_reliability", "converged"]
     assert len(items) == 49
     assert items["infit"].between(0.7, 1.3).all()          # the synthetic items fit the model

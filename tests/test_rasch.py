@@ -68,7 +68,7 @@ def test_kct_measures_within_winsteps_tolerance(kct, kct_fit):
     # Winsteps SCORE and COUNT
     np.testing.assert_array_equal(kct_fit.items["score"], items_ws.SCORE)
     np.testing.assert_array_equal(kct_fit.persons["raw_score"], people_ws.SCORE)
-    np.testing.assert_array_equal(kct_fit.persons["n_answered"], people_ws.COUNT)
+    np.testing.assert_array_equal(kct_fit.persons["n_items"], people_ws.COUNT)
 
 
 def test_kct_fit_statistics_at_winsteps_measures(kct):
@@ -144,7 +144,7 @@ def test_recovery_within_3_se(sim_truth, method):
     # L = 10, 30, 90 in simulation, see fit_rating_scale Notes), allowed for explicitly
     bias = 0.0 if method == "cml" else 2.0 * np.abs(tau) / delta.size
     err = np.abs(res.thresholds.to_numpy() - tau)
-    assert np.all(err < 3 * res.threshold_se.to_numpy() + bias), err
+    assert np.all(err < 3 * res.thresholds_se.to_numpy() + bias), err
     # persons: the share outside 3 SE is ~0.3% by sampling; allow 1.5% (binomial, n=600)
     pz = (res.persons["measure"].to_numpy() - theta) / res.persons["se"].to_numpy()
     assert np.mean(np.abs(pz) > 3) < 0.015
@@ -323,7 +323,7 @@ def test_estimate_persons_keeps_empty_rows_as_nan():
     out = estimate_persons(data, difficulties={"a": 0.2, "b": -0.2}, thresholds=[-0.5, 0.5],
                            min_category=0)
     assert list(out.index) == list("wxyz")
-    assert np.isnan(out.loc["y", "measure"]) and out.loc["y", "n_answered"] == 0
+    assert np.isnan(out.loc["y", "measure"]) and out.loc["y", "n_items"] == 0
     assert out.loc["z", "extreme"] and np.isfinite(out.loc["z", "measure"])
     assert out.loc["w", "measure"] < out.loc["x", "measure"] < out.loc["z", "measure"]
 
@@ -404,7 +404,7 @@ def test_cml_branch_wiring_with_a_stand_in_engine(monkeypatch, sim_truth):
         difficulty_se: np.ndarray
         thresholds: np.ndarray
         thresholds_se: np.ndarray
-        loglik: float
+        llf: float
         converged: bool
         n_iter: int
 
@@ -417,9 +417,9 @@ def test_cml_branch_wiring_with_a_stand_in_engine(monkeypatch, sim_truth):
     monkeypatch.setitem(sys.modules, "inhd.cml", fake)
     res = fit_rating_scale(data, method="cml")
     assert seen == {"shape": data.shape, "n_categories": 4, "max": 3.0}
-    assert res.method == "cml" and res.n_iter == 4 and res.loglik == -1.0
+    assert res.method == "cml" and res.n_iter == 4 and res.llf == -1.0
     np.testing.assert_allclose(res.items["difficulty"], delta)
-    np.testing.assert_allclose(res.threshold_se, 0.02)
+    np.testing.assert_allclose(res.thresholds_se, 0.02)
     np.testing.assert_allclose(res.items["se"], 0.05)
     direct = estimate_persons(data, difficulties=delta, thresholds=tau, min_category=0)
     np.testing.assert_allclose(res.persons["measure"], direct["measure"], atol=1e-8)

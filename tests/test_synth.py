@@ -217,7 +217,7 @@ def test_rasch_cml_recovers_the_generating_items(pb):
     truth = pb.items.loc[MEASURE, "difficulty"]
     z = (res.items.loc[MEASURE, "difficulty"] - truth) / res.items.loc[MEASURE, "se"]
     assert (z.abs() < 3).all(), z
-    zt = (res.thresholds.to_numpy() - pb.thresholds.to_numpy()) / res.threshold_se.to_numpy()
+    zt = (res.thresholds.to_numpy() - pb.thresholds.to_numpy()) / res.thresholds_se.to_numpy()
     assert (np.abs(zt) < 3).all(), zt
 
 

@@ -115,7 +115,7 @@ def test_reml_equals_statsmodels_mixedlm_when_known_variances_are_zero():
     assert ours.llf - 0.5 * _logdet_xtx(np.ones((len(d), 1))) == pytest.approx(float(sm.llf), abs=1e-4)
     # statsmodels random_effects: conditional means of u_k
     sm_re = pd.Series({k: float(v.iloc[0]) for k, v in sm.random_effects.items()})
-    ours_re = ours.random_effects["network_id"]["estimate"]
+    ours_re = ours.random_effects["network_id"]["deviation"]
     np.testing.assert_allclose(ours_re.reindex(sm_re.index), sm_re, atol=1e-4)
 
 
@@ -144,7 +144,7 @@ def test_three_level_equals_metafor():
     # ranef(fit)$network_id: EB estimates and their SEs (which include the uncertainty in beta)
     eb = fit.random_effects["network_id"]
     ref_eb, ref_se = pd.Series(ref["network_eb"]), pd.Series(ref["network_eb_se"])
-    np.testing.assert_allclose(eb["estimate"].reindex(ref_eb.index), ref_eb, atol=1e-5)
+    np.testing.assert_allclose(eb["deviation"].reindex(ref_eb.index), ref_eb, atol=1e-5)
     np.testing.assert_allclose(eb["se"].reindex(ref_se.index), ref_se, rtol=1e-4)
 
 
