@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from inhd.rasch import fit_rating_scale
 from inhd.rsm import moments, probs
 
 __all__ = ["CategoryDiagnostics", "category_diagnostics", "collapse_categories"]
@@ -239,8 +240,6 @@ def category_diagnostics(responses, *, result=None, method="jmle", min_category=
         counts = np.array([(Xn == h).sum() for h in range(m + 1)])
         if (counts == 0).any():
             return _uncalibrated(counts, cats, lo, m, min_count)
-        from inhd.rasch import fit_rating_scale
-
         result = fit_rating_scale(responses, method=method, min_category=lo,
                                   n_categories=m + 1)
 

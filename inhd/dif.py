@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from inhd.cml import cml_rating_scale
+from inhd.rasch import fit_rating_scale
 from inhd.warnings import ConvergenceWarning, InhdWarning
 
 __all__ = ["DIFResult", "rating_scale_dif", "median_split"]
@@ -296,6 +297,9 @@ def _group_labels(responses, groups):
         except TypeError:
             order = sorted(uniq, key=str)
     names = [str(g) for g in order]
+    if "pooled" in names:
+        raise ValueError("'pooled' is reserved for the calibration of everybody; rename that "
+                         "group")
     if len(set(names)) < len(names):
         raise ValueError(f"group labels {order} are not distinct as text (needed for the "
                          "location_<group> columns)")
@@ -637,13 +641,11 @@ def _calibrate(X, m, lo, items, method, tol, max_iter):
                 "thresholds": np.asarray(est.thresholds, float), "llf": float(est.llf),
                 "converged": bool(est.converged), "n_iter": int(est.n_iter),
                 "n_used": int(est.n_persons)}
-    from inhd.rasch import fit_rating_scale
-
     frame = pd.DataFrame(X + lo, columns=pd.Index(range(len(items))))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = fit_rating_scale(frame, method="jmle", min_category=lo, n_categories=m + 1,
-                               tol=min(tol * 100, 1e-8), max_iter=max_iter)
+                               tol=tol, max_iter=max_iter)
     d = res.items["difficulty"].to_numpy(dtype=float)
     return {"difficulty": d - d.mean(), "se": res.items["se"].to_numpy(dtype=float),
             "thresholds": res.thresholds.to_numpy(dtype=float), "llf": float(res.llf),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from inhd.rasch import fit_rating_scale
 from inhd.rsm import moments, probs
 
 __all__ = ["residuals", "residual_pca", "yen_q3", "ResidualPCA", "Q3Result"]
@@ -37,8 +38,6 @@ def _calibrated(responses, result, method):
     if result is None:
         if method not in ("jmle", "cml"):
             raise ValueError(f"method must be 'jmle' or 'cml', got {method!r}")
-        from inhd.rasch import fit_rating_scale
-
         result = fit_rating_scale(responses, method=method)
     for field in ("items", "persons", "thresholds", "min_category"):
         if not hasattr(result, field):

@@ -241,6 +241,7 @@ def _small():
     (lambda X, g: (X, np.where(np.arange(len(g)) == 3, None, g)), r"missing for 1 respondent"),
     (lambda X, g: (X, np.repeat("a", len(g))), "at least two groups"),
     (lambda X, g: (X, "mean"), "or 'median'"),
+    (lambda X, g: (X, np.where(g == "focal", "pooled", g)), "'pooled' is reserved"),
     (lambda X, g: (X.assign(i00=X["i00"] + 0.5), g), "non-integer codes"),
     (lambda X, g: (X, np.where(np.arange(len(g)) < 10, "tiny", g)), "fewer than min_persons"),
 ])
