@@ -46,6 +46,7 @@ MATHJAX_HUB = """(function () {
 #: Vendored by inhd/book.py (VENDORED); loaded in this order on pages with charts.
 CHART_SCRIPTS = ("_static/vendor/vega/vega.min.js", "_static/vendor/vega/vega-lite.min.js",
                  "_static/vendor/vega/vega-embed.min.js")
+CHART_LOADER = "_static/inhd-charts.js"
 CHART_MARKER = 'class="inhd-chart-spec"'
 LITE_APP = "lite/notebooks/index.html"
 LITE_TOOLTIP = ("Run this notebook in your browser (JupyterLite): no installation; the Python runtime "
@@ -56,11 +57,14 @@ def tidy_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
         return
+    # Sphinx hands every page the same list: never change it in place. Jupyter Book registers every
+    # .js file under _static on every page; the chart scripts are kept only where a chart is.
+    chart_files = {*CHART_SCRIPTS, CHART_LOADER}
+    scripts = [js for js in scripts if (getattr(js, "filename", None) or "").split("?")[0] not in chart_files]
     if CHART_MARKER in (context.get("body") or ""):
-        position = next((i for i, js in enumerate(scripts)
-                         if (getattr(js, "filename", None) or "").split("?")[0].endswith("vendor/require.js")), 0)
-        scripts[position:position] = [_JavaScript(name, priority=200) for name in CHART_SCRIPTS]
-        scripts.append(_JavaScript("_static/inhd-charts.js", priority=900, defer="defer"))
+        # priority 200: Sphinx sorts by priority after this event, which puts them before RequireJS
+        scripts += [_JavaScript(name, priority=200) for name in CHART_SCRIPTS]
+        scripts.append(_JavaScript(CHART_LOADER, priority=900, defer="defer"))
     seen, kept = set(), []
     for script in scripts:
         attributes = tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items()))
@@ -76,7 +80,7 @@ def tidy_scripts(app, pagename, templatename, context, doctree):
             kept.append(_JavaScript("", priority=getattr(script, "priority", 800), body=WIDGET_PATHS))
         if "mathjax" in filename.split("?")[0].lower():
             kept.append(_JavaScript("", priority=getattr(script, "priority", 800), body=MATHJAX_HUB))
-    scripts[:] = kept
+    context["script_files"] = kept
 
 
 def resolve_lite_button(app, pagename, templatename, context, doctree):

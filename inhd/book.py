@@ -120,11 +120,23 @@ def execute_all(notebooks: list[Path], *, root: Path = ROOT, stage: Path = STAGE
             # appears in the published notebook
             parameters["output_dir"] = os.path.relpath(tables / notebook.stem, notebook.parent)
         executed = execute_notebook(notebook, stage / relative, parameters=parameters, cwd=notebook.parent)
+        scrub_paths(executed, relative)
         (downloads / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(executed, downloads / relative)
         found = prepare_for_reading(executed)
         extras = ", ".join(f"{n} {what}" for what, n in found.items() if n)
         print(f"    done in {time.monotonic() - started:.0f} s{'; ' + extras if extras else ''}", flush=True)
+
+
+def scrub_paths(path: Path, relative: Path) -> None:
+    """Replace papermill's record of where the notebook was read and written (paths on the building
+    machine) by the notebook's path in the compendium: the published notebooks name no machine path."""
+    notebook = nbformat.read(path, as_version=4)
+    record = notebook.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in record:
+            record[key] = relative.as_posix()
+    nbformat.write(notebook, path)
 
 
 NPM_CACHE = BUILD / "npm"
@@ -404,10 +416,27 @@ def build_lite(notebooks: list[Path], *, root: Path = ROOT, html: Path = BUILD /
         command += ["--piplite-wheels", str(wheel)]
     (work / "site-config").mkdir(parents=True, exist_ok=True)
     print("building the JupyterLite copy:", " ".join(command[1:3]), f"({len(notebooks)} notebooks)", flush=True)
-    subprocess.run(command, check=True, cwd=work, stdout=subprocess.DEVNULL)
+    with open(work / "lite-build.log", "w") as log:
+        done = subprocess.run(command, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    if done.returncode:
+        print((work / "lite-build.log").read_text()[-3000:], file=sys.stderr)
+        raise subprocess.CalledProcessError(done.returncode, command)
+    link_favicons(site)
     size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     print(f"    JupyterLite copy: {size / 1e6:.1f} MB in {site}", flush=True)
     return site
+
+
+def link_favicons(site: Path) -> None:
+    """Name each JupyterLite app's icon in its page: without it the browser asks the server root for
+    ``/favicon.ico``, which the book does not have (a 404 in the console)."""
+    icon = site / "notebooks" / "favicon.ico"
+    for page in sorted(site.glob("*/index.html")):
+        text = page.read_text()
+        if 'rel="icon"' in text or not icon.is_file() or "<head>" not in text:
+            continue
+        href = "./favicon.ico" if (page.parent / "favicon.ico").is_file() else "../notebooks/favicon.ico"
+        page.write_text(text.replace("<head>", f'<head><link rel="icon" href="{href}">', 1))
 
 
 def build_html(stage: Path = STAGE, root: Path = ROOT) -> None:

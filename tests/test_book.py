@@ -145,6 +145,19 @@ def test_prepare_for_reading_shows_parameters_folds_code_draws_charts_and_freeze
     assert "Run in your browser" in KERNEL_NOTE
 
 
+def test_papermill_paths_are_replaced_by_the_notebooks_place_in_the_compendium(tmp_path):
+    from inhd.book import scrub_paths
+
+    path = write_notebook(tmp_path / "nb.ipynb", "1")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["papermill"] = {"input_path": str(tmp_path / "nb.ipynb"), "output_path": "/x/y.ipynb",
+                                      "parameters": {"a": 1}}
+    nbformat.write(notebook, path)
+    scrub_paths(path, Path("notebooks/nb.ipynb"))
+    record = nbformat.read(path, as_version=4).metadata["papermill"]
+    assert record == {"input_path": "notebooks/nb.ipynb", "output_path": "notebooks/nb.ipynb", "parameters": {"a": 1}}
+
+
 def test_freeze_widgets_without_widget_state_is_a_no_op():
     assert freeze_widgets(nbformat.v4.new_notebook()) == 0
 
