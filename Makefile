@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The repository the book's launch buttons (Binder, repository link) point at. Empty: the
+# `repository.url` of _config.yml. E.g. `make book REPOSITORY_URL=https://github.com/you/inhd`.
+REPOSITORY_URL ?=
+REPOSITORY_BRANCH ?=
 
 .PHONY: book browser test test-fast lab benchmark clean venv
 
@@ -18,10 +22,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-## make book: set up, execute every notebook with papermill, build the book into _build/html,
-## then open every page in headless Chromium (screenshots in _build/screenshots)
+## make book: set up, execute every notebook with papermill, build the book into _build/html
+## (with its JupyterLite copy in _build/html/lite), then open every page in headless Chromium
+## (screenshots in _build/screenshots)
 book: $(STAMP) browser
-	$(PY) -m inhd.book
+	INHD_REPOSITORY_URL="$(REPOSITORY_URL)" INHD_REPOSITORY_BRANCH="$(REPOSITORY_BRANCH)" $(PY) -m inhd.book
 	$(PY) -m pytest -q -m book tests/test_book_browser.py
 
 # Chromium and ChromeDriver for the book's browser check (Debian packages; installed when we are root).

@@ -1,12 +1,34 @@
-"""The book builder and the notebook runner: table of contents, execution, failures that name the cell."""
+"""The book builder and the notebook runner: table of contents, execution, failures that name the cell,
+preparing pages for reading (folded code, charts, frozen widgets), launch buttons, the JupyterLite copy
+and the Binder configuration."""
 
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
-from inhd import ROOT
-from inhd.book import hide_parameter_cells, toc_documents, toc_notebooks
+from inhd import ROOT, charts
+from inhd.book import (
+    KERNEL_NOTE,
+    LITE_FOLDERS,
+    LITE_SETUP,
+    VENDORED,
+    WIDGET_STATE,
+    WIDGET_VIEW,
+    configure_repository,
+    freeze_widgets,
+    lite_notebook,
+    prepare_for_reading,
+    restore_downloads,
+    toc_documents,
+    toc_notebooks,
+)
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
 
 
@@ -72,9 +94,191 @@ def test_missing_notebook_is_named(tmp_path):
         execute_notebook(tmp_path / "nope.ipynb", tmp_path / "out.ipynb", progress=False)
 
 
-def test_parameter_cells_are_hidden_from_readers(tmp_path):
-    path = write_notebook(tmp_path / "nb.ipynb", "print(1)", parameters="a = 1")
-    hide_parameter_cells(path)
-    cells = nbformat.read(path, as_version=4).cells
-    assert "remove-cell" in cells[0].metadata["tags"]
-    assert "remove-cell" not in cells[1].metadata.get("tags", [])
+def widget_notebook(path: Path) -> Path:
+    """A notebook as papermill leaves it after `interact`: a widget view output and the saved state."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("a = 2", metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_code_cell("import inhd"),
+        nbformat.v4.new_code_cell("secret()", metadata={"tags": ["remove-input"]}),
+        nbformat.v4.new_markdown_cell("text"),
+        nbformat.v4.new_code_cell("widgets.interact(f, n=slider)", outputs=[nbformat.v4.new_output(
+            "display_data", data={WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0},
+                                  "text/plain": "VBox()"})]),
+        nbformat.v4.new_code_cell("charts.caterpillar(t)", outputs=[nbformat.v4.new_output(
+            "execute_result", data=charts.caterpillar(CATERPILLAR)._repr_mimebundle_(), execution_count=1)]),
+    ]
+    notebook.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
+        "slider": {"model_name": "IntSliderModel", "state": {"value": 9, "disabled": False}},
+        "menu": {"model_name": "DropdownModel", "state": {"index": 0, "disabled": False}},
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_slider"]}},
+        "layout": {"model_name": "LayoutModel", "state": {}},
+    }}}
+    nbformat.write(notebook, path)
+    return path
+
+
+CATERPILLAR = __import__("pandas").DataFrame({"network_id": ["A", "B"], "mean": [1.0, 2.0], "se": [0.1, 0.2],
+                                              "ci_low": [0.8, 1.6], "ci_high": [1.2, 2.4], "n_persons": [20, 30]})
+
+
+def test_prepare_for_reading_shows_parameters_folds_code_draws_charts_and_freezes_widgets(tmp_path):
+    path = widget_notebook(tmp_path / "nb.ipynb")
+    found = prepare_for_reading(path)
+    assert found == {"folded": 3, "charts": 1, "controls": 2, "widget outputs": 1}
+    notebook = nbformat.read(path, as_version=4)
+    tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
+    assert tags[0] == ["parameters"]                                  # shown, unfolded
+    assert "remove-cell" in tags[1]                                   # papermill's injected cell
+    assert tags[2] == ["hide-input"] and tags[3] == ["remove-input"]  # folded; the author's choice kept
+    assert tags[5] == tags[6] == ["hide-input"]
+    widget_outputs = notebook.cells[5].outputs
+    assert WIDGET_VIEW in widget_outputs[0]["data"]
+    assert 'class="inhd-kernel-note"' in widget_outputs[1]["data"]["text/html"]
+    assert "make lab" in widget_outputs[1]["data"]["text/plain"] and "<" not in widget_outputs[1]["data"]["text/plain"]
+    state = notebook.metadata["widgets"][WIDGET_STATE]["state"]
+    assert state["slider"]["state"]["disabled"] is True and state["menu"]["state"]["disabled"] is True
+    assert "disabled" not in state["box"]["state"]                    # containers have no such attribute
+    chart = notebook.cells[6].outputs[0]["data"]
+    assert chart["text/html"] == charts.chart_html(chart[charts.VEGALITE_MIMETYPE])
+    assert "Run in your browser" in KERNEL_NOTE
+
+
+def test_papermill_paths_are_replaced_by_the_notebooks_place_in_the_compendium(tmp_path):
+    from inhd.book import scrub_paths
+
+    path = write_notebook(tmp_path / "nb.ipynb", "1")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["papermill"] = {"input_path": str(tmp_path / "nb.ipynb"), "output_path": "/x/y.ipynb",
+                                      "parameters": {"a": 1}}
+    nbformat.write(notebook, path)
+    scrub_paths(path, Path("notebooks/nb.ipynb"))
+    record = nbformat.read(path, as_version=4).metadata["papermill"]
+    assert record == {"input_path": "notebooks/nb.ipynb", "output_path": "notebooks/nb.ipynb", "parameters": {"a": 1}}
+
+
+def test_freeze_widgets_without_widget_state_is_a_no_op():
+    assert freeze_widgets(nbformat.v4.new_notebook()) == 0
+
+
+def test_downloads_are_the_notebooks_as_executed(tmp_path):
+    downloads, html = tmp_path / "downloads", tmp_path / "html"
+    (downloads / "notebooks").mkdir(parents=True)
+    (html / "_sources" / "notebooks").mkdir(parents=True)
+    (downloads / "notebooks" / "a.ipynb").write_text("executed")
+    (html / "_sources" / "notebooks" / "a.ipynb").write_text("prepared for the page")
+    assert restore_downloads(html, downloads) == 1
+    assert (html / "_sources" / "notebooks" / "a.ipynb").read_text() == "executed"
+
+
+# --------------------------------------------------------------------------------------------
+# launch buttons: the repository in one place, the JupyterLite button
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def staged_config(tmp_path):
+    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    return tmp_path
+
+
+def test_repository_url_defaults_to_config_and_is_overridden_by_the_environment(staged_config):
+    default = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert configure_repository(staged_config, environ={})["url"] == default.rstrip("/")
+    written = configure_repository(staged_config, environ={"INHD_REPOSITORY_URL": "https://github.com/me/inhd/",
+                                                           "INHD_REPOSITORY_BRANCH": "gh-pages"})
+    assert written == {**written, "url": "https://github.com/me/inhd", "branch": "gh-pages"}
+    config = yaml.safe_load((staged_config / "_config.yml").read_text())
+    assert config["repository"]["url"] == "https://github.com/me/inhd"
+    assert config["launch_buttons"]["jupyterlite_url"] == "lite/notebooks/index.html"
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+
+
+@pytest.mark.parametrize("url", ["github.com/me/inhd", 'https://github.com/me/inhd"><script>', "javascript:1"])
+def test_repository_url_must_be_an_https_repository_address(staged_config, url):
+    with pytest.raises(ValueError, match="not an https URL"):
+        configure_repository(staged_config, environ={"INHD_REPOSITORY_URL": url})
+
+
+def test_the_book_extension_loads_the_vendored_chart_scripts():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import inhd_book
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    vendored = {f"_static/{target}" for _, files in VENDORED for target in files.values()}
+    assert set(inhd_book.CHART_SCRIPTS) <= vendored
+    assert inhd_book.CHART_MARKER in charts.caterpillar(CATERPILLAR).to_html()
+    assert (ROOT / "_static" / "inhd-charts.js").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# the JupyterLite copy and Binder
+# --------------------------------------------------------------------------------------------
+def test_lite_notebook_starts_with_the_setup_cell_and_has_no_outputs(tmp_path):
+    source = widget_notebook(tmp_path / "nb.ipynb")
+    copy = nbformat.read(lite_notebook(source, tmp_path / "lite" / "nb.ipynb"), as_version=4)
+    assert copy.cells[0].source == LITE_SETUP and "jupyterlite-setup" in copy.cells[0].metadata["tags"]
+    assert all(not cell.get("outputs") for cell in copy.cells if cell.cell_type == "code")
+    assert "widgets" not in copy.metadata
+    assert "%pip install -q --no-deps inhd" in LITE_SETUP and 'inhd.DATA_DIR = inhd.ROOT / "data"' in LITE_SETUP
+    assert set(LITE_FOLDERS) == {"data", "reference"}
+
+
+def test_notebook_imports_need_nothing_that_pyodide_lacks():
+    """The JupyterLite copy installs inhd without its dependencies: the modules the notebooks import
+    must not need papermill, nbformat, nbconvert or a Jupyter client (no ZeroMQ in the browser)."""
+    imported = set()
+    for notebook in toc_notebooks():
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type == "code":
+                imported |= set(re.findall(r"^\s*from (inhd(?:\.\w+)?) import|^\s*import (inhd(?:\.\w+)?)",
+                                           cell.source, flags=re.M))
+    modules = sorted({m for pair in imported for m in pair if m} | {"inhd.charts"})
+    blocked = ["papermill", "nbformat", "nbconvert", "nbclient", "jupyter_client", "zmq", "yaml", "tqdm"]
+    probe = (
+        "import sys\n"
+        f"class Block:\n"
+        f"    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {blocked!r}: raise ImportError('not in Pyodide: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        + "".join(f"import {m}\n" for m in modules)
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-800:]
+
+
+def requirement_pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def test_binder_pins_the_packages_the_notebooks_need_at_the_book_versions():
+    binder, book = requirement_pins(ROOT / "binder" / "requirements.txt"), requirement_pins(ROOT / "requirements.txt")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = {re.split(r"[<>=!~ ;\[]", dep)[0].lower() for dep in project["dependencies"]}
+    assert needed | {"jupyterlab", "ipywidgets", "ipykernel"} <= set(binder), "binder/requirements.txt misses a package"
+    assert {name: binder[name] for name in binder if name in book} == {name: book[name] for name in binder if name in book}
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert re.fullmatch(r"python-3\.\d+", runtime)
+    minimum = project["requires-python"].removeprefix(">=")
+    assert tuple(map(int, runtime.removeprefix("python-").split("."))) >= tuple(map(int, minimum.split(".")))
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps" in post_build and post_build.startswith("#!")
+
+
+@pytest.mark.slow
+def test_inhd_builds_as_a_pure_python_wheel(tmp_path):
+    from inhd.book import build_wheel
+
+    wheel = build_wheel(ROOT, tmp_path)
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {"inhd/__init__.py", "inhd/charts.py", "inhd/rasch.py"} <= names
+    assert not [n for n in names if n.endswith((".so", ".pyd", ".pyc"))]
+    assert not (ROOT / "build").exists()                              # the source tree is left untouched

@@ -1,0 +1,830 @@
+"""Client-side charts: Vega-Lite specifications built from the package's tidy tables.
+
+Each function takes a tidy DataFrame the package already produces (and the names of its columns,
+keyword-only, defaulting to the compendium's vocabulary) and returns a :class:`Chart`: a Vega-Lite 5
+specification that JupyterLab and JupyterLite draw natively (MIME type
+``application/vnd.vegalite.v5+json``) and that the book draws with the Vega, Vega-Lite and
+vega-embed scripts it vendors from the npm registry (``inhd/book.py``; nothing from a CDN).
+
+- :func:`wright_map`: persons in bands above the logit scale, items below with their thresholds;
+  hover a band or an item for its figures.
+- :func:`caterpillar`: networks' estimates sorted, with their intervals; hover a network for its
+  estimate and interval, pick one in the drop-down to highlight it.
+- :func:`four_category_distribution`: the four ordered categories of the probability density
+  display (low ... high) by group or network.
+- :func:`reliability_chart`: the measure-validity reliability table (individual, school and network
+  reliabilities per measure, ours beside the published).
+- :func:`explorer`: a results table precomputed at build time, sliced by sliders (Vega-Lite
+  parameters), so moving a slider redraws the chart in the page with no kernel.
+
+Why specifications written here rather than Altair: Altair 6 writes Vega-Lite 6, which JupyterLab
+4 does not draw natively (its output loads Vega from a CDN); Vega-Lite 5 is what JupyterLab,
+JupyterLite and the book all render offline. A :class:`Chart` is a plain dict underneath
+(:meth:`Chart.to_dict`); ``altair.Chart.from_dict(chart.to_dict())`` continues in Altair 5.
+
+Every string that comes from data (network ids, item and measure names, group labels) travels in
+the chart's ``data`` (JSON), never in HTML or in an expression: Vega writes it as SVG text and the
+tooltip escapes it. :func:`chart_html` embeds a spec in a page with ``<``, ``>`` and ``&`` escaped.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from inhd.plots import FOUR_CATEGORIES
+
+__all__ = [
+    "VEGALITE_MIMETYPE",
+    "Chart",
+    "chart_html",
+    "wright_map",
+    "caterpillar",
+    "four_category_distribution",
+    "reliability_chart",
+    "explorer",
+]
+
+#: The MIME type under which notebooks carry a chart (drawn natively by JupyterLab 4 and JupyterLite).
+VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
+#: The Vega-Lite major version of every spec (the string is metadata; nothing is fetched from it).
+SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
+
+HIGHLIGHT = "#c0392b"
+BASE = "#1f4e79"
+MUTED = "#9aa5b1"
+#: Colours of the four ordered categories, low to high (a diverging scheme readable in grey).
+CATEGORY_COLOURS = ("#c0392b", "#f0a986", "#92c5de", "#1f4e79")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite chart: a specification (``spec``) that renders in JupyterLab and in the book.
+
+    Attributes
+    ----------
+    spec : dict
+        The Vega-Lite 5 specification, data inline. Use :meth:`to_dict` for a copy to modify.
+    """
+
+    spec: dict
+
+    @property
+    def title(self) -> str:
+        """The chart's title text ('' when it has none)."""
+        title = self.spec.get("title", "")
+        text = title.get("text", "") if isinstance(title, dict) else title
+        if not isinstance(text, str):  # a title computed in the page (an expression): its fixed part
+            text = self.spec.get("usermeta", {}).get("title", "")
+        return text
+
+    def to_dict(self) -> dict:
+        """A deep copy of the specification."""
+        return copy.deepcopy(self.spec)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The specification as JSON (strict: no NaN)."""
+        return json.dumps(self.spec, indent=indent, allow_nan=False, ensure_ascii=False)
+
+    def to_html(self) -> str:
+        """An HTML fragment for a page that loads the vendored scripts (see :func:`chart_html`)."""
+        return chart_html(self.spec)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {VEGALITE_MIMETYPE: self.to_dict(), "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"<inhd Chart: {self.title or 'untitled'}>"
+
+
+def _script_json(spec: dict) -> str:
+    """JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` and line separators escaped."""
+    text = json.dumps(spec, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def chart_html(spec: dict) -> str:
+    """The book's HTML for one chart: an empty ``div.inhd-chart`` and the spec as inert JSON.
+
+    ``_static/inhd-charts.js`` (loaded with Vega, Vega-Lite and vega-embed on pages that have
+    charts) draws every ``div.inhd-chart`` from the ``script.inhd-chart-spec`` that follows it.
+    The JSON has ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so no string in it can close
+    the script element or start markup; the title goes into ``aria-label`` HTML-escaped.
+    """
+    if not isinstance(spec, dict):
+        raise TypeError(f"spec: expected a dict (a Vega-Lite specification), found {type(spec).__name__}")
+    label = Chart(spec).title or "chart"
+    return (f'<div class="inhd-chart" role="figure" aria-label="{html.escape(label, quote=True)}"></div>'
+            f'<script type="application/json" class="inhd-chart-spec">{_script_json(spec)}</script>')
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+def _check_columns(frame, columns, where: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{where}: expected a pandas DataFrame, found {type(frame).__name__}")
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        raise ValueError(f"{where}: column(s) {missing} not found; the table has {list(frame.columns)}")
+
+
+def _value(v):
+    """A JSON-safe scalar: numpy types to Python, NaN/NA/None to None."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return None if not math.isfinite(float(v)) else float(v)
+    if isinstance(v, (str, int)):
+        return v
+    return str(v)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{str(k): _value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _base(title, *, description: str) -> dict:
+    spec = {"$schema": SCHEMA_URL, "description": description,
+            "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 12}}}
+    if title:
+        spec["title"] = title
+    return spec
+
+
+def _number(v: float) -> float:
+    return float(round(float(v), 6))
+
+
+# --------------------------------------------------------------------------------------------
+# Wright map
+# --------------------------------------------------------------------------------------------
+def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str = "difficulty",
+               measure: str = "measure", item: str | None = None, bins: int = 30, cuts=None,
+               title: str | None = "Wright map") -> Chart:
+    """Wright map: persons in bands above the logit scale, items below with their thresholds.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        One row per item (e.g. ``RatingScaleResult.items``): ``difficulty`` and, shown in the
+        tooltip when present, ``se, infit, outfit, n_persons``. Item labels are the index unless
+        ``item`` names a column.
+    persons : pandas.DataFrame or pandas.Series
+        Person measures (logits): a ``measure`` column (``RatingScaleResult.persons``) or a Series.
+        Only band counts reach the chart, never a respondent's row.
+    thresholds : array_like, optional
+        The Andrich thresholds; each item's row then shows ``difficulty + tau_k`` as ticks, where
+        adjacent categories are equally probable for that item.
+    bins : int, default 30
+        Number of person bands.
+    cuts : array_like, optional
+        Logit cut points drawn as dotted rules (e.g. :func:`inhd.plots.four_category_cuts`).
+
+    Returns
+    -------
+    Chart
+        Two panels sharing the logit axis. Hover a person band for its range and count, an item
+        for its difficulty, standard error and fit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"difficulty": [-1.0, 0.2, 0.8]}, index=["q1", "q2", "q3"])
+    >>> chart = wright_map(items, pd.Series([-0.5, 0.1, 0.4, 1.2]), thresholds=[-1, 1], bins=4)
+    >>> [row["item"] for row in chart.spec["vconcat"][1]["layer"][1]["data"]["values"]]
+    ['q1', 'q2', 'q3']
+    """
+    _check_columns(items, [difficulty, item], "wright_map(items)")
+    if isinstance(persons, pd.DataFrame):
+        _check_columns(persons, [measure], "wright_map(persons)")
+        values = pd.to_numeric(persons[measure], errors="coerce")
+    else:
+        values = pd.to_numeric(pd.Series(np.asarray(persons, dtype=float).ravel()), errors="coerce")
+    values = values[np.isfinite(values.to_numpy(dtype=float))].to_numpy(dtype=float)
+    if values.size == 0:
+        raise ValueError("wright_map(persons): no finite person measure to draw")
+    if not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"bins: expected a positive integer, found {bins!r}")
+    labels = items[item] if item is not None else items.index.to_series()
+    table = pd.DataFrame({"item": labels.astype(str).to_numpy(),
+                          "difficulty": pd.to_numeric(items[difficulty], errors="coerce").to_numpy()})
+    if table["item"].duplicated().any():
+        raise ValueError(f"wright_map(items): item labels repeat: {sorted(set(table['item'][table['item'].duplicated()]))}")
+    extra = [c for c in ("se", "infit", "outfit", "n_persons") if c in items.columns and c != difficulty]
+    for c in extra:
+        table[c] = pd.to_numeric(items[c], errors="coerce").to_numpy()
+    table = table[np.isfinite(table["difficulty"].to_numpy(dtype=float))].reset_index(drop=True)
+    tau = np.asarray([] if thresholds is None else thresholds, dtype=float).ravel()
+    cut_values = np.asarray([] if cuts is None else cuts, dtype=float).ravel()
+
+    counts, edges = np.histogram(values, bins=int(bins))
+    bands = pd.DataFrame({"band_low": edges[:-1], "band_high": edges[1:], "n_persons": counts})
+    bands["share"] = bands["n_persons"] / values.size
+    bands = bands.map(_number) if hasattr(bands, "map") else bands
+    bands["n_persons"] = counts.astype(int)
+    marks = [values.min(), values.max(), *table["difficulty"], *cut_values]
+    if tau.size:
+        marks += list((table["difficulty"].to_numpy()[:, None] + tau).ravel())
+    pad = 0.05 * (max(marks) - min(marks) or 1.0)
+    domain = [_number(min(marks) - pad), _number(max(marks) + pad)]
+    x_scale = {"domain": domain, "nice": False, "zero": False}
+
+    rows = []
+    for _, r in table.iterrows():
+        for k, t in enumerate(tau, start=1):
+            rows.append({"item": r["item"], "step": k, "location": _number(r["difficulty"] + t)})
+    ticks = pd.DataFrame(rows, columns=["item", "step", "location"])
+    order = list(table.sort_values("difficulty")["item"])
+    y_items = {"field": "item", "type": "nominal", "sort": order, "title": None,
+               "axis": {"labelLimit": 180}}
+    cut_layer = {"data": {"values": [{"cut": _number(c)} for c in cut_values]},
+                 "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#333"},
+                 "encoding": {"x": {"field": "cut", "type": "quantitative", "scale": x_scale}}}
+
+    band_hover = {"name": "band", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
+                                             "fields": ["band_low"]}}
+    persons_panel = {
+        "height": 120, "width": 560,
+        "layer": [{
+            "data": {"values": _records(bands)},
+            "params": [band_hover],
+            "mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
+            "encoding": {
+                "x": {"field": "band_low", "type": "quantitative", "scale": x_scale, "title": None},
+                "x2": {"field": "band_high"},
+                "y": {"field": "n_persons", "type": "quantitative", "title": "persons"},
+                "y2": {"datum": 0},
+                "color": {"condition": {"param": "band", "empty": False, "value": HIGHLIGHT},
+                          "value": MUTED},
+                "tooltip": [
+                    {"field": "band_low", "type": "quantitative", "title": "measures from", "format": ".2f"},
+                    {"field": "band_high", "type": "quantitative", "title": "to", "format": ".2f"},
+                    {"field": "n_persons", "type": "quantitative", "title": "persons"},
+                    {"field": "share", "type": "quantitative", "title": "share of persons", "format": ".1%"},
+                ],
+            },
+        }] + ([cut_layer] if cut_values.size else []),
+    }
+    item_hover = {"name": "item", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
+                                             "fields": ["item"]}}
+    item_tooltip = [{"field": "item", "type": "nominal", "title": "item"},
+                    {"field": "difficulty", "type": "quantitative", "title": "difficulty (logits)", "format": ".2f"}]
+    item_tooltip += [{"field": c, "type": "quantitative", "title": c,
+                      **({"format": ".2f"} if c != "n_persons" else {})} for c in extra]
+    items_layers = [
+        {"data": {"values": _records(ticks)},
+         "mark": {"type": "tick", "thickness": 2, "size": 10},
+         "encoding": {"x": {"field": "location", "type": "quantitative", "scale": x_scale},
+                      "y": y_items,
+                      "color": {"value": "#7f8c8d"},
+                      "tooltip": [{"field": "item", "type": "nominal"},
+                                  {"field": "step", "type": "ordinal", "title": "threshold"},
+                                  {"field": "location", "type": "quantitative", "format": ".2f",
+                                   "title": "location (logits)"}]}},
+        {"data": {"values": _records(table)},
+         "params": [item_hover],
+         "mark": {"type": "point", "filled": True},
+         "encoding": {"x": {"field": "difficulty", "type": "quantitative", "scale": x_scale,
+                            "title": "measure (logits)"},
+                      "y": y_items,
+                      "size": {"condition": {"param": "item", "empty": False, "value": 160}, "value": 60},
+                      "color": {"condition": {"param": "item", "empty": False, "value": HIGHLIGHT},
+                                "value": BASE},
+                      "tooltip": item_tooltip}},
+    ]
+    if cut_values.size:
+        items_layers.append(cut_layer)
+    spec = _base(title, description="Wright map: persons (bands, top) and items (bottom) on one logit scale")
+    spec.update({"vconcat": [persons_panel,
+                             {"height": max(60, 18 * len(table)), "width": 560, "layer": items_layers}],
+                 "resolve": {"scale": {"x": "shared"}}, "spacing": 6})
+    return Chart(spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Caterpillar
+# --------------------------------------------------------------------------------------------
+def caterpillar(networks: pd.DataFrame, *, estimate: str = "mean", ci_low: str | None = "ci_low",
+                ci_high: str | None = "ci_high", se: str | None = "se", label: str = "network_id",
+                n: str | None = "n_persons", level: float = 0.95, highlight: str | None = None,
+                y_title: str | None = None, title: str | None = None) -> Chart:
+    """Caterpillar plot of networks: estimates sorted, with intervals; hover for figures, pick one.
+
+    Parameters
+    ----------
+    networks : pandas.DataFrame
+        One row per network, e.g. the network means of a multilevel model: ``network_id, mean, se,
+        ci_low, ci_high, n_persons`` (or their ``_0_10`` versions, named by the keywords).
+    estimate, ci_low, ci_high, se, label, n : str
+        Column names. ``n`` and ``se`` are optional (``None``: not shown).
+        ``ci_low=None, ci_high=None`` draws ``estimate -/+ z * se`` with z the normal quantile of
+        ``level`` (and says so in the tooltip).
+    level : float, default 0.95
+        Coverage of the interval, for its label (and for the interval itself when computed from ``se``).
+    highlight : str, optional
+        A network to highlight when the chart opens; the reader picks another in the drop-down.
+    y_title, title : str, optional
+
+    Returns
+    -------
+    Chart
+        Rows with no estimate (suppressed groups) are left out and counted in the subtitle.
+        The drop-down is a Vega-Lite parameter named ``network``.
+
+    Raises
+    ------
+    ValueError
+        A missing column, repeated labels, ``highlight`` not among the networks, or an interval
+        that does not contain its estimate.
+    """
+    if (ci_low is None) != (ci_high is None):
+        raise ValueError("ci_low and ci_high: give both column names, or None for both to compute the "
+                         "interval from se")
+    if ci_low is None and se is None:
+        raise ValueError("se: needed to compute the interval when ci_low and ci_high are None")
+    if not 0 < level < 1:
+        raise ValueError(f"level: expected a coverage in (0, 1), found {level!r}")
+    try:
+        _check_columns(networks, [label, estimate, ci_low, ci_high, se, n], "caterpillar(networks)")
+    except ValueError as err:
+        if ci_low is not None and (ci_low not in getattr(networks, "columns", []) or ci_high not in networks.columns):
+            raise ValueError(f"{err}; pass ci_low=None, ci_high=None to draw estimate -/+ "
+                             f"{NormalDist().inv_cdf((1 + level) / 2):.2f} se") from None
+        raise
+    frame = pd.DataFrame({"network": networks[label].astype(str).to_numpy(),
+                          "estimate": pd.to_numeric(networks[estimate], errors="coerce").to_numpy(dtype=float)})
+    if se is not None:
+        frame["se"] = pd.to_numeric(networks[se], errors="coerce").to_numpy(dtype=float)
+    if ci_low is None:
+        z = NormalDist().inv_cdf((1 + level) / 2)
+        frame["ci_low"] = frame["estimate"] - z * frame["se"]
+        frame["ci_high"] = frame["estimate"] + z * frame["se"]
+        interval_title = f"{level:.0%} interval (estimate -/+ {z:.2f} se)"
+    else:
+        frame["ci_low"] = pd.to_numeric(networks[ci_low], errors="coerce").to_numpy(dtype=float)
+        frame["ci_high"] = pd.to_numeric(networks[ci_high], errors="coerce").to_numpy(dtype=float)
+        interval_title = f"{level:.0%} interval"
+    if n is not None:
+        frame["n_persons"] = pd.to_numeric(networks[n], errors="coerce").to_numpy()
+    if frame["network"].duplicated().any():
+        raise ValueError(f"caterpillar(networks): column {label!r} repeats "
+                         f"{sorted(set(frame['network'][frame['network'].duplicated()]))}")
+    shown = frame[np.isfinite(frame["estimate"].to_numpy())].copy()
+    hidden = len(frame) - len(shown)
+    if shown.empty:
+        raise ValueError("caterpillar(networks): no network has an estimate to draw")
+    bad = shown[(shown["ci_low"] > shown["estimate"] + 1e-12) | (shown["ci_high"] < shown["estimate"] - 1e-12)]
+    if len(bad):
+        raise ValueError(f"caterpillar(networks): the interval does not contain the estimate for "
+                         f"{list(bad['network'])[:5]}")
+    if highlight is not None and str(highlight) not in set(shown["network"]):
+        raise ValueError(f"highlight: {highlight!r} is not among the networks shown "
+                         f"({len(shown)} networks{', ' + str(hidden) + ' suppressed' if hidden else ''})")
+    shown = shown.sort_values(["estimate", "network"]).reset_index(drop=True)
+    shown["rank"] = np.arange(1, len(shown) + 1)
+    shown["interval"] = [f"{lo:.2f} to {hi:.2f}" for lo, hi in zip(shown["ci_low"], shown["ci_high"])]
+    average = float(shown["estimate"].mean())
+
+    picked = "datum.network === network"
+    tooltip = [{"field": "network", "type": "nominal", "title": "network"},
+               {"field": "estimate", "type": "quantitative", "title": "estimate", "format": ".2f"},
+               {"field": "interval", "type": "nominal", "title": interval_title}]
+    if se is not None:
+        tooltip.append({"field": "se", "type": "quantitative", "title": "standard error", "format": ".2f"})
+    if n is not None:
+        tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents"})
+    tooltip.append({"field": "rank", "type": "quantitative", "title": f"rank (1 = lowest of {len(shown)})"})
+    x = {"field": "network", "type": "nominal", "sort": list(shown["network"]),
+         "axis": {"labelAngle": -90, "labelFontSize": 9, "title": "network (sorted by estimate)"}}
+    y_label = y_title or estimate
+    options = sorted(shown["network"])
+    subtitle = [f"{len(shown)} networks, {interval_title}; the dashed line is their average ({average:.2f})"]
+    if hidden:
+        subtitle.append(f"{hidden} network(s) not shown: no estimate (suppressed)")
+    spec = _base({"text": title or "Networks' estimates", "subtitle": subtitle},
+                 description="Caterpillar plot: each network's estimate with its interval, sorted")
+    spec.update({
+        "width": 600, "height": 300,
+        "data": {"values": _records(shown)},
+        "params": [{"name": "network", "value": "" if highlight is None else str(highlight),
+                    "bind": {"input": "select", "options": ["", *options],
+                             "labels": ["(none)", *options], "name": "Highlight a network: "}}],
+        "layer": [
+            {"mark": {"type": "rule", "strokeWidth": 1.5},
+             "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "scale": {"zero": False},
+                                "title": y_label},
+                          "y2": {"field": "ci_high"},
+                          "color": {"condition": {"test": picked, "value": HIGHLIGHT}, "value": MUTED},
+                          "tooltip": tooltip}},
+            {"mark": {"type": "point", "filled": True, "size": 70},
+             "encoding": {"x": x, "y": {"field": "estimate", "type": "quantitative"},
+                          "color": {"condition": {"test": picked, "value": HIGHLIGHT}, "value": BASE},
+                          "size": {"condition": {"test": picked, "value": 160}, "value": 70},
+                          "tooltip": tooltip}},
+            {"transform": [{"filter": picked}],
+             "mark": {"type": "text", "dy": -14, "fontWeight": "bold", "color": HIGHLIGHT},
+             "encoding": {"x": x, "y": {"field": "ci_high", "type": "quantitative"},
+                          "text": {"field": "estimate", "type": "quantitative", "format": ".2f"}}},
+            {"data": {"values": [{"average": _number(average)}]},
+             "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#555"},
+             "encoding": {"y": {"field": "average", "type": "quantitative"}}},
+        ],
+    })
+    return Chart(spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Four-category distribution
+# --------------------------------------------------------------------------------------------
+def four_category_distribution(distribution: pd.DataFrame, *, group: str = "group",
+                               category: str = "category", proportion: str = "proportion",
+                               n: str | None = "n", n_persons: str | None = "n_persons",
+                               kind: str = "stacked", title: str | None = None) -> Chart:
+    """The probability density display: shares of respondents in four ordered categories by group.
+
+    Parameters
+    ----------
+    distribution : pandas.DataFrame
+        Tidy, one row per group x category, as :func:`inhd.plots.four_category_distribution`
+        returns it: ``group, category, n, n_persons, proportion``. Groups may be networks.
+    kind : {"stacked", "grouped"}
+        ``"stacked"`` (default): one 100% bar per group, sorted by the share in the two upper
+        categories, hover a group to highlight it; ``"grouped"``: Perlman, Bryk & Russell (2025),
+        Figure 3, one bar per category and group.
+
+    Returns
+    -------
+    Chart
+        Groups with no proportion (suppressed) are left out and counted in the subtitle.
+    """
+    if kind not in ("stacked", "grouped"):
+        raise ValueError(f"kind: expected 'stacked' or 'grouped', found {kind!r}")
+    _check_columns(distribution, [group, category, proportion, n, n_persons], "four_category_distribution")
+    frame = pd.DataFrame({"group": distribution[group].astype(str).to_numpy(),
+                          "category": distribution[category].astype(str).to_numpy(),
+                          "proportion": pd.to_numeric(distribution[proportion], errors="coerce").to_numpy(dtype=float)})
+    unknown = sorted(set(frame["category"]) - set(FOUR_CATEGORIES))
+    if unknown:
+        raise ValueError(f"four_category_distribution: column {category!r} holds {unknown}; "
+                         f"expected the categories {list(FOUR_CATEGORIES)}")
+    if frame.duplicated(["group", "category"]).any():
+        raise ValueError("four_category_distribution: a group has the same category twice")
+    for name, col in (("n", n), ("n_persons", n_persons)):
+        if col is not None:
+            frame[name] = pd.to_numeric(distribution[col], errors="coerce").to_numpy()
+    complete = frame.groupby("group", sort=False)["proportion"].transform(lambda s: bool(np.isfinite(s).all()))
+    hidden = frame.loc[~complete.astype(bool), "group"].nunique()
+    frame = frame[complete.astype(bool)].copy()
+    if frame.empty:
+        raise ValueError("four_category_distribution: no group has proportions to draw")
+    frame["order"] = frame["category"].map({c: i for i, c in enumerate(FOUR_CATEGORIES)})
+    upper = frame[frame["category"].isin(FOUR_CATEGORIES[2:])].groupby("group")["proportion"].sum()
+    frame["upper_share"] = frame["group"].map(upper).fillna(0.0)
+    groups = list(upper.reindex(pd.unique(frame["group"])).fillna(0.0).sort_values(ascending=False).index)
+    colour = {"field": "category", "type": "ordinal", "title": "category",
+              "scale": {"domain": list(FOUR_CATEGORIES), "range": list(CATEGORY_COLOURS)}}
+    tooltip = [{"field": "group", "type": "nominal", "title": "group"},
+               {"field": "category", "type": "ordinal", "title": "category"},
+               {"field": "proportion", "type": "quantitative", "title": "share", "format": ".1%"}]
+    if n is not None:
+        tooltip.append({"field": "n", "type": "quantitative", "title": "respondents in category"})
+    if n_persons is not None:
+        tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents in group"})
+    subtitle = [f"{len(groups)} groups; respondents in four ordered categories, low to high"]
+    if hidden:
+        subtitle.append(f"{hidden} group(s) not shown: suppressed")
+    spec = _base({"text": title or "Respondents in four categories", "subtitle": subtitle},
+                 description="Share of each group's respondents in the categories low, low-middle, "
+                             "high-middle and high")
+    spec["data"] = {"values": _records(frame)}
+    hover = {"name": "hover", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
+                                         "fields": ["group"]}}
+    if kind == "stacked":
+        spec.update({
+            "width": 520, "height": max(80, 22 * len(groups)),
+            "params": [hover],
+            "mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
+            "encoding": {
+                "y": {"field": "group", "type": "nominal", "sort": groups, "title": None,
+                      "axis": {"labelLimit": 200}},
+                "x": {"field": "proportion", "type": "quantitative", "stack": "zero",
+                      "title": "share of respondents", "axis": {"format": "%"},
+                      "scale": {"domain": [0, 1]}},
+                "color": colour,
+                "order": {"field": "order", "type": "quantitative"},
+                "opacity": {"condition": {"param": "hover", "empty": True, "value": 1}, "value": 0.35},
+                "tooltip": tooltip,
+            },
+        })
+    else:
+        spec.update({
+            "width": 480, "height": 260,
+            "params": [hover],
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": {"field": "category", "type": "ordinal", "sort": list(FOUR_CATEGORIES), "title": None,
+                      "axis": {"labelAngle": 0}},
+                "xOffset": {"field": "group", "type": "nominal", "sort": groups},
+                "y": {"field": "proportion", "type": "quantitative", "title": "share of respondents",
+                      "axis": {"format": "%"}},
+                "color": {"field": "group", "type": "nominal", "sort": groups, "title": "group"},
+                "opacity": {"condition": {"param": "hover", "empty": True, "value": 1}, "value": 0.35},
+                "tooltip": tooltip,
+            },
+        })
+    return Chart(spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability table
+# --------------------------------------------------------------------------------------------
+def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | None = "domain",
+                      levels=("individual", "school", "network"),
+                      published: str | None = "published_{level}",
+                      not_significant: str | None = "{level}_ns",
+                      published_not_significant: str | None = "published_{level}_ns",
+                      title: str | None = None) -> Chart:
+    """The measure-validity reliability table as a chart: one row per measure, one panel per level.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per measure, e.g. :attr:`inhd.validity.ReliabilityTable.table` (columns ``name,
+        domain, individual, school, network, published_individual, ..., school_ns, ...``).
+    label, group : str
+        The measure's name and its group (rows are ordered by group, then as given).
+    levels : sequence of str
+        Columns holding our reliabilities, one panel each.
+    published, not_significant, published_not_significant : str or None
+        Column-name patterns with ``{level}``; ``None`` leaves that element out. A column a pattern
+        names that the table lacks is an error (a typo should not silently drop the comparison),
+        except that the not-significant flags may exist for some levels only (the individual level
+        has no significance test): at least one level must have each flag pattern given.
+
+    Returns
+    -------
+    Chart
+        Our value (dot) and the published one (diamond) joined by a line; a value marked not
+        significant is drawn faint. Hover a measure to follow it across the panels.
+    """
+    levels = [str(lv) for lv in levels]
+    if not levels:
+        raise ValueError("levels: name at least one reliability column")
+    patterns = {"published": published, "ns": not_significant, "published_ns": published_not_significant}
+    needed = [label, group, *levels]
+    if published is not None:
+        needed += [published.format(level=lv) for lv in levels]
+    _check_columns(table, needed, "reliability_chart")
+    for key in ("ns", "published_ns"):
+        pattern = patterns[key]
+        if pattern is not None and not any(pattern.format(level=lv) in table.columns for lv in levels):
+            raise ValueError(f"reliability_chart: no column matches {pattern!r} for the levels {levels}")
+    if table[label].astype(str).duplicated().any():
+        raise ValueError(f"reliability_chart: column {label!r} repeats a measure")
+
+    def flag(col, i):
+        if col is None or col not in table.columns:
+            return None
+        v = table[col].iloc[i]
+        return None if pd.isna(v) else bool(v)
+
+    rows = []
+    for i in range(len(table)):
+        for lv in levels:
+            ours = _value(pd.to_numeric(table[lv].iloc[i], errors="coerce"))
+            pub = (_value(pd.to_numeric(table[published.format(level=lv)].iloc[i], errors="coerce"))
+                   if published else None)
+            if ours is None and pub is None:
+                continue
+            ns = flag(not_significant.format(level=lv) if not_significant else None, i)
+            pns = flag(published_not_significant.format(level=lv) if published_not_significant else None, i)
+            rows.append({"measure": str(table[label].iloc[i]),
+                         "group": "" if group is None else str(table[group].iloc[i]),
+                         "level": lv, "ours": ours, "published": pub,
+                         "ours_ns": ns, "published_ns": pns,
+                         "difference": None if ours is None or pub is None else _number(ours - pub)})
+    if not rows:
+        raise ValueError("reliability_chart: the table has no reliability to draw")
+    order = list(pd.DataFrame({"m": table[label].astype(str), "g": "" if group is None else table[group].astype(str)})
+                 .assign(first=lambda d: d.groupby("g", sort=False).ngroup()).sort_values("first", kind="stable")["m"])
+    y = {"field": "measure", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 210}}
+    hover = {"name": "measure_hover", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
+                                                 "fields": ["measure"]}}
+    tooltip = [{"field": "measure", "type": "nominal"}, {"field": "level", "type": "nominal"},
+               {"field": "ours", "type": "quantitative", "format": ".2f", "title": "ours"}]
+    if published:
+        tooltip.append({"field": "published", "type": "quantitative", "format": ".2f", "title": "published"})
+        tooltip.append({"field": "difference", "type": "quantitative", "format": "+.2f",
+                        "title": "ours - published"})
+    if not_significant:
+        tooltip.append({"field": "ours_ns", "type": "nominal", "title": "ours not significant"})
+    if published_not_significant:
+        tooltip.append({"field": "published_ns", "type": "nominal", "title": "published n.s."})
+    if group is not None:
+        tooltip.insert(1, {"field": "group", "type": "nominal", "title": group})
+    x = {"type": "quantitative", "scale": {"domain": [0, 1]}, "title": "reliability"}
+    layers = []
+    if published:
+        layers.append({"mark": {"type": "rule", "color": "#bbb"},
+                       "encoding": {"x": {"field": "ours", **x}, "x2": {"field": "published"}, "y": y}})
+    for source, shape, colour, ns_field in (("ours", "circle", BASE, "ours_ns"),
+                                            ("published", "diamond", "#e67e22", "published_ns")):
+        if source == "published" and not published:
+            continue
+        has_ns = (not_significant if source == "ours" else published_not_significant) is not None
+        layers.append({
+            "transform": [{"filter": f"isValid(datum.{source})"}],
+            **({"params": [hover]} if source == "ours" else {}),
+            "mark": {"type": "point", "shape": shape, "filled": True, "size": 55, "color": colour},
+            "encoding": {
+                "x": {"field": source, **x}, "y": y,
+                "opacity": ({"condition": {"test": f"datum.{ns_field} === true", "value": 0.35}, "value": 1}
+                            if has_ns else {"value": 1}),
+                "stroke": {"condition": {"param": "measure_hover", "empty": False, "value": "#000"},
+                           "value": None},
+                "tooltip": tooltip,
+            },
+        })
+    n_measures = len(order)
+    legend = "dot: ours" + ("; diamond: published" if published else "") + \
+             ("; faint: not significant" if not_significant or published_not_significant else "")
+    spec = _base({"text": title or "Reliability of the measures", "subtitle": [legend]},
+                 description="Reliability of each measure at each level, ours beside the published values")
+    spec.update({
+        "data": {"values": rows},
+        "facet": {"column": {"field": "level", "type": "nominal", "sort": levels, "title": None,
+                             "header": {"labelFontSize": 12, "labelFontWeight": "bold"}}},
+        "spec": {"width": 115, "height": max(60, 15 * n_measures), "layer": layers},
+        "resolve": {"scale": {"y": "shared"}},
+    })
+    return Chart(spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Slider-driven explorer over precomputed results
+# --------------------------------------------------------------------------------------------
+def _field(name: str) -> str:
+    """A Vega-Lite field reference to a top-level key (dots and brackets escaped)."""
+    return str(name).replace("\\", "\\\\").replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
+def _evenly_spaced(values: np.ndarray) -> bool:
+    if values.size < 3:
+        return True
+    steps = np.diff(values)
+    return bool(np.allclose(steps, steps[0], rtol=1e-9, atol=1e-12))
+
+
+def _format_value(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def explorer(table: pd.DataFrame, *, x: str, y: str, sliders: dict, initial: dict | None = None,
+             x_title: str | None = None, y_title: str | None = None, y_domain=None,
+             title: str | None = None) -> Chart:
+    """A chart of precomputed results with sliders: moving a slider redraws it in the page, no kernel.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Tidy results computed at build time, one row per design, e.g. reliability by number of
+        items, respondents and spread (:func:`inhd.teaching.reliability_by_design`).
+    x, y : str
+        Columns on the axes: the chart draws ``y`` against ``x`` for the slice the sliders select,
+        with every other slice faint behind it (so the reader sees where the slice sits).
+    sliders : dict
+        ``{column: label}``, one slider per column, over the column's distinct values. Evenly
+        spaced values get a slider on the value itself; otherwise the slider steps through the
+        values in order (its number is the position) and the title states the values chosen.
+    initial : dict, optional
+        ``{column: value}`` where each slider starts (default: its smallest value).
+    y_domain : (float, float), optional
+        Fixed y axis (default: the range of ``y`` over the whole table, so slices compare).
+
+    Returns
+    -------
+    Chart
+        The Vega-Lite parameters are named ``s0, s1, ...`` in the order of ``sliders``.
+
+    Raises
+    ------
+    ValueError
+        A missing column, a slider on ``x`` or ``y``, non-numeric slider values, a design given
+        twice, or a combination of slider values with no row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> grid = pd.DataFrame({"n_items": [3, 9, 3, 9], "n_persons": [200, 200, 800, 800],
+    ...                      "reliability": [0.5, 0.8, 0.52, 0.81]})
+    >>> chart = explorer(grid, x="n_items", y="reliability", sliders={"n_persons": "respondents"})
+    >>> chart.spec["params"][0]["bind"]
+    {'input': 'range', 'min': 200, 'max': 800, 'step': 600, 'name': 'respondents '}
+    """
+    if not isinstance(sliders, dict) or not sliders:
+        raise ValueError("sliders: expected a dict {column: label} with at least one column")
+    columns = [x, y, *sliders]
+    _check_columns(table, columns, "explorer")
+    if x in sliders or y in sliders:
+        raise ValueError(f"sliders: {x!r} and {y!r} are on the axes; a slider needs another column")
+    initial = dict(initial or {})
+    unknown = sorted(set(initial) - set(sliders))
+    if unknown:
+        raise ValueError(f"initial: {unknown} have no slider; sliders are {list(sliders)}")
+    frame = table[columns].copy()
+    for col in [x, y, *sliders]:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            raise ValueError(f"explorer: column {col!r} must be numeric, found dtype {frame[col].dtype}")
+    keys = [x, *sliders]
+    repeated = frame.duplicated(keys)
+    if repeated.any():
+        raise ValueError(f"explorer: {int(repeated.sum())} row(s) repeat a design ({', '.join(keys)}); "
+                         "aggregate them first")
+    slider_values = {c: np.sort(frame[c].dropna().unique()) for c in sliders}
+    present = set(map(tuple, frame[list(sliders)].drop_duplicates().to_numpy().tolist()))
+    grid = pd.MultiIndex.from_product([slider_values[c] for c in sliders]).tolist()
+    missing = [combo for combo in grid if tuple(combo if isinstance(combo, tuple) else (combo,)) not in present]
+    if missing:
+        raise ValueError(f"explorer: {len(missing)} combination(s) of slider values have no row, e.g. "
+                         f"{dict(zip(sliders, missing[0] if isinstance(missing[0], tuple) else (missing[0],)))}")
+
+    params, tests, title_parts = [], [], []
+    records = frame.copy()
+    for i, (col, lab) in enumerate(sliders.items()):
+        name = f"s{i}"
+        values = slider_values[col]
+        start = initial.get(col, values[0])
+        if not np.any(np.isclose(values, start)):
+            raise ValueError(f"initial: {col}={start!r} is not among its values {values.tolist()}")
+        ref = f"datum[{json.dumps(str(col))}]"
+        if _evenly_spaced(values):
+            step = float(values[1] - values[0]) if values.size > 1 else 1.0
+            as_int = all(float(v).is_integer() for v in values) and float(step).is_integer()
+            conv = int if as_int else float
+            bind = {"input": "range", "min": conv(values[0]), "max": conv(values[-1]),
+                    "step": conv(step), "name": f"{lab} "}
+            params.append({"name": name, "value": conv(start), "bind": bind})
+            tests.append(f"abs({ref} - {name}) <= {abs(step) * 1e-6 + 1e-12!r}")
+            title_parts.append(f"'{_js_text(lab)} ' + format({name}, '{'d' if as_int else '~g'}')")
+        else:
+            position = f"_position_{i}"
+            lookup = {float(v): k for k, v in enumerate(values)}
+            records[position] = [lookup[float(v)] for v in records[col]]
+            params.append({"name": name, "value": int(np.argmin(np.abs(values - start))),
+                           "bind": {"input": "range", "min": 0, "max": int(values.size - 1), "step": 1,
+                                    "name": f"{lab} (step through {', '.join(_format_value(_value(v)) for v in values)}) "}})
+            tests.append(f"datum[{json.dumps(position)}] === {name}")
+            shown = json.dumps([_format_value(_value(v)) for v in values])
+            title_parts.append(f"'{_js_text(lab)} ' + {shown}[{name}]")
+    records["slice"] = [", ".join(f"{lab} {_format_value(_value(v))}" for lab, v in zip(sliders.values(), row))
+                        for row in frame[list(sliders)].itertuples(index=False)]
+    selected = " && ".join(f"({t})" for t in tests)
+    finite_y = frame[y][np.isfinite(frame[y].to_numpy(dtype=float))]
+    if y_domain is None:
+        lo, hi = float(finite_y.min()), float(finite_y.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        y_domain = [_number(lo - pad), _number(hi + pad)]
+    x_enc = {"field": _field(x), "type": "quantitative", "title": x_title or x, "scale": {"zero": False}}
+    y_enc = {"field": _field(y), "type": "quantitative", "title": y_title or y,
+             "scale": {"domain": [float(v) for v in y_domain], "zero": False}}
+    tooltip = [{"field": _field(c), "type": "quantitative", "title": sliders.get(c, c)} for c in [x, *sliders]]
+    tooltip.append({"field": _field(y), "type": "quantitative", "title": y_title or y, "format": ".3f"})
+    heading = title or f"{y_title or y} by {x_title or x}"
+    spec = _base({"text": {"expr": f"'{_js_text(heading)}: ' + " + " + ', ' + ".join(title_parts)}},
+                 description=f"{y_title or y} against {x_title or x} for the design the sliders select; "
+                             "other designs faint")
+    spec.update({
+        "usermeta": {"title": heading},
+        "width": 520, "height": 300,
+        "data": {"values": _records(records)},
+        "params": params,
+        "layer": [
+            {"mark": {"type": "line", "strokeWidth": 1, "opacity": 0.35, "color": MUTED},
+             "encoding": {"x": x_enc, "y": y_enc, "detail": {"field": "slice", "type": "nominal"}}},
+            {"transform": [{"filter": selected}],
+             "mark": {"type": "line", "point": {"filled": True, "size": 70, "color": HIGHLIGHT},
+                      "strokeWidth": 2.5, "color": HIGHLIGHT},
+             "encoding": {"x": x_enc, "y": y_enc, "tooltip": tooltip}},
+        ],
+    })
+    return Chart(spec)
+
+
+def _js_text(text) -> str:
+    """``text`` inside a single-quoted Vega expression string (quotes and backslashes escaped)."""
+    return json.dumps(str(text))[1:-1].replace("'", "\\'")
