@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd.scales import reporting_range, rescale_logits
+
 __all__ = [
     "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
@@ -575,7 +577,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         left out (and counted in a warning).
     rescale_range : (low, high), optional
         Logits mapped to 0 and 10 for the ``rescaled`` EB column (default: the lowest and highest
-        person measure, :func:`inhd.plots.rescale_logits`' convention).
+        person measure analysed: :func:`inhd.scales.reporting_range`).
     alpha : float, default 0.05
         Significance level for which final-model effects get a Hedges' g (as the paper does).
 
@@ -632,8 +634,8 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
                         ("reliability_between_networks", unc.reliability_between),
                         ("share_between_networks", unc.tau / (unc.tau + unc.sigma2))],
                        columns=["statistic", "value"])
-    low, high = rescale_range if rescale_range is not None else (
-        float(data["measure"].min()), float(data["measure"].max()))
+    low, high = (reporting_range(data["measure"]) if rescale_range is None
+                 else (float(rescale_range[0]), float(rescale_range[1])))
     eb = network_eb_table(unc, low=low, high=high)
     return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel, network_eb=eb,
                   fits=fits, rescale_low=low, rescale_high=high)
@@ -641,9 +643,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
 
 def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
     """``network_eb.csv``: ``network_id, n, estimate, se, rescaled`` (rescaled to 0-10 with
-    :func:`inhd.plots.rescale_logits`; its SE scales by ``10 / (high - low)``)."""
-    from inhd.plots import rescale_logits
-
+    :func:`inhd.scales.rescale_logits`; its SE scales by ``10 / (high - low)``)."""
     out = fit.eb.reset_index()[["network_id", "n", "estimate", "se"]]
     out["rescaled"] = rescale_logits(out["estimate"].to_numpy(float), low=low, high=high)
     return out
@@ -765,7 +765,7 @@ def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | Non
     Parameters
     ----------
     distribution : pandas.DataFrame
-        :func:`inhd.plots.four_category_distribution` output with groups named ``"five lowest
+        :func:`inhd.scales.four_category_distribution` output with groups named ``"five lowest
         networks"`` and ``"five highest networks"``.
     published : pandas.DataFrame, optional
         ``group, categories, comparison, share, quote`` (default:

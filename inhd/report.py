@@ -22,9 +22,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from inhd.data import item_columns
 from inhd.privacy import MIN_CELL, suppress_small_groups
-
-from inhd.plots import FOUR_CATEGORIES
+from inhd.published import PB_ITEMS
+from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, reporting_range,
+                         rescale_logits)
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
@@ -109,7 +111,6 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     known (the Rasch standard error), fitted by REML with :func:`inhd.hlm.fit_known_variance`.
     """
     from inhd.hlm import fit_known_variance
-    from inhd.plots import four_category_cuts, rescale_logits
     from inhd.rasch import fit_rating_scale
 
     missing = [item for item in items if item not in respondents.columns]
@@ -122,9 +123,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     persons = persons.merge(respondents[keep], on="respondent_id", how="left")
     persons["known_variance"] = persons["se"] ** 2
     cuts = np.asarray(four_category_cuts(rasch.thresholds.to_numpy()), dtype=float)
-    # a measure exactly on a cut belongs to the upper category, as in inhd.plots.four_category_distribution
-    persons["category"] = pd.Categorical.from_codes(np.searchsorted(cuts, persons["measure"].to_numpy(), side="right"),
-                                                    categories=CATEGORY_LABELS, ordered=True)
+    persons["category"] = four_categories(persons["measure"].to_numpy(), cuts)
     model = fit_known_variance(persons, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
     effects = model.random_effects["network_id"]
     intercept = float(model.params["Intercept"])
@@ -134,7 +133,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         "se": effects["se"].to_numpy(),
     })
     networks = networks.merge(persons.groupby("network_id").size().rename("n").reset_index(), on="network_id")
-    low, high = float(persons["measure"].min()), float(persons["measure"].max())
+    low, high = reporting_range(persons["measure"])
     networks["rescaled"] = rescale_logits(networks["estimate"].to_numpy(), low=low, high=high)
     networks["rescaled_se"] = rescale_logits(networks["se"].to_numpy(), low=low, high=high, difference=True)
     return Calibration(
@@ -308,12 +307,9 @@ def default_items(respondents: pd.DataFrame) -> list[str]:
     """The measure's items when none are named.
 
     On the shipped participatory-benefits cohort: the nine items of the published measure
-    (``inhd.synth.PB_ITEMS``; the two misfitting candidates are left out). On any other data: every item
-    column of the data contract.
+    (``inhd.published.PB_ITEMS``; the two misfitting candidates are left out). On any other data: every
+    item column of the data contract.
     """
-    from inhd.data import item_columns
-    from inhd.synth import PB_ITEMS
-
     published = [column for column, *_ in PB_ITEMS]
     if set(published) <= set(respondents.columns):
         return published

@@ -12,6 +12,7 @@ import pandas as pd
 
 from inhd import DATA_DIR
 from inhd.rasch import fit_rating_scale
+from inhd.reliability import cluster_mean_reliability
 from inhd.rsm import simulate_rating_scale
 
 
@@ -94,18 +95,6 @@ def reliability_by_design(
     return pd.DataFrame(rows)
 
 
-def network_mean_reliability(*, between: float, within: float, error: float, n_per_network) -> np.ndarray:
-    """Reliability of a network's mean measure: lambda = tau / (tau + (sigma^2 + v) / n).
-
-    Raudenbush & Bryk (2002, eq. 3.59) with the person measures' error variance ``v`` added to the
-    within-network variance ``sigma^2``: how reliably networks of ``n`` respondents are told apart.
-    """
-    n = np.asarray(n_per_network, dtype=float)
-    if between < 0 or within < 0 or error < 0 or (n < 1).any():
-        raise ValueError("variances must be non-negative and every network must have at least one respondent")
-    return between / (between + (within + error) / n)
-
-
 def simulate_networks(
     *,
     n_networks: int,
@@ -155,8 +144,8 @@ def network_reliability_by_design(
             rows.append({"n_networks": k, "n_per_network": n,
                          "between_estimate": float(fit.variance_components["network_id"]),
                          "network_reliability": float(fit.reliability["network_id"]),
-                         "network_reliability_formula": float(network_mean_reliability(
-                             between=between, within=within, error=error, n_per_network=n))})
+                         "network_reliability_formula": float(cluster_mean_reliability(
+                             between, within + error, n))})
     return pd.DataFrame(rows)
 
 

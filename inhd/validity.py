@@ -37,6 +37,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd.reliability import separation_reliability
+from inhd.scales import rescale_logits
+
 __all__ = [
     "MeasureCalibration",
     "MeasureReliability",
@@ -49,7 +52,6 @@ __all__ = [
     "measure_reliability",
     "reliability_table",
     "fit_growth",
-    "reliability_from_components",
     "rasch_item_table",
     "network_estimates",
     "plot_caterpillar",
@@ -239,55 +241,6 @@ def load_published_reliabilities(path=None) -> pd.DataFrame:
     return table
 
 
-def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_school: float,
-                                sigma2: float, known_variance: str = "known_variance",
-                                groups=("network_id", "school_id")) -> pd.Series:
-    """Reliabilities of person, school and network means implied by the variance components.
-
-    The closed forms of Raudenbush & Bryk (2002, ch. 8) with a known level-1 variance v_i:
-
-    - persons: mean over persons of sigma2 / (sigma2 + v_i);
-    - schools: lambda_jk = tau_school / (tau_school + V_jk) with
-      V_jk = [sum_i 1 / (sigma2 + v_i)]^-1, the error variance of the school's precision-weighted
-      mean;
-    - networks: lambda_k = tau_network / (tau_network + W_k) with
-      W_k = [sum_j 1 / (tau_school + V_jk)]^-1;
-
-    each level's reliability is the mean of its units' lambdas. This is an independent check of
-    the reliabilities reported by :func:`inhd.hlm.fit_known_variance`, and what the synthetic data
-    were calibrated with (``inhd.synth.required_variance_ratios``).
-
-    Returns
-    -------
-    pandas.Series
-        ``person``, ``school``, ``network``.
-
-    Examples
-    --------
-    One network of two schools with two error-free respondents each: a school mean has error
-    variance 1/2, the network mean (1/2 + 1/2) / 2 = 1/2.
-
-    >>> import pandas as pd
-    >>> d = pd.DataFrame({"network_id": ["A"] * 4, "school_id": ["s", "s", "t", "t"],
-    ...                   "known_variance": [0.0] * 4})
-    >>> rel = reliability_from_components(d, tau_network=1.0, tau_school=0.5, sigma2=1.0)
-    >>> rel.round(3).tolist()
-    [1.0, 0.5, 0.667]
-    """
-    net, school = groups
-    v = data[known_variance].to_numpy(dtype=float)
-    w = 1.0 / (sigma2 + v)
-    person = float(np.mean(sigma2 / (sigma2 + v)))
-    frame = pd.DataFrame({"net": data[net].to_numpy(), "school": data[school].to_numpy(), "w": w})
-    sch = frame.groupby(["net", "school"], sort=False)["w"].sum()
-    v_school = 1.0 / sch
-    lam_school = tau_school / (tau_school + v_school) if tau_school > 0 else 0.0 * v_school
-    w_net = (1.0 / (tau_school + v_school)).groupby(level=0).sum()
-    lam_net = tau_network / (tau_network + 1.0 / w_net) if tau_network > 0 else 0.0 * w_net
-    return pd.Series({"person": person, "school": float(np.mean(lam_school)),
-                      "network": float(np.mean(lam_net))})
-
-
 def _fit(data, formula, groups, random_slope=None):
     """REML fit of the known-variance model with :func:`inhd.hlm.fit_known_variance`."""
     from inhd.hlm import fit_known_variance
@@ -375,14 +328,6 @@ def _wave_persons(calibration: MeasureCalibration, wave):
     return p.reset_index(drop=True)
 
 
-def _person_reliability(measure: np.ndarray, se: np.ndarray) -> float:
-    """Winsteps' model person reliability: (observed variance - mean error variance) / observed."""
-    obs = float(np.var(measure))
-    if obs <= 0:
-        return np.nan
-    return max(0.0, (obs - float(np.mean(se ** 2))) / obs)
-
-
 def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
                         test_components: bool = True) -> MeasureReliability:
     """Individual, school and network reliability of one measure in one survey wave.
@@ -419,7 +364,7 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
     groups = ["network_id", "school_id"]
     model = _fit(p, "measure ~ 1", groups)
     ne = p[~p["extreme"].astype(bool)]
-    individual = _person_reliability(ne["measure"].to_numpy(float), ne["se"].to_numpy(float))
+    individual = separation_reliability(ne["measure"].to_numpy(float), ne["se"].to_numpy(float))[0]
     school_p = network_p = np.nan
     converged = bool(model.converged)
     if test_components:
@@ -537,10 +482,8 @@ def network_estimates(fit: MeasureReliability, *, scale=None) -> pd.DataFrame:
 
     Returns ``network_id, n, estimate, se`` (logits: fixed intercept plus the network's EB
     deviation, posterior SE) and, when ``scale=(low, high)`` is given, ``rescaled`` and
-    ``rescaled_se`` on the papers' 0-10 scale (:func:`inhd.plots.rescale_logits`).
+    ``rescaled_se`` on the papers' 0-10 scale (:func:`inhd.scales.rescale_logits`).
     """
-    from inhd.plots import rescale_logits
-
     re_net = fit.model.random_effects["network_id"]
     data_n = fit.n_by_network
     out = pd.DataFrame({

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from inhd import teaching
-from inhd.rasch import category_probabilities
+from inhd.rsm import category_probabilities
 
 
 def test_simulation_is_reproducible_and_labelled():
@@ -31,12 +31,6 @@ def test_missing_responses_are_missing_completely_at_random():
     responses, _ = teaching.simulate_responses(n_persons=4000, difficulties=[0, 0, 0], thresholds=[0.0], missing=0.1, rng=1)
     share = responses.isna().to_numpy().mean()
     assert abs(share - 0.1) < 3 * np.sqrt(0.1 * 0.9 / responses.size)
-
-
-def test_network_mean_reliability_formula():
-    # lambda = tau / (tau + (sigma^2 + v) / n): 0.56 / (0.56 + 3.7 / 61)
-    assert teaching.network_mean_reliability(between=0.56, within=3.1, error=0.6, n_per_network=61) == pytest.approx(
-        0.56 / (0.56 + 3.7 / 61), abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ Three kinds, as everywhere in the compendium:
 - reference values from someone else's code: the models this module fits (through inhd.hlm) against
   statsmodels MixedLM when the known variances are zero, and against metafor (reference/validity/);
 - parameter recovery within 3 SE on seeded simulations (three-level and growth models);
-- analytic cross-checks: model reliabilities against the closed forms.
+- (the model reliabilities against their closed forms are in test_reliability.py).
 """
 
 import matplotlib
@@ -28,7 +28,6 @@ from inhd.validity import (  # noqa: E402
     measure_items,
     measure_reliability,
     network_estimates,
-    reliability_from_components,
     reliability_table,
 )
 
@@ -192,27 +191,6 @@ def test_three_level_recovery_within_3_se():
     assert abs(vc["network_id"] - truth["tau_network"]) < 3 * se_net
     assert abs(vc["school_id"] - truth["tau_school"]) < 3 * se_sch
     assert abs(vc["residual"] - truth["sigma2"]) < 3 * se_sig
-
-
-def test_model_reliabilities_equal_closed_forms(three_level):
-    fit = _fit(three_level, "measure ~ 1", ["network_id", "school_id"])
-    vc = fit.variance_components
-    closed = reliability_from_components(three_level, tau_network=vc["network_id"],
-                                         tau_school=vc["school_id"], sigma2=vc["residual"])
-    assert float(fit.reliability["network_id"]) == pytest.approx(closed["network"], rel=1e-6)
-    assert float(fit.reliability["school_id"]) == pytest.approx(closed["school"], rel=1e-6)
-    assert float(fit.reliability["person"]) == pytest.approx(closed["person"], rel=1e-10)
-
-
-def test_closed_form_reliability_on_a_hand_example():
-    # one network, two schools of two persons; sigma2 = 1, v = 0 -> V_school = 1/2
-    d = pd.DataFrame({"network_id": ["A"] * 4, "school_id": ["s", "s", "t", "t"],
-                      "known_variance": [0.0] * 4})
-    rel = reliability_from_components(d, tau_network=1.0, tau_school=0.5, sigma2=1.0)
-    # school: 0.5 / (0.5 + 0.5) = 0.5; network: W = 1 / (2 / (0.5 + 0.5)) = 0.5, 1 / 1.5
-    assert rel["school"] == pytest.approx(0.5, abs=1e-12)
-    assert rel["network"] == pytest.approx(1 / 1.5, abs=1e-12)
-    assert rel["person"] == pytest.approx(1.0, abs=1e-12)
 
 
 def test_growth_recovery_within_3_se():
