@@ -5,10 +5,9 @@ The paper builds a Rasch measure of educators' perceived benefits of network par
 three-level HLM (a known-variance measurement model at level 1, persons at level 2, networks at
 level 3). The notebook ``notebooks/04_participatory_benefits.ipynb`` tells that story; the steps
 live here so that they can be tested and re-used on any survey export that follows the data
-contract (``inhd.data``):
+contract (``inhd.data``). The measure is built with :mod:`inhd.item_selection` (misfitting items
+dropped by a documented rule, never by name); then:
 
-- :func:`select_items_by_fit`: iterative removal of misfitting items by a documented rule
-  (:class:`FitRule`), never by name.
 - :func:`descriptive_tables`: Tables 1 and 2 (person- and network-level descriptives).
 - :func:`design_matrix`: the predictors of Table 4, dummy coded with the paper's reference
   categories, person-level ones group-mean centred, network-level ones grand-mean centred.
@@ -35,207 +34,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd import DATA_DIR
+from inhd.effects import effect_sizes
+from inhd.hlm import fit_known_variance
+from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
 from inhd.scales import reporting_range, rescale_logits
+from inhd.warnings import InhdWarning
 
 __all__ = [
-    "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
+    "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "compare_published", "published_table4", "figure3_comparison", "table4_side_by_side", "plot_caterpillar",
-    "network_eb_table", "items_table", "reliability_table", "write_tables",
+    "compare_published", "published_table4", "figure3_comparison", "table4_side_by_side",
+    "plot_caterpillar", "network_eb_table", "reliability_table", "write_tables",
 ]
-
-# ---------------------------------------------------------------------------------------------
-# Step 1: Rasch item selection by fit
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FitRule:
-    """When an item misfits the rating-scale model.
-
-    An item misfits when its infit or its outfit mean-square lies outside
-    ``[min_infit, max_infit]`` / ``[min_outfit, max_outfit]``, and (when ``max_abs_z`` is given)
-    the offending statistic's standardised value (Wilson-Hilferty ZSTD) exceeds ``max_abs_z`` in
-    absolute value as well.
-
-    Defaults: mean-squares in [0.6, 1.4], ZSTD not used. Bond & Fox (2015, Table 12.6;
-    Bond, Yan & Heene 2020) give 0.6-1.4 as the reasonable infit/outfit range for rating-scale
-    (Likert) survey items; Wright & Linacre (1994) give the same range for rating scales. ZSTD is
-    off by default because with two thousand respondents almost any departure is "significant"
-    (Linacre: with large samples, judge by mean-square); set ``max_abs_z=2`` for the common
-    "MSQ outside the range and |ZSTD| > 2" rule.
-    """
-
-    min_infit: float = 0.6
-    max_infit: float = 1.4
-    min_outfit: float = 0.6
-    max_outfit: float = 1.4
-    max_abs_z: float | None = None
-    min_items: int = 3
-
-    def __post_init__(self):
-        for lo, hi, name in ((self.min_infit, self.max_infit, "infit"),
-                             (self.min_outfit, self.max_outfit, "outfit")):
-            if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < 1 < hi):
-                raise ValueError(f"FitRule: need 0 <= min_{name} < 1 < max_{name}; "
-                                 f"got min_{name}={lo}, max_{name}={hi}")
-        if self.max_abs_z is not None and not self.max_abs_z > 0:
-            raise ValueError(f"FitRule: max_abs_z must be positive or None, got {self.max_abs_z}")
-        if int(self.min_items) < 2:
-            raise ValueError(f"FitRule: min_items must be at least 2, got {self.min_items}")
-
-    def severity(self, items: pd.DataFrame) -> pd.Series:
-        """How far each item lies outside the rule: the largest |log| ratio of a mean-square to the
-        bound it crosses (0 = fits). ``items`` has columns infit, outfit, infit_z, outfit_z."""
-        parts = []
-        for stat, lo, hi in (("infit", self.min_infit, self.max_infit),
-                             ("outfit", self.min_outfit, self.max_outfit)):
-            msq = items[stat].astype(float)
-            out = np.maximum(np.log(msq / hi), np.log(lo / msq)).clip(lower=0.0)
-            if self.max_abs_z is not None:
-                out = out.where(items[f"{stat}_z"].abs() > self.max_abs_z, 0.0)
-            parts.append(out.fillna(0.0))
-        return pd.concat(parts, axis=1).max(axis=1).rename("severity")
-
-    def describe(self) -> str:
-        z = "" if self.max_abs_z is None else f" and |ZSTD| > {self.max_abs_z:g}"
-        return (f"infit outside [{self.min_infit:g}, {self.max_infit:g}] or outfit outside "
-                f"[{self.min_outfit:g}, {self.max_outfit:g}]{z}; drop the worst item, refit, repeat")
-
-
-@dataclass(frozen=True)
-class ItemSelection:
-    """The outcome of :func:`select_items_by_fit`.
-
-    Attributes
-    ----------
-    initial, final : inhd.rasch.RatingScaleResult
-        The fit with every candidate item, and the fit with the retained items.
-    retained, dropped : tuple of str
-        Items kept, and items removed in the order they were removed.
-    steps : pandas.DataFrame
-        One row per removal: ``step, item, infit, outfit, infit_z, outfit_z, severity``.
-    rule : FitRule
-    """
-
-    initial: object
-    final: object
-    retained: tuple
-    dropped: tuple
-    steps: pd.DataFrame
-    rule: FitRule
-
-    def fit_table(self) -> pd.DataFrame:
-        """Item fit before (all candidates) and after (retained items), side by side."""
-        cols = ["difficulty", "se", "infit", "outfit", "infit_z", "outfit_z"]
-        before = self.initial.items[cols].add_suffix("_all")
-        after = self.final.items[cols].add_suffix("_final")
-        out = before.join(after, how="left")
-        out["retained"] = out.index.isin(self.retained)
-        return out
-
-    def summary(self) -> str:
-        lines = [f"Fit rule: {self.rule.describe()}",
-                 f"candidates {len(self.retained) + len(self.dropped)}, retained "
-                 f"{len(self.retained)}, dropped {list(self.dropped) or 'none'}"]
-        if len(self.steps):
-            lines.append(self.steps.round(3).to_string(index=False))
-        return "\n".join(lines)
-
-
-def select_items_by_fit(responses, *, rule: FitRule | None = None, method="jmle", rng=None):
-    """Drop misfitting items one at a time by a fit rule until every remaining item fits.
-
-    Parameters
-    ----------
-    responses : pandas.DataFrame
-        Rows respondents, columns candidate items (integer codes, missing allowed). Not modified.
-    rule : FitRule, optional
-        The misfit rule (default ``FitRule()``: infit and outfit mean-squares in [0.6, 1.4]).
-    method : {"jmle", "cml"}
-        Passed to :func:`inhd.rasch.fit_rating_scale`.
-    rng : None
-        Passed through (the estimators are deterministic).
-
-    Returns
-    -------
-    ItemSelection
-
-    Notes
-    -----
-    Fit statistics depend on the other items (a grossly misfitting item distorts the measures the
-    others are judged against), so items are removed one at a time, as Rasch practice recommends
-    (Bond & Fox): fit all candidates, remove the single item with the largest
-    :meth:`FitRule.severity`, refit, and repeat until no item misfits or ``rule.min_items`` are
-    left. Items are chosen by their statistics only, never by name. Perlman, Bryk & Russell
-    (2025) report that "initial analyses identified two misfitting items, which were
-    subsequently deleted resulting in a final nine-item measure".
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from inhd import DATA_DIR
-    >>> r = pd.read_csv(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv")
-    >>> sel = select_items_by_fit(r.filter(like="pb_"))
-    >>> sorted(sel.dropped)
-    ['pb_cand_eases_workload', 'pb_cand_recommend']
-    """
-    from inhd.rasch import fit_rating_scale
-
-    if not isinstance(responses, pd.DataFrame):
-        raise TypeError(f"responses must be a pandas DataFrame, got {type(responses).__name__}")
-    rule = FitRule() if rule is None else rule
-    if not isinstance(rule, FitRule):
-        raise TypeError(f"rule must be a FitRule, got {type(rule).__name__}")
-    if responses.shape[1] < rule.min_items:
-        raise ValueError(f"responses: {responses.shape[1]} item columns, fewer than the rule's "
-                         f"min_items={rule.min_items}")
-    items = list(responses.columns)
-    initial = res = fit_rating_scale(responses[items], method=method, rng=rng)
-    dropped, steps = [], []
-    while len(items) > rule.min_items:
-        sev = rule.severity(res.items)
-        worst = sev.idxmax()
-        if not sev[worst] > 0:
-            break
-        row = res.items.loc[worst]
-        steps.append({"step": len(steps) + 1, "item": worst, "infit": row["infit"],
-                      "outfit": row["outfit"], "infit_z": row["infit_z"],
-                      "outfit_z": row["outfit_z"], "severity": sev[worst]})
-        dropped.append(worst)
-        items.remove(worst)
-        res = fit_rating_scale(responses[items], method=method, rng=rng)
-    else:
-        if (rule.severity(res.items) > 0).any():
-            warnings.warn(f"select_items_by_fit: stopped at min_items={rule.min_items} with "
-                          "items still misfitting", UserWarning, stacklevel=2)
-    steps = pd.DataFrame(steps, columns=["step", "item", "infit", "outfit", "infit_z",
-                                         "outfit_z", "severity"])
-    return ItemSelection(initial=initial, final=res, retained=tuple(items),
-                         dropped=tuple(dropped), steps=steps, rule=rule)
-
-
-def items_table(selection: ItemSelection) -> pd.DataFrame:
-    """``items.csv`` of the contract: ``item, difficulty, se, infit, outfit, retained``.
-
-    Retained items carry their final-calibration statistics; dropped items those of the fit in
-    which they were removed (the statistics that condemned them).
-    """
-    rows = []
-    removed = selection.steps.set_index("item") if len(selection.steps) else None
-    for item in selection.initial.items.index:
-        if item in selection.retained:
-            r = selection.final.items.loc[item]
-            rows.append((item, r["difficulty"], r["se"], r["infit"], r["outfit"], True))
-        else:
-            r0 = selection.initial.items.loc[item]
-            s = removed.loc[item]
-            rows.append((item, r0["difficulty"], r0["se"], s["infit"], s["outfit"], False))
-    out = pd.DataFrame(rows, columns=["item", "difficulty", "se", "infit", "outfit", "retained"])
-    out["item"] = out["item"].astype(str)
-    return out
-
 
 # ---------------------------------------------------------------------------------------------
 # Step 2: Tables 1 and 2
@@ -280,6 +92,17 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
         Columns ``group, variable, n, pct, mean, sd, min, max``, the layout of
         ``data/published/participatory_benefits_table{1,2}.csv`` (SD with ddof 1; percentages of
         all respondents / networks).
+
+    Examples
+    --------
+    >>> from inhd.data import load_survey
+    >>> survey = load_survey(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
+    ...                      DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
+    >>> table1, table2 = descriptive_tables(survey.respondents, survey.networks)
+    >>> table1.set_index("variable").loc[["Team lead", "Team member"], "n"].tolist()
+    [644, 1429]
+    >>> int(table2.set_index("variable").loc["Single district", "n"])
+    15
     """
     r, nets = respondents, networks
     n = len(r)
@@ -309,15 +132,10 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
 # ---------------------------------------------------------------------------------------------
 # Step 3: the design of Table 4
 # ---------------------------------------------------------------------------------------------
-#: Person-level predictors of Table 4 (group-mean centred); race reference: white.
-PERSON_PREDICTORS = ["team_lead", "tenure_years", "intensity", "race_asian", "race_black",
-                     "race_latinx", "race_mixed", "race_additional", "race_undisclosed"]
+# PERSON_PREDICTORS (group-mean centred) and NETWORK_PREDICTORS (grand-mean centred over networks)
+# are Table 4's, from inhd.published.
 #: Gender dummies (level-2 model only; reference: woman).
 GENDER_PREDICTORS = ["gender_man", "gender_additional", "gender_undisclosed"]
-#: Network-level predictors (grand-mean centred over networks); references: multi-district,
-#: instructional archetype, technical-assistance hub.
-NETWORK_PREDICTORS = ["single_district", "duration_years", "archetype_ewr", "archetype_psm",
-                      "hub_ihe", "hub_district", "hub_other"]
 #: The predictors of each of Table 4's models.
 MODEL_TERMS = {
     "unconditional": [],
@@ -467,8 +285,6 @@ def _hlm_df(d, terms, codes, k) -> np.ndarray:
 
 def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     """Fit with inhd.hlm.fit_known_variance and bring its result into a ModelFit."""
-    from inhd.hlm import fit_known_variance
-
     formula = f"{outcome} ~ " + (" + ".join(terms) if terms else "1")
     res = fit_known_variance(d, formula, known_variance=known_variance, groups=[group],
                              method="REML")
@@ -501,8 +317,6 @@ def hedges_g(estimate: float, *, level: str, value_range: float | None, sigma2: 
     This reproduces every printed effect size of Table 4 to rounding (``inhd.effects.
     TABLE4_DEFINITION``, found by the effects module's search).
     """
-    from inhd.effects import effect_sizes
-
     person = level == "person"
     df = n_networks if person else n_networks - n_network_predictors - 1
     out = effect_sizes(pd.Series({"b": float(estimate)}),
@@ -593,7 +407,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     keep = data["measure"].notna() & data["se"].notna()
     if (~keep).any():
         warnings.warn(f"table4_models: {int((~keep).sum())} respondents without a measure are "
-                      "left out", UserWarning, stacklevel=2)
+                      "left out", InhdWarning, stacklevel=2)
     data = data[keep].copy()
     data["error_variance"] = data["se"].astype(float) ** 2
     # the design was centred on all respondents; re-centre on those analysed
@@ -607,7 +421,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     if constant:
         warnings.warn(f"table4_models: predictor(s) {constant} do not vary in these data (a "
                       "category nobody is in, or a variable with one value) and are left out",
-                      UserWarning, stacklevel=2)
+                      InhdWarning, stacklevel=2)
     fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
             for model, terms in MODEL_TERMS.items()}
     unc = fits["unconditional"]
@@ -692,8 +506,6 @@ def published_table4(path=None):
     shape: ``(fixed_effects, variance_components)`` with columns ``model, term, estimate, se,
     significance, hedges_g`` (term ``Intercept`` for the intercept) and ``model, component,
     variance`` (components ``within_network`` = e0, ``between_network`` = r00)."""
-    from inhd import DATA_DIR
-
     path = DATA_DIR / "published" / "participatory_benefits_table4.csv" if path is None else path
     t = pd.read_csv(path)
     t["term"] = t["term"].astype(str).replace({"intercept": "Intercept"})
@@ -778,8 +590,6 @@ def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | Non
     pandas.DataFrame
         ``group, categories, comparison, share, ours, holds, quote``.
     """
-    from inhd import DATA_DIR
-
     if published is None:
         published = pd.read_csv(DATA_DIR / "published" / "participatory_benefits_figure3.csv")
     wide = distribution.pivot(index="group", columns="category", values="proportion")

@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from inhd.data import item_columns
+from inhd.hlm import fit_known_variance
 from inhd.privacy import MIN_CELL, suppress_small_groups
 from inhd.published import PB_ITEMS
+from inhd.rasch import fit_rating_scale
 from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, reporting_range,
                          rescale_logits)
 
@@ -110,9 +111,6 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     The unconditional model is y_i = gamma + u_network + e_i + epsilon_i with epsilon_i ~ N(0, se_i^2)
     known (the Rasch standard error), fitted by REML with :func:`inhd.hlm.fit_known_variance`.
     """
-    from inhd.hlm import fit_known_variance
-    from inhd.rasch import fit_rating_scale
-
     missing = [item for item in items if item not in respondents.columns]
     if missing:
         raise ValueError(f"calibrate: item column(s) {missing} not in the respondents table")
@@ -142,6 +140,12 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         networks=networks[["network_id", "n", "estimate", "se", "rescaled", "rescaled_se"]],
         responses=respondents[["respondent_id", "network_id", *items]].copy(),
     )
+
+
+def _new_axes(figsize):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize)
 
 
 def network_table(calibration: Calibration, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
@@ -193,7 +197,7 @@ def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *,
 
     Networks with fewer than ``min_cell`` respondents are left out and counted in the title.
     """
-    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax = ax or _new_axes((8, 4))[1]
     table = network_table(calibration, min_cell=min_cell)
     shown = table[~table["suppressed"]].sort_values("rescaled").reset_index(drop=True)
     x = np.arange(len(shown))
@@ -211,7 +215,7 @@ def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *,
 
 def plot_distribution(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
     """Four-bar display: shares of respondents per category, this network beside all networks."""
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or _new_axes((6, 3.5))[1]
     table = category_distribution(calibration, network_id, min_cell=min_cell)
     width = 0.4
     for offset, (_, row) in zip((-width / 2, width / 2), table.iterrows()):
@@ -226,7 +230,7 @@ def plot_distribution(calibration: Calibration, network_id: str, *, min_cell: in
 
 def plot_item_profile(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
     """Mean response per item (easiest at the top): this network's dots beside all networks' line."""
-    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    ax = ax or _new_axes((6, 4))[1]
     table = item_profile(calibration, network_id, min_cell=min_cell)
     y = np.arange(len(table))
     ax.plot(table["all_mean"].astype(float), y, "o-", color="#999999", label="all networks")
@@ -243,7 +247,7 @@ def plot_item_profile(calibration: Calibration, network_id: str, *, min_cell: in
 
 def plot_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
     """Mean measure by wave: this network beside all networks (suppressed waves left out)."""
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or _new_axes((6, 3.5))[1]
     table = wave_trend(calibration, network_id, min_cell=min_cell)
     ax.plot(table["wave"], table["all_mean"].astype(float), "o-", color="#999999", label="all networks")
     shown = table[~table["suppressed"]]

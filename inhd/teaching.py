@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from inhd import DATA_DIR
+from inhd.hlm import fit_known_variance
 from inhd.rasch import fit_rating_scale
 from inhd.reliability import cluster_mean_reliability
 from inhd.rsm import simulate_rating_scale
@@ -133,8 +134,6 @@ def network_reliability_by_design(
     reports the estimated between-network variance and the mean reliability of network means. The
     defaults are the participatory-benefits paper's final-model variances (Table 4).
     """
-    from inhd.hlm import fit_known_variance
-
     rng = np.random.default_rng(rng)
     rows = []
     for k in n_networks:

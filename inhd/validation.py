@@ -11,10 +11,14 @@ Reference values live in ``data/reference/`` (Winsteps output shipped with the c
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
 from inhd import DATA_DIR, ROOT
+from inhd.hlm import fit_known_variance
+from inhd.rasch import fit_rating_scale, fit_statistics
 
 COLUMNS = ["reference", "data", "quantity", "n", "max_abs_diff", "tolerance", "within_tolerance"]
 
@@ -36,8 +40,6 @@ def winsteps_comparison() -> pd.DataFrame:
     stretch of about 3%); fit statistics computed at Winsteps' own measures agree to the rounding of the
     printed measures (0.01); the Liking for Science thresholds to the printed 0.01.
     """
-    from inhd.rasch import fit_rating_scale, fit_statistics
-
     ref = DATA_DIR / "reference"
     kct = pd.read_csv(ref / "kct.csv")
     items_ws, people_ws = pd.read_csv(ref / "kct_items_ws.csv"), pd.read_csv(ref / "kct_people_ws.csv")
@@ -74,10 +76,6 @@ def erm_comparison() -> pd.DataFrame:
     Tolerance 1e-3 logits for difficulties, thresholds and person measures (the issue's target); eRm's
     own numerical-gradient convergence limits agreement to about 1e-5. SEs to 1e-3 relative.
     """
-    import json
-
-    from inhd.rasch import fit_rating_scale
-
     rows = []
     for name, label in ERM_DATASETS.items():
         ref = json.loads((ROOT / "reference" / "erm" / f"{name}_rsm.json").read_text())
@@ -127,10 +125,6 @@ def metafor_comparison() -> pd.DataFrame:
     variances, their covariance and the person-level variance. metafor's ``ranef`` also lists the
     row (person) level; ``inhd.hlm`` estimates the grouping levels' effects only, and those are compared.
     """
-    import json
-
-    from inhd.hlm import fit_known_variance
-
     folder = ROOT / "reference" / "metafor"
     ref_all = json.loads((folder / "reference.json").read_text())
     version = f"metafor {ref_all['versions']['metafor']}"

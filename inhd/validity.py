@@ -14,7 +14,7 @@ The validity paper asks two questions of every measure of the INHD survey:
 
 Pipeline (each step a function):
 
-- :func:`calibrate_measure` / :func:`calibrate_measures`: Rasch rating-scale model of each measure
+- :func:`inhd.survey_measures.calibrate_measures`: Rasch rating-scale model of each measure
   (:func:`inhd.rasch.fit_rating_scale`), one calibration over every wave, as the INHD reports do.
 - :func:`measure_reliability` / :func:`reliability_table`: the unconditional three-level model of
   one wave (:func:`inhd.hlm.fit_known_variance`), the three reliabilities, a likelihood-ratio
@@ -29,7 +29,6 @@ reliabilities are real (``data/published/inhd_measure_reliabilities.csv``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,28 +36,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd import DATA_DIR
+from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.reliability import separation_reliability
 from inhd.scales import rescale_logits
+from inhd.survey_measures import MeasureCalibration
 
 __all__ = [
-    "MeasureCalibration",
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
-    "measure_items",
-    "calibrate_measure",
-    "calibrate_measures",
+    "RELIABILITY_COLUMNS",
     "load_published_reliabilities",
     "measure_reliability",
     "reliability_table",
     "fit_growth",
-    "rasch_item_table",
     "network_estimates",
     "plot_caterpillar",
     "plot_growth",
 ]
-
-_ID_COLUMNS = ("respondent_id", "network_id", "school_id", "wave")
 
 #: Columns of :attr:`ReliabilityTable.table` (they never vary).
 RELIABILITY_COLUMNS = [
@@ -72,157 +68,6 @@ RELIABILITY_COLUMNS = [
 
 
 # --------------------------------------------------------------------------------------------
-# Rasch calibration of each measure
-# --------------------------------------------------------------------------------------------
-def measure_items(columns, measure: str) -> list[str]:
-    """Item columns of ``measure`` among ``columns``: those named ``<measure>_<j>``, j = 1, 2, ...
-
-    This is the naming of the shipped network health survey (``trust_leaders_1`` ..
-    ``trust_leaders_5``); data named otherwise pass their item lists explicitly.
-
-    Raises
-    ------
-    ValueError
-        If no column is named ``<measure>_<digits>``.
-
-    Examples
-    --------
-    >>> measure_items(["data_use_10", "data_use_2", "data_use_1", "data_users_1"], "data_use")
-    ['data_use_1', 'data_use_2', 'data_use_10']
-    """
-    pattern = re.compile(rf"^{re.escape(measure)}_(\d+)$")
-    found = sorted(((int(m.group(1)), c) for c in columns if (m := pattern.match(str(c)))))
-    if not found:
-        raise ValueError(f"measure {measure!r}: no item columns named '{measure}_<number>' "
-                         f"among the {len(list(columns))} columns given")
-    return [c for _, c in found]
-
-
-@dataclass(frozen=True)
-class MeasureCalibration:
-    """A Rasch calibration of one measure over every respondent (all waves).
-
-    Attributes
-    ----------
-    measure : str
-        The measure's key.
-    items : list of str
-        Its item columns.
-    rasch : inhd.rasch.RatingScaleResult
-        The rating-scale fit (items, thresholds, persons, reliability).
-    persons : pandas.DataFrame
-        One row per respondent with at least one response to the measure's items:
-        ``respondent_id, network_id, school_id, wave, measure, se, known_variance, extreme``
-        (``known_variance`` = se squared, the level-1 variance of the multilevel models).
-    """
-
-    measure: str
-    items: list
-    rasch: object
-    persons: pd.DataFrame
-
-    def summary(self) -> str:
-        p = self.persons
-        return (f"{self.measure}: {len(self.items)} items, {len(p)} persons "
-                f"({int(p['extreme'].sum())} extreme), person reliability "
-                f"{self.rasch.person_reliability:.3f}, converged {self.rasch.converged}")
-
-
-def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{where}: column(s) {missing} not found; the respondents table has "
-                         f"{list(df.columns)[:12]}{' ...' if df.shape[1] > 12 else ''}")
-
-
-def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
-                      method: str = "jmle") -> MeasureCalibration:
-    """Rasch rating-scale calibration of one measure, persons labelled by network, school, wave.
-
-    Parameters
-    ----------
-    respondents : pandas.DataFrame
-        One row per respondent (and wave): ``respondent_id, network_id, school_id, wave`` and the
-        item columns. Not modified.
-    measure : str
-        The measure's key (used for labels and, when ``items`` is None, to find its items).
-    items : list of str, optional
-        Item columns; default :func:`measure_items` (``<measure>_1``, ``<measure>_2``, ...).
-    method : {"jmle", "cml"}
-        Rasch estimation (:func:`inhd.rasch.fit_rating_scale`).
-
-    Returns
-    -------
-    MeasureCalibration
-
-    Notes
-    -----
-    One calibration over all waves puts every wave on the same logit scale, so growth is
-    measured on a fixed ruler. Respondents without any response to the measure's items are dropped
-    by the Rasch fit and counted there (``rasch.n_dropped_empty``). In R: ``eRm::RSM`` on the
-    items (CML), or Winsteps (JMLE).
-
-    Examples
-    --------
-    >>> import pandas as pd, inhd
-    >>> survey = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
-    >>> cal = calibrate_measure(survey, measure="data_use")
-    >>> cal.items
-    ['data_use_1', 'data_use_2', 'data_use_3', 'data_use_4']
-    >>> round(cal.rasch.person_reliability, 2), len(cal.persons)
-    (0.89, 6215)
-    """
-    from inhd.rasch import fit_rating_scale
-
-    if not isinstance(respondents, pd.DataFrame):
-        raise TypeError(f"respondents must be a pandas DataFrame, got {type(respondents).__name__}")
-    items = measure_items(respondents.columns, measure) if items is None else list(items)
-    _check_columns(respondents, [*_ID_COLUMNS, *items], f"calibrate_measure({measure!r})")
-    if respondents["respondent_id"].duplicated().any():
-        dup = respondents.loc[respondents["respondent_id"].duplicated(), "respondent_id"].iloc[0]
-        raise ValueError(f"respondents: respondent_id must be unique (one row per response); "
-                         f"{dup!r} appears more than once")
-    rasch = fit_rating_scale(respondents.set_index("respondent_id")[items], method=method)
-    persons = rasch.persons[["measure", "se", "extreme"]].rename_axis("respondent_id").reset_index()
-    ids = respondents[list(_ID_COLUMNS)]
-    persons = persons.merge(ids, on="respondent_id", how="left", validate="one_to_one")
-    persons["known_variance"] = persons["se"] ** 2
-    persons = persons[["respondent_id", "network_id", "school_id", "wave", "measure", "se",
-                       "known_variance", "extreme"]]
-    return MeasureCalibration(measure=measure, items=items, rasch=rasch, persons=persons)
-
-
-def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle"
-                       ) -> dict[str, MeasureCalibration]:
-    """:func:`calibrate_measure` for each measure.
-
-    ``measures`` is a list of keys (items found by :func:`measure_items`) or a mapping
-    ``{measure: [item columns]}``.
-    """
-    if isinstance(measures, dict):
-        return {m: calibrate_measure(respondents, measure=m, items=it, method=method)
-                for m, it in measures.items()}
-    return {m: calibrate_measure(respondents, measure=m, method=method) for m in measures}
-
-
-def rasch_item_table(calibrations: dict) -> pd.DataFrame:
-    """Item calibrations of every measure in one tidy table.
-
-    Columns: ``measure, item, difficulty, se, infit, outfit, n`` plus the measure's
-    ``person_reliability`` and ``converged`` repeated on its rows.
-    """
-    parts = []
-    for key, cal in calibrations.items():
-        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n_persons"]].rename_axis("item")
-        it = it.reset_index()
-        it.insert(0, "measure", key)
-        it["person_reliability"] = cal.rasch.person_reliability
-        it["converged"] = bool(cal.rasch.converged)
-        parts.append(it)
-    return pd.concat(parts, ignore_index=True)
-
-
-# --------------------------------------------------------------------------------------------
 # Three-level model and reliabilities
 # --------------------------------------------------------------------------------------------
 def load_published_reliabilities(path=None) -> pd.DataFrame:
@@ -230,10 +75,14 @@ def load_published_reliabilities(path=None) -> pd.DataFrame:
 
     Columns: ``domain, measure, n_items, individual, school, school_ns, network, network_ns``
     (``*_ns`` = 1 where the poster prints "n.s."; ``individual`` is empty for single items).
+
+    Examples
+    --------
+    >>> table = load_published_reliabilities().set_index("measure")
+    >>> table.loc["Knowledge management", ["individual", "school", "network"]].tolist()
+    [0.91, 0.23, 0.82]
     """
     if path is None:
-        from inhd import DATA_DIR
-
         path = Path(DATA_DIR) / "published" / "inhd_measure_reliabilities.csv"
     table = pd.read_csv(path)
     _check_columns(table, ["measure", "individual", "school", "network", "school_ns",
@@ -241,10 +90,15 @@ def load_published_reliabilities(path=None) -> pd.DataFrame:
     return table
 
 
+def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{where}: column(s) {missing} not found; the table has "
+                         f"{list(df.columns)[:12]}{' ...' if df.shape[1] > 12 else ''}")
+
+
 def _fit(data, formula, groups, random_slope=None):
     """REML fit of the known-variance model with :func:`inhd.hlm.fit_known_variance`."""
-    from inhd.hlm import fit_known_variance
-
     return fit_known_variance(data, formula, known_variance="known_variance", groups=list(groups),
                               method="REML", random_slope=random_slope)
 

@@ -9,7 +9,7 @@ groups' structural characteristics (the paper's Table 1, shipped as
 Steps (each a function):
 
 - :func:`network_profiles`: each measure calibrated with the Rasch model
-  (:func:`inhd.validity.calibrate_measure`), then a three-level model (persons in schools in
+  (:func:`inhd.survey_measures.calibrate_measure`), then a three-level model (persons in schools in
   networks, known level-1 variance, survey wave as a fixed effect) whose network EB estimates,
   divided by the network standard deviation sqrt(tau_network), form each network's profile.
 - :func:`identify_clusters`: the documented, deterministic rule that names the well- and
@@ -29,6 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.cluster import hierarchy
+
+from inhd import DATA_DIR
+from inhd.hlm import fit_known_variance
+from inhd.survey_measures import calibrate_measures
 
 __all__ = [
     "NetworkProfiles",
@@ -124,14 +129,12 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     method : {"jmle", "cml"}
         Rasch estimation.
     calibrations : dict, optional
-        Ready calibrations (:func:`inhd.validity.calibrate_measures`) to reuse.
+        Ready calibrations (:func:`inhd.survey_measures.calibrate_measures`) to reuse.
 
     Returns
     -------
     NetworkProfiles
     """
-    from inhd.validity import _fit, calibrate_measures
-
     if calibrations is None:
         calibrations = calibrate_measures(respondents, measures=measures, method=method)
     keys = list(measures) if not isinstance(measures, dict) else list(measures.keys())
@@ -150,7 +153,8 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
         p = p.reset_index(drop=True)
         used_waves = sorted(int(w) for w in p["wave"].unique())
         formula = "measure ~ C(wave)" if len(used_waves) > 1 else "measure ~ 1"
-        model = _fit(p, formula, ["network_id", "school_id"])
+        model = fit_known_variance(p, formula, known_variance="known_variance",
+                                   groups=["network_id", "school_id"], method="REML")
         re_net = model.random_effects["network_id"]
         est[key] = re_net["deviation"].astype(float)
         se[key] = re_net["se"].astype(float)
@@ -267,8 +271,6 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
         labels[n_below >= need] = "least"
         settings = {"min_share": min_share, "z_crit": z_crit}
     else:
-        from scipy.cluster import hierarchy
-
         if std.isna().any().any():
             raise ValueError("identify_clusters(method='ward'): profiles have missing entries; "
                              "use method='consistency' or complete profiles")
@@ -326,8 +328,6 @@ def load_structural_table(path=None) -> pd.DataFrame:
     """Russell, Bryk & Sherer (2025) Table 1 as transcribed in ``data/published/`` (real), with a
     ``cluster`` column (``well`` for W1-W6, ``least`` for L1-L5, from the paper's labels)."""
     if path is None:
-        from inhd import DATA_DIR
-
         path = Path(DATA_DIR) / "published" / "variation_structural_table.csv"
     table = pd.read_csv(path)
     needed = ["network", "improvement_goal", "launch_year", "members_2023", "districts",

@@ -18,18 +18,23 @@ import pytest  # noqa: E402
 
 import inhd  # noqa: E402
 from inhd import validity  # noqa: E402
+from inhd.hlm import fit_known_variance  # noqa: E402
+from inhd.survey_measures import MeasureCalibration, calibrate_measures  # noqa: E402
 from inhd.validity import (  # noqa: E402
     RELIABILITY_COLUMNS,
-    _fit,
-    calibrate_measure,
-    calibrate_measures,
     fit_growth,
     load_published_reliabilities,
-    measure_items,
     measure_reliability,
     network_estimates,
     reliability_table,
 )
+
+
+def _fit(data, formula, groups, random_slope=None):
+    """The REML known-variance fit the validity module makes (known variance column
+    ``known_variance``)."""
+    return fit_known_variance(data, formula, known_variance="known_variance", groups=list(groups),
+                              method="REML", random_slope=random_slope)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -78,19 +83,6 @@ def shipped_calibrations(shipped):
 @pytest.fixture(scope="module")
 def shipped_growth(shipped_calibrations):
     return fit_growth(shipped_calibrations["expertise_diversity"])
-
-
-# ------------------------------------------------------------------------------------------------
-# items of a measure
-# ------------------------------------------------------------------------------------------------
-def test_measure_items_ordered_numerically_and_exact():
-    cols = ["m_10", "m_2", "m_1", "mm_1", "m_x", "other"]
-    assert measure_items(cols, "m") == ["m_1", "m_2", "m_10"]
-
-
-def test_measure_items_none_found_names_measure():
-    with pytest.raises(ValueError, match="measure 'zz'"):
-        measure_items(["a_1"], "zz")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -201,7 +193,7 @@ def test_growth_recovery_within_3_se():
     d["respondent_id"] = [f"R{i}" for i in range(len(d))]
     d["se"] = np.sqrt(d["known_variance"])
     d["extreme"] = False
-    cal = validity.MeasureCalibration(measure="sim", items=[], rasch=None, persons=d)
+    cal = MeasureCalibration(measure="sim", items=[], rasch=None, persons=d)
     g = fit_growth(cal)
     assert g.converged
     assert abs(g.params["t"] - 0.3) < 3 * g.bse["t"]
@@ -217,21 +209,6 @@ def test_growth_recovery_within_3_se():
 # ------------------------------------------------------------------------------------------------
 # the pipeline on the shipped SYNTHETIC survey
 # ------------------------------------------------------------------------------------------------
-def test_calibrate_measure_labels_persons(shipped):
-    respondents, _ = shipped
-    before = respondents.copy()
-    cal = calibrate_measure(respondents, measure="expertise_diversity")
-    pd.testing.assert_frame_equal(respondents, before)          # input not modified
-    assert cal.items == ["expertise_diversity_1", "expertise_diversity_2", "expertise_diversity_3"]
-    p = cal.persons
-    assert list(p.columns) == ["respondent_id", "network_id", "school_id", "wave", "measure",
-                               "se", "known_variance", "extreme"]
-    # one respondent answered none of the three items: dropped by the Rasch fit, counted there
-    assert len(p) + cal.rasch.n_dropped_empty == len(respondents)
-    np.testing.assert_allclose(p["known_variance"], p["se"] ** 2)
-    assert p["network_id"].notna().all()
-
-
 def test_reliability_table_shape_and_published_values(shipped, shipped_calibrations):
     _, measures = shipped
     names = dict(zip(measures["measure"], measures["name"]))
@@ -277,24 +254,6 @@ def test_growth_on_shipped_measure(shipped_growth):
 # ------------------------------------------------------------------------------------------------
 # bad input
 # ------------------------------------------------------------------------------------------------
-def test_calibrate_measure_missing_column(shipped):
-    respondents, _ = shipped
-    with pytest.raises(ValueError, match=r"column\(s\) \['school_id'\] not found"):
-        calibrate_measure(respondents.drop(columns="school_id"), measure="data_use")
-
-
-def test_calibrate_measure_duplicate_ids(shipped):
-    respondents, _ = shipped
-    dup = pd.concat([respondents.head(20), respondents.head(1)], ignore_index=True)
-    with pytest.raises(ValueError, match="respondent_id must be unique"):
-        calibrate_measure(dup, measure="data_use")
-
-
-def test_calibrate_measure_not_a_frame():
-    with pytest.raises(TypeError, match="DataFrame"):
-        calibrate_measure([[1, 2]], measure="x")
-
-
 def test_measure_reliability_absent_wave(shipped_calibrations):
     with pytest.raises(ValueError, match="no respondents in wave 1999"):
         measure_reliability(shipped_calibrations["team_inquiry"], wave=1999)
@@ -307,7 +266,7 @@ def test_reliability_table_unknown_name(shipped_calibrations):
 
 def test_growth_needs_three_waves(shipped_calibrations):
     cal = shipped_calibrations["team_inquiry"]
-    two = validity.MeasureCalibration(measure="x", items=cal.items, rasch=cal.rasch,
+    two = MeasureCalibration(measure="x", items=cal.items, rasch=cal.rasch,
                                       persons=cal.persons[cal.persons["wave"] <= 2022])
     with pytest.raises(ValueError, match="at least 3"):
         fit_growth(two)
