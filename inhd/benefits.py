@@ -27,6 +27,7 @@ Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models (2nd ed.). S
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,14 +39,15 @@ from inhd import DATA_DIR
 from inhd.effects import effect_sizes
 from inhd.hlm import fit_known_variance
 from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
-from inhd.scales import reporting_range, rescale_logits
+from inhd.scales import on_0_10_scale, reporting_range
 from inhd.warnings import InhdWarning
 
 __all__ = [
     "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "compare_published", "published_table4", "figure3_comparison", "table4_side_by_side",
+    "compare_published", "published_descriptive_tables", "published_reliability",
+    "published_table4", "figure3_comparison", "table4_side_by_side",
     "plot_caterpillar", "network_eb_table", "reliability_table", "write_tables",
 ]
 
@@ -62,6 +64,7 @@ _ARCHETYPE_LABELS = {"instructional": "Instructional", "ewr": "Early warning and
 _HUB_LABELS = {"ta": "Technical assistance org.", "ihe": "Institution of higher education",
                "district": "District", "other": "Other"}
 _TABLE_COLUMNS = ["group", "variable", "n", "pct", "mean", "sd", "min", "max"]
+_COUNT = {1: "n_persons", 2: "n_networks"}       # what Table 1's and Table 2's counts count
 
 
 def _count_rows(values: pd.Series, labels: dict, group: str, total: int) -> list:
@@ -89,9 +92,10 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
     Returns
     -------
     (table1, table2) : tuple of pandas.DataFrame
-        Columns ``group, variable, n, pct, mean, sd, min, max``, the layout of
-        ``data/published/participatory_benefits_table{1,2}.csv`` (SD with ddof 1; percentages of
-        all respondents / networks).
+        Columns ``group, variable, n_persons, pct, mean, sd, min, max`` (Table 1) and ``group,
+        variable, n_networks, pct, mean, sd, min, max`` (Table 2), the layout of
+        :func:`published_descriptive_tables` (SD with ddof 1; percentages of all respondents /
+        networks).
 
     Examples
     --------
@@ -99,9 +103,9 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
     >>> survey = load_survey(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
     ...                      DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
     >>> table1, table2 = descriptive_tables(survey.respondents, survey.networks)
-    >>> table1.set_index("variable").loc[["Team lead", "Team member"], "n"].tolist()
+    >>> table1.set_index("variable").loc[["Team lead", "Team member"], "n_persons"].tolist()
     [644, 1429]
-    >>> int(table2.set_index("variable").loc["Single district", "n"])
+    >>> int(table2.set_index("variable").loc["Single district", "n_networks"])
     15
     """
     r, nets = respondents, networks
@@ -118,14 +122,14 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
     rows += _count_rows(r["race"], _RACE_LABELS, "race", n)
     if measure is not None:
         rows.append(_moment_row(pd.Series(measure), "outcome", "Member participatory benefits", n))
-    t1 = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    t1 = pd.DataFrame(rows, columns=_TABLE_COLUMNS).rename(columns={"n": _COUNT[1]})
     k = len(nets)
     sd = nets["single_district"].astype(int)
     rows = [("context", "Single district", int(sd.sum()), 100 * sd.mean(), *[np.nan] * 4)]
     rows += _count_rows(nets["archetype"], _ARCHETYPE_LABELS, "archetype", k)
     rows.append(_moment_row(nets["duration_years"], "duration", "Duration since launch", k))
     rows += _count_rows(nets["hub_type"], _HUB_LABELS, "hub", k)
-    t2 = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    t2 = pd.DataFrame(rows, columns=_TABLE_COLUMNS).rename(columns={"n": _COUNT[2]})
     return t1, t2
 
 
@@ -201,30 +205,49 @@ def design_matrix(respondents: pd.DataFrame, networks: pd.DataFrame) -> pd.DataF
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ModelFit:
-    """One fitted model of Table 4 in the shape this module uses.
+    """One fitted model of Table 4 (:func:`fit_known_variance_model`).
 
-    ``params``, ``bse``, ``pvalues``: Series indexed ``Intercept`` then the predictors;
-    ``tau`` (between-network variance r00), ``sigma2`` (within-network person variance e0);
-    ``eb``: per network ``n, estimate, se, u, u_se``: the EB network mean intercept + u_k, the
-    posterior SE of u_k (``metafor::ranef``'s, accounting for the estimation of the fixed
-    effects; the bars of a caterpillar plot), and u_k alone (logits);
-    ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
-    networks of tau / (tau + error variance of the network mean)); ``converged``; ``llf``
-    (metafor's ``logLik``). p-values are from t with HLM's degrees of
-    freedom: networks - network-level predictors - 1 for the intercept and the predictors constant
-    within networks, persons - networks - person-level predictors for the others.
+    Attributes
+    ----------
+    params, bse : pandas.Series
+        Fixed effects and their SEs, indexed ``Intercept`` then the predictors.
+    fixed_effects : pandas.DataFrame
+        Indexed by term: ``estimate, se, statistic, df, p_value``: the t ratio referred to a t
+        distribution with HLM's degrees of freedom (networks - network-level predictors - 1 for
+        the intercept and the predictors constant within networks, persons - networks -
+        person-level predictors for the others), as the paper's stars.
+    variance_components : pandas.Series
+        ``network_id`` (r00, between networks) and ``residual`` (e0, persons within networks
+        beyond their known measurement error), in logits squared.
+    networks : pandas.DataFrame
+        Indexed by ``network_id``: ``n_persons``, the EB network ``mean`` (intercept + u_k), its
+        ``deviation`` u_k and ``se``, the posterior SE of u_k (``metafor::ranef``'s, accounting for
+        the estimation of the fixed effects; the bars of a caterpillar plot), in logits.
+    reliability : pandas.Series
+        ``person`` (mean of e0 / (e0 + v_i)) and ``network_id`` (mean over networks of
+        r00 / (r00 + error variance of the network mean)).
+    converged : bool
+    llf : float
+        The maximised REML log-likelihood (metafor's ``logLik``).
     """
 
     params: pd.Series
     bse: pd.Series
-    pvalues: pd.Series
-    tau: float
-    sigma2: float
-    eb: pd.DataFrame
-    reliability_within: float
-    reliability_between: float
+    fixed_effects: pd.DataFrame
+    variance_components: pd.Series
+    networks: pd.DataFrame
+    reliability: pd.Series
     converged: bool
     llf: float
+
+    def summary(self) -> str:
+        """Fixed effects, variance components and reliabilities, as plain text."""
+        return "\n".join([
+            f"Known-variance model of {len(self.networks)} networks (REML, HLM's df); "
+            f"converged {self.converged}, llf {self.llf:.4f}",
+            self.fixed_effects.round(4).to_string(), "variance components: " + ", ".join(
+                f"{k} {v:.4f}" for k, v in self.variance_components.items()),
+            "reliability: " + ", ".join(f"{k} {v:.3f}" for k, v in self.reliability.items())])
 
 
 def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
@@ -264,11 +287,6 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
     return _fit_with_hlm(d, terms, outcome, known_variance, group)
 
 
-def _eb_frame(groups, n, estimate, se) -> pd.DataFrame:
-    return pd.DataFrame({"n": n.astype(int), "estimate": estimate, "se": se},
-                        index=pd.Index(groups, name="network_id"))
-
-
 def _hlm_df(d, terms, codes, k) -> np.ndarray:
     """HLM's degrees of freedom per coefficient (Raudenbush & Bryk 2002, ch. 3 and 8): the
     intercept and predictors constant within every network are tested against the networks
@@ -294,33 +312,50 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     names = ["Intercept", *terms]
     params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
     df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
-    u, u_se = re["deviation"].to_numpy(float), re["se"].to_numpy(float)
-    eb = _eb_frame(groups.astype(str), re["n_persons"].to_numpy(), float(params["Intercept"]) + u, u_se)
+    statistic = (params / bse).to_numpy()
+    fixed = pd.DataFrame({"estimate": params, "se": bse, "statistic": statistic, "df": df,
+                          "p_value": 2 * stats.t.sf(np.abs(statistic), df)},
+                         index=pd.Index(names, name="term"))
+    u = re["deviation"].to_numpy(float)
+    networks = pd.DataFrame({"n_persons": re["n_persons"].to_numpy().astype(int),
+                             "mean": float(params["Intercept"]) + u, "deviation": u,
+                             "se": re["se"].to_numpy(float)},
+                            index=pd.Index(groups.astype(str), name="network_id"))
     return ModelFit(
-        params=params, bse=bse,
-        pvalues=pd.Series(2 * stats.t.sf(np.abs(params / bse).to_numpy(), df), index=names),
-        tau=float(vc[group]), sigma2=float(vc["residual"]), eb=eb.assign(u=u, u_se=u_se),
-        reliability_within=float(res.reliability["person"]),
-        reliability_between=float(res.reliability[group]),
+        params=params, bse=bse, fixed_effects=fixed,
+        variance_components=pd.Series({"network_id": float(vc[group]),
+                                       "residual": float(vc["residual"])}),
+        networks=networks,
+        reliability=pd.Series({"person": float(res.reliability["person"]),
+                               "network_id": float(res.reliability[group])}),
         converged=bool(res.converged), llf=float(res.llf))
 
 
-def hedges_g(estimate: float, *, level: str, value_range: float | None, sigma2: float,
-             tau: float, n_networks: int, n_network_predictors: int) -> float:
+def hedges_g(estimate: float, *, level: str, value_range: float | None,
+             variance_components: Mapping[str, float], n_networks: int,
+             n_network_predictors: int) -> float:
     """Hedges' g of a Table 4 coefficient, as the paper computes it (via :mod:`inhd.effects`).
 
     ``g = J(df) x estimate x range / sqrt(var0)``: ``range`` is max - min of the predictor for the
     continuous ones (tenure, intensity, duration: Table 4 note a) and 1 for dummies; ``var0`` the
-    unconditional model's variance at the predictor's level (``sigma2`` = e0 for person-level,
-    ``tau`` = r00 for network-level predictors); ``J(df) = 1 - 3 / (4 df - 1)`` with df the
-    number of networks (person level) or networks - network predictors - 1 (network level).
-    This reproduces every printed effect size of Table 4 to rounding (``inhd.effects.
-    TABLE4_DEFINITION``, found by the effects module's search).
+    unconditional model's variance component at the predictor's level (``residual`` = e0 for
+    person-level, ``network_id`` = r00 for network-level predictors, from
+    ``variance_components``); ``J(df) = 1 - 3 / (4 df - 1)`` with df the number of networks
+    (person level) or networks - network predictors - 1 (network level). This reproduces every
+    printed effect size of Table 4 to rounding (``inhd.effects.TABLE4_DEFINITION``, found by the
+    effects module's search).
+
+    Raises
+    ------
+    ValueError
+        ``level`` is neither ``"person"`` nor ``"network"``.
     """
+    if level not in ("person", "network"):
+        raise ValueError(f"level must be 'person' or 'network', got {level!r}")
     person = level == "person"
     df = n_networks if person else n_networks - n_network_predictors - 1
-    out = effect_sizes(pd.Series({"b": float(estimate)}),
-                       sd=float(np.sqrt(sigma2 if person else tau)), df=df,
+    var0 = variance_components["residual" if person else "network_id"]
+    out = effect_sizes(pd.Series({"b": float(estimate)}), sd=float(np.sqrt(var0)), df=df,
                        delta={"b": 1.0 if value_range is None else float(value_range)})
     return float(out["effect_size"].iloc[0])
 
@@ -338,67 +373,38 @@ class Table4:
         ``model, term, estimate, se, p_value, hedges_g`` (``hedges_g`` for the final model's
         significant effects at p < .05, NaN elsewhere, as the paper prints it).
     variance_components : pandas.DataFrame
-        ``model, component, variance`` with components ``between_network`` (r00) and
-        ``within_network`` (e0).
+        ``model, component, variance`` with components ``network_id`` (r00, between networks) and
+        ``residual`` (e0, persons within networks).
     reliability : pandas.DataFrame
-        ``statistic, value``: reliability within and between networks (unconditional model),
+        ``quantity, value``: reliability within and between networks (unconditional model),
         share of variance between networks, and the person reliability when given.
     network_eb : pandas.DataFrame
-        Unconditional model's network EB estimates: ``network_id, n, estimate, se, rescaled``.
-    fits : dict
+        The unconditional model's network EB estimates: ``network_id, n_persons, mean, se,
+        mean_0_10, se_0_10`` (:func:`network_eb_table`).
+    fits : dict of str to ModelFit
         The :class:`ModelFit` of each model.
     rescale_low, rescale_high : float
-        The logits mapped to 0 and 10 in ``network_eb["rescaled"]``.
+        The logits mapped to 0 and 10 in ``network_eb`` (:func:`inhd.scales.reporting_range`).
     """
 
     fixed_effects: pd.DataFrame
     variance_components: pd.DataFrame
     reliability: pd.DataFrame
     network_eb: pd.DataFrame
-    fits: dict = field(repr=False)
+    fits: dict[str, ModelFit] = field(repr=False)
     rescale_low: float = np.nan
     rescale_high: float = np.nan
 
-    @property
-    def scale_factor(self) -> float:
-        """Logits to 0-10 points: ``10 / (rescale_high - rescale_low)``."""
-        return 10.0 / (self.rescale_high - self.rescale_low)
-
     def summary(self) -> str:
+        """The four models' coefficients side by side, then their variance components."""
         wide = self.fixed_effects.pivot(index="term", columns="model", values="estimate")
-        return wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string()
+        vc = self.variance_components.pivot(index="component", columns="model", values="variance")
+        return "\n".join([wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string(),
+                          vc.reindex(columns=list(MODEL_TERMS)).round(3).to_string()])
 
 
-def _g_for(term, estimate, *, ranges, sigma2, tau, n_networks, n_network_predictors):
-    level = "network" if term in NETWORK_PREDICTORS else "person"
-    return hedges_g(estimate, level=level,
-                    value_range=ranges.get(term) if term in _RANGE_TERMS else None,
-                    sigma2=sigma2, tau=tau, n_networks=n_networks,
-                    n_network_predictors=n_network_predictors)
-
-
-def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
-                  rescale_range=None, alpha=0.05) -> Table4:
-    """Fit Table 4's unconditional, level-2, level-3 and final models.
-
-    Parameters
-    ----------
-    respondents, networks : pandas.DataFrame
-        Data-contract tables. Not modified.
-    measures : pandas.DataFrame
-        Person measures indexed like ``respondents``: columns ``measure`` and ``se`` (the Rasch
-        persons table). The known level-1 variance is ``se**2``. Respondents without a measure are
-        left out (and counted in a warning).
-    rescale_range : (low, high), optional
-        Logits mapped to 0 and 10 for the ``rescaled`` EB column (default: the lowest and highest
-        person measure analysed: :func:`inhd.scales.reporting_range`).
-    alpha : float, default 0.05
-        Significance level for which final-model effects get a Hedges' g (as the paper does).
-
-    Returns
-    -------
-    Table4
-    """
+def _analysis_data(respondents, networks, measures) -> tuple[pd.DataFrame, list[str]]:
+    """The centred design of the respondents with a measure, and the predictors that do not vary."""
     for col in ("measure", "se"):
         if col not in measures.columns:
             raise ValueError(f"measures: column {col!r} missing (pass the Rasch persons table)")
@@ -407,7 +413,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     keep = data["measure"].notna() & data["se"].notna()
     if (~keep).any():
         warnings.warn(f"table4_models: {int((~keep).sum())} respondents without a measure are "
-                      "left out", InhdWarning, stacklevel=2)
+                      "left out", InhdWarning, stacklevel=3)
     data = data[keep].copy()
     data["error_variance"] = data["se"].astype(float) ** 2
     # the design was centred on all respondents; re-centre on those analysed
@@ -421,52 +427,96 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     if constant:
         warnings.warn(f"table4_models: predictor(s) {constant} do not vary in these data (a "
                       "category nobody is in, or a variable with one value) and are left out",
-                      InhdWarning, stacklevel=2)
-    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
-            for model, terms in MODEL_TERMS.items()}
-    unc = fits["unconditional"]
-    r = respondents.loc[data.index]
-    nets = networks.set_index(networks["network_id"].astype(str))
-    ranges = {"tenure_years": float(r["tenure_years"].max() - r["tenure_years"].min()),
-              "intensity": float(r["intensity"].max() - r["intensity"].min()),
-              "duration_years": float(nets.loc[sorted(set(nid)), "duration_years"].max()
-                                      - nets.loc[sorted(set(nid)), "duration_years"].min())}
+                      InhdWarning, stacklevel=3)
+    return data, constant
+
+
+def _fixed_effects_table(fits, *, ranges, n_networks, alpha) -> pd.DataFrame:
+    """``model, term, estimate, se, p_value, hedges_g`` of every model (g: final model, p < alpha)."""
+    vc0 = fits["unconditional"].variance_components
     rows = []
     for model, fit in fits.items():
-        for term in fit.params.index:
+        fe = fit.fixed_effects
+        q = sum(t in NETWORK_PREDICTORS for t in fe.index)
+        for term, row in fe.iterrows():
             g = np.nan
-            if model == "final" and term != "Intercept" and fit.pvalues[term] < alpha:
-                g = _g_for(term, fit.params[term], ranges=ranges, sigma2=unc.sigma2,
-                           tau=unc.tau, n_networks=len(set(nid)),
-                           n_network_predictors=sum(t in NETWORK_PREDICTORS for t in fit.params.index))
-            rows.append((model, term, fit.params[term], fit.bse[term], fit.pvalues[term], g))
-    fixed = pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
-    vc = pd.DataFrame([(m, comp, val) for m, f in fits.items()
-                       for comp, val in (("between_network", f.tau), ("within_network", f.sigma2))],
+            if model == "final" and term != "Intercept" and row["p_value"] < alpha:
+                g = hedges_g(row["estimate"],
+                             level="network" if term in NETWORK_PREDICTORS else "person",
+                             value_range=ranges.get(term) if term in _RANGE_TERMS else None,
+                             variance_components=vc0, n_networks=n_networks,
+                             n_network_predictors=q)
+            rows.append((model, term, row["estimate"], row["se"], row["p_value"], g))
+    return pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
+
+
+def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
+                  rescale_range=None, alpha=0.05) -> Table4:
+    """Fit Table 4's unconditional, level-2, level-3 and final models.
+
+    Parameters
+    ----------
+    respondents, networks : pandas.DataFrame
+        Data-contract tables. Not modified.
+    measures : pandas.DataFrame
+        Person measures indexed like ``respondents``: columns ``measure`` and ``se`` (the Rasch
+        persons table). The known level-1 variance is ``se**2``. Respondents without a measure are
+        left out (and counted in an :class:`~inhd.warnings.InhdWarning`).
+    rescale_range : (low, high), optional
+        Logits mapped to 0 and 10 for the ``*_0_10`` EB columns (default: the lowest and highest
+        person measure analysed, :func:`inhd.scales.reporting_range`).
+    alpha : float, default 0.05
+        Significance level for which final-model effects get a Hedges' g (as the paper does).
+
+    Returns
+    -------
+    Table4
+
+    Raises
+    ------
+    ValueError
+        ``measures`` lacks ``measure`` or ``se``; a respondent's network is not in ``networks``.
+    """
+    data, constant = _analysis_data(respondents, networks, measures)
+    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
+            for model, terms in MODEL_TERMS.items()}
+    nid = sorted(set(data["network_id"]))
+    r = respondents.loc[data.index]
+    duration = networks.set_index(networks["network_id"].astype(str)).loc[nid, "duration_years"]
+    ranges = {"tenure_years": float(r["tenure_years"].max() - r["tenure_years"].min()),
+              "intensity": float(r["intensity"].max() - r["intensity"].min()),
+              "duration_years": float(duration.max() - duration.min())}
+    fixed = _fixed_effects_table(fits, ranges=ranges, n_networks=len(nid), alpha=alpha)
+    vc = pd.DataFrame([(m, comp, float(val)) for m, f in fits.items()
+                       for comp, val in f.variance_components.items()],
                       columns=["model", "component", "variance"])
-    rel = pd.DataFrame([("reliability_within_networks", unc.reliability_within),
-                        ("reliability_between_networks", unc.reliability_between),
-                        ("share_between_networks", unc.tau / (unc.tau + unc.sigma2))],
-                       columns=["statistic", "value"])
+    unc = fits["unconditional"]
+    tau, sigma2 = unc.variance_components["network_id"], unc.variance_components["residual"]
+    rel = pd.DataFrame([("reliability_within_networks", unc.reliability["person"]),
+                        ("reliability_between_networks", unc.reliability["network_id"]),
+                        ("share_between_networks", tau / (tau + sigma2))],
+                       columns=["quantity", "value"])
     low, high = (reporting_range(data["measure"]) if rescale_range is None
                  else (float(rescale_range[0]), float(rescale_range[1])))
-    eb = network_eb_table(unc, low=low, high=high)
-    return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel, network_eb=eb,
-                  fits=fits, rescale_low=low, rescale_high=high)
+    return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel,
+                  network_eb=network_eb_table(unc, low=low, high=high), fits=fits,
+                  rescale_low=low, rescale_high=high)
 
 
 def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
-    """``network_eb.csv``: ``network_id, n, estimate, se, rescaled`` (rescaled to 0-10 with
-    :func:`inhd.scales.rescale_logits`; its SE scales by ``10 / (high - low)``)."""
-    out = fit.eb.reset_index()[["network_id", "n", "estimate", "se"]]
-    out["rescaled"] = rescale_logits(out["estimate"].to_numpy(float), low=low, high=high)
-    return out
+    """``network_eb.csv``: ``network_id, n_persons, mean, se, mean_0_10, se_0_10``.
+
+    The EB network means of ``fit`` with their posterior SEs, and both on the 0-10 reporting scale
+    whose ends are ``low`` and ``high`` (:func:`inhd.scales.on_0_10_scale`).
+    """
+    out = fit.networks.reset_index()[["network_id", "n_persons", "mean", "se"]]
+    return on_0_10_scale(out, low=low, high=high)
 
 
 def reliability_table(table4: Table4, *, person_reliability: float | None = None) -> pd.DataFrame:
-    """``reliability.csv``: ``statistic, value`` (person reliability first when given)."""
+    """``reliability.csv``: ``quantity, value`` (person reliability first when given)."""
     rows = [] if person_reliability is None else [("person_reliability", person_reliability)]
-    out = pd.DataFrame(rows, columns=["statistic", "value"])
+    out = pd.DataFrame(rows, columns=["quantity", "value"])
     return pd.concat([out, table4.reliability], ignore_index=True)
 
 
@@ -501,18 +551,36 @@ def compare_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, values
     return out[on + [f"{v}_{side}" for v in values for side in ("published", "ours")]]
 
 
+def published_descriptive_tables(directory=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables 1 and 2 as printed (``data/published/participatory_benefits_table{1,2}.csv``), in
+    :func:`descriptive_tables`' shape: the count column is ``n_persons`` (Table 1) and
+    ``n_networks`` (Table 2). Table 1 includes the outcome row (group ``outcome``)."""
+    folder = Path(directory) if directory is not None else Path(DATA_DIR) / "published"
+    return tuple(pd.read_csv(folder / f"participatory_benefits_table{k}.csv")
+                 .rename(columns={"n": _COUNT[k]}) for k in (1, 2))
+
+
+def published_reliability(path=None) -> pd.DataFrame:
+    """The reliabilities the paper reports in its text
+    (``data/published/participatory_benefits_reliability.csv``), in :func:`reliability_table`'s
+    shape: ``quantity, value``."""
+    path = Path(DATA_DIR) / "published" / "participatory_benefits_reliability.csv" \
+        if path is None else path
+    return pd.read_csv(path).rename(columns={"statistic": "quantity"})
+
+
 def published_table4(path=None):
     """Table 4 as printed (``data/published/participatory_benefits_table4.csv``), in the contract's
     shape: ``(fixed_effects, variance_components)`` with columns ``model, term, estimate, se,
     significance, hedges_g`` (term ``Intercept`` for the intercept) and ``model, component,
-    variance`` (components ``within_network`` = e0, ``between_network`` = r00)."""
+    variance`` (components ``residual`` = e0, ``network_id`` = r00)."""
     path = DATA_DIR / "published" / "participatory_benefits_table4.csv" if path is None else path
     t = pd.read_csv(path)
     t["term"] = t["term"].astype(str).replace({"intercept": "Intercept"})
     var = t["term"].isin(["var_within", "var_between"])
     fixed = t[~var][["model", "term", "variable", "estimate", "se", "significance", "hedges_g"]]
-    vc = t[var].assign(component=t.loc[var, "term"].map({"var_within": "within_network",
-                                                         "var_between": "between_network"}))
+    vc = t[var].assign(component=t.loc[var, "term"].map({"var_within": "residual",
+                                                         "var_between": "network_id"}))
     vc = vc.rename(columns={"estimate": "variance"})[["model", "component", "variance"]]
     return fixed.reset_index(drop=True), vc.reset_index(drop=True)
 
@@ -547,20 +615,20 @@ def table4_side_by_side(fixed_effects: pd.DataFrame, published: pd.DataFrame | N
     return out.astype(object).where(out.notna(), "")
 
 
-def plot_caterpillar(network_eb: pd.DataFrame, *, scale_factor: float = 1.0, ax=None):
+def plot_caterpillar(network_eb: pd.DataFrame, *, ax=None):
     """Caterpillar plot of network EB estimates on the 0-10 scale, sorted, with +-2 SE bars
     (Perlman, Bryk & Russell 2025, Figure 2).
 
-    ``network_eb`` is :attr:`Table4.network_eb`; ``scale_factor`` converts logit SEs to the 0-10
-    scale (``10 / (high - low)`` of the rescaling). Returns the Axes.
+    ``network_eb`` is :attr:`Table4.network_eb` (columns ``network_id, mean_0_10, se_0_10``).
+    Returns the Axes.
     """
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
-    d = network_eb.sort_values("rescaled").reset_index(drop=True)
+    d = network_eb.sort_values("mean_0_10").reset_index(drop=True)
     x = np.arange(len(d))
-    ax.errorbar(x, d["rescaled"], yerr=2 * d["se"] * scale_factor, fmt="o", ms=4, color="C0",
+    ax.errorbar(x, d["mean_0_10"], yerr=2 * d["se_0_10"], fmt="o", ms=4, color="C0",
                 ecolor="0.5", capsize=2)
     ax.set_xticks(x, d["network_id"].astype(str), rotation=90, fontsize=7)
     ax.set_ylim(0, 10)
@@ -617,8 +685,8 @@ CONTRACT_COLUMNS = {
     "items.csv": ["item", "difficulty", "se", "infit", "outfit", "retained"],
     "hlm_fixed_effects.csv": ["model", "term", "estimate", "se", "p_value", "hedges_g"],
     "hlm_variance_components.csv": ["model", "component", "variance"],
-    "reliability.csv": ["statistic", "value"],
-    "network_eb.csv": ["network_id", "n", "estimate", "se", "rescaled"],
+    "reliability.csv": ["quantity", "value"],
+    "network_eb.csv": ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"],
 }
 
 

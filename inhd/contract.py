@@ -137,7 +137,7 @@ class ValidationReport:
         How many problems there are in all (``len(problems)`` is capped).
     notes
         Things worth knowing that are not problems (ignored columns, networks without respondents).
-    n_respondents, n_networks
+    n_persons, n_networks
         Data rows of the respondents table; networks with respondents (all networks of the networks
         table when only it was checked).
     items
@@ -153,7 +153,7 @@ class ValidationReport:
     problems: tuple[Problem, ...]
     n_problems: int
     notes: tuple[str, ...]
-    n_respondents: int
+    n_persons: int
     n_networks: int
     items: tuple[str, ...]
     scale: tuple[int, int]
@@ -174,7 +174,7 @@ class ValidationReport:
             if self.respondents_file is None:
                 lines = [f"OK: {self.n_networks} networks"]
             else:
-                lines = [f"OK: {self.n_respondents} respondents in {self.n_networks} networks, "
+                lines = [f"OK: {self.n_persons} respondents in {self.n_networks} networks, "
                          f"{self.n_items} items (scale {self.scale[0]}-{self.scale[1]})"]
         else:
             files = " and ".join(f for f in (self.respondents_file, self.networks_file) if f is not None)

@@ -518,7 +518,7 @@ def _run(respondents, networks, *, items, scale, max_problems, check_respondents
         respondents_file=str(respondents) if check_respondents else None,
         networks_file=str(networks) if check_networks else None,
         problems=out.problems(), n_problems=out.total, notes=tuple(notes),
-        n_respondents=0 if resp.table is None else len(resp.table.cells),
+        n_persons=0 if resp.table is None else len(resp.table.cells),
         n_networks=n_networks, items=tuple(resp.items), scale=scale, max_problems=max_problems,
     )
     return report, resp, nets
@@ -570,7 +570,7 @@ def validate(respondents, networks, *, items: Sequence[str] | None = None, scale
     >>> from inhd import DATA_DIR
     >>> report = validate(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
     ...                   DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
-    >>> report.ok, report.n_respondents, report.n_items
+    >>> report.ok, report.n_persons, report.n_items
     (True, 2073, 11)
     """
     return _run(respondents, networks, items=items, scale=scale, max_problems=max_problems)[0]

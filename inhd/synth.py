@@ -36,7 +36,20 @@ __all__ = [
     "PB_SEED", "NH_SEED", "NH_MEASURES", "NH_WAVES",
     "SyntheticCohort", "SyntheticNetworkHealth",
     "simulate_participatory_benefits", "simulate_network_health", "write_synthetic_data",
+    "FILE_COLUMNS",
 ]
+
+#: The committed files predate the package's vocabulary and must regenerate byte for byte, so they
+#: keep their names: (file, name in the file) for the names the result objects use instead.
+FILE_COLUMNS = {
+    "participatory_benefits_truth_SYNTHETIC.csv": {"residual": "within", "network_id": "between"},
+    "network_health_measures_SYNTHETIC.csv": {
+        "observed_variance": "sigma2", "variance_residual": "sigma2_true",
+        "variance_school_id": "tau_school", "variance_network_id": "tau_network",
+        "variance_network_id:t": "tau_slope"},
+    "network_health_network_effects_SYNTHETIC.csv": {"deviation": "intercept",
+                                                     "slope_deviation": "slope"},
+}
 
 
 def _write(df: pd.DataFrame, path: Path, written: list) -> None:
@@ -61,6 +74,7 @@ def write_synthetic_data(directory=None) -> list[Path]:
     (out / "published").mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     pb = simulate_participatory_benefits(rng=PB_SEED)
+    truth_file = "participatory_benefits_truth_SYNTHETIC.csv"
     _write(pb.respondents, out / "participatory_benefits_respondents_SYNTHETIC.csv", written)
     _write(pb.networks, out / "participatory_benefits_networks_SYNTHETIC.csv", written)
     _write(pb.items.reset_index(), out / "participatory_benefits_items_SYNTHETIC.csv", written)
@@ -69,12 +83,13 @@ def write_synthetic_data(directory=None) -> list[Path]:
                       "value": pb.thresholds.to_numpy()}),
         pd.DataFrame({"kind": "fixed_effect", "name": pb.fixed_effects.index,
                       "value": pb.fixed_effects.to_numpy()}),
-        pd.DataFrame({"kind": "variance", "name": pb.variances.index,
+        pd.DataFrame({"kind": "variance",
+                      "name": pb.variances.index.map(FILE_COLUMNS[truth_file]),
                       "value": pb.variances.to_numpy()}),
         pd.DataFrame({"kind": "network_effect", "name": pb.network_effects.index,
                       "value": pb.network_effects.to_numpy()}),
     ], ignore_index=True)
-    _write(truth, out / "participatory_benefits_truth_SYNTHETIC.csv", written)
+    _write(truth, out / truth_file, written)
     _write(pb.latent[["theta"]].reset_index(), out / "participatory_benefits_latent_SYNTHETIC.csv",
            written)
     nh = simulate_network_health(rng=NH_SEED)
@@ -83,8 +98,9 @@ def write_synthetic_data(directory=None) -> list[Path]:
     items = nh.items.reset_index()
     items["thresholds"] = " ".join(f"{x:g}" for x in nh.thresholds)
     _write(items, out / "network_health_items_SYNTHETIC.csv", written)
-    _write(nh.measures.reset_index(), out / "network_health_measures_SYNTHETIC.csv", written)
-    _write(nh.network_effects, out / "network_health_network_effects_SYNTHETIC.csv", written)
+    for name, frame in (("network_health_measures_SYNTHETIC.csv", nh.measures.reset_index()),
+                        ("network_health_network_effects_SYNTHETIC.csv", nh.network_effects)):
+        _write(frame.rename(columns=FILE_COLUMNS[name]), out / name, written)
     _write(VARIATION_TABLE1, out / "published" / "variation_structural_table.csv", written)
     return written
 

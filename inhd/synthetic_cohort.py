@@ -71,9 +71,10 @@ class SyntheticCohort:
         The generating fixed effects (Table 4, final model), indexed like
         :data:`inhd.published.PB_TABLE4_FINAL`.
     variances : pandas.Series
-        ``within`` (sigma^2 = 3.119) and ``between`` (tau = 0.559): the generating variances.
+        The generating variance components: ``residual`` (e0 = 3.119) and ``network_id``
+        (r00 = 0.559).
     network_effects : pandas.Series
-        The drawn u_k, indexed by ``network_id``.
+        The drawn deviations u_k (named ``deviation``), indexed by ``network_id``.
     """
 
     respondents: pd.DataFrame
@@ -316,7 +317,7 @@ def simulate_participatory_benefits(*, rng=PB_SEED,
     vc = PB_TABLE4_FINAL["variance_components"]
     tau_u, sigma2 = vc["network_id"], vc["residual"]
     u = pd.Series(g.normal(0.0, np.sqrt(tau_u), size=len(networks)),
-                  index=networks["network_id"].to_numpy(), name="u")
+                  index=networks["network_id"].to_numpy(), name="deviation")
     e = g.normal(0.0, np.sqrt(sigma2), size=len(resp))
     theta = linear + u.loc[resp["network_id"]].to_numpy() + e
     items = _pb_items_table()
@@ -343,7 +344,7 @@ def simulate_participatory_benefits(*, rng=PB_SEED,
         respondents=respondents, networks=networks, items=items,
         thresholds=pd.Series(_PB_THRESHOLDS, index=pd.RangeIndex(1, 5, name="step"), name="tau"),
         latent=latent, fixed_effects=fe,
-        variances=pd.Series({"within": sigma2, "between": tau_u}, name="variance"),
+        variances=pd.Series({"residual": sigma2, "network_id": tau_u}, name="variance"),
         network_effects=u.rename_axis("network_id"),
     )
 

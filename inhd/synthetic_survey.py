@@ -110,14 +110,18 @@ class SyntheticNetworkHealth:
     measures : pandas.DataFrame
         Indexed by measure key: names, domains, ``n_items``, the published reliabilities
         (``target_individual``, ``target_school``, ``target_network``), the generating variance
-        components (``sigma2`` observed within-school variance, ``sigma2_true``, ``error_variance``,
-        ``tau_school``, ``tau_network``, ``tau_slope``), ``mean_2021``, ``growth``, and the
-        reliabilities the design implies in 2021 (``design_individual``, ``design_school``,
-        ``design_network``).
+        components named by grouping level (``variance_network_id``, ``variance_school_id``, the
+        network slope's ``variance_network_id:t`` and the person-level ``variance_residual``), the
+        mean known error variance ``error_variance``, the ``observed_variance`` within schools
+        (residual plus error), ``mean_2021``, ``growth``, and the reliabilities the design implies
+        in 2021 (``design_individual``, ``design_school``, ``design_network``). The committed
+        file ``network_health_measures_SYNTHETIC.csv`` keeps its original column names
+        (``inhd.synth.FILE_COLUMNS``).
     thresholds : pandas.Series
         The generating Andrich thresholds (shared by all measures).
     network_effects : pandas.DataFrame
-        Per network and measure: ``intercept`` (b0, 2021) and ``slope`` (b1, per year).
+        Per network and measure: the network's ``deviation`` (b0, in 2021) and
+        ``slope_deviation`` (b1, per year) from the measure's mean trajectory.
     latent : pandas.DataFrame
         True measures, one column per measure, indexed by ``respondent_id``.
     """
@@ -330,14 +334,15 @@ def simulate_network_health(*, rng=NH_SEED,
             codes[col] = simulate_rating_scale(theta, [d], _NH_THRESHOLDS, rng=g,
                                                min_category=1)[:, 0].astype(int)
             item_rows.append((col, key, float(d)))
-        eff.append(pd.DataFrame({"network_id": net_index, "measure": key, "intercept": b0,
-                                 "slope": b1}))
+        eff.append(pd.DataFrame({"network_id": net_index, "measure": key, "deviation": b0,
+                                 "slope_deviation": b1}))
         rows.append({
             "measure": key, "name": name, "poster_domain": dom_table,
             "framework_domain": dom_framework, "n_items": n_items,
             "target_individual": r_ind, "target_school": r_sch, "target_network": r_net,
-            "sigma2": sigma2, "sigma2_true": sigma2_true, "error_variance": e,
-            "tau_school": tau_s, "tau_network": tau_n, "tau_slope": tau_slope,
+            "observed_variance": sigma2, "variance_residual": sigma2_true, "error_variance": e,
+            "variance_school_id": tau_s, "variance_network_id": tau_n,
+            "variance_network_id:t": tau_slope,
             "mean_2021": mu, "growth": growth,
             "design_individual": expected_person_reliability(
                 delta, _NH_THRESHOLDS, mean=mu, sd=np.sqrt(sigma2_true + tau_s + tau_n))[0],

@@ -2,7 +2,7 @@
 
 Each function computes the compendium's estimates on a public data set and sets them beside the
 reference program's committed values, returning a tidy frame with one row per quantity:
-``reference, data, quantity, n, max_abs_diff, tolerance, within_tolerance``. The validation page of
+``reference, data, quantity, n_values, max_abs_diff, tolerance, within_tolerance``. The validation page of
 the book shows these tables; the test suite asserts the same tolerances.
 
 Reference values live in ``data/reference/`` (Winsteps output shipped with the classic data sets) and
@@ -20,7 +20,7 @@ from inhd import DATA_DIR, ROOT
 from inhd.hlm import fit_known_variance
 from inhd.rasch import fit_rating_scale, fit_statistics
 
-COLUMNS = ["reference", "data", "quantity", "n", "max_abs_diff", "tolerance", "within_tolerance"]
+COLUMNS = ["reference", "data", "quantity", "n_values", "max_abs_diff", "tolerance", "within_tolerance"]
 
 
 def _row(reference: str, data: str, quantity: str, ours, theirs, tolerance: float) -> dict:
@@ -28,7 +28,7 @@ def _row(reference: str, data: str, quantity: str, ours, theirs, tolerance: floa
     if ours.shape != theirs.shape:
         raise ValueError(f"{reference} {quantity}: {ours.shape} values of ours against {theirs.shape} of theirs")
     diff = float(np.max(np.abs(ours - theirs))) if ours.size else float("nan")
-    return {"reference": reference, "data": data, "quantity": quantity, "n": int(ours.size),
+    return {"reference": reference, "data": data, "quantity": quantity, "n_values": int(ours.size),
             "max_abs_diff": diff, "tolerance": tolerance, "within_tolerance": bool(diff <= tolerance)}
 
 

@@ -39,7 +39,7 @@ from scipy import stats
 from inhd import DATA_DIR
 from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.reliability import separation_reliability
-from inhd.scales import rescale_logits
+from inhd.scales import on_0_10_scale
 from inhd.survey_measures import MeasureCalibration
 
 __all__ = [
@@ -63,7 +63,7 @@ RELIABILITY_COLUMNS = [
     "school_p_value", "network_p_value", "school_ns", "network_ns",
     "published_individual", "published_school", "published_network",
     "published_school_ns", "published_network_ns",
-    "tau_network", "tau_school", "sigma2", "converged",
+    "variance_network_id", "variance_school_id", "variance_residual", "converged",
 ]
 
 
@@ -141,12 +141,12 @@ class MeasureReliability:
     n_persons, n_schools, n_networks : int
     converged : bool
     model : inhd.hlm.KnownVarianceResult
-    n_by_network : pandas.Series
+    n_persons_by_network : pandas.Series
         Respondents per network in the wave.
     """
 
     measure: str
-    wave: object
+    wave: int | None
     individual: float
     individual_hlm: float
     school: float
@@ -158,8 +158,8 @@ class MeasureReliability:
     n_schools: int
     n_networks: int
     converged: bool
-    model: object = field(repr=False)
-    n_by_network: pd.Series = field(default=None, repr=False)
+    model: KnownVarianceResult = field(repr=False)
+    n_persons_by_network: pd.Series = field(repr=False)
 
     def summary(self) -> str:
         vc = self.variance_components
@@ -238,7 +238,7 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
         school_p_value=school_p, network_p_value=network_p, variance_components=vc,
         n_persons=len(p), n_schools=int(p["school_id"].nunique()),
         n_networks=int(p["network_id"].nunique()), converged=converged, model=model,
-        n_by_network=p.groupby("network_id").size())
+        n_persons_by_network=p.groupby("network_id").size())
 
 
 @dataclass(frozen=True)
@@ -259,8 +259,8 @@ class ReliabilityTable:
     """
 
     table: pd.DataFrame
-    fits: dict
-    wave: object
+    fits: dict[str, MeasureReliability]
+    wave: int | None
     alpha: float
 
     def summary(self) -> str:
@@ -324,8 +324,8 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
             "published_network": p["network"],
             "published_school_ns": bool(p["school_ns"]),
             "published_network_ns": bool(p["network_ns"]),
-            "tau_network": vc["network_id"], "tau_school": vc["school_id"],
-            "sigma2": vc["residual"], "converged": fit.converged,
+            "variance_network_id": vc["network_id"], "variance_school_id": vc["school_id"],
+            "variance_residual": vc["residual"], "converged": fit.converged,
         })
     return ReliabilityTable(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), fits=fits,
                             wave=wave, alpha=alpha)
@@ -334,23 +334,21 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
 def network_estimates(fit: MeasureReliability, *, scale=None) -> pd.DataFrame:
     """Network EB estimates of one measure's mean from :func:`measure_reliability`'s model.
 
-    Returns ``network_id, n, estimate, se`` (logits: fixed intercept plus the network's EB
-    deviation, posterior SE) and, when ``scale=(low, high)`` is given, ``rescaled`` and
-    ``rescaled_se`` on the papers' 0-10 scale (:func:`inhd.scales.rescale_logits`).
+    Returns ``network_id, n_persons, mean, se`` (logits: the fixed intercept plus the network's EB
+    deviation, and the posterior SE of the deviation) and, when ``scale=(low, high)`` is given,
+    ``mean_0_10`` and ``se_0_10`` on the papers' 0-10 scale (:func:`inhd.scales.on_0_10_scale`;
+    the compendium's convention for ``low, high`` is :func:`inhd.scales.reporting_range` of the
+    measure's calibration).
     """
     re_net = fit.model.random_effects["network_id"]
-    data_n = fit.n_by_network
     out = pd.DataFrame({
         "network_id": re_net.index.astype(str),
-        "n": data_n.reindex(re_net.index).to_numpy(),
-        "estimate": float(fit.model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
+        "n_persons": fit.n_persons_by_network.reindex(re_net.index).to_numpy(),
+        "mean": float(fit.model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
         "se": re_net["se"].to_numpy(float),
     })
     if scale is not None:
-        low, high = scale
-        out["rescaled"] = rescale_logits(out["estimate"].to_numpy(), low=low, high=high)
-        out["rescaled_se"] = rescale_logits(out["se"].to_numpy(), low=low, high=high,
-                                            difference=True)
+        out = on_0_10_scale(out, low=scale[0], high=scale[1])
     return out
 
 
@@ -372,8 +370,9 @@ class GrowthResult:
         As returned by the multilevel model (network intercept and slope variances, school,
         residual).
     networks : pandas.DataFrame
-        One row per network: ``network_id, n, intercept, intercept_se, rate, rate_se`` (EB
-        estimates of the network's status in the base wave and yearly rate, fixed part included).
+        One row per network: ``network_id, n_persons, mean, se, rate, rate_se``: EB estimates of
+        the network's mean status in the base wave and of its yearly rate, fixed part included,
+        with the posterior SEs of their deviations.
     intercept_reliability, rate_reliability : float
         Mean reliability of the networks' status and rates (Raudenbush & Bryk 2002).
     converged : bool
@@ -391,10 +390,11 @@ class GrowthResult:
     intercept_reliability: float
     rate_reliability: float
     converged: bool
-    model: object = field(repr=False)
-    waves: tuple = ()
+    model: KnownVarianceResult = field(repr=False)
+    waves: tuple[int, ...] = ()
 
     def summary(self) -> str:
+        """Mean status and growth, variance components, reliabilities of status and rates."""
         return "\n".join([
             f"Growth model of {self.measure} (t = wave - {self.base_wave}), "
             f"{len(self.networks)} networks; converged {self.converged}",
@@ -412,16 +412,17 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
     """Growth model: each network its own status and yearly rate of development.
 
         measure_ti = (gamma_00 + u_0k) + (gamma_10 + u_1k) t + r_jk + e_i + epsilon_i,
-        (u_0k, u_1k) ~ N(0, T) with T unstructured, epsilon_i ~ N(0, se_i^2) known,
+        (u_0k, u_1k) ~ N(0, T) with T a general 2 x 2 covariance, epsilon_i ~ N(0, se_i^2) known,
 
     with ``t = wave - base_wave`` in years (each wave a fresh cross-section of members). In R:
     ``metafor::rma.mv(measure, se^2, mods = ~ t, random = list(~ t | network_id,
-    ~ 1 | school_id, ~ 1 | respondent_id), struct = "UN")``.
+    ~ 1 | school_id, ~ 1 | respondent_id), struct = "GEN")`` (the call of
+    ``reference/validity/metafor_reference.R``, which the tests match).
 
     Parameters
     ----------
     calibration : MeasureCalibration
-        One calibration over all waves (:func:`calibrate_measure`).
+        One calibration over all waves (:func:`inhd.survey_measures.calibrate_measure`).
     base_wave : int, optional
         Default: the first wave.
     schools : bool, default True
@@ -451,13 +452,13 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
 
 
 def _growth_networks(model) -> pd.DataFrame:
-    """Each network's intercept and rate: the fixed effects plus its EB deviations (inhd.hlm)."""
+    """Each network's mean status and rate: the fixed effects plus its EB deviations (inhd.hlm)."""
     re_net = model.random_effects["network_id"]
     return pd.DataFrame({
         "network_id": re_net.index.astype(str),
-        "n": re_net["n_persons"].to_numpy(),
-        "intercept": float(model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
-        "intercept_se": re_net["se"].to_numpy(float),
+        "n_persons": re_net["n_persons"].to_numpy(),
+        "mean": float(model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
+        "se": re_net["se"].to_numpy(float),
         "rate": float(model.params["t"]) + re_net["slope_deviation"].to_numpy(float),
         "rate_se": re_net["slope_se"].to_numpy(float),
     })
@@ -466,12 +467,13 @@ def _growth_networks(model) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------
-def plot_caterpillar(networks: pd.DataFrame, *, estimate="estimate", se="se", label="network_id",
+def plot_caterpillar(networks: pd.DataFrame, *, estimate="mean", se="se", label="network_id",
                      ax=None, ylabel="network mean (logits)", title=None):
     """Caterpillar plot: network EB estimates sorted, with +-2 SE bars (the poster's Figure 1).
 
     ``networks`` is a tidy frame with one row per network (e.g. :func:`network_estimates`), on
-    logits or already rescaled to 0-10. Returns the Axes.
+    logits or on the 0-10 scale (``estimate="mean_0_10", se="se_0_10"``); ``estimate`` names the
+    column plotted. Returns the Axes.
     """
     import matplotlib.pyplot as plt
 
@@ -507,7 +509,7 @@ def plot_growth(growth: GrowthResult, *, waves=None, ax=None, highlight=None):
     highlight = dict(highlight or {})
     for _, r in nets.iterrows():
         colour = highlight.get(r["network_id"], "0.7")
-        ax.plot(waves, r["intercept"] + r["rate"] * t, color=colour,
+        ax.plot(waves, r["mean"] + r["rate"] * t, color=colour,
                 lw=1.6 if r["network_id"] in highlight else 0.8)
     ax.plot(waves, growth.params["Intercept"] + growth.params["t"] * t, color="k", lw=2.5,
             label="mean trajectory")

@@ -57,47 +57,49 @@ class NetworkProfiles:
 
     Attributes
     ----------
-    estimate : pandas.DataFrame
+    deviation : pandas.DataFrame
         Networks (rows, ``network_id``) x measures (columns): EB estimate of the network's
-        deviation from the average network, in logits (wave effects removed).
+        deviation from the average network (u_k), in logits (wave effects removed).
     se : pandas.DataFrame
         Their posterior standard errors (logits).
-    tau : pandas.Series
-        The network-level variance tau_network of each measure (logits squared).
+    variance_network_id : pandas.Series
+        The network-level variance component of each measure (logits squared).
     standardized : pandas.DataFrame
-        ``estimate / sqrt(tau)``: deviations in network standard deviations, comparable across
-        measures.
-    z : pandas.DataFrame
-        ``estimate / se``: how many posterior SEs a network sits from the average network.
-    n : pandas.DataFrame
+        ``deviation / sqrt(variance_network_id)``: deviations in network standard deviations,
+        comparable across measures.
+    statistic : pandas.DataFrame
+        ``deviation / se``: how many posterior SEs a network sits from the average network (a z
+        statistic).
+    n_persons : pandas.DataFrame
         Respondents behind each estimate.
     converged : pandas.Series
         Per measure.
-    waves : list
+    waves : list of int
         The waves pooled.
     """
 
-    estimate: pd.DataFrame
+    deviation: pd.DataFrame
     se: pd.DataFrame
-    tau: pd.Series
+    variance_network_id: pd.Series
     standardized: pd.DataFrame
-    z: pd.DataFrame
-    n: pd.DataFrame
+    statistic: pd.DataFrame
+    n_persons: pd.DataFrame
     converged: pd.Series
-    waves: list
+    waves: list[int]
 
     def long(self) -> pd.DataFrame:
-        """Tidy form: ``network_id, measure, n, estimate, se, standardized, z``."""
-        parts = {"n": self.n, "estimate": self.estimate, "se": self.se,
-                 "standardized": self.standardized, "z": self.z}
+        """Tidy form: ``network_id, measure, n_persons, deviation, se, standardized, statistic``."""
+        parts = {"n_persons": self.n_persons, "deviation": self.deviation, "se": self.se,
+                 "standardized": self.standardized, "statistic": self.statistic}
         out = pd.concat({k: v.stack() for k, v in parts.items()}, axis=1)
         out.index.names = ["network_id", "measure"]
         return out.reset_index()
 
     def summary(self) -> str:
+        """How many networks and measures, and the highest and lowest mean profiles."""
         mean = self.standardized.mean(axis=1).sort_values(ascending=False)
         return "\n".join([
-            f"Profiles of {len(self.estimate)} networks on {self.estimate.shape[1]} measures "
+            f"Profiles of {len(self.deviation)} networks on {self.deviation.shape[1]} measures "
             f"(waves {self.waves}); all converged: {bool(self.converged.all())}",
             "mean standardized profile, highest five: "
             + ", ".join(f"{k} {v:+.2f}" for k, v in mean.head(5).items()),
@@ -141,7 +143,7 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     missing = [k for k in keys if k not in calibrations]
     if missing:
         raise ValueError(f"network_profiles: no calibration for measure(s) {missing}")
-    est, se, n, tau, conv = {}, {}, {}, {}, {}
+    dev, se, n, tau, conv = {}, {}, {}, {}, {}
     used_waves = None
     for key in keys:
         p = calibrations[key].persons
@@ -156,20 +158,22 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
         model = fit_known_variance(p, formula, known_variance="known_variance",
                                    groups=["network_id", "school_id"], method="REML")
         re_net = model.random_effects["network_id"]
-        est[key] = re_net["deviation"].astype(float)
+        dev[key] = re_net["deviation"].astype(float)
         se[key] = re_net["se"].astype(float)
         n[key] = p.groupby("network_id").size()
         tau[key] = float(model.variance_components["network_id"])
         conv[key] = bool(model.converged)
-    estimate = pd.DataFrame(est).rename_axis("network_id")
-    se_df = pd.DataFrame(se).reindex_like(estimate)
-    tau_s = pd.Series(tau)
+    deviation = pd.DataFrame(dev).rename_axis("network_id")
+    se_df = pd.DataFrame(se).reindex_like(deviation)
+    tau_s = pd.Series(tau, name="variance_network_id")
     with np.errstate(divide="ignore", invalid="ignore"):
-        standardized = estimate / np.sqrt(tau_s)
-        z = estimate / se_df
-    return NetworkProfiles(estimate=estimate, se=se_df, tau=tau_s, standardized=standardized,
-                           z=z, n=pd.DataFrame(n).reindex(estimate.index).fillna(0).astype(int),
-                           converged=pd.Series(conv), waves=used_waves)
+        standardized = deviation / np.sqrt(tau_s)
+        statistic = deviation / se_df
+    return NetworkProfiles(
+        deviation=deviation, se=se_df, variance_network_id=tau_s, standardized=standardized,
+        statistic=statistic,
+        n_persons=pd.DataFrame(n).reindex(deviation.index).fillna(0).astype(int),
+        converged=pd.Series(conv), waves=used_waves)
 
 
 @dataclass(frozen=True)
@@ -194,8 +198,8 @@ class Clusters:
     labels: pd.Series
     table: pd.DataFrame
     method: str
-    settings: dict
-    linkage: object = field(default=None, repr=False)
+    settings: dict[str, float]
+    linkage: np.ndarray | None = field(default=None, repr=False)
 
     def members(self, cluster: str) -> list[str]:
         """Networks of one cluster, highest mean profile first."""
@@ -203,6 +207,7 @@ class Clusters:
         return list(t.loc[t["cluster"] == cluster, "network_id"])
 
     def summary(self) -> str:
+        """The rule and the networks it named."""
         return "\n".join([
             f"Clusters by the {self.method} rule {self.settings}:",
             f"  well-developed ({len(self.members('well'))}): {', '.join(self.members('well'))}",
@@ -258,7 +263,7 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
                          f"got {method!r}")
     if not 0 < min_share <= 1:
         raise ValueError(f"identify_clusters: min_share must be in (0, 1], got {min_share}")
-    std, z = profiles.standardized, profiles.z
+    std, z = profiles.standardized, profiles.statistic
     mean_profile = std.mean(axis=1)
     n_measures = std.notna().sum(axis=1)
     n_above = (z > z_crit).sum(axis=1)

@@ -55,6 +55,11 @@ class RunResult:
     html: Path
     tables: list[Path]
 
+    def summary(self) -> str:
+        """Where the executed notebook, its HTML rendering and its tables are."""
+        return (f"executed notebook {self.notebook}\nHTML {self.html}\n"
+                f"{len(self.tables)} table(s): {', '.join(p.name for p in self.tables)}")
+
 
 def ensure_empty_output(out: str | Path, *, force: bool) -> Path:
     """Create ``out`` if needed; refuse a non-empty folder unless ``force``.

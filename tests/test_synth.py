@@ -307,7 +307,7 @@ def test_nh_networks_and_waves(nh):
 
 def test_nh_well_developed_above_least_developed(nh):
     eff = nh.network_effects.merge(nh.networks[["network_id", "development"]], on="network_id")
-    mean = eff.groupby("development")["intercept"].mean()
+    mean = eff.groupby("development")["deviation"].mean()
     assert mean["well"] > mean["other"] > mean["least"]
     # on the data: every measure's 2024 raw mean is higher in W networks than in L networks
     r = nh.respondents[nh.respondents["wave"] == 2024]
@@ -323,8 +323,9 @@ def test_nh_network_growth(nh):
     t = r["wave"].to_numpy() - 2021
     for key, row in nh.measures.iterrows():
         eff = nh.network_effects[nh.network_effects["measure"] == key].set_index("network_id")
-        assert eff["slope"].var(ddof=0) == pytest.approx(row["tau_slope"], rel=1e-9)
-        assert eff["intercept"].var(ddof=0) == pytest.approx(row["tau_network"], rel=1e-9)
+        assert eff["slope_deviation"].var(ddof=0) == pytest.approx(row["variance_network_id:t"],
+                                                                   rel=1e-9)
+        assert eff["deviation"].var(ddof=0) == pytest.approx(row["variance_network_id"], rel=1e-9)
         y = nh.latent[key].to_numpy()
         # network means by wave, regressed on wave: the average slope is the growth
         nm = pd.DataFrame({"y": y, "t": t, "k": r["network_id"].to_numpy()}).groupby(["k", "t"])[

@@ -46,3 +46,15 @@ def test_liking_for_science_is_the_real_data_set():
     lfs = teaching.load_liking_for_science()
     assert lfs.shape == (75, 25)
     assert set(lfs.stack().unique()) == {0, 1, 2}
+
+
+def test_network_reliability_by_design_recovers_the_closed_form():
+    # 200 networks of 30: SE(tau) ~ sqrt(2/200) (0.56 + 3.7/30) = 0.068, and lambda moves by
+    # V/(tau + V)^2 = 0.26 per unit of tau, so 3 SE of the estimated reliability is about 0.054
+    out = teaching.network_reliability_by_design(n_networks=[200], n_persons_per_network=[30], rng=1)
+    assert list(out.columns) == ["n_networks", "n_persons_per_network", "variance_network_id",
+                                 "network_reliability", "network_reliability_formula"]
+    row = out.iloc[0]
+    assert abs(row["variance_network_id"] - 0.56) < 3 * 0.068
+    assert row["network_reliability_formula"] == pytest.approx(0.56 / (0.56 + 3.7 / 30), abs=1e-12)
+    assert abs(row["network_reliability"] - row["network_reliability_formula"]) < 0.054
