@@ -73,11 +73,3 @@ def test_four_bar_chart_draws_each_group_and_category():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["high five", "low five"]
     with pytest.raises(ValueError, match="proportion"):
         plot_four_bar(dist.drop(columns="proportion"))
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import inhd.plots
-
-    assert doctest.testmod(inhd.plots).failed == 0
