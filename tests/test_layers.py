@@ -182,3 +182,20 @@ def test_the_checks_catch_what_they_look_for(tmp_path, monkeypatch):
         test_imports_point_down_at_the_top_of_the_file("inhd_bad")
     with pytest.raises(AssertionError, match=r"f\(\) has 103 lines of code"):
         test_module_and_function_sizes("inhd_bad")
+
+
+def test_names_the_notebooks_and_documents_cite_exist():
+    # stale words: every ``inhd.<module>.<name>`` a notebook, a document or a docstring cites exists
+    import importlib
+
+    root = PACKAGE.parent
+    sources = [*root.glob("notebooks/*.ipynb"), *root.glob("pages/*.md"), *root.glob("data/*.md"),
+               root / "README.md", *PACKAGE.glob("*.py")]
+    missing = set()
+    for path in sources:
+        for module, name in set(re.findall(r"\binhd\.(\w+)\.(\w+)", path.read_text())):
+            if module not in MODULES:
+                missing.add(f"{path.name}: inhd.{module} (no such module)")
+            elif not hasattr(importlib.import_module(f"inhd.{module}"), name):
+                missing.add(f"{path.name}: inhd.{module}.{name}")
+    assert not missing, sorted(missing)
