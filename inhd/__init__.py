@@ -35,9 +35,17 @@ Vocabulary (every public result and output table uses these names):
 - variance components are named by their grouping level (``network_id``, ``school_id``) plus
   ``residual`` (the person-level variance beyond the known measurement error); a slope's
   variance is ``<level>:<slope>`` and its covariance ``cov(<level>, <level>:<slope>)``;
+- variance components in a long table are ``component, variance``; in a wide one
+  ``variance_<component>`` (``variance_network_id``, ``variance_residual``);
 - a network's empirical Bayes *deviation* from the fixed intercept (u_j) is ``deviation``; its
   *mean* (intercept plus deviation) is ``mean``; on the 0-10 reporting scale a column carries the
-  suffix ``_0_10``.
+  suffix ``_0_10``;
+- other counts are ``n_<unit>`` too (``n_values``, ``n_hubs``); a column naming what each row of a
+  long table holds is ``quantity`` (``statistic`` is always a test statistic); ours beside a
+  published value: ``<name>_ours``, ``<name>_published``.
+
+``tests/test_vocabulary.py`` checks these names on the package's results and on every table the
+notebooks write.
 """
 
 from pathlib import Path
