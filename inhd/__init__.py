@@ -11,11 +11,15 @@ called. ``tests/test_layers.py`` checks this list against the files.
    Winsteps, CML, anchoring, fit), ``inhd.hlm`` (known-variance multilevel models, as HLM 8 and
    metafor), ``inhd.effects`` (centering, dummy coding, effect sizes), ``inhd.reliability`` (every
    reliability formula), ``inhd.scales`` (the four reporting categories and the 0-10 scale),
-   ``inhd.sampling`` (draws with exact counts and matched moments)
+   ``inhd.sampling`` (draws with exact counts and matched moments), ``inhd.dif`` (differential
+   item functioning, Andersen's test), ``inhd.residuals`` (residual PCA, Yen's Q3),
+   ``inhd.categories`` (category diagnostics)
 3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.data``
    (reading, validating and loading survey files), ``inhd.published`` (the papers' published
    figures), ``inhd.survey_measures`` (a Rasch calibration of each survey measure),
-   ``inhd.item_selection`` (dropping misfitting items by a rule), ``inhd.plots``
+   ``inhd.item_selection`` (dropping misfitting items by a rule), ``inhd.plots``,
+   ``inhd.vegalite`` (charts as Vega-Lite specifications), ``inhd.charts`` (the client-side
+   charts)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
    ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching``,
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
