@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from inhd.cml import cml_rating_scale
-from inhd.fitstats import fit_sums
+from inhd.fitstats import fit_sums, point_measure
 from inhd.jmle import jmle_rating_scale
 from inhd.rsm import (category_probabilities, linked_items, log_probs, moments,
                       solve_locations)
@@ -216,8 +216,21 @@ class RatingScaleResult:
     ----------
     items : pandas.DataFrame
         Indexed by item: ``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, score,
-        extreme, anchored``. ``score`` is the raw score (codes minus ``min_category``) over all
-        respondents kept; fit statistics are over non-extreme persons and NaN for extreme items.
+        extreme, anchored, point_measure_r, point_measure_expected``. ``score`` is the raw score
+        (codes minus ``min_category``) over all respondents kept; fit statistics are over
+        non-extreme persons and NaN for extreme items. ``point_measure_r`` is Winsteps'
+        point-measure correlation (PTMEA CORR.): the Pearson correlation of the item's observed
+        responses with the measures of the persons who gave them,
+        :math:`r = \\sum (x_n - \\bar x)(B_n - \\bar B) / \\sqrt{\\sum (x_n - \\bar x)^2
+        \\sum (B_n - \\bar B)^2}`; ``point_measure_expected`` its expected value under the model
+        (PTMEA EXP.), the same with each response replaced by its expectation
+        :math:`E_n = E(X_{ni} \\mid B_n)` and the model variances :math:`W_n` added to its
+        spread: :math:`r_E = \\sum (E_n - \\bar E)(B_n - \\bar B) / \\sqrt{\\sum [(E_n - \\bar
+        E)^2 + W_n] \\sum (B_n - \\bar B)^2}` (Linacre, Winsteps manual, "Correlations:
+        point-biserial, point-measure, residual"). Both use every person with a measure who
+        answered the item, extreme persons included at their extreme-score measures (as
+        Winsteps includes extreme scores in its correlations), and are NaN for an item whose
+        responses do not vary.
     thresholds, thresholds_se : pandas.Series
         The m Andrich thresholds (sum to zero) and their model SEs, indexed by the code of the
         category each threshold leads into. With two categories the single threshold is 0 by
@@ -526,8 +539,8 @@ def _measure_extremes(prep: _Prepared, est, measure, se, adjustment):
 
 
 def _assemble(prep: _Prepared, est, measure, se, delta, dse, method, adjustment):
-    """Labelled tables: fit statistics over the non-extreme persons and items, reliabilities,
-    category counts."""
+    """Labelled tables: fit statistics over the non-extreme persons and items, point-measure
+    correlations, reliabilities, category counts."""
     ne, inc = np.flatnonzero(~prep.ext_p), np.flatnonzero(~prep.ext_i)
     tau = est.thresholds
     pfit, ifit = fit_sums(prep.X, measure[ne], est.difficulty, tau, rows=ne, cols=inc)
@@ -545,6 +558,8 @@ def _assemble(prep: _Prepared, est, measure, se, delta, dse, method, adjustment)
     items["score"] = prep.X.sum(axis=0, where=prep.obs)
     items["extreme"] = prep.ext_i
     items["anchored"] = ~np.isnan(prep.d_anchor)
+    items["point_measure_r"], items["point_measure_expected"] = point_measure(
+        prep.X, measure, delta, tau)
     lo, m = prep.lo, prep.m
     cats = pd.Index(range(lo + 1, lo + m + 1), name="category")
     p_rel = _reliability(measure[ne], se[ne])
@@ -627,7 +642,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     (:func:`inhd.jmle.jmle_rating_scale` or :func:`inhd.cml.cml_rating_scale` on the rest),
     extremes (extreme persons are measured against the non-extreme items and extreme items
     against the non-extreme persons with their scores moved in by ``extreme_adjustment``),
-    assemble (fit statistics, reliabilities, labelled tables).
+    assemble (fit statistics, point-measure correlations, reliabilities, labelled tables).
     JMLE maximises the joint likelihood by full Newton-Raphson to ``tol`` (persons with the same
     missingness pattern and raw score share a measure; the person block is eliminated by a
     Schur complement). SEs are model SEs (inverse square root of the information). Fit

@@ -1,5 +1,5 @@
 """Tests of inhd.rasch: Winsteps reference values, eRm through the public API, parameter
-recovery, fast paths against naive loops (fit statistics), anchoring
+recovery, fast paths against naive loops (fit statistics, point-measure correlations), anchoring
 and bad input. The engines have their own tests (test_jmle.py, test_cml.py, test_rsm.py)."""
 
 import doctest
@@ -190,6 +190,45 @@ def test_fit_statistics_fast_path_against_naive_loop():
     np.testing.assert_allclose(fit.items[cols].to_numpy(), items, rtol=1e-11)
     np.testing.assert_allclose(fit.persons[cols].to_numpy(), persons, rtol=1e-11, atol=1e-12)
     np.testing.assert_array_equal(fit.items["n_persons"], data.notna().sum())
+
+
+def _naive_point_measure(data, measure, delta, tau):
+    """PTMEA CORR. and EXP. per item by np.corrcoef and the expected-value formula."""
+    h = np.arange(tau.size + 1)
+    out = []
+    for i, col in enumerate(data.columns):
+        ok = data[col].notna().to_numpy() & np.isfinite(measure)
+        x, b = data[col].to_numpy()[ok], measure[ok]
+        r = np.corrcoef(x, b)[0, 1] if x.std() > 0 else np.nan
+        p = category_probabilities(b, difficulty=delta[i], thresholds=tau)
+        e = p @ h
+        w = p @ h**2 - e**2
+        r_exp = ((e - e.mean()) * (b - b.mean())).sum() / np.sqrt(
+            (((e - e.mean()) ** 2).sum() + w.sum()) * ((b - b.mean()) ** 2).sum())
+        out.append((r, r_exp))
+    return np.array(out).T
+
+
+@pytest.mark.parametrize("name", ["kct", "sim"])
+def test_point_measure_correlations_against_direct_computation(name, kct, kct_fit, sim_truth):
+    if name == "kct":
+        data, res = kct[0], kct_fit
+    else:
+        data = sim_truth[3]
+        res = fit_rating_scale(data)
+    measure = res.persons["measure"].to_numpy()
+    r, r_exp = _naive_point_measure(data - res.min_category, measure,
+                                    res.items["difficulty"].to_numpy(), res.thresholds.to_numpy())
+    # Winsteps' PTMEA CORR. and EXP. (extreme persons included at their extreme measures)
+    np.testing.assert_allclose(res.items["point_measure_r"], r, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(res.items["point_measure_expected"], r_exp, rtol=1e-12)
+    if name == "kct":
+        # items 1-3 (all right) and 18 (all wrong): no variation, no correlation
+        assert res.items["point_measure_r"].isna().tolist() == [True] * 3 + [False] * 14 + [True]
+    else:
+        # data that fit the model: observed within sampling error of expected (~1/sqrt(n))
+        diff = res.items["point_measure_r"] - res.items["point_measure_expected"]
+        assert np.all(np.abs(diff) < 4 / np.sqrt(res.items["n_persons"])), diff
 
 
 def test_category_probabilities_and_expected_score(kct_fit):
