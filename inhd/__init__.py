@@ -4,9 +4,11 @@ Modules, each a noun a researcher would recognise, from the bottom floor up (imp
 
 1. ``inhd.rsm`` (the rating-scale model: log-space category probabilities, moments, person
    locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy``
-2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.rasch`` (JMLE as
-   Winsteps, CML, anchoring, fit), ``inhd.hlm`` (known-variance multilevel models, as HLM 8 and
-   metafor), ``inhd.effects`` (centering, dummy coding, effect sizes)
+2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.jmle`` (joint ML,
+   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.rasch``
+   (calibration on top of them: extremes, anchoring, labelled results), ``inhd.hlm``
+   (known-variance multilevel models, as HLM 8 and metafor), ``inhd.effects`` (centering, dummy
+   coding, effect sizes)
 3. ``inhd.data`` (the survey-data contract, loading and validation), ``inhd.plots``
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
    ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching``;
