@@ -23,10 +23,10 @@ Algorithm: two blocks of items ("meet in the middle")
 -----------------------------------------------------
 With many missing-data patterns the ESFs per pattern are the cost. The items are split into two
 blocks A and B; a pattern S is a pair (S_A, S_B) of block patterns, and far fewer distinct block
-patterns occur than patterns (at most 2^7 per block of 7 items, whatever the number of persons).
-The polynomial of each distinct block pattern, and its leave-one-out polynomials, are computed
-once by the summation algorithm (forward products over the block's items); a pattern's ESF at an
-observed score is then a single convolution sum_a Gamma_A(a) Gamma_B(r - a). Everything a
+patterns occur than patterns (at most 2^7 for a block of 7 items, whatever the number of
+persons). The polynomial of each distinct block pattern, and its leave-one-out polynomials, are
+computed once by the summation algorithm (forward products over the block's items); a pattern's
+ESF at an observed score is then a single convolution sum_a Gamma_A(a) Gamma_B(r - a). Everything a
 pattern contributes to the gradient and Hessian is passed to its block patterns as aggregated
 "outside" messages (sums over persons of 1/gamma_r times the other block's polynomial), so the
 per-item work is done per block pattern, not per pattern or person. The analytic Hessian is the

@@ -656,7 +656,7 @@ def fit_rating_scale(responses, *, method="jmle", min_category=None, n_categorie
     at Winsteps' printed measures agree within 0.01 (the printed measures are rounded to 0.01),
     infit ZSTD and person outfit ZSTD within 0.015; item outfit ZSTD within 0.2 (for four
     items with very improbable responses Winsteps' z is smaller than the published formula
-    gives; we keep the formula). Liking for Science: thresholds -0.86/+0.86 within 0.02 and
+    gives; we keep the formula). Liking for Science: thresholds -0.86/+0.86 within 0.01 and
     category counts 378/620/852 exactly.
 
     JMLE estimates carry the usual JMLE bias of order 1/L (no correction is applied, as
