@@ -67,7 +67,7 @@ class _Groups:
 
 def _groups(X, obs, m) -> _Groups:
     """Integer codes, the non-extreme persons and their groups."""
-    x = np.zeros(X.shape, np.int8)
+    x = np.zeros(X.shape, np.int8 if m < 128 else np.int64)      # integer codes, 0 if missing
     np.copyto(x, X, where=obs, casting="unsafe")
     score = x.sum(axis=1, dtype=np.int64)
     n_answered = obs.sum(axis=1)

@@ -451,7 +451,7 @@ def _prepare(responses, method, min_category, n_categories, anchors, extreme_adj
     if method == "cml" and anchors is not None:
         raise ValueError("anchors are for JMLE calibration and scoring; with method='cml', "
                          "calibrate first, then use estimate_persons or anchors=result")
-    x = np.zeros(X.shape, np.int8)
+    x = np.zeros(X.shape, np.int8 if m < 128 else np.int64)      # integer codes, 0 if missing
     np.copyto(x, X, where=obs, casting="unsafe")
     anchored = ~np.isnan(d_anchor)
     ext_p, ext_i = _extremes(x, obs, m, anchored)
@@ -514,7 +514,8 @@ def _measure_extremes(prep: _Prepared, est, measure, se, adjustment):
     tau = est.thresholds
     delta, dse = np.full(len(prep.items), np.nan), np.full(len(prep.items), np.nan)
     delta[inc], dse[inc] = est.difficulty, est.difficulty_se
-    ne, ei, ep = np.flatnonzero(~prep.ext_p), np.flatnonzero(prep.ext_i), np.flatnonzero(prep.ext_p)
+    ne, ep = np.flatnonzero(~prep.ext_p), np.flatnonzero(prep.ext_p)
+    ei = np.flatnonzero(prep.ext_i)
     if ei.size:
         delta[ei], dse[ei] = _adjusted(prep, ne, ei, -measure[ne], tau, -1, adjustment)
     if ep.size:
