@@ -291,10 +291,15 @@ def linked_items(mask) -> tuple[int, np.ndarray]:
     """
     mask = np.asarray(mask, dtype=bool)
     n_items = mask.shape[1]
-    labels = np.arange(n_items)
+    dtype = np.int16 if n_items < 2**15 else np.int64
+    labels = np.arange(n_items, dtype=dtype)
+    rows = max(1, 2**18 // max(1, n_items))
     while True:                          # each person pulls its items to their smallest label
-        row_min = np.where(mask, labels, n_items).min(axis=1)
-        new = np.minimum(np.where(mask, row_min[:, None], n_items).min(axis=0), labels)
+        new = labels.copy()
+        for start in range(0, mask.shape[0], rows):
+            part = mask[start:start + rows]
+            row_min = np.where(part, labels, n_items).min(axis=1)
+            np.minimum(new, np.where(part, row_min[:, None], n_items).min(axis=0), out=new)
         if np.array_equal(new, labels):
             break
         labels = new
