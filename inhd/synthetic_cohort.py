@@ -20,6 +20,7 @@ from inhd.rsm import simulate_rating_scale
 from inhd.sampling import as_generator, exact_counts, largest_remainder, match_moments
 
 __all__ = ["PB_SEED", "MEETING_FREQUENCY", "ATTENDANCE_CONSISTENCY", "SyntheticCohort",
+           "measure_item_parameters",
            "simulate_participatory_benefits"]
 
 #: Seed of the committed participatory-benefits files.
@@ -233,6 +234,30 @@ def _pb_respondents(networks: pd.DataFrame, rng: np.random.Generator):
         "gender": gender,
         "race": race,
     }), freq, consistency
+
+
+def measure_item_parameters() -> tuple[pd.Series, pd.Series]:
+    """The generating parameters of the measure's nine items (the paper's item structure).
+
+    Returns
+    -------
+    (difficulties, thresholds) : tuple of pandas.Series
+        The nine items' difficulties (logits, summing to zero), indexed by item column in Table
+        3's order and ordered in difficulty as its Rasch ranks, and the four Andrich thresholds
+        they share (indexed by step 1-4). SYNTHETIC design values: the paper prints neither.
+
+    Examples
+    --------
+    >>> difficulties, thresholds = measure_item_parameters()
+    >>> difficulties.idxmin(), difficulties.idxmax(), abs(float(difficulties.sum())) < 1e-12
+    ('pb_value_participation', 'pb_give_priority', True)
+    >>> thresholds.tolist()
+    [-2.7, -1.0, 0.9, 2.8]
+    """
+    items = _pb_items_table()
+    measure = items.loc[items["role"] == "measure", "difficulty"].astype(float)
+    return (measure.rename("difficulty"),
+            pd.Series(_PB_THRESHOLDS, index=pd.RangeIndex(1, 5, name="step"), name="tau"))
 
 
 def _pb_items_table() -> pd.DataFrame:
