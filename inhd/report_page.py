@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from inhd.privacy import MIN_CELL, category_shares, cell_means, check_min_cell, pooled_means, publishable, \
     shown_groups
@@ -238,10 +239,48 @@ def network_view(data: ReportData, network_id: str) -> NetworkView:
 
 
 def png_data_uri(figure: Figure) -> str:
-    """The figure as a ``data:image/png;base64,...`` URI."""
+    """The figure as a ``data:image/png;base64,...`` URI (drawn afresh)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _canvas_data_uri(canvas: FigureCanvasAgg) -> str:
+    """What the canvas holds now, as a PNG data URI (no redraw)."""
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class _Frozen:
+    """A figure laid out and drawn once without its changing artists; a page restores that image and
+    draws the changing artists on top (``changing=None``: the whole figure is redrawn for each page)."""
+
+    def __init__(self, figure: Figure, changing: list | None):
+        self.figure, self.changing = figure, changing
+        figure.canvas.draw()                  # lay out once, with the widest texts in place
+        figure.set_layout_engine(None)
+        if changing is not None:
+            shown = [artist.get_visible() for artist in changing]
+            for artist in changing:
+                artist.set_visible(False)
+            figure.canvas.draw()
+            self.background = figure.canvas.copy_from_bbox(figure.bbox)
+            for artist, visible in zip(changing, shown):
+                artist.set_visible(visible)
+
+    def data_uri(self) -> str:
+        canvas = self.figure.canvas
+        if self.changing is None:
+            canvas.draw()
+        else:
+            canvas.restore_region(self.background)
+            for artist in self.changing:
+                if artist.get_visible():
+                    self.figure.draw_artist(artist)
+        return _canvas_data_uri(canvas)
 
 
 def _figure(size: tuple[float, float]) -> tuple[Figure, object]:
@@ -270,12 +309,6 @@ class Painter:
         self._items = self._setup_items()
         self._waves = self._setup_waves() if len(data.all_waves) else None
 
-    @staticmethod
-    def _freeze(figure: Figure) -> None:
-        """Lay the figure out once (with its widest texts in place), then keep that layout."""
-        figure.canvas.draw()
-        figure.set_layout_engine(None)
-
     # -- the caterpillar: every shown network, this one highlighted
     def _setup_caterpillar(self):
         table = self.data.networks[~self.data.networks["suppressed"]].sort_values(["mean_0_10", "network_id"])
@@ -297,20 +330,21 @@ class Painter:
         if table.empty:
             ax.text(0.5, 0.5, "no network has enough respondents to be shown", ha="center", transform=ax.transAxes)
         ax.legend(fontsize=8, loc="upper left")
-        self._freeze(figure)
+        frozen = _Frozen(figure, None if named else [mark])   # named: the tick labels change colour too
         position = {network: i for i, network in enumerate(table["network_id"])}
-        return figure, ax, mark, named, position, y
+        return frozen, ax, mark, named, position, y
 
     def caterpillar(self, view: NetworkView) -> str:
         """The caterpillar with ``view``'s network highlighted (none when it is suppressed)."""
-        figure, ax, mark, named, position, y = self._caterpillar
+        frozen, ax, mark, named, position, y = self._caterpillar
         i = position.get(view.network_id)
         mark.set_offsets(np.empty((0, 2)) if i is None else [[i, y[i]]])
+        mark.set_visible(i is not None)
         if named:
             for k, label in enumerate(ax.get_xticklabels()):
                 label.set_color(HIGHLIGHT if k == i else "black")
                 label.set_fontweight("bold" if k == i else "normal")
-        return png_data_uri(figure)
+        return frozen.data_uri()
 
     # -- the four categories: this network's bars beside all networks'
     def _setup_distribution(self):
@@ -319,7 +353,7 @@ class Painter:
         x = np.arange(len(categories))
         overall = self.data.all_distribution.iloc[0]
         every = [0.0 if overall["suppressed"] else float(overall[c]) for c in categories]
-        mine = ax.bar(x - width / 2, np.zeros(len(x)), width=width, color=HIGHLIGHT, label="this network (suppressed)")
+        mine = ax.bar(x - width / 2, np.full(len(x), 0.5), width=width, color=HIGHLIGHT, label="this network")
         ax.bar(x + width / 2, every, width=width, color=ALL,
                label="all networks" + (" (suppressed)" if overall["suppressed"] else ""))
         marks = [ax.text(k - width / 2, 0.01, "suppressed", rotation=90, ha="center", va="bottom", fontsize=7,
@@ -327,20 +361,19 @@ class Painter:
         ax.set_xticks(x, categories)
         ax.set_ylabel("share of respondents")
         ax.set_ylim(0, 1)
-        legend = ax.legend(fontsize=8)
-        self._freeze(figure)
-        return figure, mine, marks, legend.get_texts()[0]
+        ax.legend(fontsize=8)
+        return _Frozen(figure, [*mine, *marks]), mine, marks
 
     def distribution(self, view: NetworkView) -> str:
         """The four-category bars of ``view``'s network beside all networks'."""
-        figure, mine, marks, label = self._distribution
+        frozen, mine, marks = self._distribution
         row = view.distribution.iloc[0]
         suppressed = bool(row["suppressed"])
         for bar, mark, category in zip(mine, marks, self.data.categories):
             bar.set_height(0.0 if suppressed else float(row[category]))
+            bar.set_visible(not suppressed)
             mark.set_visible(suppressed)
-        label.set_text("this network" + (" (suppressed)" if suppressed else ""))
-        return png_data_uri(figure)
+        return frozen.data_uri()
 
     # -- the item profile: this network's dots beside all networks' line, suppressed items marked
     def _setup_items(self):
@@ -361,19 +394,18 @@ class Painter:
         ax.set_ylim(len(table) - 0.5, -0.5)
         ax.set_xlabel("mean response")
         ax.legend(fontsize=8, loc="lower right")
-        self._freeze(figure)
-        return figure, dots, marks
+        return _Frozen(figure, [dots, *marks]), dots, marks
 
     def items(self, view: NetworkView) -> str:
         """The item profile of ``view``'s network; suppressed items carry a mark on their row."""
-        figure, dots, marks = self._items
+        frozen, dots, marks = self._items
         table = view.items
         dots.set_xdata(np.where(table["suppressed"], np.nan, _values(table["network_mean"])))
         for mark, mine, every in zip(marks, table["suppressed"], table["all_suppressed"]):
-            text = _mark_text(bool(mine) and not view.suppressed, bool(every))
+            text = _mark_text(bool(mine), bool(every))
             mark.set_text(text)
             mark.set_visible(bool(text))
-        return png_data_uri(figure)
+        return frozen.data_uri()
 
     # -- the trend: this network's line beside all networks', suppressed waves marked
     def _setup_waves(self):
@@ -395,19 +427,18 @@ class Painter:
         ax.set_xlabel("survey wave")
         ax.set_ylabel("mean measure (logits)")
         ax.legend(fontsize=8, loc="upper left")
-        self._freeze(figure)
-        return figure, line, marks
+        return _Frozen(figure, [line, *marks]), line, marks
 
     def waves(self, view: NetworkView) -> str:
         """The wave trend of ``view``'s network; suppressed waves carry a mark."""
-        figure, line, marks = self._waves
+        frozen, line, marks = self._waves
         table = view.waves
         line.set_ydata(np.where(table["suppressed"], np.nan, _values(table["network_mean"])))
         for mark, mine, every in zip(marks, table["suppressed"], table["all_suppressed"]):
-            text = _mark_text(bool(mine) and not view.suppressed, bool(every))
+            text = _mark_text(bool(mine), bool(every))
             mark.set_text(text)
             mark.set_visible(bool(text))
-        return png_data_uri(figure)
+        return frozen.data_uri()
 
 
 def _mark_text(mine: bool, every: bool) -> str:

@@ -1,0 +1,95 @@
+"""Benchmark the network reports at a national scale (issue 12).
+
+1,000 networks of 50 respondents each (9 items, two waves), every network's report written by one
+process pool (no kernel per network), figures embedded. Goal: under 3 minutes on 2 cores, from the
+survey files to the published folder (validation, calibration, rendering, publication).
+
+Run: ``.venv/bin/python benchmarks/bench_reports.py [--networks 1000] [--size 50] [--jobs 2]``
+"""
+
+import argparse
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from inhd.rsm import simulate_rating_scale
+
+
+def write_survey(folder: Path, n_networks: int, size: int, rng: int = 12) -> tuple[Path, Path, list[str]]:
+    """A valid survey export: ``n_networks`` networks of ``size`` respondents, 9 items on 1-5, waves 2023-24."""
+    rng = np.random.default_rng(rng)
+    items = [f"b{k + 1:02d}" for k in range(9)]
+    network = np.repeat(np.arange(n_networks), size)
+    n = len(network)
+    theta = rng.normal(rng.normal(0, 0.5, n_networks)[network], 1.0)
+    codes = simulate_rating_scale(theta, np.linspace(-1.2, 1.2, len(items)), [-1.5, -0.5, 0.5, 1.5], rng=rng,
+                                  min_category=1, missing=0.03)
+    ids = np.array([f"NET{j:04d}" for j in range(n_networks)], dtype=object)
+    respondents = pd.DataFrame({
+        "respondent_id": [f"R{i:07d}" for i in range(n)], "network_id": ids[network], "school_id": "",
+        "wave": np.where(np.arange(n) % 2, 2024, 2023), "team_lead": rng.integers(0, 2, n),
+        "tenure_years": rng.integers(0, 8, n), "intensity": rng.choice([0, 0.5, 1, 1.5], n),
+        "gender": rng.choice(["woman", "man", "undisclosed"], n), "race": rng.choice(["white", "black", "latinx"], n),
+    })
+    for k, item in enumerate(items):
+        respondents[item] = pd.array(codes[:, k], dtype="Float64").astype("Int64")
+    networks = pd.DataFrame({"network_id": ids, "single_district": 1, "archetype": "instructional",
+                             "duration_years": 3.0, "hub_type": "ta"})
+    r, nw = folder / "respondents.csv", folder / "networks.csv"
+    respondents.to_csv(r, index=False)
+    networks.to_csv(nw, index=False)
+    return r, nw, items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--networks", type=int, default=1000)
+    parser.add_argument("--size", type=int, default=50)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    from inhd.batch import publish_reports
+    from inhd.data import load_survey
+    from inhd.report import calibrate
+    from inhd.report_page import report_data
+
+    with tempfile.TemporaryDirectory(prefix="inhd-bench-reports-") as work:
+        work = Path(work)
+        r, n, items = write_survey(work, args.networks, args.size)
+        load_before = os.getloadavg()
+        times = {}
+        start = time.perf_counter()
+        survey = load_survey(r, n, items=items)
+        times["validate and load"] = time.perf_counter() - start
+        t = time.perf_counter()
+        calibration = calibrate(survey.respondents, items=items)
+        times["calibrate (Rasch + EB)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        data = report_data(calibration, min_cell=10)
+        times["published figures"] = time.perf_counter() - t
+        t = time.perf_counter()
+        written = publish_reports(data, work / "reports", inputs=[r, n], jobs=args.jobs, progress=False)
+        times["render and publish"] = time.perf_counter() - t
+        total = time.perf_counter() - start
+        load_after = os.getloadavg()
+        page = written[len(written) // 2].read_text()
+        figures = len(re.findall(r'<img src="data:image/png;base64,', page))
+        size = sum(p.stat().st_size for p in written) / len(written)
+
+    print(f"{args.networks:,} networks x {args.size} respondents ({args.networks * args.size:,} rows, 9 items), "
+          f"jobs={args.jobs}, {os.cpu_count()} CPUs")
+    for step, seconds in times.items():
+        print(f"  {step:<24} {seconds:7.1f} s")
+    print(f"  {'total':<24} {total:7.1f} s  (goal < 180 s: {'met' if total < 180 else 'NOT met'}; "
+          f"{total / args.networks * 1000:.0f} ms a report)")
+    print(f"  {len(written)} reports, {figures} embedded PNG figures each, {size / 1024:.0f} KiB a page")
+    print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+
+
+if __name__ == "__main__":
+    main()
