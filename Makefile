@@ -44,9 +44,9 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
 
-## make lab: JupyterLab on the teaching notebook
+## make lab: JupyterLab on the teaching notebook (as root too, the usual case in classroom containers)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/08_teaching_measure_construction.ipynb
+	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/08_teaching_measure_construction.ipynb
 
 ## make benchmark: speed and memory figures (never part of `make test`)
 benchmark: $(STAMP)

@@ -1,17 +1,31 @@
 """inhd: measurement methods of the Improvement Network Health and Development research program.
 
-Modules, each a noun a researcher would recognise, from the bottom floor up (imports point down):
+Modules, each a noun a researcher would recognise, from the bottom floor up. A module imports only
+from its own floor or the floors below (never in a circle, never a private name), at the top of
+the file; the one exception is a result's ``plot_*`` method, which imports :mod:`inhd.plots` when
+called. ``tests/test_layers.py`` checks this list against the files.
 
 1. ``inhd.rsm`` (the rating-scale model: log-space category probabilities, moments, person
-   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy``
+   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy`` (the one
+   suppression rule for everything published)
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.rasch`` (JMLE as
    Winsteps, CML, anchoring, fit), ``inhd.hlm`` (known-variance multilevel models, as HLM 8 and
-   metafor), ``inhd.effects`` (centering, dummy coding, effect sizes)
-3. ``inhd.data`` (the survey-data contract, loading and validation), ``inhd.plots``
+   metafor), ``inhd.effects`` (centering, dummy coding, effect sizes), ``inhd.reliability`` (every
+   reliability formula), ``inhd.scales`` (the four reporting categories and the 0-10 scale),
+   ``inhd.sampling`` (draws with exact counts and matched moments)
+3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.data``
+   (reading, validating and loading survey files), ``inhd.published`` (the papers' published
+   figures), ``inhd.survey_measures`` (a Rasch calibration of each survey measure),
+   ``inhd.item_selection`` (dropping misfitting items by a rule), ``inhd.plots``, ``inhd.publish``
+   (output folders published whole, safe file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching``;
-   ``inhd.synth`` (synthetic data calibrated to the published tables: SYNTHETIC, never real)
-5. ``inhd.workflows``, ``inhd.runner``, ``inhd.book``, ``inhd.cli``
+   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
+   network's report as one self-contained HTML page, no kernel), ``inhd.teaching``,
+   ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
+   calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
+   ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
+5. ``inhd.runner``, ``inhd.batch`` (many reports in one process pool), ``inhd.workflows``,
+   ``inhd.book``, ``inhd.cli`` (and ``inhd.__main__``)
 
 Vocabulary (every public result and output table uses these names):
 
@@ -25,9 +39,17 @@ Vocabulary (every public result and output table uses these names):
 - variance components are named by their grouping level (``network_id``, ``school_id``) plus
   ``residual`` (the person-level variance beyond the known measurement error); a slope's
   variance is ``<level>:<slope>`` and its covariance ``cov(<level>, <level>:<slope>)``;
+- variance components in a long table are ``component, variance``; in a wide one
+  ``variance_<component>`` (``variance_network_id``, ``variance_residual``);
 - a network's empirical Bayes *deviation* from the fixed intercept (u_j) is ``deviation``; its
   *mean* (intercept plus deviation) is ``mean``; on the 0-10 reporting scale a column carries the
-  suffix ``_0_10``.
+  suffix ``_0_10``;
+- other counts are ``n_<unit>`` too (``n_values``, ``n_hubs``); a column naming what each row of a
+  long table holds is ``quantity`` (``statistic`` is always a test statistic); ours beside a
+  published value: ``<name>_ours``, ``<name>_published``.
+
+``tests/test_vocabulary.py`` checks these names on the package's results and on every table the
+notebooks write.
 """
 
 from pathlib import Path

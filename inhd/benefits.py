@@ -5,10 +5,9 @@ The paper builds a Rasch measure of educators' perceived benefits of network par
 three-level HLM (a known-variance measurement model at level 1, persons at level 2, networks at
 level 3). The notebook ``notebooks/04_participatory_benefits.ipynb`` tells that story; the steps
 live here so that they can be tested and re-used on any survey export that follows the data
-contract (``inhd.data``):
+contract (``inhd.data``). The measure is built with :mod:`inhd.item_selection` (misfitting items
+dropped by a documented rule, never by name); then:
 
-- :func:`select_items_by_fit`: iterative removal of misfitting items by a documented rule
-  (:class:`FitRule`), never by name.
 - :func:`descriptive_tables`: Tables 1 and 2 (person- and network-level descriptives).
 - :func:`design_matrix`: the predictors of Table 4, dummy coded with the paper's reference
   categories, person-level ones group-mean centred, network-level ones grand-mean centred.
@@ -28,6 +27,7 @@ Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models (2nd ed.). S
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,205 +35,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd import DATA_DIR
+from inhd.effects import effect_sizes
+from inhd.hlm import fit_known_variance
+from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
+from inhd.scales import on_0_10_scale, reporting_range
+from inhd.warnings import InhdWarning
+
 __all__ = [
-    "FitRule", "ItemSelection", "select_items_by_fit", "descriptive_tables", "design_matrix",
+    "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "compare_published", "published_table4", "figure3_comparison", "table4_side_by_side", "plot_caterpillar",
-    "network_eb_table", "items_table", "reliability_table", "write_tables",
+    "compare_published", "published_descriptive_tables", "published_reliability",
+    "published_table4", "figure3_comparison", "table4_side_by_side",
+    "plot_caterpillar", "network_eb_table", "reliability_table", "write_tables",
 ]
-
-# ---------------------------------------------------------------------------------------------
-# Step 1: Rasch item selection by fit
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FitRule:
-    """When an item misfits the rating-scale model.
-
-    An item misfits when its infit or its outfit mean-square lies outside
-    ``[min_infit, max_infit]`` / ``[min_outfit, max_outfit]``, and (when ``max_abs_z`` is given)
-    the offending statistic's standardised value (Wilson-Hilferty ZSTD) exceeds ``max_abs_z`` in
-    absolute value as well.
-
-    Defaults: mean-squares in [0.6, 1.4], ZSTD not used. Bond & Fox (2015, Table 12.6;
-    Bond, Yan & Heene 2020) give 0.6-1.4 as the reasonable infit/outfit range for rating-scale
-    (Likert) survey items; Wright & Linacre (1994) give the same range for rating scales. ZSTD is
-    off by default because with two thousand respondents almost any departure is "significant"
-    (Linacre: with large samples, judge by mean-square); set ``max_abs_z=2`` for the common
-    "MSQ outside the range and |ZSTD| > 2" rule.
-    """
-
-    min_infit: float = 0.6
-    max_infit: float = 1.4
-    min_outfit: float = 0.6
-    max_outfit: float = 1.4
-    max_abs_z: float | None = None
-    min_items: int = 3
-
-    def __post_init__(self):
-        for lo, hi, name in ((self.min_infit, self.max_infit, "infit"),
-                             (self.min_outfit, self.max_outfit, "outfit")):
-            if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < 1 < hi):
-                raise ValueError(f"FitRule: need 0 <= min_{name} < 1 < max_{name}; "
-                                 f"got min_{name}={lo}, max_{name}={hi}")
-        if self.max_abs_z is not None and not self.max_abs_z > 0:
-            raise ValueError(f"FitRule: max_abs_z must be positive or None, got {self.max_abs_z}")
-        if int(self.min_items) < 2:
-            raise ValueError(f"FitRule: min_items must be at least 2, got {self.min_items}")
-
-    def severity(self, items: pd.DataFrame) -> pd.Series:
-        """How far each item lies outside the rule: the largest |log| ratio of a mean-square to the
-        bound it crosses (0 = fits). ``items`` has columns infit, outfit, infit_z, outfit_z."""
-        parts = []
-        for stat, lo, hi in (("infit", self.min_infit, self.max_infit),
-                             ("outfit", self.min_outfit, self.max_outfit)):
-            msq = items[stat].astype(float)
-            out = np.maximum(np.log(msq / hi), np.log(lo / msq)).clip(lower=0.0)
-            if self.max_abs_z is not None:
-                out = out.where(items[f"{stat}_z"].abs() > self.max_abs_z, 0.0)
-            parts.append(out.fillna(0.0))
-        return pd.concat(parts, axis=1).max(axis=1).rename("severity")
-
-    def describe(self) -> str:
-        z = "" if self.max_abs_z is None else f" and |ZSTD| > {self.max_abs_z:g}"
-        return (f"infit outside [{self.min_infit:g}, {self.max_infit:g}] or outfit outside "
-                f"[{self.min_outfit:g}, {self.max_outfit:g}]{z}; drop the worst item, refit, repeat")
-
-
-@dataclass(frozen=True)
-class ItemSelection:
-    """The outcome of :func:`select_items_by_fit`.
-
-    Attributes
-    ----------
-    initial, final : inhd.rasch.RatingScaleResult
-        The fit with every candidate item, and the fit with the retained items.
-    retained, dropped : tuple of str
-        Items kept, and items removed in the order they were removed.
-    steps : pandas.DataFrame
-        One row per removal: ``step, item, infit, outfit, infit_z, outfit_z, severity``.
-    rule : FitRule
-    """
-
-    initial: object
-    final: object
-    retained: tuple
-    dropped: tuple
-    steps: pd.DataFrame
-    rule: FitRule
-
-    def fit_table(self) -> pd.DataFrame:
-        """Item fit before (all candidates) and after (retained items), side by side."""
-        cols = ["difficulty", "se", "infit", "outfit", "infit_z", "outfit_z"]
-        before = self.initial.items[cols].add_suffix("_all")
-        after = self.final.items[cols].add_suffix("_final")
-        out = before.join(after, how="left")
-        out["retained"] = out.index.isin(self.retained)
-        return out
-
-    def summary(self) -> str:
-        lines = [f"Fit rule: {self.rule.describe()}",
-                 f"candidates {len(self.retained) + len(self.dropped)}, retained "
-                 f"{len(self.retained)}, dropped {list(self.dropped) or 'none'}"]
-        if len(self.steps):
-            lines.append(self.steps.round(3).to_string(index=False))
-        return "\n".join(lines)
-
-
-def select_items_by_fit(responses, *, rule: FitRule | None = None, method="jmle", rng=None):
-    """Drop misfitting items one at a time by a fit rule until every remaining item fits.
-
-    Parameters
-    ----------
-    responses : pandas.DataFrame
-        Rows respondents, columns candidate items (integer codes, missing allowed). Not modified.
-    rule : FitRule, optional
-        The misfit rule (default ``FitRule()``: infit and outfit mean-squares in [0.6, 1.4]).
-    method : {"jmle", "cml"}
-        Passed to :func:`inhd.rasch.fit_rating_scale`.
-    rng : None
-        Passed through (the estimators are deterministic).
-
-    Returns
-    -------
-    ItemSelection
-
-    Notes
-    -----
-    Fit statistics depend on the other items (a grossly misfitting item distorts the measures the
-    others are judged against), so items are removed one at a time, as Rasch practice recommends
-    (Bond & Fox): fit all candidates, remove the single item with the largest
-    :meth:`FitRule.severity`, refit, and repeat until no item misfits or ``rule.min_items`` are
-    left. Items are chosen by their statistics only, never by name. Perlman, Bryk & Russell
-    (2025) report that "initial analyses identified two misfitting items, which were
-    subsequently deleted resulting in a final nine-item measure".
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from inhd import DATA_DIR
-    >>> r = pd.read_csv(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv")
-    >>> sel = select_items_by_fit(r.filter(like="pb_"))
-    >>> sorted(sel.dropped)
-    ['pb_cand_eases_workload', 'pb_cand_recommend']
-    """
-    from inhd.rasch import fit_rating_scale
-
-    if not isinstance(responses, pd.DataFrame):
-        raise TypeError(f"responses must be a pandas DataFrame, got {type(responses).__name__}")
-    rule = FitRule() if rule is None else rule
-    if not isinstance(rule, FitRule):
-        raise TypeError(f"rule must be a FitRule, got {type(rule).__name__}")
-    if responses.shape[1] < rule.min_items:
-        raise ValueError(f"responses: {responses.shape[1]} item columns, fewer than the rule's "
-                         f"min_items={rule.min_items}")
-    items = list(responses.columns)
-    initial = res = fit_rating_scale(responses[items], method=method, rng=rng)
-    dropped, steps = [], []
-    while len(items) > rule.min_items:
-        sev = rule.severity(res.items)
-        worst = sev.idxmax()
-        if not sev[worst] > 0:
-            break
-        row = res.items.loc[worst]
-        steps.append({"step": len(steps) + 1, "item": worst, "infit": row["infit"],
-                      "outfit": row["outfit"], "infit_z": row["infit_z"],
-                      "outfit_z": row["outfit_z"], "severity": sev[worst]})
-        dropped.append(worst)
-        items.remove(worst)
-        res = fit_rating_scale(responses[items], method=method, rng=rng)
-    else:
-        if (rule.severity(res.items) > 0).any():
-            warnings.warn(f"select_items_by_fit: stopped at min_items={rule.min_items} with "
-                          "items still misfitting", UserWarning, stacklevel=2)
-    steps = pd.DataFrame(steps, columns=["step", "item", "infit", "outfit", "infit_z",
-                                         "outfit_z", "severity"])
-    return ItemSelection(initial=initial, final=res, retained=tuple(items),
-                         dropped=tuple(dropped), steps=steps, rule=rule)
-
-
-def items_table(selection: ItemSelection) -> pd.DataFrame:
-    """``items.csv`` of the contract: ``item, difficulty, se, infit, outfit, retained``.
-
-    Retained items carry their final-calibration statistics; dropped items those of the fit in
-    which they were removed (the statistics that condemned them).
-    """
-    rows = []
-    removed = selection.steps.set_index("item") if len(selection.steps) else None
-    for item in selection.initial.items.index:
-        if item in selection.retained:
-            r = selection.final.items.loc[item]
-            rows.append((item, r["difficulty"], r["se"], r["infit"], r["outfit"], True))
-        else:
-            r0 = selection.initial.items.loc[item]
-            s = removed.loc[item]
-            rows.append((item, r0["difficulty"], r0["se"], s["infit"], s["outfit"], False))
-    out = pd.DataFrame(rows, columns=["item", "difficulty", "se", "infit", "outfit", "retained"])
-    out["item"] = out["item"].astype(str)
-    return out
-
 
 # ---------------------------------------------------------------------------------------------
 # Step 2: Tables 1 and 2
@@ -248,6 +64,7 @@ _ARCHETYPE_LABELS = {"instructional": "Instructional", "ewr": "Early warning and
 _HUB_LABELS = {"ta": "Technical assistance org.", "ihe": "Institution of higher education",
                "district": "District", "other": "Other"}
 _TABLE_COLUMNS = ["group", "variable", "n", "pct", "mean", "sd", "min", "max"]
+_COUNT = {1: "n_persons", 2: "n_networks"}       # what Table 1's and Table 2's counts count
 
 
 def _count_rows(values: pd.Series, labels: dict, group: str, total: int) -> list:
@@ -275,9 +92,21 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
     Returns
     -------
     (table1, table2) : tuple of pandas.DataFrame
-        Columns ``group, variable, n, pct, mean, sd, min, max``, the layout of
-        ``data/published/participatory_benefits_table{1,2}.csv`` (SD with ddof 1; percentages of
-        all respondents / networks).
+        Columns ``group, variable, n_persons, pct, mean, sd, min, max`` (Table 1) and ``group,
+        variable, n_networks, pct, mean, sd, min, max`` (Table 2), the layout of
+        :func:`published_descriptive_tables` (SD with ddof 1; percentages of all respondents /
+        networks).
+
+    Examples
+    --------
+    >>> from inhd.data import load_survey
+    >>> survey = load_survey(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
+    ...                      DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
+    >>> table1, table2 = descriptive_tables(survey.respondents, survey.networks)
+    >>> table1.set_index("variable").loc[["Team lead", "Team member"], "n_persons"].tolist()
+    [644, 1429]
+    >>> int(table2.set_index("variable").loc["Single district", "n_networks"])
+    15
     """
     r, nets = respondents, networks
     n = len(r)
@@ -293,29 +122,24 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
     rows += _count_rows(r["race"], _RACE_LABELS, "race", n)
     if measure is not None:
         rows.append(_moment_row(pd.Series(measure), "outcome", "Member participatory benefits", n))
-    t1 = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    t1 = pd.DataFrame(rows, columns=_TABLE_COLUMNS).rename(columns={"n": _COUNT[1]})
     k = len(nets)
     sd = nets["single_district"].astype(int)
     rows = [("context", "Single district", int(sd.sum()), 100 * sd.mean(), *[np.nan] * 4)]
     rows += _count_rows(nets["archetype"], _ARCHETYPE_LABELS, "archetype", k)
     rows.append(_moment_row(nets["duration_years"], "duration", "Duration since launch", k))
     rows += _count_rows(nets["hub_type"], _HUB_LABELS, "hub", k)
-    t2 = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    t2 = pd.DataFrame(rows, columns=_TABLE_COLUMNS).rename(columns={"n": _COUNT[2]})
     return t1, t2
 
 
 # ---------------------------------------------------------------------------------------------
 # Step 3: the design of Table 4
 # ---------------------------------------------------------------------------------------------
-#: Person-level predictors of Table 4 (group-mean centred); race reference: white.
-PERSON_PREDICTORS = ["team_lead", "tenure_years", "intensity", "race_asian", "race_black",
-                     "race_latinx", "race_mixed", "race_additional", "race_undisclosed"]
+# PERSON_PREDICTORS (group-mean centred) and NETWORK_PREDICTORS (grand-mean centred over networks)
+# are Table 4's, from inhd.published.
 #: Gender dummies (level-2 model only; reference: woman).
 GENDER_PREDICTORS = ["gender_man", "gender_additional", "gender_undisclosed"]
-#: Network-level predictors (grand-mean centred over networks); references: multi-district,
-#: instructional archetype, technical-assistance hub.
-NETWORK_PREDICTORS = ["single_district", "duration_years", "archetype_ewr", "archetype_psm",
-                      "hub_ihe", "hub_district", "hub_other"]
 #: The predictors of each of Table 4's models.
 MODEL_TERMS = {
     "unconditional": [],
@@ -381,30 +205,49 @@ def design_matrix(respondents: pd.DataFrame, networks: pd.DataFrame) -> pd.DataF
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ModelFit:
-    """One fitted model of Table 4 in the shape this module uses.
+    """One fitted model of Table 4 (:func:`fit_known_variance_model`).
 
-    ``params``, ``bse``, ``pvalues``: Series indexed ``Intercept`` then the predictors;
-    ``tau`` (between-network variance r00), ``sigma2`` (within-network person variance e0);
-    ``eb``: per network ``n, estimate, se, u, u_se``: the EB network mean intercept + u_k, the
-    posterior SE of u_k (``metafor::ranef``'s, accounting for the estimation of the fixed
-    effects; the bars of a caterpillar plot), and u_k alone (logits);
-    ``reliability_within`` (mean sigma2 / (sigma2 + v_i)), ``reliability_between`` (mean over
-    networks of tau / (tau + error variance of the network mean)); ``converged``; ``llf``
-    (metafor's ``logLik``). p-values are from t with HLM's degrees of
-    freedom: networks - network-level predictors - 1 for the intercept and the predictors constant
-    within networks, persons - networks - person-level predictors for the others.
+    Attributes
+    ----------
+    params, bse : pandas.Series
+        Fixed effects and their SEs, indexed ``Intercept`` then the predictors.
+    fixed_effects : pandas.DataFrame
+        Indexed by term: ``estimate, se, statistic, df, p_value``: the t ratio referred to a t
+        distribution with HLM's degrees of freedom (networks - network-level predictors - 1 for
+        the intercept and the predictors constant within networks, persons - networks -
+        person-level predictors for the others), as the paper's stars.
+    variance_components : pandas.Series
+        ``network_id`` (r00, between networks) and ``residual`` (e0, persons within networks
+        beyond their known measurement error), in logits squared.
+    networks : pandas.DataFrame
+        Indexed by ``network_id``: ``n_persons``, the EB network ``mean`` (intercept + u_k), its
+        ``deviation`` u_k and ``se``, the posterior SE of u_k (``metafor::ranef``'s, accounting for
+        the estimation of the fixed effects; the bars of a caterpillar plot), in logits.
+    reliability : pandas.Series
+        ``person`` (mean of e0 / (e0 + v_i)) and ``network_id`` (mean over networks of
+        r00 / (r00 + error variance of the network mean)).
+    converged : bool
+    llf : float
+        The maximised REML log-likelihood (metafor's ``logLik``).
     """
 
     params: pd.Series
     bse: pd.Series
-    pvalues: pd.Series
-    tau: float
-    sigma2: float
-    eb: pd.DataFrame
-    reliability_within: float
-    reliability_between: float
+    fixed_effects: pd.DataFrame
+    variance_components: pd.Series
+    networks: pd.DataFrame
+    reliability: pd.Series
     converged: bool
     llf: float
+
+    def summary(self) -> str:
+        """Fixed effects, variance components and reliabilities, as plain text."""
+        return "\n".join([
+            f"Known-variance model of {len(self.networks)} networks (REML, HLM's df); "
+            f"converged {self.converged}, llf {self.llf:.4f}",
+            self.fixed_effects.round(4).to_string(), "variance components: " + ", ".join(
+                f"{k} {v:.4f}" for k, v in self.variance_components.items()),
+            "reliability: " + ", ".join(f"{k} {v:.3f}" for k, v in self.reliability.items())])
 
 
 def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
@@ -444,11 +287,6 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
     return _fit_with_hlm(d, terms, outcome, known_variance, group)
 
 
-def _eb_frame(groups, n, estimate, se) -> pd.DataFrame:
-    return pd.DataFrame({"n": n.astype(int), "estimate": estimate, "se": se},
-                        index=pd.Index(groups, name="network_id"))
-
-
 def _hlm_df(d, terms, codes, k) -> np.ndarray:
     """HLM's degrees of freedom per coefficient (Raudenbush & Bryk 2002, ch. 3 and 8): the
     intercept and predictors constant within every network are tested against the networks
@@ -465,8 +303,6 @@ def _hlm_df(d, terms, codes, k) -> np.ndarray:
 
 def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     """Fit with inhd.hlm.fit_known_variance and bring its result into a ModelFit."""
-    from inhd.hlm import fit_known_variance
-
     formula = f"{outcome} ~ " + (" + ".join(terms) if terms else "1")
     res = fit_known_variance(d, formula, known_variance=known_variance, groups=[group],
                              method="REML")
@@ -476,35 +312,50 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     names = ["Intercept", *terms]
     params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
     df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
-    u, u_se = re["deviation"].to_numpy(float), re["se"].to_numpy(float)
-    eb = _eb_frame(groups.astype(str), re["n_persons"].to_numpy(), float(params["Intercept"]) + u, u_se)
+    statistic = (params / bse).to_numpy()
+    fixed = pd.DataFrame({"estimate": params, "se": bse, "statistic": statistic, "df": df,
+                          "p_value": 2 * stats.t.sf(np.abs(statistic), df)},
+                         index=pd.Index(names, name="term"))
+    u = re["deviation"].to_numpy(float)
+    networks = pd.DataFrame({"n_persons": re["n_persons"].to_numpy().astype(int),
+                             "mean": float(params["Intercept"]) + u, "deviation": u,
+                             "se": re["se"].to_numpy(float)},
+                            index=pd.Index(groups.astype(str), name="network_id"))
     return ModelFit(
-        params=params, bse=bse,
-        pvalues=pd.Series(2 * stats.t.sf(np.abs(params / bse).to_numpy(), df), index=names),
-        tau=float(vc[group]), sigma2=float(vc["residual"]), eb=eb.assign(u=u, u_se=u_se),
-        reliability_within=float(res.reliability["person"]),
-        reliability_between=float(res.reliability[group]),
+        params=params, bse=bse, fixed_effects=fixed,
+        variance_components=pd.Series({"network_id": float(vc[group]),
+                                       "residual": float(vc["residual"])}),
+        networks=networks,
+        reliability=pd.Series({"person": float(res.reliability["person"]),
+                               "network_id": float(res.reliability[group])}),
         converged=bool(res.converged), llf=float(res.llf))
 
 
-def hedges_g(estimate: float, *, level: str, value_range: float | None, sigma2: float,
-             tau: float, n_networks: int, n_network_predictors: int) -> float:
+def hedges_g(estimate: float, *, level: str, value_range: float | None,
+             variance_components: Mapping[str, float], n_networks: int,
+             n_network_predictors: int) -> float:
     """Hedges' g of a Table 4 coefficient, as the paper computes it (via :mod:`inhd.effects`).
 
     ``g = J(df) x estimate x range / sqrt(var0)``: ``range`` is max - min of the predictor for the
     continuous ones (tenure, intensity, duration: Table 4 note a) and 1 for dummies; ``var0`` the
-    unconditional model's variance at the predictor's level (``sigma2`` = e0 for person-level,
-    ``tau`` = r00 for network-level predictors); ``J(df) = 1 - 3 / (4 df - 1)`` with df the
-    number of networks (person level) or networks - network predictors - 1 (network level).
-    This reproduces every printed effect size of Table 4 to rounding (``inhd.effects.
-    TABLE4_DEFINITION``, found by the effects module's search).
-    """
-    from inhd.effects import effect_sizes
+    unconditional model's variance component at the predictor's level (``residual`` = e0 for
+    person-level, ``network_id`` = r00 for network-level predictors, from
+    ``variance_components``); ``J(df) = 1 - 3 / (4 df - 1)`` with df the number of networks
+    (person level) or networks - network predictors - 1 (network level). This reproduces every
+    printed effect size of Table 4 to rounding (``inhd.effects.TABLE4_DEFINITION``, found by the
+    effects module's search).
 
+    Raises
+    ------
+    ValueError
+        ``level`` is neither ``"person"`` nor ``"network"``.
+    """
+    if level not in ("person", "network"):
+        raise ValueError(f"level must be 'person' or 'network', got {level!r}")
     person = level == "person"
     df = n_networks if person else n_networks - n_network_predictors - 1
-    out = effect_sizes(pd.Series({"b": float(estimate)}),
-                       sd=float(np.sqrt(sigma2 if person else tau)), df=df,
+    var0 = variance_components["residual" if person else "network_id"]
+    out = effect_sizes(pd.Series({"b": float(estimate)}), sd=float(np.sqrt(var0)), df=df,
                        delta={"b": 1.0 if value_range is None else float(value_range)})
     return float(out["effect_size"].iloc[0])
 
@@ -522,67 +373,38 @@ class Table4:
         ``model, term, estimate, se, p_value, hedges_g`` (``hedges_g`` for the final model's
         significant effects at p < .05, NaN elsewhere, as the paper prints it).
     variance_components : pandas.DataFrame
-        ``model, component, variance`` with components ``between_network`` (r00) and
-        ``within_network`` (e0).
+        ``model, component, variance`` with components ``network_id`` (r00, between networks) and
+        ``residual`` (e0, persons within networks).
     reliability : pandas.DataFrame
-        ``statistic, value``: reliability within and between networks (unconditional model),
+        ``quantity, value``: reliability within and between networks (unconditional model),
         share of variance between networks, and the person reliability when given.
     network_eb : pandas.DataFrame
-        Unconditional model's network EB estimates: ``network_id, n, estimate, se, rescaled``.
-    fits : dict
+        The unconditional model's network EB estimates: ``network_id, n_persons, mean, se,
+        mean_0_10, se_0_10`` (:func:`network_eb_table`).
+    fits : dict of str to ModelFit
         The :class:`ModelFit` of each model.
     rescale_low, rescale_high : float
-        The logits mapped to 0 and 10 in ``network_eb["rescaled"]``.
+        The logits mapped to 0 and 10 in ``network_eb`` (:func:`inhd.scales.reporting_range`).
     """
 
     fixed_effects: pd.DataFrame
     variance_components: pd.DataFrame
     reliability: pd.DataFrame
     network_eb: pd.DataFrame
-    fits: dict = field(repr=False)
+    fits: dict[str, ModelFit] = field(repr=False)
     rescale_low: float = np.nan
     rescale_high: float = np.nan
 
-    @property
-    def scale_factor(self) -> float:
-        """Logits to 0-10 points: ``10 / (rescale_high - rescale_low)``."""
-        return 10.0 / (self.rescale_high - self.rescale_low)
-
     def summary(self) -> str:
+        """The four models' coefficients side by side, then their variance components."""
         wide = self.fixed_effects.pivot(index="term", columns="model", values="estimate")
-        return wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string()
+        vc = self.variance_components.pivot(index="component", columns="model", values="variance")
+        return "\n".join([wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string(),
+                          vc.reindex(columns=list(MODEL_TERMS)).round(3).to_string()])
 
 
-def _g_for(term, estimate, *, ranges, sigma2, tau, n_networks, n_network_predictors):
-    level = "network" if term in NETWORK_PREDICTORS else "person"
-    return hedges_g(estimate, level=level,
-                    value_range=ranges.get(term) if term in _RANGE_TERMS else None,
-                    sigma2=sigma2, tau=tau, n_networks=n_networks,
-                    n_network_predictors=n_network_predictors)
-
-
-def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
-                  rescale_range=None, alpha=0.05) -> Table4:
-    """Fit Table 4's unconditional, level-2, level-3 and final models.
-
-    Parameters
-    ----------
-    respondents, networks : pandas.DataFrame
-        Data-contract tables. Not modified.
-    measures : pandas.DataFrame
-        Person measures indexed like ``respondents``: columns ``measure`` and ``se`` (the Rasch
-        persons table). The known level-1 variance is ``se**2``. Respondents without a measure are
-        left out (and counted in a warning).
-    rescale_range : (low, high), optional
-        Logits mapped to 0 and 10 for the ``rescaled`` EB column (default: the lowest and highest
-        person measure, :func:`inhd.plots.rescale_logits`' convention).
-    alpha : float, default 0.05
-        Significance level for which final-model effects get a Hedges' g (as the paper does).
-
-    Returns
-    -------
-    Table4
-    """
+def _analysis_data(respondents, networks, measures) -> tuple[pd.DataFrame, list[str]]:
+    """The centred design of the respondents with a measure, and the predictors that do not vary."""
     for col in ("measure", "se"):
         if col not in measures.columns:
             raise ValueError(f"measures: column {col!r} missing (pass the Rasch persons table)")
@@ -591,7 +413,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     keep = data["measure"].notna() & data["se"].notna()
     if (~keep).any():
         warnings.warn(f"table4_models: {int((~keep).sum())} respondents without a measure are "
-                      "left out", UserWarning, stacklevel=2)
+                      "left out", InhdWarning, stacklevel=3)
     data = data[keep].copy()
     data["error_variance"] = data["se"].astype(float) ** 2
     # the design was centred on all respondents; re-centre on those analysed
@@ -605,54 +427,96 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     if constant:
         warnings.warn(f"table4_models: predictor(s) {constant} do not vary in these data (a "
                       "category nobody is in, or a variable with one value) and are left out",
-                      UserWarning, stacklevel=2)
-    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
-            for model, terms in MODEL_TERMS.items()}
-    unc = fits["unconditional"]
-    r = respondents.loc[data.index]
-    nets = networks.set_index(networks["network_id"].astype(str))
-    ranges = {"tenure_years": float(r["tenure_years"].max() - r["tenure_years"].min()),
-              "intensity": float(r["intensity"].max() - r["intensity"].min()),
-              "duration_years": float(nets.loc[sorted(set(nid)), "duration_years"].max()
-                                      - nets.loc[sorted(set(nid)), "duration_years"].min())}
+                      InhdWarning, stacklevel=3)
+    return data, constant
+
+
+def _fixed_effects_table(fits, *, ranges, n_networks, alpha) -> pd.DataFrame:
+    """``model, term, estimate, se, p_value, hedges_g`` of every model (g: final model, p < alpha)."""
+    vc0 = fits["unconditional"].variance_components
     rows = []
     for model, fit in fits.items():
-        for term in fit.params.index:
+        fe = fit.fixed_effects
+        q = sum(t in NETWORK_PREDICTORS for t in fe.index)
+        for term, row in fe.iterrows():
             g = np.nan
-            if model == "final" and term != "Intercept" and fit.pvalues[term] < alpha:
-                g = _g_for(term, fit.params[term], ranges=ranges, sigma2=unc.sigma2,
-                           tau=unc.tau, n_networks=len(set(nid)),
-                           n_network_predictors=sum(t in NETWORK_PREDICTORS for t in fit.params.index))
-            rows.append((model, term, fit.params[term], fit.bse[term], fit.pvalues[term], g))
-    fixed = pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
-    vc = pd.DataFrame([(m, comp, val) for m, f in fits.items()
-                       for comp, val in (("between_network", f.tau), ("within_network", f.sigma2))],
+            if model == "final" and term != "Intercept" and row["p_value"] < alpha:
+                g = hedges_g(row["estimate"],
+                             level="network" if term in NETWORK_PREDICTORS else "person",
+                             value_range=ranges.get(term) if term in _RANGE_TERMS else None,
+                             variance_components=vc0, n_networks=n_networks,
+                             n_network_predictors=q)
+            rows.append((model, term, row["estimate"], row["se"], row["p_value"], g))
+    return pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
+
+
+def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
+                  rescale_range=None, alpha=0.05) -> Table4:
+    """Fit Table 4's unconditional, level-2, level-3 and final models.
+
+    Parameters
+    ----------
+    respondents, networks : pandas.DataFrame
+        Data-contract tables. Not modified.
+    measures : pandas.DataFrame
+        Person measures indexed like ``respondents``: columns ``measure`` and ``se`` (the Rasch
+        persons table). The known level-1 variance is ``se**2``. Respondents without a measure are
+        left out (and counted in an :class:`~inhd.warnings.InhdWarning`).
+    rescale_range : (low, high), optional
+        Logits mapped to 0 and 10 for the ``*_0_10`` EB columns (default: the lowest and highest
+        person measure analysed, :func:`inhd.scales.reporting_range`).
+    alpha : float, default 0.05
+        Significance level for which final-model effects get a Hedges' g (as the paper does).
+
+    Returns
+    -------
+    Table4
+
+    Raises
+    ------
+    ValueError
+        ``measures`` lacks ``measure`` or ``se``; a respondent's network is not in ``networks``.
+    """
+    data, constant = _analysis_data(respondents, networks, measures)
+    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
+            for model, terms in MODEL_TERMS.items()}
+    nid = sorted(set(data["network_id"]))
+    r = respondents.loc[data.index]
+    duration = networks.set_index(networks["network_id"].astype(str)).loc[nid, "duration_years"]
+    ranges = {"tenure_years": float(r["tenure_years"].max() - r["tenure_years"].min()),
+              "intensity": float(r["intensity"].max() - r["intensity"].min()),
+              "duration_years": float(duration.max() - duration.min())}
+    fixed = _fixed_effects_table(fits, ranges=ranges, n_networks=len(nid), alpha=alpha)
+    vc = pd.DataFrame([(m, comp, float(val)) for m, f in fits.items()
+                       for comp, val in f.variance_components.items()],
                       columns=["model", "component", "variance"])
-    rel = pd.DataFrame([("reliability_within_networks", unc.reliability_within),
-                        ("reliability_between_networks", unc.reliability_between),
-                        ("share_between_networks", unc.tau / (unc.tau + unc.sigma2))],
-                       columns=["statistic", "value"])
-    low, high = rescale_range if rescale_range is not None else (
-        float(data["measure"].min()), float(data["measure"].max()))
-    eb = network_eb_table(unc, low=low, high=high)
-    return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel, network_eb=eb,
-                  fits=fits, rescale_low=low, rescale_high=high)
+    unc = fits["unconditional"]
+    tau, sigma2 = unc.variance_components["network_id"], unc.variance_components["residual"]
+    rel = pd.DataFrame([("reliability_within_networks", unc.reliability["person"]),
+                        ("reliability_between_networks", unc.reliability["network_id"]),
+                        ("share_between_networks", tau / (tau + sigma2))],
+                       columns=["quantity", "value"])
+    low, high = (reporting_range(data["measure"]) if rescale_range is None
+                 else (float(rescale_range[0]), float(rescale_range[1])))
+    return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel,
+                  network_eb=network_eb_table(unc, low=low, high=high), fits=fits,
+                  rescale_low=low, rescale_high=high)
 
 
 def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
-    """``network_eb.csv``: ``network_id, n, estimate, se, rescaled`` (rescaled to 0-10 with
-    :func:`inhd.plots.rescale_logits`; its SE scales by ``10 / (high - low)``)."""
-    from inhd.plots import rescale_logits
+    """``network_eb.csv``: ``network_id, n_persons, mean, se, mean_0_10, se_0_10``.
 
-    out = fit.eb.reset_index()[["network_id", "n", "estimate", "se"]]
-    out["rescaled"] = rescale_logits(out["estimate"].to_numpy(float), low=low, high=high)
-    return out
+    The EB network means of ``fit`` with their posterior SEs, and both on the 0-10 reporting scale
+    whose ends are ``low`` and ``high`` (:func:`inhd.scales.on_0_10_scale`).
+    """
+    out = fit.networks.reset_index()[["network_id", "n_persons", "mean", "se"]]
+    return on_0_10_scale(out, low=low, high=high)
 
 
 def reliability_table(table4: Table4, *, person_reliability: float | None = None) -> pd.DataFrame:
-    """``reliability.csv``: ``statistic, value`` (person reliability first when given)."""
+    """``reliability.csv``: ``quantity, value`` (person reliability first when given)."""
     rows = [] if person_reliability is None else [("person_reliability", person_reliability)]
-    out = pd.DataFrame(rows, columns=["statistic", "value"])
+    out = pd.DataFrame(rows, columns=["quantity", "value"])
     return pd.concat([out, table4.reliability], ignore_index=True)
 
 
@@ -687,20 +551,36 @@ def compare_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, values
     return out[on + [f"{v}_{side}" for v in values for side in ("published", "ours")]]
 
 
+def published_descriptive_tables(directory=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables 1 and 2 as printed (``data/published/participatory_benefits_table{1,2}.csv``), in
+    :func:`descriptive_tables`' shape: the count column is ``n_persons`` (Table 1) and
+    ``n_networks`` (Table 2). Table 1 includes the outcome row (group ``outcome``)."""
+    folder = Path(directory) if directory is not None else Path(DATA_DIR) / "published"
+    return tuple(pd.read_csv(folder / f"participatory_benefits_table{k}.csv")
+                 .rename(columns={"n": _COUNT[k]}) for k in (1, 2))
+
+
+def published_reliability(path=None) -> pd.DataFrame:
+    """The reliabilities the paper reports in its text
+    (``data/published/participatory_benefits_reliability.csv``), in :func:`reliability_table`'s
+    shape: ``quantity, value``."""
+    path = Path(DATA_DIR) / "published" / "participatory_benefits_reliability.csv" \
+        if path is None else path
+    return pd.read_csv(path).rename(columns={"statistic": "quantity"})
+
+
 def published_table4(path=None):
     """Table 4 as printed (``data/published/participatory_benefits_table4.csv``), in the contract's
     shape: ``(fixed_effects, variance_components)`` with columns ``model, term, estimate, se,
     significance, hedges_g`` (term ``Intercept`` for the intercept) and ``model, component,
-    variance`` (components ``within_network`` = e0, ``between_network`` = r00)."""
-    from inhd import DATA_DIR
-
+    variance`` (components ``residual`` = e0, ``network_id`` = r00)."""
     path = DATA_DIR / "published" / "participatory_benefits_table4.csv" if path is None else path
     t = pd.read_csv(path)
     t["term"] = t["term"].astype(str).replace({"intercept": "Intercept"})
     var = t["term"].isin(["var_within", "var_between"])
     fixed = t[~var][["model", "term", "variable", "estimate", "se", "significance", "hedges_g"]]
-    vc = t[var].assign(component=t.loc[var, "term"].map({"var_within": "within_network",
-                                                         "var_between": "between_network"}))
+    vc = t[var].assign(component=t.loc[var, "term"].map({"var_within": "residual",
+                                                         "var_between": "network_id"}))
     vc = vc.rename(columns={"estimate": "variance"})[["model", "component", "variance"]]
     return fixed.reset_index(drop=True), vc.reset_index(drop=True)
 
@@ -735,20 +615,20 @@ def table4_side_by_side(fixed_effects: pd.DataFrame, published: pd.DataFrame | N
     return out.astype(object).where(out.notna(), "")
 
 
-def plot_caterpillar(network_eb: pd.DataFrame, *, scale_factor: float = 1.0, ax=None):
+def plot_caterpillar(network_eb: pd.DataFrame, *, ax=None):
     """Caterpillar plot of network EB estimates on the 0-10 scale, sorted, with +-2 SE bars
     (Perlman, Bryk & Russell 2025, Figure 2).
 
-    ``network_eb`` is :attr:`Table4.network_eb`; ``scale_factor`` converts logit SEs to the 0-10
-    scale (``10 / (high - low)`` of the rescaling). Returns the Axes.
+    ``network_eb`` is :attr:`Table4.network_eb` (columns ``network_id, mean_0_10, se_0_10``).
+    Returns the Axes.
     """
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
-    d = network_eb.sort_values("rescaled").reset_index(drop=True)
+    d = network_eb.sort_values("mean_0_10").reset_index(drop=True)
     x = np.arange(len(d))
-    ax.errorbar(x, d["rescaled"], yerr=2 * d["se"] * scale_factor, fmt="o", ms=4, color="C0",
+    ax.errorbar(x, d["mean_0_10"], yerr=2 * d["se_0_10"], fmt="o", ms=4, color="C0",
                 ecolor="0.5", capsize=2)
     ax.set_xticks(x, d["network_id"].astype(str), rotation=90, fontsize=7)
     ax.set_ylim(0, 10)
@@ -765,7 +645,7 @@ def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | Non
     Parameters
     ----------
     distribution : pandas.DataFrame
-        :func:`inhd.plots.four_category_distribution` output with groups named ``"five lowest
+        :func:`inhd.scales.four_category_distribution` output with groups named ``"five lowest
         networks"`` and ``"five highest networks"``.
     published : pandas.DataFrame, optional
         ``group, categories, comparison, share, quote`` (default:
@@ -778,8 +658,6 @@ def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | Non
     pandas.DataFrame
         ``group, categories, comparison, share, ours, holds, quote``.
     """
-    from inhd import DATA_DIR
-
     if published is None:
         published = pd.read_csv(DATA_DIR / "published" / "participatory_benefits_figure3.csv")
     wide = distribution.pivot(index="group", columns="category", values="proportion")
@@ -807,8 +685,8 @@ CONTRACT_COLUMNS = {
     "items.csv": ["item", "difficulty", "se", "infit", "outfit", "retained"],
     "hlm_fixed_effects.csv": ["model", "term", "estimate", "se", "p_value", "hedges_g"],
     "hlm_variance_components.csv": ["model", "component", "variance"],
-    "reliability.csv": ["statistic", "value"],
-    "network_eb.csv": ["network_id", "n", "estimate", "se", "rescaled"],
+    "reliability.csv": ["quantity", "value"],
+    "network_eb.csv": ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"],
 }
 
 

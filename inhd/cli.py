@@ -25,7 +25,12 @@ import argparse
 import re
 import sys
 
+import yaml
+
 from inhd import __version__
+from inhd.data import InvalidSurveyData, validate
+from inhd.runner import NotebookFailure
+from inhd.workflows import PAPERS, make_reports, run_paper
 
 #: Exit code for invalid data (and, from argparse, for bad usage).
 EXIT_INVALID = 2
@@ -73,8 +78,6 @@ def _add_validate(subparsers) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from inhd.data import validate
-
     report = validate(args.respondents, args.networks, items=args.items, scale=args.scale)
     print(report.summary())
     return 0 if report.ok else EXIT_INVALID
@@ -86,8 +89,6 @@ EXIT_FAILED = 1
 
 def parse_parameter(text: str) -> tuple[str, object]:
     """``"name=value"`` -> ``(name, value)``, the value read as YAML (numbers, lists, true/false, text)."""
-    import yaml
-
     name, sep, value = text.partition("=")
     if not sep or not name.strip().isidentifier():
         raise argparse.ArgumentTypeError(f"{text!r} is not a parameter: write NAME=VALUE, e.g. -p max_infit=1.4")
@@ -117,8 +118,6 @@ def _add_run(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from inhd.workflows import PAPERS, run_paper
-
     if args.list:
         width = max(map(len, PAPERS))
         for paper in PAPERS.values():
@@ -151,8 +150,6 @@ def _add_report(subparsers) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from inhd.workflows import make_reports
-
     return _guarded(lambda: make_reports(respondents=args.respondents, networks=args.networks, items=args.items,
                                          out=args.out, scale=args.scale, network=args.network, force=args.force,
                                          min_cell=args.min_cell, jobs=args.jobs, progress=not args.quiet),
@@ -161,9 +158,6 @@ def _report(args: argparse.Namespace) -> int:
 
 def _guarded(action, *, done) -> int:
     """Run a workflow, turning the errors a person can act on into messages and exit codes."""
-    from inhd.data import InvalidSurveyData
-    from inhd.runner import NotebookFailure
-
     try:
         result = action()
     except InvalidSurveyData as err:

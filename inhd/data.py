@@ -1,4 +1,4 @@
-"""The survey-data contract: two CSV tables, their schema, loading and validation.
+"""Survey data: reading, validating and loading the two CSV tables of the data contract.
 
 A survey export is two CSV files (UTF-8, comma-separated, header on line 1):
 
@@ -6,7 +6,8 @@ A survey export is two CSV files (UTF-8, comma-separated, header on line 1):
   :data:`RESPONDENT_COLUMNS` plus one column per survey item;
 - **networks**, one row per network: the columns of :data:`NETWORK_COLUMNS`.
 
-The schema is data (:class:`Column` records), documented for people in ``data/README.md``.
+The schema (:class:`Column` records) and the words for what is wrong (:class:`Problem`,
+:class:`ValidationReport`, :class:`InvalidSurveyData`) are in :mod:`inhd.contract`, imported here.
 :func:`validate` checks both files and reports *every* problem at once, each naming the file, the CSV
 line (the header is line 1), the column and the offending value; :func:`load_survey` validates and
 returns typed tables. Nothing here ever writes to the input files: they are read once, as bytes.
@@ -47,185 +48,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from inhd.contract import (ARCHETYPES, GENDERS, HUB_TYPES, MAX_PROBLEMS, NETWORK_COLUMNS, RACES,
+                           RESPONDENT_COLUMNS, Column, InvalidSurveyData, Problem, ValidationReport)
+
 __all__ = [
     "Column", "RESPONDENT_COLUMNS", "NETWORK_COLUMNS", "GENDERS", "RACES", "ARCHETYPES", "HUB_TYPES",
     "Problem", "ValidationReport", "InvalidSurveyData", "Survey",
     "validate", "load_survey", "load_respondents", "load_networks", "item_columns",
 ]
-
-GENDERS = ("woman", "man", "additional", "undisclosed")
-RACES = ("white", "asian", "black", "latinx", "mixed", "additional", "undisclosed")
-ARCHETYPES = ("instructional", "ewr", "psm")
-HUB_TYPES = ("ta", "ihe", "district", "other")
-
-#: Default number of problems kept in a :class:`ValidationReport` (all are counted).
-MAX_PROBLEMS = 50
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the contract.
-
-    ``kind`` is one of ``"id"`` (text, never empty, kept exactly as written), ``"text"`` (optional
-    text; empty = not known), ``"integer"``, ``"flag"`` (0 or 1), ``"number"`` (a real number within
-    ``low``-``high``) or ``"category"`` (one of ``allowed``, exactly as spelled there).
-    """
-
-    name: str
-    kind: str
-    required: bool
-    description: str
-    allowed: tuple[str, ...] | None = None
-    low: float | None = None
-    high: float | None = None
-
-    def range_text(self) -> str:
-        """The allowed values in words, e.g. ``"a number from 0 to 1.5"``."""
-        if self.kind == "category":
-            return "one of " + ", ".join(self.allowed)
-        if self.kind == "flag":
-            return "1 or 0"
-        if self.kind == "integer":
-            return "a whole number"
-        if self.kind == "number":
-            if self.low is not None and self.high is not None:
-                return f"a number from {_fmt(self.low)} to {_fmt(self.high)}"
-            if self.low is not None:
-                return f"a number >= {_fmt(self.low)}"
-            return "a number"
-        return "text" if self.kind == "text" else "non-empty text"
-
-
-def _columns(*cols: Column) -> dict[str, Column]:
-    return {c.name: c for c in cols}
-
-
-#: The respondents table's contract columns. Every other column is a survey item (unless the caller
-#: names the items).
-RESPONDENT_COLUMNS: dict[str, Column] = _columns(
-    Column("respondent_id", "id", True, "unique identifier of the response"),
-    Column("network_id", "id", True, "the respondent's network; must be a network_id of the networks table"),
-    Column("school_id", "text", False, "the respondent's school (empty = not known)"),
-    Column("wave", "integer", False, "survey year, e.g. 2023 for the 2022-23 survey"),
-    Column("team_lead", "flag", True, "1 = leads the school's improvement team, 0 = does not"),
-    Column("tenure_years", "number", True, "years in the network", low=0.0),
-    Column("intensity", "number", True, "improvement-team meetings attended a month", low=0.0, high=1.5),
-    Column("gender", "category", True, "gender as the respondent reported it", allowed=GENDERS),
-    Column("race", "category", True, "race/ethnicity as the respondent reported it", allowed=RACES),
-)
-
-#: The networks table's columns. Further columns are kept, as text, unchecked.
-NETWORK_COLUMNS: dict[str, Column] = _columns(
-    Column("network_id", "id", True, "unique identifier of the network"),
-    Column("single_district", "flag", True, "1 = all member schools in one district, 0 = several districts"),
-    Column("archetype", "category", True, "the network's improvement target: instructional, ewr (early warning "
-           "and response) or psm (post-secondary match: acceptance to a well-matched institution)",
-           allowed=ARCHETYPES),
-    Column("duration_years", "number", True, "years the network has operated (since launch), as of the survey",
-           low=0.0),
-    Column("hub_type", "category", True, "the intermediary hub organisation: ta (technical-assistance "
-           "organisation), ihe (institution of higher education), district (central office) or other (alliances, "
-           "charter management organisations, ...)", allowed=HUB_TYPES),
-)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a survey file.
-
-    ``line`` is the CSV line the record starts on (the header is line 1, the first data row line 2;
-    ``None`` for a problem with the whole file); ``column`` is ``None`` for a problem with a whole row
-    or file; ``value`` is the offending cell exactly as written (``None`` when there is none).
-    """
-
-    file: str
-    line: int | None
-    column: str | None
-    value: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f" line {self.line}"
-        if self.column is not None:
-            where += f"{',' if self.line is not None else ''} column {self.column}"
-        return f"{where}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """What :func:`validate` found.
-
-    Attributes
-    ----------
-    respondents_file, networks_file
-        The files as the caller named them (``networks_file`` is ``None`` when only the respondents
-        table was checked).
-    problems
-        The first ``max_problems`` problems, in file and line order.
-    n_problems
-        How many problems there are in all (``len(problems)`` is capped).
-    notes
-        Things worth knowing that are not problems (ignored columns, networks without respondents).
-    n_respondents, n_networks
-        Data rows of the respondents table; networks with respondents (all networks of the networks
-        table when only it was checked).
-    items
-        The item columns, in file order.
-    scale
-        The response scale ``(lowest, highest)``.
-    max_problems
-        How many problems ``problems`` and :meth:`summary` show.
-    """
-
-    respondents_file: str | None
-    networks_file: str | None
-    problems: tuple[Problem, ...]
-    n_problems: int
-    notes: tuple[str, ...]
-    n_respondents: int
-    n_networks: int
-    items: tuple[str, ...]
-    scale: tuple[int, int]
-    max_problems: int | None = MAX_PROBLEMS
-
-    @property
-    def ok(self) -> bool:
-        """True when there is no problem."""
-        return self.n_problems == 0
-
-    @property
-    def n_items(self) -> int:
-        return len(self.items)
-
-    def summary(self) -> str:
-        """``"OK: N respondents in M networks, K items"`` or every problem (capped), then the notes."""
-        if self.ok:
-            if self.respondents_file is None:
-                lines = [f"OK: {self.n_networks} networks"]
-            else:
-                lines = [f"OK: {self.n_respondents} respondents in {self.n_networks} networks, "
-                         f"{self.n_items} items (scale {self.scale[0]}-{self.scale[1]})"]
-        else:
-            files = " and ".join(f for f in (self.respondents_file, self.networks_file) if f is not None)
-            s = "" if self.n_problems == 1 else "s"
-            lines = [f"INVALID: {self.n_problems} problem{s} in {files}:"]
-            lines += [f"  {p}" for p in self.problems]
-            if self.n_problems > len(self.problems):
-                lines.append(f"  ... and {self.n_problems - len(self.problems)} more")
-        lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-    __str__ = summary
-
-
-class InvalidSurveyData(ValueError):
-    """The survey files break the data contract. ``report`` (a :class:`ValidationReport`) lists why."""
-
-    def __init__(self, report: ValidationReport):
-        super().__init__(report.summary())
-        self.report = report
 
 
 @dataclass(frozen=True, eq=False)
@@ -688,7 +518,7 @@ def _run(respondents, networks, *, items, scale, max_problems, check_respondents
         respondents_file=str(respondents) if check_respondents else None,
         networks_file=str(networks) if check_networks else None,
         problems=out.problems(), n_problems=out.total, notes=tuple(notes),
-        n_respondents=0 if resp.table is None else len(resp.table.cells),
+        n_persons=0 if resp.table is None else len(resp.table.cells),
         n_networks=n_networks, items=tuple(resp.items), scale=scale, max_problems=max_problems,
     )
     return report, resp, nets
@@ -740,7 +570,7 @@ def validate(respondents, networks, *, items: Sequence[str] | None = None, scale
     >>> from inhd import DATA_DIR
     >>> report = validate(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
     ...                   DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
-    >>> report.ok, report.n_respondents, report.n_items
+    >>> report.ok, report.n_persons, report.n_items
     (True, 2073, 11)
     """
     return _run(respondents, networks, items=items, scale=scale, max_problems=max_problems)[0]

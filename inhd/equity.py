@@ -166,17 +166,31 @@ def yearly_coverage(coding: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class EquityShares:
-    """Shares of networks attending to at least k equity dimensions, ours beside the published."""
+    """Shares of networks attending to at least k equity dimensions, ours beside the published.
 
-    table: pd.DataFrame  # columns: statistic, n_networks, count, estimate, published
-    dimension_counts: pd.DataFrame  # columns: dimension, count, estimate
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per k: ``quantity`` (``at_least_<k>_dimensions``), ``n_networks`` (networks
+        attending to at least k dimensions), ``n_networks_total``, ``estimate`` (the share) and
+        ``estimate_published`` (NaN where the poster gives none).
+    dimension_counts : pandas.DataFrame
+        One row per dimension: ``dimension``, ``n_networks`` attending to it, ``estimate`` (the
+        share).
+    """
+
+    table: pd.DataFrame
+    dimension_counts: pd.DataFrame
 
     def summary(self) -> str:
+        """Our shares beside the published ones, then the networks attending to each dimension."""
         lines = ["Networks attending to at least k equity dimensions (ours vs published)"]
         for r in self.table.itertuples():
-            pub = "" if np.isnan(r.published) else f"  published {r.published:.0%}"
-            lines.append(f"  {r.statistic:<22} {r.count:>3}/{r.n_networks} = {r.estimate:.1%}{pub}")
-        lines.append("By dimension: " + ", ".join(f"{r.dimension} {r.count}" for r in self.dimension_counts.itertuples()))
+            pub = "" if np.isnan(r.estimate_published) else f"  published {r.estimate_published:.0%}"
+            lines.append(f"  {r.quantity:<22} {r.n_networks:>3}/{r.n_networks_total} = "
+                         f"{r.estimate:.1%}{pub}")
+        lines.append("By dimension: " + ", ".join(f"{r.dimension} {r.n_networks}"
+                                                  for r in self.dimension_counts.itertuples()))
         return "\n".join(lines)
 
 
@@ -204,11 +218,12 @@ def coverage_shares(coding: pd.DataFrame, *, published: dict[int, float] | None 
     rows = []
     for k in range(1, len(DIMENSIONS) + 1):
         count = int((cov["n_dimensions"] >= k).sum())
-        rows.append({"statistic": f"at_least_{k}_dimensions", "n_networks": n, "count": count,
-                     "estimate": count / n, "published": published.get(k, np.nan)})
+        rows.append({"quantity": f"at_least_{k}_dimensions", "n_networks": count,
+                     "n_networks_total": n, "estimate": count / n,
+                     "estimate_published": published.get(k, np.nan)})
     dims = pd.DataFrame({"dimension": list(DIMENSIONS),
-                         "count": [int(cov[d].sum()) for d in DIMENSIONS]})
-    dims["estimate"] = dims["count"] / n
+                         "n_networks": [int(cov[d].sum()) for d in DIMENSIONS]})
+    dims["estimate"] = dims["n_networks"] / n
     return EquityShares(table=pd.DataFrame(rows), dimension_counts=dims)
 
 

@@ -3,10 +3,9 @@
 - :func:`wright_map`: persons' histogram above the logit scale, items below by difficulty with
   their threshold marks (Perlman, Bryk & Russell 2025, Figure 1).
 - :func:`category_curves`: category probability curves of the rating scale.
-- :func:`four_category_cuts`, :func:`four_category_distribution`, :func:`plot_four_bar`: the
-  INHD "probability density display" (Figure 3 there): respondents in four ordered categories
-  (low, low-middle, high-middle, high), compared between groups.
-- :func:`rescale_logits`: the documented linear map of logits to the papers' 0-10 scale.
+- :func:`plot_four_bar`: the INHD "probability density display" (Figure 3 there): respondents in
+  four ordered categories (low, low-middle, high-middle, high), compared between groups; the
+  categories and their cut points are in :mod:`inhd.scales`.
 
 Every plotting function takes ``ax=None`` (a new figure is made) and returns the Axes.
 """
@@ -16,20 +15,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from inhd.rsm import solve_locations
+from inhd.scales import FOUR_CATEGORIES
 
 __all__ = [
-    "FOUR_CATEGORIES",
     "wright_map",
     "category_curves",
-    "four_category_cuts",
-    "four_category_distribution",
     "plot_four_bar",
-    "rescale_logits",
 ]
-
-#: The four ordered categories of the probability density display.
-FOUR_CATEGORIES = ("low", "low-middle", "high-middle", "high")
 
 
 def _axes(ax):
@@ -50,8 +42,9 @@ def wright_map(result, *, ax=None, bins=30, cuts=None):
     bins : int, default 30
         Histogram bins for the person measures.
     cuts : array_like, optional
-        Logit cut points to draw as dotted vertical lines (e.g. :func:`four_category_cuts`), as
-        the dotted lines of Perlman, Bryk & Russell (2025), Figure 1.
+        Logit cut points to draw as dotted vertical lines (e.g.
+        :func:`inhd.scales.four_category_cuts`), as the dotted lines of Perlman, Bryk & Russell
+        (2025), Figure 1.
 
     Returns
     -------
@@ -124,121 +117,13 @@ def category_curves(result, *, item=None, ax=None, theta=None):
     return ax
 
 
-def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=None):
-    """Three logit cut points dividing respondents into low / low-middle / high-middle / high.
-
-    Parameters
-    ----------
-    thresholds : array_like or pandas.Series
-        The m Andrich thresholds of the rating scale.
-    difficulty : float, default 0
-        The item the cuts refer to; 0 is the mean item (difficulties sum to zero).
-    method : {"expected", "andrich"}
-        ``"expected"`` (default): the measures at which the expected score on the item crosses
-        the score boundaries ``scores``. ``"andrich"``: the Andrich thresholds themselves,
-        :math:`\\delta + \\tau_k`, where adjacent categories are equally probable (m = 3 only).
-    scores : sequence of 3 floats, optional
-        Expected-score boundaries on the 0..m scale for ``method="expected"``. Default
-        ``(0.5, m / 2, m - 0.5)``: "low" expects the bottom response category, "high" the top
-        one (Winsteps' half-point thresholds next to them), and the middle is split at the
-        middle of the scale. For a four-category scale (m = 3) this is (0.5, 1.5, 2.5), the three
-        half-point thresholds; for a five-category agreement scale (m = 4), (0.5, 2.0, 3.5).
-
-    Returns
-    -------
-    numpy.ndarray
-        Three increasing cut points (logits).
-
-    Notes
-    -----
-    Perlman, Bryk & Russell (2025) write that "the colons indicate where on the measurement
-    scale respondents are most likely to shift among the categories" and that "the dotted lines
-    represent the thresholds we established for the purposes of developing a probability
-    density display". The colons of a Winsteps Wright map/Table 2 are the half-point thresholds:
-    where the expected score on an item crosses k - 0.5. We therefore cut on the expected score
-    of the mean item: a respondent in "high" is expected to answer a typical item in the top
-    category, one in "low" in the bottom category, as the paper describes its groups ("more than
-    20% ... fell into this lowest category. These individuals experienced few or no personal
-    benefits"; the top group "strongly agree"). Because the INHD papers do not publish their cut
-    values, this is our reconstruction; pass ``scores`` for another split, or
-    ``method="andrich"`` for the modal-category boundaries of a four-category scale.
-
-    Examples
-    --------
-    >>> four_category_cuts([-1.2, 0.1, 1.1]).round(2).tolist()
-    [-1.65, 0.03, 1.64]
-    >>> four_category_cuts([-1.2, 0.1, 1.1], method="andrich").tolist()
-    [-1.2, 0.1, 1.1]
-    """
-    tau = np.asarray(thresholds, dtype=float).ravel()
-    m = tau.size
-    if method == "andrich":
-        if m != 3:
-            raise ValueError(f"method='andrich' needs a four-category scale (3 thresholds); "
-                             f"got {m} thresholds: use method='expected' with scores=")
-        return np.sort(difficulty + tau)
-    if method != "expected":
-        raise ValueError(f"method must be 'expected' or 'andrich', got {method!r}")
-    if scores is None:
-        if m < 2:
-            raise ValueError("a dichotomy (1 threshold) cannot be cut into four ordered "
-                             "categories by expected score; pass three logit cuts directly")
-        scores = (0.5, m / 2, m - 0.5)
-    scores = np.asarray(scores, dtype=float)
-    if scores.size != 3 or np.any(np.diff(scores) <= 0) or scores[0] <= 0 or scores[-1] >= m:
-        raise ValueError(f"scores must be 3 increasing values strictly between 0 and {m}; "
-                         f"got {scores.tolist()}")
-    cuts, _, _ = solve_locations(np.ones((3, 1), dtype=bool), np.array([float(difficulty)]),
-                                  scores, tau)
-    return np.asarray(cuts)
-
-
-def four_category_distribution(measures, groups, cuts) -> pd.DataFrame:
-    """Share of respondents of each group in the four categories defined by ``cuts``.
-
-    Parameters
-    ----------
-    measures : array_like or pandas.Series
-        Person measures (logits), one per respondent.
-    groups : array_like or pandas.Series
-        Group label per respondent (e.g. "five lowest networks" / "five highest networks").
-    cuts : array_like
-        Three increasing cut points (:func:`four_category_cuts`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Tidy, one row per group x category: ``group, category`` (ordered low..high), ``n``,
-        ``n_persons`` (group size) and ``proportion``. Category k holds
-        ``cuts[k-1] <= measure < cuts[k]``.
-    """
-    m = np.asarray(measures, dtype=float).ravel()
-    g = pd.Series(np.asarray(groups, dtype=object).ravel())
-    cuts = np.asarray(cuts, dtype=float).ravel()
-    if m.size != g.size:
-        raise ValueError(f"measures ({m.size}) and groups ({g.size}) differ in length")
-    if cuts.size != 3 or np.any(np.diff(cuts) <= 0):
-        raise ValueError(f"cuts must be 3 increasing values, got {cuts.tolist()}")
-    bad = int((~np.isfinite(m)).sum()) + int(g.isna().sum())
-    if bad:
-        raise ValueError(f"{bad} respondents have a missing measure or group; drop them first "
-                         "(nothing is imputed)")
-    cat = pd.Categorical.from_codes(np.searchsorted(cuts, m, side="right"),
-                                    categories=list(FOUR_CATEGORIES), ordered=True)
-    frame = pd.DataFrame({"group": g.to_numpy(), "category": cat})
-    n = frame.groupby(["group", "category"], observed=False).size().rename("n").reset_index()
-    n["n_persons"] = n.groupby("group")["n"].transform("sum")
-    n["proportion"] = n["n"] / n["n_persons"]
-    return n
-
-
 def plot_four_bar(distribution, *, ax=None):
     """Four-bar chart comparing groups (Perlman, Bryk & Russell 2025, Figure 3).
 
     Parameters
     ----------
     distribution : pandas.DataFrame
-        The output of :func:`four_category_distribution`.
+        The output of :func:`inhd.scales.four_category_distribution`.
     ax : matplotlib Axes, optional
 
     Returns
@@ -250,7 +135,7 @@ def plot_four_bar(distribution, *, ax=None):
     need = {"group", "category", "proportion"}
     if not need <= set(distribution.columns):
         raise ValueError(f"distribution needs columns {sorted(need)}; "
-                         "use four_category_distribution()")
+                         "use inhd.scales.four_category_distribution()")
     groups = list(pd.unique(distribution["group"]))
     width = 0.8 / max(len(groups), 1)
     x = np.arange(len(FOUR_CATEGORIES))
@@ -264,54 +149,3 @@ def plot_four_bar(distribution, *, ax=None):
     ax.legend()
     ax.set_title("Probability density display")
     return ax
-
-
-def rescale_logits(x, *, low, high, inverse=False, difference=False):
-    """Linear map of logits to the INHD 0-10 reporting scale (and back).
-
-    ``y = 10 * (x - low) / (high - low)``, so ``low`` -> 0 and ``high`` -> 10.
-
-    Parameters
-    ----------
-    x : float, array_like or pandas.Series
-        Measures in logits (or, with ``inverse=True``, values on the 0-10 scale).
-    low, high : float
-        The logits that map to 0 and 10. Convention used in the compendium: the lowest and
-        highest person measures of the calibration sample (extreme-adjusted), so the whole
-        observed range of the measure spans 0-10, as the papers' caterpillar plots ("almost the
-        entire 0-10 point range", Perlman, Bryk & Russell 2025, Figure 2). Fix them once per
-        measure and reuse them: the scale is only comparable across years with the same
-        ``low``/``high``. Values outside [low, high] map outside [0, 10]; nothing is clipped.
-    inverse : bool, default False
-        Map 0-10 values back to logits: ``x = low + y * (high - low) / 10``.
-    difference : bool, default False
-        ``x`` is a difference or a standard error: only the factor ``10 / (high - low)``
-        applies (no shift), e.g. for the 2-SE bars of a caterpillar plot.
-
-    Returns
-    -------
-    Same type as ``x`` (Series keep their index).
-
-    Examples
-    --------
-    >>> rescale_logits([-4.0, 0.0, 6.0], low=-4, high=6).tolist()
-    [0.0, 4.0, 10.0]
-    >>> rescale_logits(4.0, low=-4, high=6, inverse=True)
-    0.0
-    >>> rescale_logits(0.5, low=-4, high=1, difference=True)   # an SE of 0.5 logits
-    1.0
-    """
-    low, high = float(low), float(high)
-    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
-        raise ValueError(f"need finite low < high, got low={low}, high={high}")
-    scale = 10.0 / (high - low)
-    if isinstance(x, pd.Series):
-        out = rescale_logits(x.to_numpy(dtype=float), low=low, high=high, inverse=inverse,
-                             difference=difference)
-        return pd.Series(np.atleast_1d(out), index=x.index, name=x.name)
-    arr = np.asarray(x, dtype=float)
-    if difference:
-        out = arr / scale if inverse else arr * scale
-    else:
-        out = low + arr / scale if inverse else (arr - low) * scale
-    return float(out) if np.ndim(out) == 0 else out

@@ -74,7 +74,7 @@ def check_min_cell(min_cell: object) -> int:
 def suppress_small_groups(
     table: pd.DataFrame,
     *,
-    count_column: str = "n",
+    count_column: str = "n_persons",
     min_cell: int = MIN_CELL,
     keep: Iterable[str] = (),
 ) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def suppress_small_groups(
 
 def group_counts(frame: pd.DataFrame, by: str | list[str], *, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """Respondents per group, with small groups suppressed: the shareable form of a crosstab."""
-    counts = frame.groupby(by, observed=True).size().rename("n").reset_index()
+    counts = frame.groupby(by, observed=True).size().rename("n_persons").reset_index()
     return suppress_small_groups(counts, keep=[by] if isinstance(by, str) else by, min_cell=min_cell)
 
 

@@ -18,13 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from inhd.data import item_columns
+from inhd.hlm import fit_known_variance
 from inhd.privacy import MIN_CELL, suppress_small_groups
-
-from inhd.plots import FOUR_CATEGORIES
+from inhd.published import PB_ITEMS
+from inhd.rasch import fit_rating_scale
+from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
+                         reporting_range)
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
@@ -47,8 +50,9 @@ class Calibration:
         Respondent-level working table: respondent_id, network_id, wave, measure, se, category.
         Never published.
     networks
-        One row per network: network_id, n, estimate, se, rescaled, rescaled_se (EB estimates of the
-        network mean from the unconditional model; ``rescaled`` on the 0-10 scale).
+        One row per network: ``network_id, n_persons, mean, se, mean_0_10, se_0_10``: the EB
+        estimate of the network's mean from the unconditional model and its posterior SE, in
+        logits and on the 0-10 scale.
     responses
         Respondent-level item responses (for the item profile). Never published.
     """
@@ -60,6 +64,13 @@ class Calibration:
     persons: pd.DataFrame
     networks: pd.DataFrame
     responses: pd.DataFrame
+
+    def summary(self) -> str:
+        """Items, networks and respondents calibrated, the cut points and the 0-10 range."""
+        return (f"Calibration of {len(self.items)} items on {len(self.persons)} respondents in "
+                f"{len(self.networks)} networks; category cuts "
+                f"{', '.join(f'{c:.2f}' for c in self.cuts)} logits; 0-10 scale from "
+                f"{self.scale[0]:.2f} to {self.scale[1]:.2f} logits")
 
     def save(self, folder: str | Path) -> Path:
         """Write the calibration to ``folder`` (CSV files), for the report notebook to read."""
@@ -108,10 +119,6 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     The unconditional model is y_i = gamma + u_network + e_i + epsilon_i with epsilon_i ~ N(0, se_i^2)
     known (the Rasch standard error), fitted by REML with :func:`inhd.hlm.fit_known_variance`.
     """
-    from inhd.hlm import fit_known_variance
-    from inhd.plots import four_category_cuts, rescale_logits
-    from inhd.rasch import fit_rating_scale
-
     missing = [item for item in items if item not in respondents.columns]
     if missing:
         raise ValueError(f"calibrate: item column(s) {missing} not in the respondents table")
@@ -122,27 +129,30 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     persons = persons.merge(respondents[keep], on="respondent_id", how="left")
     persons["known_variance"] = persons["se"] ** 2
     cuts = np.asarray(four_category_cuts(rasch.thresholds.to_numpy()), dtype=float)
-    # a measure exactly on a cut belongs to the upper category, as in inhd.plots.four_category_distribution
-    persons["category"] = pd.Categorical.from_codes(np.searchsorted(cuts, persons["measure"].to_numpy(), side="right"),
-                                                    categories=CATEGORY_LABELS, ordered=True)
+    persons["category"] = four_categories(persons["measure"].to_numpy(), cuts)
     model = fit_known_variance(persons, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
     effects = model.random_effects["network_id"]
     intercept = float(model.params["Intercept"])
     networks = pd.DataFrame({
         "network_id": effects.index.astype(str),
-        "estimate": intercept + effects["deviation"].to_numpy(),
+        "mean": intercept + effects["deviation"].to_numpy(),
         "se": effects["se"].to_numpy(),
     })
-    networks = networks.merge(persons.groupby("network_id").size().rename("n").reset_index(), on="network_id")
-    low, high = float(persons["measure"].min()), float(persons["measure"].max())
-    networks["rescaled"] = rescale_logits(networks["estimate"].to_numpy(), low=low, high=high)
-    networks["rescaled_se"] = rescale_logits(networks["se"].to_numpy(), low=low, high=high, difference=True)
+    counts = persons.groupby("network_id").size().rename("n_persons").reset_index()
+    networks = networks.merge(counts, on="network_id")[["network_id", "n_persons", "mean", "se"]]
+    low, high = reporting_range(persons["measure"])
     return Calibration(
         items=rasch.items, thresholds=rasch.thresholds, cuts=cuts, scale=(low, high),
         persons=persons.drop(columns="known_variance"),
-        networks=networks[["network_id", "n", "estimate", "se", "rescaled", "rescaled_se"]],
+        networks=on_0_10_scale(networks, low=low, high=high),
         responses=respondents[["respondent_id", "network_id", *items]].copy(),
     )
+
+
+def _new_axes(figsize):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize)
 
 
 def network_table(calibration: Calibration, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
@@ -157,7 +167,7 @@ def category_distribution(calibration: Calibration, network_id: str, *, min_cell
     rows = []
     for group, members in groups.items():
         counts = members["category"].value_counts().reindex(CATEGORY_LABELS, fill_value=0)
-        rows.append({"group": group, "n": len(members), **(counts / max(len(members), 1)).to_dict()})
+        rows.append({"group": group, "n_persons": len(members), **(counts / max(len(members), 1)).to_dict()})
     return suppress_small_groups(pd.DataFrame(rows), keep=["group"], min_cell=min_cell)
 
 
@@ -169,7 +179,7 @@ def item_profile(calibration: Calibration, network_id: str, *, min_cell: int = M
     table = pd.DataFrame({
         "item": items,
         "difficulty": calibration.items.loc[items, "difficulty"].to_numpy(),
-        "n": [int(mine[item].notna().sum()) for item in items],
+        "n_persons": [int(mine[item].notna().sum()) for item in items],
         "network_mean": [float(mine[item].astype(float).mean()) for item in items],
         "all_mean": [float(responses[item].astype(float).mean()) for item in items],
     })
@@ -180,28 +190,28 @@ def wave_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN
     """Mean measure by survey wave: this network beside all networks (empty without waves)."""
     persons = calibration.persons
     if "wave" not in persons.columns or persons["wave"].nunique() < 2:
-        return pd.DataFrame(columns=["wave", "n", "network_mean", "all_mean", "suppressed"])
+        return pd.DataFrame(columns=["wave", "n_persons", "network_mean", "all_mean", "suppressed"])
     everyone = persons.groupby("wave")["measure"].mean().rename("all_mean")
     mine = persons[persons["network_id"] == network_id].groupby("wave")["measure"].agg(["size", "mean"])
-    table = (everyone.to_frame().join(mine.rename(columns={"size": "n", "mean": "network_mean"}))
-             .reset_index().fillna({"n": 0}))
-    return suppress_small_groups(table[["wave", "n", "network_mean", "all_mean"]], keep=["wave", "all_mean"],
+    table = (everyone.to_frame().join(mine.rename(columns={"size": "n_persons", "mean": "network_mean"}))
+             .reset_index().fillna({"n_persons": 0}))
+    return suppress_small_groups(table[["wave", "n_persons", "network_mean", "all_mean"]], keep=["wave", "all_mean"],
                                  min_cell=min_cell)
 
 
 def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *, min_cell: int = MIN_CELL, ax=None):
-    """Networks' rescaled EB estimates, sorted, with ±2 SE bars; ``network_id`` highlighted.
+    """Networks' EB means on the 0-10 scale, sorted, with ±2 SE bars; ``network_id`` highlighted.
 
     Networks with fewer than ``min_cell`` respondents are left out and counted in the title.
     """
-    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax = ax or _new_axes((8, 4))[1]
     table = network_table(calibration, min_cell=min_cell)
-    shown = table[~table["suppressed"]].sort_values("rescaled").reset_index(drop=True)
+    shown = table[~table["suppressed"]].sort_values("mean_0_10").reset_index(drop=True)
     x = np.arange(len(shown))
     colours = np.where(shown["network_id"] == network_id, "#c0392b", "#1f4e79")
-    ax.errorbar(x, shown["rescaled"].astype(float), yerr=2 * shown["rescaled_se"].astype(float), fmt="none",
+    ax.errorbar(x, shown["mean_0_10"].astype(float), yerr=2 * shown["se_0_10"].astype(float), fmt="none",
                 ecolor="#999999", elinewidth=1)
-    ax.scatter(x, shown["rescaled"].astype(float), c=colours, zorder=3, s=28)
+    ax.scatter(x, shown["mean_0_10"].astype(float), c=colours, zorder=3, s=28)
     ax.set_xticks(x, shown["network_id"], rotation=90, fontsize=7)
     ax.set_ylabel("network estimate (0-10 scale)")
     suppressed = int(table["suppressed"].sum())
@@ -212,7 +222,7 @@ def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *,
 
 def plot_distribution(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
     """Four-bar display: shares of respondents per category, this network beside all networks."""
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or _new_axes((6, 3.5))[1]
     table = category_distribution(calibration, network_id, min_cell=min_cell)
     width = 0.4
     for offset, (_, row) in zip((-width / 2, width / 2), table.iterrows()):
@@ -227,7 +237,7 @@ def plot_distribution(calibration: Calibration, network_id: str, *, min_cell: in
 
 def plot_item_profile(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
     """Mean response per item (easiest at the top): this network's dots beside all networks' line."""
-    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    ax = ax or _new_axes((6, 4))[1]
     table = item_profile(calibration, network_id, min_cell=min_cell)
     y = np.arange(len(table))
     ax.plot(table["all_mean"].astype(float), y, "o-", color="#999999", label="all networks")
@@ -244,7 +254,7 @@ def plot_item_profile(calibration: Calibration, network_id: str, *, min_cell: in
 
 def plot_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
     """Mean measure by wave: this network beside all networks (suppressed waves left out)."""
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or _new_axes((6, 3.5))[1]
     table = wave_trend(calibration, network_id, min_cell=min_cell)
     ax.plot(table["wave"], table["all_mean"].astype(float), "o-", color="#999999", label="all networks")
     shown = table[~table["suppressed"]]
@@ -257,15 +267,23 @@ def plot_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN
 
 @dataclass(frozen=True)
 class NetworkSummary:
-    """The headline of a network's report: size, estimate, rank, and a sentence saying so."""
+    """The headline of a network's report: size, estimate, rank, and a sentence saying so.
+
+    ``mean_0_10`` and ``rank`` are ``None`` for a suppressed network (fewer than ``min_cell``
+    respondents); ``n_networks`` counts the networks shown.
+    """
 
     network_id: str
-    n: int
+    n_persons: int
     suppressed: bool
-    rescaled: float | None
+    mean_0_10: float | None
     rank: int | None
     n_networks: int
     text: str
+
+    def summary(self) -> str:
+        """The headline sentence."""
+        return self.text
 
 
 def network_summary(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL) -> NetworkSummary:
@@ -274,16 +292,16 @@ def network_summary(calibration: Calibration, network_id: str, *, min_cell: int 
     if network_id not in set(table["network_id"]):
         raise ValueError(f"network {network_id!r} is not in the calibration ({len(table)} networks)")
     row = table[table["network_id"] == network_id].iloc[0]
-    shown = table[~table["suppressed"]].sort_values("rescaled", ascending=False).reset_index(drop=True)
-    n_total = int(calibration.networks.loc[calibration.networks["network_id"] == network_id, "n"].iloc[0])
+    shown = table[~table["suppressed"]].sort_values("mean_0_10", ascending=False).reset_index(drop=True)
+    n_total = int(calibration.networks.loc[calibration.networks["network_id"] == network_id, "n_persons"].iloc[0])
     if row["suppressed"]:
         text = (f"This network has fewer than {min_cell} respondents, so its results are suppressed to protect "
                 f"its members: only the other networks' results are shown.")
         return NetworkSummary(network_id, n_total, True, None, None, len(shown), text)
     rank = int(shown.index[shown["network_id"] == network_id][0]) + 1
-    value = float(row["rescaled"])
+    value = float(row["mean_0_10"])
     text = (f"{n_total} members answered. The network's estimate is **{value:.1f}** on the 0-10 scale "
-            f"(±{2 * float(row['rescaled_se']):.1f}), ranking {rank} of {len(shown)} networks shown.")
+            f"(±{2 * float(row['se_0_10']):.1f}), ranking {rank} of {len(shown)} networks shown.")
     return NetworkSummary(network_id, n_total, False, value, rank, len(shown), text)
 
 
@@ -308,12 +326,9 @@ def default_items(respondents: pd.DataFrame) -> list[str]:
     """The measure's items when none are named.
 
     On the shipped participatory-benefits cohort: the nine items of the published measure
-    (``inhd.synth.PB_ITEMS``; the two misfitting candidates are left out). On any other data: every item
-    column of the data contract.
+    (``inhd.published.PB_ITEMS``; the two misfitting candidates are left out). On any other data: every
+    item column of the data contract.
     """
-    from inhd.data import item_columns
-    from inhd.synth import PB_ITEMS
-
     published = [column for column, *_ in PB_ITEMS]
     if set(published) <= set(respondents.columns):
         return published

@@ -1,12 +1,13 @@
-"""Execute parameterised notebooks with papermill and report failures a person can act on."""
+"""Execute parameterised notebooks with papermill and report failures a person can act on.
+
+papermill and nbformat are imported when a notebook is run or inspected, not with this module, so
+that ``inhd validate`` starts quickly.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
-import papermill as pm
 
 
 @dataclass(eq=False)
@@ -40,6 +41,8 @@ class NotebookFailure(RuntimeError):
 
 def notebook_parameters(path: str | Path) -> dict[str, object]:
     """Names and default values of the parameters declared in a notebook's ``parameters`` cell."""
+    import papermill as pm
+
     found = pm.inspect_notebook(str(path))
     return {name: spec["default"] for name, spec in found.items()}
 
@@ -74,6 +77,9 @@ def execute_notebook(
     FileNotFoundError
         When ``source`` does not exist.
     """
+    import nbformat
+    import papermill as pm
+
     source, destination = Path(source), Path(destination)
     if not source.is_file():
         raise FileNotFoundError(f"notebook {source} does not exist")

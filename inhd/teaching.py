@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from inhd import DATA_DIR
+from inhd.hlm import fit_known_variance
 from inhd.rasch import fit_rating_scale
+from inhd.reliability import cluster_mean_reliability
 from inhd.rsm import simulate_rating_scale
 
 
@@ -94,69 +96,63 @@ def reliability_by_design(
     return pd.DataFrame(rows)
 
 
-def network_mean_reliability(*, between: float, within: float, error: float, n_per_network) -> np.ndarray:
-    """Reliability of a network's mean measure: lambda = tau / (tau + (sigma^2 + v) / n).
-
-    Raudenbush & Bryk (2002, eq. 3.59) with the person measures' error variance ``v`` added to the
-    within-network variance ``sigma^2``: how reliably networks of ``n`` respondents are told apart.
-    """
-    n = np.asarray(n_per_network, dtype=float)
-    if between < 0 or within < 0 or error < 0 or (n < 1).any():
-        raise ValueError("variances must be non-negative and every network must have at least one respondent")
-    return between / (between + (within + error) / n)
-
-
 def simulate_networks(
     *,
     n_networks: int,
-    n_per_network: int,
-    between: float,
-    within: float,
-    error: float,
+    n_persons_per_network: int,
+    variance_network_id: float,
+    variance_residual: float,
+    error_variance: float,
     rng=None,
 ) -> pd.DataFrame:
     """Person measures in networks, each with a known error variance: the input of a known-variance model.
 
-    Returns columns ``network_id, measure, known_variance`` (true network effects N(0, between), person
-    deviations N(0, within), measurement error N(0, error)).
+    Returns columns ``network_id, measure, known_variance``: true network effects
+    N(0, ``variance_network_id``), person deviations N(0, ``variance_residual``), measurement error
+    N(0, ``error_variance``), the latter known (``known_variance``).
     """
     rng = np.random.default_rng(rng)
-    network = np.repeat(np.arange(n_networks), n_per_network)
-    u = rng.normal(0.0, np.sqrt(between), n_networks)[network]
-    e = rng.normal(0.0, np.sqrt(within), network.size)
-    eps = rng.normal(0.0, np.sqrt(error), network.size)
+    network = np.repeat(np.arange(n_networks), n_persons_per_network)
+    u = rng.normal(0.0, np.sqrt(variance_network_id), n_networks)[network]
+    e = rng.normal(0.0, np.sqrt(variance_residual), network.size)
+    eps = rng.normal(0.0, np.sqrt(error_variance), network.size)
     return pd.DataFrame({"network_id": [f"N{j + 1:03d}" for j in network], "measure": u + e + eps,
-                         "known_variance": np.full(network.size, error)})
+                         "known_variance": np.full(network.size, error_variance)})
 
 
 def network_reliability_by_design(
     *,
     n_networks: list[int],
-    n_per_network: list[int],
-    between: float = 0.56,
-    within: float = 3.1,
-    error: float = 0.6,
+    n_persons_per_network: list[int],
+    variance_network_id: float = 0.56,
+    variance_residual: float = 3.1,
+    error_variance: float = 0.6,
     rng=None,
 ) -> pd.DataFrame:
     """Network-level reliability estimated from simulated data, beside its closed form.
 
     Fits the two-level known-variance model (:func:`inhd.hlm.fit_known_variance`) on each design and
-    reports the estimated between-network variance and the mean reliability of network means. The
+    reports the estimated network variance and the mean reliability of network means, beside the
+    closed form :func:`inhd.reliability.cluster_mean_reliability` of the true variances. The
     defaults are the participatory-benefits paper's final-model variances (Table 4).
-    """
-    from inhd.hlm import fit_known_variance
 
+    Returns a tidy frame: ``n_networks, n_persons_per_network, variance_network_id`` (estimated),
+    ``network_reliability`` (estimated), ``network_reliability_formula``.
+    """
     rng = np.random.default_rng(rng)
     rows = []
     for k in n_networks:
-        for n in n_per_network:
-            data = simulate_networks(n_networks=k, n_per_network=n, between=between, within=within, error=error, rng=rng)
+        for n in n_persons_per_network:
+            data = simulate_networks(n_networks=k, n_persons_per_network=n,
+                                     variance_network_id=variance_network_id,
+                                     variance_residual=variance_residual,
+                                     error_variance=error_variance, rng=rng)
             fit = fit_known_variance(data, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
-            rows.append({"n_networks": k, "n_per_network": n,
-                         "between_estimate": float(fit.variance_components["network_id"]),
+            rows.append({"n_networks": k, "n_persons_per_network": n,
+                         "variance_network_id": float(fit.variance_components["network_id"]),
                          "network_reliability": float(fit.reliability["network_id"]),
-                         "network_reliability_formula": float(network_mean_reliability(
-                             between=between, within=within, error=error, n_per_network=n))})
+                         "network_reliability_formula": float(cluster_mean_reliability(
+                             variance_network_id, variance_residual + error_variance, n))})
     return pd.DataFrame(rows)
 
 

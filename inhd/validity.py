@@ -14,7 +14,7 @@ The validity paper asks two questions of every measure of the INHD survey:
 
 Pipeline (each step a function):
 
-- :func:`calibrate_measure` / :func:`calibrate_measures`: Rasch rating-scale model of each measure
+- :func:`inhd.survey_measures.calibrate_measures`: Rasch rating-scale model of each measure
   (:func:`inhd.rasch.fit_rating_scale`), one calibration over every wave, as the INHD reports do.
 - :func:`measure_reliability` / :func:`reliability_table`: the unconditional three-level model of
   one wave (:func:`inhd.hlm.fit_known_variance`), the three reliabilities, a likelihood-ratio
@@ -29,7 +29,6 @@ reliabilities are real (``data/published/inhd_measure_reliabilities.csv``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,26 +36,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd import DATA_DIR
+from inhd.hlm import KnownVarianceResult, fit_known_variance
+from inhd.reliability import separation_reliability
+from inhd.scales import on_0_10_scale
+from inhd.survey_measures import MeasureCalibration
+
 __all__ = [
-    "MeasureCalibration",
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
-    "measure_items",
-    "calibrate_measure",
-    "calibrate_measures",
+    "RELIABILITY_COLUMNS",
     "load_published_reliabilities",
     "measure_reliability",
     "reliability_table",
     "fit_growth",
-    "reliability_from_components",
-    "rasch_item_table",
     "network_estimates",
     "plot_caterpillar",
     "plot_growth",
 ]
-
-_ID_COLUMNS = ("respondent_id", "network_id", "school_id", "wave")
 
 #: Columns of :attr:`ReliabilityTable.table` (they never vary).
 RELIABILITY_COLUMNS = [
@@ -65,159 +63,8 @@ RELIABILITY_COLUMNS = [
     "school_p_value", "network_p_value", "school_ns", "network_ns",
     "published_individual", "published_school", "published_network",
     "published_school_ns", "published_network_ns",
-    "tau_network", "tau_school", "sigma2", "converged",
+    "variance_network_id", "variance_school_id", "variance_residual", "converged",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# Rasch calibration of each measure
-# --------------------------------------------------------------------------------------------
-def measure_items(columns, measure: str) -> list[str]:
-    """Item columns of ``measure`` among ``columns``: those named ``<measure>_<j>``, j = 1, 2, ...
-
-    This is the naming of the shipped network health survey (``trust_leaders_1`` ..
-    ``trust_leaders_5``); data named otherwise pass their item lists explicitly.
-
-    Raises
-    ------
-    ValueError
-        If no column is named ``<measure>_<digits>``.
-
-    Examples
-    --------
-    >>> measure_items(["data_use_10", "data_use_2", "data_use_1", "data_users_1"], "data_use")
-    ['data_use_1', 'data_use_2', 'data_use_10']
-    """
-    pattern = re.compile(rf"^{re.escape(measure)}_(\d+)$")
-    found = sorted(((int(m.group(1)), c) for c in columns if (m := pattern.match(str(c)))))
-    if not found:
-        raise ValueError(f"measure {measure!r}: no item columns named '{measure}_<number>' "
-                         f"among the {len(list(columns))} columns given")
-    return [c for _, c in found]
-
-
-@dataclass(frozen=True)
-class MeasureCalibration:
-    """A Rasch calibration of one measure over every respondent (all waves).
-
-    Attributes
-    ----------
-    measure : str
-        The measure's key.
-    items : list of str
-        Its item columns.
-    rasch : inhd.rasch.RatingScaleResult
-        The rating-scale fit (items, thresholds, persons, reliability).
-    persons : pandas.DataFrame
-        One row per respondent with at least one response to the measure's items:
-        ``respondent_id, network_id, school_id, wave, measure, se, known_variance, extreme``
-        (``known_variance`` = se squared, the level-1 variance of the multilevel models).
-    """
-
-    measure: str
-    items: list
-    rasch: object
-    persons: pd.DataFrame
-
-    def summary(self) -> str:
-        p = self.persons
-        return (f"{self.measure}: {len(self.items)} items, {len(p)} persons "
-                f"({int(p['extreme'].sum())} extreme), person reliability "
-                f"{self.rasch.person_reliability:.3f}, converged {self.rasch.converged}")
-
-
-def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{where}: column(s) {missing} not found; the respondents table has "
-                         f"{list(df.columns)[:12]}{' ...' if df.shape[1] > 12 else ''}")
-
-
-def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
-                      method: str = "jmle") -> MeasureCalibration:
-    """Rasch rating-scale calibration of one measure, persons labelled by network, school, wave.
-
-    Parameters
-    ----------
-    respondents : pandas.DataFrame
-        One row per respondent (and wave): ``respondent_id, network_id, school_id, wave`` and the
-        item columns. Not modified.
-    measure : str
-        The measure's key (used for labels and, when ``items`` is None, to find its items).
-    items : list of str, optional
-        Item columns; default :func:`measure_items` (``<measure>_1``, ``<measure>_2``, ...).
-    method : {"jmle", "cml"}
-        Rasch estimation (:func:`inhd.rasch.fit_rating_scale`).
-
-    Returns
-    -------
-    MeasureCalibration
-
-    Notes
-    -----
-    One calibration over all waves puts every wave on the same logit scale, so growth is
-    measured on a fixed ruler. Respondents without any response to the measure's items are dropped
-    by the Rasch fit and counted there (``rasch.n_dropped_empty``). In R: ``eRm::RSM`` on the
-    items (CML), or Winsteps (JMLE).
-
-    Examples
-    --------
-    >>> import pandas as pd, inhd
-    >>> survey = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
-    >>> cal = calibrate_measure(survey, measure="data_use")
-    >>> cal.items
-    ['data_use_1', 'data_use_2', 'data_use_3', 'data_use_4']
-    >>> round(cal.rasch.person_reliability, 2), len(cal.persons)
-    (0.89, 6215)
-    """
-    from inhd.rasch import fit_rating_scale
-
-    if not isinstance(respondents, pd.DataFrame):
-        raise TypeError(f"respondents must be a pandas DataFrame, got {type(respondents).__name__}")
-    items = measure_items(respondents.columns, measure) if items is None else list(items)
-    _check_columns(respondents, [*_ID_COLUMNS, *items], f"calibrate_measure({measure!r})")
-    if respondents["respondent_id"].duplicated().any():
-        dup = respondents.loc[respondents["respondent_id"].duplicated(), "respondent_id"].iloc[0]
-        raise ValueError(f"respondents: respondent_id must be unique (one row per response); "
-                         f"{dup!r} appears more than once")
-    rasch = fit_rating_scale(respondents.set_index("respondent_id")[items], method=method)
-    persons = rasch.persons[["measure", "se", "extreme"]].rename_axis("respondent_id").reset_index()
-    ids = respondents[list(_ID_COLUMNS)]
-    persons = persons.merge(ids, on="respondent_id", how="left", validate="one_to_one")
-    persons["known_variance"] = persons["se"] ** 2
-    persons = persons[["respondent_id", "network_id", "school_id", "wave", "measure", "se",
-                       "known_variance", "extreme"]]
-    return MeasureCalibration(measure=measure, items=items, rasch=rasch, persons=persons)
-
-
-def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle"
-                       ) -> dict[str, MeasureCalibration]:
-    """:func:`calibrate_measure` for each measure.
-
-    ``measures`` is a list of keys (items found by :func:`measure_items`) or a mapping
-    ``{measure: [item columns]}``.
-    """
-    if isinstance(measures, dict):
-        return {m: calibrate_measure(respondents, measure=m, items=it, method=method)
-                for m, it in measures.items()}
-    return {m: calibrate_measure(respondents, measure=m, method=method) for m in measures}
-
-
-def rasch_item_table(calibrations: dict) -> pd.DataFrame:
-    """Item calibrations of every measure in one tidy table.
-
-    Columns: ``measure, item, difficulty, se, infit, outfit, n`` plus the measure's
-    ``person_reliability`` and ``converged`` repeated on its rows.
-    """
-    parts = []
-    for key, cal in calibrations.items():
-        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n_persons"]].rename_axis("item")
-        it = it.reset_index()
-        it.insert(0, "measure", key)
-        it["person_reliability"] = cal.rasch.person_reliability
-        it["converged"] = bool(cal.rasch.converged)
-        parts.append(it)
-    return pd.concat(parts, ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,10 +75,14 @@ def load_published_reliabilities(path=None) -> pd.DataFrame:
 
     Columns: ``domain, measure, n_items, individual, school, school_ns, network, network_ns``
     (``*_ns`` = 1 where the poster prints "n.s."; ``individual`` is empty for single items).
+
+    Examples
+    --------
+    >>> table = load_published_reliabilities().set_index("measure")
+    >>> table.loc["Knowledge management", ["individual", "school", "network"]].tolist()
+    [0.91, 0.23, 0.82]
     """
     if path is None:
-        from inhd import DATA_DIR
-
         path = Path(DATA_DIR) / "published" / "inhd_measure_reliabilities.csv"
     table = pd.read_csv(path)
     _check_columns(table, ["measure", "individual", "school", "network", "school_ns",
@@ -239,59 +90,15 @@ def load_published_reliabilities(path=None) -> pd.DataFrame:
     return table
 
 
-def reliability_from_components(data: pd.DataFrame, *, tau_network: float, tau_school: float,
-                                sigma2: float, known_variance: str = "known_variance",
-                                groups=("network_id", "school_id")) -> pd.Series:
-    """Reliabilities of person, school and network means implied by the variance components.
-
-    The closed forms of Raudenbush & Bryk (2002, ch. 8) with a known level-1 variance v_i:
-
-    - persons: mean over persons of sigma2 / (sigma2 + v_i);
-    - schools: lambda_jk = tau_school / (tau_school + V_jk) with
-      V_jk = [sum_i 1 / (sigma2 + v_i)]^-1, the error variance of the school's precision-weighted
-      mean;
-    - networks: lambda_k = tau_network / (tau_network + W_k) with
-      W_k = [sum_j 1 / (tau_school + V_jk)]^-1;
-
-    each level's reliability is the mean of its units' lambdas. This is an independent check of
-    the reliabilities reported by :func:`inhd.hlm.fit_known_variance`, and what the synthetic data
-    were calibrated with (``inhd.synth.required_variance_ratios``).
-
-    Returns
-    -------
-    pandas.Series
-        ``person``, ``school``, ``network``.
-
-    Examples
-    --------
-    One network of two schools with two error-free respondents each: a school mean has error
-    variance 1/2, the network mean (1/2 + 1/2) / 2 = 1/2.
-
-    >>> import pandas as pd
-    >>> d = pd.DataFrame({"network_id": ["A"] * 4, "school_id": ["s", "s", "t", "t"],
-    ...                   "known_variance": [0.0] * 4})
-    >>> rel = reliability_from_components(d, tau_network=1.0, tau_school=0.5, sigma2=1.0)
-    >>> rel.round(3).tolist()
-    [1.0, 0.5, 0.667]
-    """
-    net, school = groups
-    v = data[known_variance].to_numpy(dtype=float)
-    w = 1.0 / (sigma2 + v)
-    person = float(np.mean(sigma2 / (sigma2 + v)))
-    frame = pd.DataFrame({"net": data[net].to_numpy(), "school": data[school].to_numpy(), "w": w})
-    sch = frame.groupby(["net", "school"], sort=False)["w"].sum()
-    v_school = 1.0 / sch
-    lam_school = tau_school / (tau_school + v_school) if tau_school > 0 else 0.0 * v_school
-    w_net = (1.0 / (tau_school + v_school)).groupby(level=0).sum()
-    lam_net = tau_network / (tau_network + 1.0 / w_net) if tau_network > 0 else 0.0 * w_net
-    return pd.Series({"person": person, "school": float(np.mean(lam_school)),
-                      "network": float(np.mean(lam_net))})
+def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{where}: column(s) {missing} not found; the table has "
+                         f"{list(df.columns)[:12]}{' ...' if df.shape[1] > 12 else ''}")
 
 
 def _fit(data, formula, groups, random_slope=None):
     """REML fit of the known-variance model with :func:`inhd.hlm.fit_known_variance`."""
-    from inhd.hlm import fit_known_variance
-
     return fit_known_variance(data, formula, known_variance="known_variance", groups=list(groups),
                               method="REML", random_slope=random_slope)
 
@@ -334,12 +141,12 @@ class MeasureReliability:
     n_persons, n_schools, n_networks : int
     converged : bool
     model : inhd.hlm.KnownVarianceResult
-    n_by_network : pandas.Series
+    n_persons_by_network : pandas.Series
         Respondents per network in the wave.
     """
 
     measure: str
-    wave: object
+    wave: int | None
     individual: float
     individual_hlm: float
     school: float
@@ -351,8 +158,8 @@ class MeasureReliability:
     n_schools: int
     n_networks: int
     converged: bool
-    model: object = field(repr=False)
-    n_by_network: pd.Series = field(default=None, repr=False)
+    model: KnownVarianceResult = field(repr=False)
+    n_persons_by_network: pd.Series = field(repr=False)
 
     def summary(self) -> str:
         vc = self.variance_components
@@ -373,14 +180,6 @@ def _wave_persons(calibration: MeasureCalibration, wave):
             raise ValueError(f"measure {calibration.measure!r}: no respondents in wave {wave}; "
                              f"waves present: {sorted(calibration.persons['wave'].unique())}")
     return p.reset_index(drop=True)
-
-
-def _person_reliability(measure: np.ndarray, se: np.ndarray) -> float:
-    """Winsteps' model person reliability: (observed variance - mean error variance) / observed."""
-    obs = float(np.var(measure))
-    if obs <= 0:
-        return np.nan
-    return max(0.0, (obs - float(np.mean(se ** 2))) / obs)
 
 
 def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
@@ -419,7 +218,7 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
     groups = ["network_id", "school_id"]
     model = _fit(p, "measure ~ 1", groups)
     ne = p[~p["extreme"].astype(bool)]
-    individual = _person_reliability(ne["measure"].to_numpy(float), ne["se"].to_numpy(float))
+    individual = separation_reliability(ne["measure"].to_numpy(float), ne["se"].to_numpy(float))[0]
     school_p = network_p = np.nan
     converged = bool(model.converged)
     if test_components:
@@ -439,7 +238,7 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
         school_p_value=school_p, network_p_value=network_p, variance_components=vc,
         n_persons=len(p), n_schools=int(p["school_id"].nunique()),
         n_networks=int(p["network_id"].nunique()), converged=converged, model=model,
-        n_by_network=p.groupby("network_id").size())
+        n_persons_by_network=p.groupby("network_id").size())
 
 
 @dataclass(frozen=True)
@@ -460,8 +259,8 @@ class ReliabilityTable:
     """
 
     table: pd.DataFrame
-    fits: dict
-    wave: object
+    fits: dict[str, MeasureReliability]
+    wave: int | None
     alpha: float
 
     def summary(self) -> str:
@@ -525,8 +324,8 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
             "published_network": p["network"],
             "published_school_ns": bool(p["school_ns"]),
             "published_network_ns": bool(p["network_ns"]),
-            "tau_network": vc["network_id"], "tau_school": vc["school_id"],
-            "sigma2": vc["residual"], "converged": fit.converged,
+            "variance_network_id": vc["network_id"], "variance_school_id": vc["school_id"],
+            "variance_residual": vc["residual"], "converged": fit.converged,
         })
     return ReliabilityTable(table=pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), fits=fits,
                             wave=wave, alpha=alpha)
@@ -535,25 +334,21 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
 def network_estimates(fit: MeasureReliability, *, scale=None) -> pd.DataFrame:
     """Network EB estimates of one measure's mean from :func:`measure_reliability`'s model.
 
-    Returns ``network_id, n, estimate, se`` (logits: fixed intercept plus the network's EB
-    deviation, posterior SE) and, when ``scale=(low, high)`` is given, ``rescaled`` and
-    ``rescaled_se`` on the papers' 0-10 scale (:func:`inhd.plots.rescale_logits`).
+    Returns ``network_id, n_persons, mean, se`` (logits: the fixed intercept plus the network's EB
+    deviation, and the posterior SE of the deviation) and, when ``scale=(low, high)`` is given,
+    ``mean_0_10`` and ``se_0_10`` on the papers' 0-10 scale (:func:`inhd.scales.on_0_10_scale`;
+    the compendium's convention for ``low, high`` is :func:`inhd.scales.reporting_range` of the
+    measure's calibration).
     """
-    from inhd.plots import rescale_logits
-
     re_net = fit.model.random_effects["network_id"]
-    data_n = fit.n_by_network
     out = pd.DataFrame({
         "network_id": re_net.index.astype(str),
-        "n": data_n.reindex(re_net.index).to_numpy(),
-        "estimate": float(fit.model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
+        "n_persons": fit.n_persons_by_network.reindex(re_net.index).to_numpy(),
+        "mean": float(fit.model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
         "se": re_net["se"].to_numpy(float),
     })
     if scale is not None:
-        low, high = scale
-        out["rescaled"] = rescale_logits(out["estimate"].to_numpy(), low=low, high=high)
-        out["rescaled_se"] = rescale_logits(out["se"].to_numpy(), low=low, high=high,
-                                            difference=True)
+        out = on_0_10_scale(out, low=scale[0], high=scale[1])
     return out
 
 
@@ -575,8 +370,9 @@ class GrowthResult:
         As returned by the multilevel model (network intercept and slope variances, school,
         residual).
     networks : pandas.DataFrame
-        One row per network: ``network_id, n, intercept, intercept_se, rate, rate_se`` (EB
-        estimates of the network's status in the base wave and yearly rate, fixed part included).
+        One row per network: ``network_id, n_persons, mean, se, rate, rate_se``: EB estimates of
+        the network's mean status in the base wave and of its yearly rate, fixed part included,
+        with the posterior SEs of their deviations.
     intercept_reliability, rate_reliability : float
         Mean reliability of the networks' status and rates (Raudenbush & Bryk 2002).
     converged : bool
@@ -594,10 +390,11 @@ class GrowthResult:
     intercept_reliability: float
     rate_reliability: float
     converged: bool
-    model: object = field(repr=False)
-    waves: tuple = ()
+    model: KnownVarianceResult = field(repr=False)
+    waves: tuple[int, ...] = ()
 
     def summary(self) -> str:
+        """Mean status and growth, variance components, reliabilities of status and rates."""
         return "\n".join([
             f"Growth model of {self.measure} (t = wave - {self.base_wave}), "
             f"{len(self.networks)} networks; converged {self.converged}",
@@ -615,16 +412,17 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
     """Growth model: each network its own status and yearly rate of development.
 
         measure_ti = (gamma_00 + u_0k) + (gamma_10 + u_1k) t + r_jk + e_i + epsilon_i,
-        (u_0k, u_1k) ~ N(0, T) with T unstructured, epsilon_i ~ N(0, se_i^2) known,
+        (u_0k, u_1k) ~ N(0, T) with T a general 2 x 2 covariance, epsilon_i ~ N(0, se_i^2) known,
 
     with ``t = wave - base_wave`` in years (each wave a fresh cross-section of members). In R:
     ``metafor::rma.mv(measure, se^2, mods = ~ t, random = list(~ t | network_id,
-    ~ 1 | school_id, ~ 1 | respondent_id), struct = "UN")``.
+    ~ 1 | school_id, ~ 1 | respondent_id), struct = "GEN")`` (the call of
+    ``reference/validity/metafor_reference.R``, which the tests match).
 
     Parameters
     ----------
     calibration : MeasureCalibration
-        One calibration over all waves (:func:`calibrate_measure`).
+        One calibration over all waves (:func:`inhd.survey_measures.calibrate_measure`).
     base_wave : int, optional
         Default: the first wave.
     schools : bool, default True
@@ -654,13 +452,13 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
 
 
 def _growth_networks(model) -> pd.DataFrame:
-    """Each network's intercept and rate: the fixed effects plus its EB deviations (inhd.hlm)."""
+    """Each network's mean status and rate: the fixed effects plus its EB deviations (inhd.hlm)."""
     re_net = model.random_effects["network_id"]
     return pd.DataFrame({
         "network_id": re_net.index.astype(str),
-        "n": re_net["n_persons"].to_numpy(),
-        "intercept": float(model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
-        "intercept_se": re_net["se"].to_numpy(float),
+        "n_persons": re_net["n_persons"].to_numpy(),
+        "mean": float(model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
+        "se": re_net["se"].to_numpy(float),
         "rate": float(model.params["t"]) + re_net["slope_deviation"].to_numpy(float),
         "rate_se": re_net["slope_se"].to_numpy(float),
     })
@@ -669,12 +467,13 @@ def _growth_networks(model) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------
-def plot_caterpillar(networks: pd.DataFrame, *, estimate="estimate", se="se", label="network_id",
+def plot_caterpillar(networks: pd.DataFrame, *, estimate="mean", se="se", label="network_id",
                      ax=None, ylabel="network mean (logits)", title=None):
     """Caterpillar plot: network EB estimates sorted, with +-2 SE bars (the poster's Figure 1).
 
     ``networks`` is a tidy frame with one row per network (e.g. :func:`network_estimates`), on
-    logits or already rescaled to 0-10. Returns the Axes.
+    logits or on the 0-10 scale (``estimate="mean_0_10", se="se_0_10"``); ``estimate`` names the
+    column plotted. Returns the Axes.
     """
     import matplotlib.pyplot as plt
 
@@ -710,7 +509,7 @@ def plot_growth(growth: GrowthResult, *, waves=None, ax=None, highlight=None):
     highlight = dict(highlight or {})
     for _, r in nets.iterrows():
         colour = highlight.get(r["network_id"], "0.7")
-        ax.plot(waves, r["intercept"] + r["rate"] * t, color=colour,
+        ax.plot(waves, r["mean"] + r["rate"] * t, color=colour,
                 lw=1.6 if r["network_id"] in highlight else 0.8)
     ax.plot(waves, growth.params["Intercept"] + growth.params["t"] * t, color="k", lw=2.5,
             label="mean trajectory")

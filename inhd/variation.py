@@ -9,7 +9,7 @@ groups' structural characteristics (the paper's Table 1, shipped as
 Steps (each a function):
 
 - :func:`network_profiles`: each measure calibrated with the Rasch model
-  (:func:`inhd.validity.calibrate_measure`), then a three-level model (persons in schools in
+  (:func:`inhd.survey_measures.calibrate_measure`), then a three-level model (persons in schools in
   networks, known level-1 variance, survey wave as a fixed effect) whose network EB estimates,
   divided by the network standard deviation sqrt(tau_network), form each network's profile.
 - :func:`identify_clusters`: the documented, deterministic rule that names the well- and
@@ -29,6 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.cluster import hierarchy
+
+from inhd import DATA_DIR
+from inhd.hlm import fit_known_variance
+from inhd.survey_measures import calibrate_measures
 
 __all__ = [
     "NetworkProfiles",
@@ -52,47 +57,49 @@ class NetworkProfiles:
 
     Attributes
     ----------
-    estimate : pandas.DataFrame
+    deviation : pandas.DataFrame
         Networks (rows, ``network_id``) x measures (columns): EB estimate of the network's
-        deviation from the average network, in logits (wave effects removed).
+        deviation from the average network (u_k), in logits (wave effects removed).
     se : pandas.DataFrame
         Their posterior standard errors (logits).
-    tau : pandas.Series
-        The network-level variance tau_network of each measure (logits squared).
+    variance_network_id : pandas.Series
+        The network-level variance component of each measure (logits squared).
     standardized : pandas.DataFrame
-        ``estimate / sqrt(tau)``: deviations in network standard deviations, comparable across
-        measures.
-    z : pandas.DataFrame
-        ``estimate / se``: how many posterior SEs a network sits from the average network.
-    n : pandas.DataFrame
+        ``deviation / sqrt(variance_network_id)``: deviations in network standard deviations,
+        comparable across measures.
+    statistic : pandas.DataFrame
+        ``deviation / se``: how many posterior SEs a network sits from the average network (a z
+        statistic).
+    n_persons : pandas.DataFrame
         Respondents behind each estimate.
     converged : pandas.Series
         Per measure.
-    waves : list
+    waves : list of int
         The waves pooled.
     """
 
-    estimate: pd.DataFrame
+    deviation: pd.DataFrame
     se: pd.DataFrame
-    tau: pd.Series
+    variance_network_id: pd.Series
     standardized: pd.DataFrame
-    z: pd.DataFrame
-    n: pd.DataFrame
+    statistic: pd.DataFrame
+    n_persons: pd.DataFrame
     converged: pd.Series
-    waves: list
+    waves: list[int]
 
     def long(self) -> pd.DataFrame:
-        """Tidy form: ``network_id, measure, n, estimate, se, standardized, z``."""
-        parts = {"n": self.n, "estimate": self.estimate, "se": self.se,
-                 "standardized": self.standardized, "z": self.z}
+        """Tidy form: ``network_id, measure, n_persons, deviation, se, standardized, statistic``."""
+        parts = {"n_persons": self.n_persons, "deviation": self.deviation, "se": self.se,
+                 "standardized": self.standardized, "statistic": self.statistic}
         out = pd.concat({k: v.stack() for k, v in parts.items()}, axis=1)
         out.index.names = ["network_id", "measure"]
         return out.reset_index()
 
     def summary(self) -> str:
+        """How many networks and measures, and the highest and lowest mean profiles."""
         mean = self.standardized.mean(axis=1).sort_values(ascending=False)
         return "\n".join([
-            f"Profiles of {len(self.estimate)} networks on {self.estimate.shape[1]} measures "
+            f"Profiles of {len(self.deviation)} networks on {self.deviation.shape[1]} measures "
             f"(waves {self.waves}); all converged: {bool(self.converged.all())}",
             "mean standardized profile, highest five: "
             + ", ".join(f"{k} {v:+.2f}" for k, v in mean.head(5).items()),
@@ -124,21 +131,19 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     method : {"jmle", "cml"}
         Rasch estimation.
     calibrations : dict, optional
-        Ready calibrations (:func:`inhd.validity.calibrate_measures`) to reuse.
+        Ready calibrations (:func:`inhd.survey_measures.calibrate_measures`) to reuse.
 
     Returns
     -------
     NetworkProfiles
     """
-    from inhd.validity import _fit, calibrate_measures
-
     if calibrations is None:
         calibrations = calibrate_measures(respondents, measures=measures, method=method)
     keys = list(measures) if not isinstance(measures, dict) else list(measures.keys())
     missing = [k for k in keys if k not in calibrations]
     if missing:
         raise ValueError(f"network_profiles: no calibration for measure(s) {missing}")
-    est, se, n, tau, conv = {}, {}, {}, {}, {}
+    dev, se, n, tau, conv = {}, {}, {}, {}, {}
     used_waves = None
     for key in keys:
         p = calibrations[key].persons
@@ -150,22 +155,25 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
         p = p.reset_index(drop=True)
         used_waves = sorted(int(w) for w in p["wave"].unique())
         formula = "measure ~ C(wave)" if len(used_waves) > 1 else "measure ~ 1"
-        model = _fit(p, formula, ["network_id", "school_id"])
+        model = fit_known_variance(p, formula, known_variance="known_variance",
+                                   groups=["network_id", "school_id"], method="REML")
         re_net = model.random_effects["network_id"]
-        est[key] = re_net["deviation"].astype(float)
+        dev[key] = re_net["deviation"].astype(float)
         se[key] = re_net["se"].astype(float)
         n[key] = p.groupby("network_id").size()
         tau[key] = float(model.variance_components["network_id"])
         conv[key] = bool(model.converged)
-    estimate = pd.DataFrame(est).rename_axis("network_id")
-    se_df = pd.DataFrame(se).reindex_like(estimate)
-    tau_s = pd.Series(tau)
+    deviation = pd.DataFrame(dev).rename_axis("network_id")
+    se_df = pd.DataFrame(se).reindex_like(deviation)
+    tau_s = pd.Series(tau, name="variance_network_id")
     with np.errstate(divide="ignore", invalid="ignore"):
-        standardized = estimate / np.sqrt(tau_s)
-        z = estimate / se_df
-    return NetworkProfiles(estimate=estimate, se=se_df, tau=tau_s, standardized=standardized,
-                           z=z, n=pd.DataFrame(n).reindex(estimate.index).fillna(0).astype(int),
-                           converged=pd.Series(conv), waves=used_waves)
+        standardized = deviation / np.sqrt(tau_s)
+        statistic = deviation / se_df
+    return NetworkProfiles(
+        deviation=deviation, se=se_df, variance_network_id=tau_s, standardized=standardized,
+        statistic=statistic,
+        n_persons=pd.DataFrame(n).reindex(deviation.index).fillna(0).astype(int),
+        converged=pd.Series(conv), waves=used_waves)
 
 
 @dataclass(frozen=True)
@@ -190,8 +198,8 @@ class Clusters:
     labels: pd.Series
     table: pd.DataFrame
     method: str
-    settings: dict
-    linkage: object = field(default=None, repr=False)
+    settings: dict[str, float]
+    linkage: np.ndarray | None = field(default=None, repr=False)
 
     def members(self, cluster: str) -> list[str]:
         """Networks of one cluster, highest mean profile first."""
@@ -199,6 +207,7 @@ class Clusters:
         return list(t.loc[t["cluster"] == cluster, "network_id"])
 
     def summary(self) -> str:
+        """The rule and the networks it named."""
         return "\n".join([
             f"Clusters by the {self.method} rule {self.settings}:",
             f"  well-developed ({len(self.members('well'))}): {', '.join(self.members('well'))}",
@@ -254,7 +263,7 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
                          f"got {method!r}")
     if not 0 < min_share <= 1:
         raise ValueError(f"identify_clusters: min_share must be in (0, 1], got {min_share}")
-    std, z = profiles.standardized, profiles.z
+    std, z = profiles.standardized, profiles.statistic
     mean_profile = std.mean(axis=1)
     n_measures = std.notna().sum(axis=1)
     n_above = (z > z_crit).sum(axis=1)
@@ -267,8 +276,6 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
         labels[n_below >= need] = "least"
         settings = {"min_share": min_share, "z_crit": z_crit}
     else:
-        from scipy.cluster import hierarchy
-
         if std.isna().any().any():
             raise ValueError("identify_clusters(method='ward'): profiles have missing entries; "
                              "use method='consistency' or complete profiles")
@@ -326,8 +333,6 @@ def load_structural_table(path=None) -> pd.DataFrame:
     """Russell, Bryk & Sherer (2025) Table 1 as transcribed in ``data/published/`` (real), with a
     ``cluster`` column (``well`` for W1-W6, ``least`` for L1-L5, from the paper's labels)."""
     if path is None:
-        from inhd import DATA_DIR
-
         path = Path(DATA_DIR) / "published" / "variation_structural_table.csv"
     table = pd.read_csv(path)
     needed = ["network", "improvement_goal", "launch_year", "members_2023", "districts",

@@ -8,13 +8,16 @@ into a non-empty output folder unless ``force=True``; neither modifies the input
 from __future__ import annotations
 
 import re
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from inhd import ROOT
-from inhd.runner import execute_notebook
+from inhd.data import InvalidSurveyData, load_survey, validate
+from inhd.privacy import MIN_CELL
+from inhd.report import calibrate
+from inhd.runner import execute_notebook, notebook_parameters
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -52,6 +55,11 @@ class RunResult:
     html: Path
     tables: list[Path]
 
+    def summary(self) -> str:
+        """Where the executed notebook, its HTML rendering and its tables are."""
+        return (f"executed notebook {self.notebook}\nHTML {self.html}\n"
+                f"{len(self.tables)} table(s): {', '.join(p.name for p in self.tables)}")
+
 
 def ensure_empty_output(out: str | Path, *, force: bool) -> Path:
     """Create ``out`` if needed; refuse a non-empty folder unless ``force``.
@@ -72,8 +80,6 @@ def ensure_empty_output(out: str | Path, *, force: bool) -> Path:
 
 def validated(respondents: str | Path, networks: str | Path, *, items=None, scale=(1, 5)) -> None:
     """Validate the survey files, raising ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
-    from inhd.data import InvalidSurveyData, validate
-
     report = validate(respondents, networks, items=items, scale=scale)
     if not report.ok:
         raise InvalidSurveyData(report)
@@ -85,6 +91,7 @@ def export_html(notebook: str | Path, destination: str | Path, *, hide_code: boo
     Figures are embedded as data URIs and every script the default template would fetch from a CDN
     (RequireJS, MathJax) is dropped, so the file opens offline and sends nothing anywhere.
     """
+    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=hide_code,
@@ -127,8 +134,6 @@ def run_paper(
     inhd.runner.NotebookFailure
         A cell failed; the partial notebook is kept in ``out``.
     """
-    from inhd.runner import notebook_parameters
-
     if name not in PAPERS:
         raise KeyError(f"unknown paper {name!r}: choose one of {', '.join(PAPERS)}")
     paper = PAPERS[name]
@@ -197,14 +202,7 @@ def make_reports(
     inhd.runner.NotebookFailure
         A network's report failed (the message names the notebook and cell).
     """
-    import tempfile
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     from tqdm.auto import tqdm
-
-    from inhd.data import load_survey
-    from inhd.privacy import MIN_CELL
-    from inhd.report import calibrate
 
     if not items:
         raise ValueError("make_reports: name the items that make up the measure (--items a,b,c)")

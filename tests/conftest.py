@@ -32,3 +32,26 @@ def survey_files(tmp_path):
         return r, n
 
     return write
+
+
+@pytest.fixture(scope="session")
+def notebook_run(tmp_path_factory):
+    """``run(stem) -> (executed notebook, tables folder)``: the notebook ``notebooks/<stem>.ipynb``
+    executed once per test session with papermill on its default parameters, ``output_dir`` set to
+    a fresh folder so that the tables it writes can be checked. Shared by the tests that look at
+    the notebooks' outputs, so each notebook runs once."""
+    from inhd import ROOT
+    from inhd.runner import execute_notebook
+
+    done = {}
+
+    def run(stem):
+        if stem not in done:
+            folder = tmp_path_factory.mktemp(f"nb_{stem}")
+            tables = folder / "tables"
+            executed = execute_notebook(ROOT / "notebooks" / f"{stem}.ipynb", folder / f"{stem}.ipynb",
+                                        parameters={"output_dir": str(tables)}, progress=False)
+            done[stem] = (executed, tables)
+        return done[stem]
+
+    return run

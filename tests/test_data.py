@@ -366,7 +366,7 @@ def test_input_files_unchanged(survey_files, respondents, networks):
                                                           ("network_health", 6215, 49)])
 def test_shipped_synthetic_data_meet_the_contract(stem, n_respondents, n_items):
     survey = load_survey(DATA_DIR / f"{stem}_respondents_SYNTHETIC.csv", DATA_DIR / f"{stem}_networks_SYNTHETIC.csv")
-    assert (survey.report.n_respondents, survey.report.n_networks, survey.report.n_items) == \
+    assert (survey.report.n_persons, survey.report.n_networks, survey.report.n_items) == \
         (n_respondents, 34, n_items)
     frame = survey.respondents
     assert frame["respondent_id"].is_unique

@@ -69,7 +69,7 @@ def test_admissible_df_ranges_documented():
 
 
 def test_hedges_correction():
-    assert hedges_correction(34) == pytest.approx(1 - 3 / 135)
+    assert hedges_correction(34) == pytest.approx(1 - 3 / 135, abs=1e-15)
     with pytest.raises(ValueError, match="df"):
         hedges_correction(0)
 

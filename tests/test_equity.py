@@ -26,14 +26,14 @@ def test_framework_table_matches_poster():
 def test_calibration_counts_exact(seed):
     coding = equity.simulate_equity_coding(rng=seed)
     shares = equity.coverage_shares(coding)
-    counts = dict(zip(shares.table["statistic"], shares.table["count"]))
+    counts = dict(zip(shares.table["quantity"], shares.table["n_networks"]))
     assert counts == {"at_least_1_dimensions": 35, "at_least_2_dimensions": 33,
                       "at_least_3_dimensions": 17, "at_least_4_dimensions": 5}
     # published 94%, 49%, 15% are the nearest shares of 35 to these counts
     for k, pub in equity.PUBLISHED_SHARES.items():
         best = min(range(36), key=lambda c: abs(c / 35 - pub))
         assert counts[f"at_least_{k}_dimensions"] == best
-    dims = shares.dimension_counts.set_index("dimension")["count"]
+    dims = shares.dimension_counts.set_index("dimension")["n_networks"]
     assert dims["outcomes"] == 35  # every network attends to outcomes
     assert dims["identity"] == dims.min() and (dims.drop("identity") > dims["identity"]).all()
 
@@ -75,7 +75,8 @@ def test_coverage_on_hand_made_coding():
     assert cov.loc["a", "n_dimensions"] == 2 and cov.loc["a", "identity"] == 1 and cov.loc["a", "power"] == 0
     assert cov.loc["b", "n_dimensions"] == 1
     shares = equity.coverage_shares(coding)
-    assert shares.table["count"].tolist() == [2, 1, 0, 0]
+    assert shares.table["n_networks"].tolist() == [2, 1, 0, 0]
+    assert (shares.table["n_networks_total"] == 2).all()
     assert "1/2 = 50.0%" in shares.summary()
     pd.testing.assert_frame_equal(coding, before)
 

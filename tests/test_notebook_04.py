@@ -17,6 +17,7 @@ from inhd.benefits import CONTRACT_COLUMNS
 from inhd.runner import execute_notebook, notebook_parameters
 
 from test_benefits import TRUE, simulate_survey
+from test_vocabulary import vocabulary_problems
 
 NOTEBOOK = ROOT / "notebooks" / "04_participatory_benefits.ipynb"
 
@@ -45,6 +46,7 @@ def test_notebook_on_another_dataset(tmp_path):
     tables = {name: pd.read_csv(out / name) for name in CONTRACT_COLUMNS}
     for name, frame in tables.items():
         assert list(frame.columns) == CONTRACT_COLUMNS[name], name
+        assert not vocabulary_problems(frame, name)
 
     items = tables["items.csv"].set_index("item")
     assert sorted(items.index) == sorted(names)                  # its own item names, all reported
@@ -59,7 +61,7 @@ def test_notebook_on_another_dataset(tmp_path):
         assert abs(est - TRUE[term]) < 3 * se, (term, est, se)
 
     eb = tables["network_eb.csv"]
-    assert len(eb) == 20 and eb["n"].sum() == 600
-    rel = tables["reliability.csv"].set_index("statistic")["value"]
+    assert len(eb) == 20 and eb["n_persons"].sum() == 600
+    rel = tables["reliability.csv"].set_index("quantity")["value"]
     assert {"person_reliability", "reliability_within_networks", "reliability_between_networks",
             "share_between_networks"} <= set(rel.index)

@@ -1,4 +1,4 @@
-"""Tests of inhd.synth: every calibration target of issue 5 (parts 1-2), reproducibility, the files.
+"""Tests of the synthetic data (inhd.synth, inhd.synthetic_cohort, inhd.synthetic_survey): every calibration target of issue 5 (parts 1-2), reproducibility, the files.
 
 Counts the papers print are checked exactly; moments the generator matches by construction are
 checked at the printed precision; moments that vary from draw to draw are checked within 3 SE,
@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inhd import DATA_DIR, rasch, synth
+from inhd import DATA_DIR, hlm, published, rasch, sampling, synth, synthetic_cohort, synthetic_survey
 from inhd.rsm import category_probabilities, simulate_rating_scale
 
 PUBLISHED = DATA_DIR / "published"
-MEASURE = [c for c, *_ in synth.PB_ITEMS]
-CANDIDATES = [c for c, _ in synth.PB_CANDIDATE_ITEMS]
+MEASURE = [c for c, *_ in published.PB_ITEMS]
+CANDIDATES = [c for c, _ in published.PB_CANDIDATE_ITEMS]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def pb_fit(pb):
 # --------------------------------------------------------------------------------------------
 def test_pb_network_counts_match_table2(pb):
     n = pb.networks
-    t = synth.PB_TABLE2
+    t = published.PB_TABLE2
     assert len(n) == t["n_networks"] == 34
     assert n["network_id"].is_unique
     assert int(n["single_district"].sum()) == 15
@@ -65,8 +65,8 @@ def test_pb_respondent_counts_match_table1(pb):
     r = pb.respondents
     assert len(r) == 2073 and r["respondent_id"].is_unique
     assert int(r["team_lead"].sum()) == 644
-    assert r["gender"].value_counts().to_dict() == synth.PB_TABLE1["gender"]
-    assert r["race"].value_counts().to_dict() == synth.PB_TABLE1["race"]
+    assert r["gender"].value_counts().to_dict() == published.PB_TABLE1["gender"]
+    assert r["race"].value_counts().to_dict() == published.PB_TABLE1["race"]
     assert set(r["network_id"]) == set(pb.networks["network_id"])
     assert (r["wave"] == 2023).all()
     # schools are nested in networks
@@ -76,7 +76,7 @@ def test_pb_respondent_counts_match_table1(pb):
 @pytest.mark.parametrize("col", ["tenure_years", "intensity"])
 def test_pb_continuous_moments_match_table1(pb, col):
     x = pb.respondents[col]
-    t = synth.PB_TABLE1[col]
+    t = published.PB_TABLE1[col]
     assert round(x.mean(), 2) == t["mean"]
     assert round(x.std(ddof=1), 2) == t["sd"]
     assert x.min() == t["min"] and x.max() == t["max"]
@@ -114,17 +114,17 @@ def test_pb_latent_recovers_table4(pb):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.MixedLM(y, X, groups=pb.respondents["network_id"].to_numpy()).fit(reml=True)
-    truth = pd.Series(synth.PB_TABLE4_FINAL["fixed"])
+    truth = pd.Series(published.PB_TABLE4_FINAL["fixed"])
     est = fit.fe_params.rename({"const": "intercept"})
     se = fit.bse_fe.rename({"const": "intercept"})
     z = ((est - truth[est.index]) / se).abs()
     assert (z < 3).all(), z[z >= 3]
     n, k = len(y), len(pb.networks)
     sigma2, tau = fit.scale, float(fit.cov_re.iloc[0, 0])
-    se_sigma2 = sigma2 * np.sqrt(2 / (n - k - len(synth._PERSON_PREDICTORS)))
+    se_sigma2 = sigma2 * np.sqrt(2 / (n - k - len(published.PERSON_PREDICTORS)))
     assert abs(sigma2 - 3.119) < 3 * se_sigma2
     n_h = k / (1 / pb.respondents.groupby("network_id").size()).sum()
-    se_tau = (tau + sigma2 / n_h) * np.sqrt(2 / (k - len(synth._NETWORK_PREDICTORS) - 1))
+    se_tau = (tau + sigma2 / n_h) * np.sqrt(2 / (k - len(published.NETWORK_PREDICTORS) - 1))
     assert abs(tau - 0.559) < 3 * se_tau
     # the drawn network effects are what the latent carries
     lat = pb.latent.loc[pb.respondents["respondent_id"]]
@@ -136,9 +136,9 @@ def test_pb_latent_recovers_table4(pb):
 def test_pb_design_centring(pb):
     d = pb.design()
     r = pb.respondents
-    within = d[synth._PERSON_PREDICTORS].groupby(r["network_id"].to_numpy()).mean()
+    within = d[published.PERSON_PREDICTORS].groupby(r["network_id"].to_numpy()).mean()
     np.testing.assert_allclose(within.to_numpy(), 0.0, atol=1e-12)     # group-mean centred
-    net = d[synth._NETWORK_PREDICTORS].groupby(r["network_id"].to_numpy()).first()
+    net = d[published.NETWORK_PREDICTORS].groupby(r["network_id"].to_numpy()).first()
     np.testing.assert_allclose(net.mean().to_numpy(), 0.0, atol=1e-12)  # grand-mean centred
 
 
@@ -148,7 +148,7 @@ def test_pb_design_centring(pb):
 def test_pb_generating_difficulties_follow_table3(pb):
     items = pb.items.loc[MEASURE]
     ranks = items["difficulty"].rank().astype(int)
-    assert ranks.to_dict() == {c: r for c, _, r in synth.PB_ITEMS}
+    assert ranks.to_dict() == {c: r for c, _, r in published.PB_ITEMS}
     assert abs(items["difficulty"].sum()) < 1e-12             # identification: sum zero
     assert abs(pb.thresholds.sum()) < 1e-12
     assert pb.thresholds.is_monotonic_increasing
@@ -157,7 +157,7 @@ def test_pb_generating_difficulties_follow_table3(pb):
 def test_pb_estimated_item_order_is_table3(pb_fit):
     # the JMLE calibration puts the items in Table 3's order of difficulty
     est_rank = pb_fit.items["difficulty"].rank().astype(int)
-    assert est_rank.to_dict() == {c: r for c, _, r in synth.PB_ITEMS}
+    assert est_rank.to_dict() == {c: r for c, _, r in published.PB_ITEMS}
 
 
 def test_pb_responses_on_scale_and_missing_mcar(pb):
@@ -268,32 +268,6 @@ def test_summary_mentions_synthetic(pb, nh):
 # --------------------------------------------------------------------------------------------
 # Network health survey
 # --------------------------------------------------------------------------------------------
-def test_required_variance_ratios_balanced_closed_form():
-    # balanced: lambda_s = a n / (1 + a n); lambda_k = b / (b + (a + 1/n) / J)
-    n, J, K = 5, 8, 30
-    sizes = np.full(J * K, n)
-    nets = np.repeat(np.arange(K), J)
-    a, b = synth.required_variance_ratios(school_reliability=0.25, network_reliability=0.8,
-                                          school_sizes=sizes, network_of_school=nets)
-    a_exact = 0.25 / 0.75 / n
-    b_exact = 0.8 / 0.2 * (a_exact + 1 / n) / J
-    assert a == pytest.approx(a_exact, rel=1e-9)
-    assert b == pytest.approx(b_exact, rel=1e-9)
-
-
-@pytest.mark.parametrize("kw,match", [
-    (dict(school_reliability=1.2), "school_reliability"),
-    (dict(network_reliability=0.0), "network_reliability"),
-    (dict(school_sizes=[]), "school_sizes"),
-])
-def test_required_variance_ratios_rejects(kw, match):
-    args = dict(school_reliability=0.2, network_reliability=0.8, school_sizes=[5, 5],
-                network_of_school=[0, 1])
-    args.update(kw)
-    with pytest.raises(ValueError, match=match):
-        synth.required_variance_ratios(**args)
-
-
 def test_nh_measures_from_published_table(nh):
     pub = pd.read_csv(PUBLISHED / "inhd_measure_reliabilities.csv").set_index("measure")
     m = nh.measures
@@ -318,7 +292,7 @@ def test_nh_networks_and_waves(nh):
     assert int(n["single_district"].sum()) == 15
     assert n["archetype"].value_counts().to_dict() == {"instructional": 19, "ewr": 10, "psm": 5}
     assert n["hub_type"].value_counts().to_dict() == {"ta": 19, "ihe": 7, "district": 4, "other": 4}
-    v = synth.VARIATION_TABLE1.set_index("network")
+    v = published.VARIATION_TABLE1.set_index("network")
     known = n.set_index("network_id").loc[v.index]
     assert (known["launch_year"] == v["launch_year"]).all()
     assert (known["single_district"] == (v["districts"] == "Single").astype(int)).all()
@@ -333,7 +307,7 @@ def test_nh_networks_and_waves(nh):
 
 def test_nh_well_developed_above_least_developed(nh):
     eff = nh.network_effects.merge(nh.networks[["network_id", "development"]], on="network_id")
-    mean = eff.groupby("development")["intercept"].mean()
+    mean = eff.groupby("development")["deviation"].mean()
     assert mean["well"] > mean["other"] > mean["least"]
     # on the data: every measure's 2024 raw mean is higher in W networks than in L networks
     r = nh.respondents[nh.respondents["wave"] == 2024]
@@ -349,8 +323,9 @@ def test_nh_network_growth(nh):
     t = r["wave"].to_numpy() - 2021
     for key, row in nh.measures.iterrows():
         eff = nh.network_effects[nh.network_effects["measure"] == key].set_index("network_id")
-        assert eff["slope"].var(ddof=0) == pytest.approx(row["tau_slope"], rel=1e-9)
-        assert eff["intercept"].var(ddof=0) == pytest.approx(row["tau_network"], rel=1e-9)
+        assert eff["slope_deviation"].var(ddof=0) == pytest.approx(row["variance_network_id:t"],
+                                                                   rel=1e-9)
+        assert eff["deviation"].var(ddof=0) == pytest.approx(row["variance_network_id"], rel=1e-9)
         y = nh.latent[key].to_numpy()
         # network means by wave, regressed on wave: the average slope is the growth
         nm = pd.DataFrame({"y": y, "t": t, "k": r["network_id"].to_numpy()}).groupby(["k", "t"])[
@@ -416,26 +391,27 @@ def test_nh_reliabilities_near_published(nh):
 # Published tables and committed files
 # --------------------------------------------------------------------------------------------
 def test_published_tables_agree_with_constants():
-    tabs = synth.published_tables()
+    tabs = published.published_tables()
     t1 = tabs["participatory_benefits_table1"].set_index("variable")
-    assert t1.loc["Team lead", "n"] == synth.PB_TABLE1["team_lead"]
-    assert t1.loc["Woman", "n"] == synth.PB_TABLE1["gender"]["woman"]
-    assert t1.loc["Didn't disclose race", "n"] == synth.PB_TABLE1["race"]["undisclosed"]
+    assert t1.loc["Team lead", "n"] == published.PB_TABLE1["team_lead"]
+    assert t1.loc["Woman", "n"] == published.PB_TABLE1["gender"]["woman"]
+    assert t1.loc["Didn't disclose race", "n"] == published.PB_TABLE1["race"]["undisclosed"]
     race_rows = t1[t1["group"] == "race"]["n"].sum()
-    assert race_rows == sum(synth.PB_TABLE1["race"].values()) == 2073
+    assert race_rows == sum(published.PB_TABLE1["race"].values()) == 2073
     assert t1[t1["group"] == "gender"]["n"].sum() == 2073
-    assert t1.loc["Member tenure in network", "mean"] == synth.PB_TABLE1["tenure_years"]["mean"]
+    assert t1.loc["Member tenure in network", "mean"] == published.PB_TABLE1["tenure_years"]["mean"]
     t4 = tabs["participatory_benefits_table4"]
     final = t4[t4["model"] == "final"].set_index("term")["estimate"]
-    fixed = pd.Series(synth.PB_TABLE4_FINAL["fixed"])
+    fixed = pd.Series(published.PB_TABLE4_FINAL["fixed"])
     pd.testing.assert_series_equal(final.loc[fixed.index], fixed, check_names=False)
-    assert final["var_within"] == 3.119 and final["var_between"] == 0.559
+    assert final["var_within"] == published.PB_TABLE4_FINAL["variance_components"]["residual"]
+    assert final["var_between"] == published.PB_TABLE4_FINAL["variance_components"]["network_id"]
     t3 = tabs["participatory_benefits_table3"]
-    assert list(zip(t3["column"], t3["rasch_rank"])) == [(c, r) for c, _, r in synth.PB_ITEMS]
+    assert list(zip(t3["column"], t3["rasch_rank"])) == [(c, r) for c, _, r in published.PB_ITEMS]
     rel = tabs["inhd_measure_reliabilities"]
     assert len(rel) == 38
     v = tabs["variation_structural_table"]
-    pd.testing.assert_frame_equal(v, synth.VARIATION_TABLE1, check_dtype=False)
+    pd.testing.assert_frame_equal(v, published.VARIATION_TABLE1, check_dtype=False)
 
 
 # the files inhd.synth writes (other modules, e.g. inhd.hub and inhd.equity, ship their own)
@@ -478,20 +454,15 @@ def test_committed_csvs_pass_the_data_contract(stem, n_items):
     assert len(data.item_columns(survey.respondents)) == n_items
 
 
-def test_docstring_examples_run():
+@pytest.mark.parametrize("module", [synthetic_cohort, synthetic_survey, sampling])
+def test_docstring_examples_run(module):
     import doctest
 
-    assert doctest.testmod(synth, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
 
 
-def test_inputs_not_modified():
-    sizes = np.array([3, 5, 4, 6])
-    nets = np.array(["a", "a", "b", "b"], dtype=object)
-    before = sizes.copy(), nets.copy()
-    synth.required_variance_ratios(school_reliability=0.2, network_reliability=0.7,
-                                   school_sizes=sizes, network_of_school=nets)
-    np.testing.assert_array_equal(sizes, before[0])
-    np.testing.assert_array_equal(nets, before[1])
+def test_a_generator_is_used_not_copied():
     g = np.random.default_rng(5)
     state = g.bit_generator.state
     a = synth.simulate_participatory_benefits(rng=g)
@@ -514,7 +485,6 @@ def test_hlm_recovers_table4_with_known_measurement_error(pb, pb_fit):
     variance within 3 SE = (tau + s2_bar / n_h) sqrt(2 / (K - q - 1)), the person variance within
     3 SE = (sigma^2 + v_bar) sqrt(2 / (N - K - p)).
     """
-    hlm = pytest.importorskip("inhd.hlm", reason="inhd.hlm (issue 4) not landed yet")
     r = pb.respondents
     design = pb.design()
     g = np.random.default_rng(11)
@@ -527,15 +497,15 @@ def test_hlm_recovers_table4_with_known_measurement_error(pb, pb_fit):
     fit = hlm.fit_known_variance(data, formula, known_variance="known_variance",
                                  groups=["network_id"], method="REML")
     assert fit.converged
-    truth = pd.Series(synth.PB_TABLE4_FINAL["fixed"]).rename({"intercept": "Intercept"})
+    truth = pd.Series(published.PB_TABLE4_FINAL["fixed"]).rename({"intercept": "Intercept"})
     z = (fit.params[truth.index] - truth) / fit.bse[truth.index]
     assert (z.abs() < 3).all(), z[z.abs() >= 3]
     vc = fit.variance_components
     n, k = len(data), len(pb.networks)
     n_h = k / (1 / r.groupby("network_id").size()).sum()
     sigma2, tau = vc["residual"], vc["network_id"]
-    q = len(synth._NETWORK_PREDICTORS)
+    q = len(published.NETWORK_PREDICTORS)
     se_tau = (tau + (sigma2 + v.mean()) / n_h) * np.sqrt(2 / (k - q - 1))
-    se_sigma2 = (sigma2 + v.mean()) * np.sqrt(2 / (n - k - len(synth._PERSON_PREDICTORS)))
+    se_sigma2 = (sigma2 + v.mean()) * np.sqrt(2 / (n - k - len(published.PERSON_PREDICTORS)))
     assert abs(tau - 0.559) < 3 * se_tau
     assert abs(sigma2 - 3.119) < 3 * se_sigma2

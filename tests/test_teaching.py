@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from inhd import teaching
-from inhd.rasch import category_probabilities
+from inhd.rsm import category_probabilities
 
 
 def test_simulation_is_reproducible_and_labelled():
@@ -33,12 +33,6 @@ def test_missing_responses_are_missing_completely_at_random():
     assert abs(share - 0.1) < 3 * np.sqrt(0.1 * 0.9 / responses.size)
 
 
-def test_network_mean_reliability_formula():
-    # lambda = tau / (tau + (sigma^2 + v) / n): 0.56 / (0.56 + 3.7 / 61)
-    assert teaching.network_mean_reliability(between=0.56, within=3.1, error=0.6, n_per_network=61) == pytest.approx(
-        0.56 / (0.56 + 3.7 / 61), abs=1e-12)
-
-
 @pytest.mark.parametrize(
     "kwargs, message",
     [({"n_persons": 0}, "n_persons must be at least 1"), ({"n_persons": 5, "missing": 1.0}, "missing must be a probability")],
@@ -52,3 +46,15 @@ def test_liking_for_science_is_the_real_data_set():
     lfs = teaching.load_liking_for_science()
     assert lfs.shape == (75, 25)
     assert set(lfs.stack().unique()) == {0, 1, 2}
+
+
+def test_network_reliability_by_design_recovers_the_closed_form():
+    # 200 networks of 30: SE(tau) ~ sqrt(2/200) (0.56 + 3.7/30) = 0.068, and lambda moves by
+    # V/(tau + V)^2 = 0.26 per unit of tau, so 3 SE of the estimated reliability is about 0.054
+    out = teaching.network_reliability_by_design(n_networks=[200], n_persons_per_network=[30], rng=1)
+    assert list(out.columns) == ["n_networks", "n_persons_per_network", "variance_network_id",
+                                 "network_reliability", "network_reliability_formula"]
+    row = out.iloc[0]
+    assert abs(row["variance_network_id"] - 0.56) < 3 * 0.068
+    assert row["network_reliability_formula"] == pytest.approx(0.56 / (0.56 + 3.7 / 30), abs=1e-12)
+    assert abs(row["network_reliability"] - row["network_reliability_formula"]) < 0.054

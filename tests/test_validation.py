@@ -37,4 +37,4 @@ def test_metafor_comparison_covers_every_reference_fit_and_every_quantity():
     ranef_rows = table[table["quantity"].str.startswith("EB estimates")]
     expected = sum(len(unit["id"]) for key in fits
                    for unit in list(reference[key].get("ranef", {}).values())[:len(validation.METAFOR_CASES[key][4])])
-    assert expected > 200 and ranef_rows["n"].sum() == expected
+    assert expected > 200 and ranef_rows["n_values"].sum() == expected

@@ -30,11 +30,12 @@ from inhd.variation import (  # noqa: E402
 
 
 def make_profiles(z: pd.DataFrame, *, standardized=None) -> NetworkProfiles:
-    """Profiles whose z-statistics are ``z`` (se = 1, tau = 1, so estimate = standardized = z)."""
+    """Profiles whose z statistics are ``z`` (se = 1, variance 1, so deviation = standardized = z)."""
     std = z if standardized is None else standardized
     ones = pd.DataFrame(1.0, index=z.index, columns=z.columns)
-    return NetworkProfiles(estimate=std.copy(), se=ones, tau=pd.Series(1.0, index=z.columns),
-                           standardized=std, z=z, n=ones.astype(int) * 50,
+    return NetworkProfiles(deviation=std.copy(), se=ones,
+                           variance_network_id=pd.Series(1.0, index=z.columns),
+                           standardized=std, statistic=z, n_persons=ones.astype(int) * 50,
                            converged=pd.Series(True, index=z.columns), waves=[2023])
 
 
@@ -52,9 +53,9 @@ def constructed():
 
 
 def test_consistency_rule_known_answer(constructed):
-    before = constructed.z.copy()
+    before = constructed.statistic.copy()
     c = identify_clusters(constructed)
-    pd.testing.assert_frame_equal(constructed.z, before)      # input not modified
+    pd.testing.assert_frame_equal(constructed.statistic, before)      # input not modified
     assert c.members("well") == ["N0", "N1"]
     assert sorted(c.members("least")) == ["N6", "N7"]
     assert c.labels["N2"] == "other" and c.labels["N3"] == "other"
@@ -76,7 +77,7 @@ def test_consistency_rule_settings_change_the_answer(constructed):
 
 
 def test_consistency_rule_judges_missing_entries_on_measures_present(constructed):
-    z = constructed.z.copy()
+    z = constructed.statistic.copy()
     z.loc["N2", ["m3", "m4"]] = np.nan         # 3 of the 3 measures present: well
     c = identify_clusters(make_profiles(z))
     assert c.labels["N2"] == "well"
@@ -112,7 +113,7 @@ def test_identify_clusters_bad_arguments(constructed, kwargs, message):
 
 
 def test_ward_refuses_missing_entries(constructed):
-    z = constructed.z.copy()
+    z = constructed.statistic.copy()
     z.iloc[0, 0] = np.nan
     with pytest.raises(ValueError, match="missing entries"):
         identify_clusters(make_profiles(z), method="ward")
@@ -179,26 +180,30 @@ def shipped_profiles():
 
 def test_profiles_definitions(shipped_profiles):
     p = shipped_profiles
-    assert p.estimate.shape == (34, 3) and p.waves == [2023, 2024]
+    assert p.deviation.shape == (34, 3) and p.waves == [2023, 2024]
     assert p.converged.all()
-    np.testing.assert_allclose(p.standardized, p.estimate / np.sqrt(p.tau))
-    np.testing.assert_allclose(p.z, p.estimate / p.se)
+    np.testing.assert_allclose(p.standardized, p.deviation / np.sqrt(p.variance_network_id),
+                               rtol=1e-14)
+    np.testing.assert_allclose(p.statistic, p.deviation / p.se, rtol=1e-14)
     assert (p.se > 0).all().all()
     # EB deviations average to about zero over networks (they are shrunk deviations)
-    assert p.estimate.mean().abs().max() < 0.5 * np.sqrt(p.tau).min()
+    assert p.deviation.mean().abs().max() < 0.5 * np.sqrt(p.variance_network_id).min()
     long = p.long()
-    assert list(long.columns) == ["network_id", "measure", "n", "estimate", "se", "standardized",
-                                  "z"]
+    assert list(long.columns) == ["network_id", "measure", "n_persons", "deviation", "se",
+                                  "standardized", "statistic"]
     assert len(long) == 34 * 3
+    # every respondent of the pooled waves is behind exactly one estimate per measure
+    assert (p.n_persons.sum() > 0).all()
+    assert "Profiles of 34 networks on 3 measures" in p.summary()
 
 
 def test_profiles_recover_generating_network_effects(shipped_profiles):
     truth = pd.read_csv(inhd.DATA_DIR / "network_health_network_effects_SYNTHETIC.csv")
-    for measure in shipped_profiles.estimate.columns:
+    for measure in shipped_profiles.deviation.columns:
         t = truth[truth["measure"] == measure].set_index("network_id")
         true_level = t["intercept"] + t["slope"] * 2.5        # mid-point of 2023-2024
-        r = np.corrcoef(true_level.reindex(shipped_profiles.estimate.index),
-                        shipped_profiles.estimate[measure])[0, 1]
+        r = np.corrcoef(true_level.reindex(shipped_profiles.deviation.index),
+                        shipped_profiles.deviation[measure])[0, 1]
         # network reliabilities of these measures are ~0.8-0.9, so the correlation of EB
         # estimates with the truth (about sqrt(reliability)) is ~0.9; 0.75 leaves room for chance
         assert r > 0.75, (measure, r)
@@ -225,8 +230,16 @@ def test_heatmap_draws_profiles_with_cluster_colours(constructed):
     plt.close("all")
 
 
-def test_cluster_labels_constant():
-    assert variation.CLUSTER_LABELS == ("well", "other", "least")
+def test_every_rule_labels_from_the_documented_labels_in_their_order(constructed):
+    # both rules use only CLUSTER_LABELS, and tables of clusters follow their order
+    for method in ("consistency", "ward"):
+        c = identify_clusters(constructed, method=method, n_clusters=3)
+        assert set(c.labels) <= set(variation.CLUSTER_LABELS)
+        assert set(c.table["cluster"]) == set(c.labels)
+    nets = pd.DataFrame({"network_id": constructed.statistic.index, "launch_year": 2020})
+    out = cluster_characteristics(identify_clusters(constructed), nets)
+    assert list(out.index) == [c for c in variation.CLUSTER_LABELS if c in out.index]
+    assert list(out.index) == ["well", "other", "least"]
 
 
 def test_docstring_examples_run():

@@ -57,7 +57,7 @@ def stub_paper(tmp_path, monkeypatch):
                                       "import pandas as pd, pathlib\n"
                                       "r = pd.read_csv(respondents_path)\n"
                                       "out = pathlib.Path(output_dir); out.mkdir(parents=True, exist_ok=True)\n"
-                                      "r.groupby('network_id').size().rename('n').to_csv(out / 'sizes.csv')\n"
+                                      "r.groupby('network_id').size().rename('n_persons').to_csv(out / 'sizes.csv')\n"
                                       "print('threshold', threshold, 'items', item_columns)"),
         ]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -100,7 +100,7 @@ def test_run_leaves_notebook_html_and_tables_and_never_overwrites(tmp_path, caps
     assert "threshold 2.5" in printed and str(items[:3]) in printed
     html = (out / "99_stub.html").read_text()
     assert "threshold 2.5" in html and not re.search(r'<script[^>]*src="https?://', html)
-    assert pd.read_csv(out / "tables" / "sizes.csv")["n"].sum() == 156
+    assert pd.read_csv(out / "tables" / "sizes.csv")["n_persons"].sum() == 156
     # a second run into the same folder is refused without --force, allowed with it
     stamp = (out / "99_stub.html").stat().st_mtime_ns
     assert main(args) == 2

@@ -1,0 +1,171 @@
+"""The survey's measures: a Rasch calibration of each measure, persons labelled by network, school
+and wave.
+
+The INHD survey has many measures, each a handful of items named ``<measure>_1``,
+``<measure>_2``, ... (:func:`measure_items`). :func:`calibrate_measure` fits the rating-scale model
+to one measure over every wave (one calibration puts all waves on the same logit scale, as the
+INHD reports do) and labels each person's measure and standard error with the respondent's
+network, school and wave: the input of the multilevel analyses of the validity
+(:mod:`inhd.validity`) and variation (:mod:`inhd.variation`) papers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from inhd.rasch import RatingScaleResult, fit_rating_scale
+
+__all__ = ["ID_COLUMNS", "MeasureCalibration", "measure_items", "calibrate_measure",
+           "calibrate_measures", "rasch_item_table"]
+
+#: The columns that label a person's measure.
+ID_COLUMNS = ("respondent_id", "network_id", "school_id", "wave")
+
+
+def measure_items(columns, measure: str) -> list[str]:
+    """Item columns of ``measure`` among ``columns``: those named ``<measure>_<j>``, j = 1, 2, ...
+
+    This is the naming of the shipped network health survey (``trust_leaders_1`` ..
+    ``trust_leaders_5``); data named otherwise pass their item lists explicitly.
+
+    Raises
+    ------
+    ValueError
+        If no column is named ``<measure>_<digits>``.
+
+    Examples
+    --------
+    >>> measure_items(["data_use_10", "data_use_2", "data_use_1", "data_users_1"], "data_use")
+    ['data_use_1', 'data_use_2', 'data_use_10']
+    """
+    pattern = re.compile(rf"^{re.escape(measure)}_(\d+)$")
+    found = sorted(((int(m.group(1)), c) for c in columns if (m := pattern.match(str(c)))))
+    if not found:
+        raise ValueError(f"measure {measure!r}: no item columns named '{measure}_<number>' "
+                         f"among the {len(list(columns))} columns given")
+    return [c for _, c in found]
+
+
+@dataclass(frozen=True)
+class MeasureCalibration:
+    """A Rasch calibration of one measure over every respondent (all waves).
+
+    Attributes
+    ----------
+    measure : str
+        The measure's key.
+    items : list of str
+        Its item columns.
+    rasch : inhd.rasch.RatingScaleResult
+        The rating-scale fit (items, thresholds, persons, reliability).
+    persons : pandas.DataFrame
+        One row per respondent with at least one response to the measure's items:
+        ``respondent_id, network_id, school_id, wave, measure, se, known_variance, extreme``
+        (``known_variance`` = se squared, the level-1 variance of the multilevel models).
+    """
+
+    measure: str
+    items: list[str]
+    rasch: RatingScaleResult
+    persons: pd.DataFrame
+
+    def summary(self) -> str:
+        p = self.persons
+        return (f"{self.measure}: {len(self.items)} items, {len(p)} persons "
+                f"({int(p['extreme'].sum())} extreme), person reliability "
+                f"{self.rasch.person_reliability:.3f}, converged {self.rasch.converged}")
+
+
+def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{where}: column(s) {missing} not found; the respondents table has "
+                         f"{list(df.columns)[:12]}{' ...' if df.shape[1] > 12 else ''}")
+
+
+def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
+                      method: str = "jmle") -> MeasureCalibration:
+    """Rasch rating-scale calibration of one measure, persons labelled by network, school, wave.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        One row per respondent (and wave): ``respondent_id, network_id, school_id, wave`` and the
+        item columns. Not modified.
+    measure : str
+        The measure's key (used for labels and, when ``items`` is None, to find its items).
+    items : list of str, optional
+        Item columns; default :func:`measure_items` (``<measure>_1``, ``<measure>_2``, ...).
+    method : {"jmle", "cml"}
+        Rasch estimation (:func:`inhd.rasch.fit_rating_scale`).
+
+    Returns
+    -------
+    MeasureCalibration
+
+    Notes
+    -----
+    One calibration over all waves puts every wave on the same logit scale, so growth is
+    measured on a fixed ruler. Respondents without any response to the measure's items are dropped
+    by the Rasch fit and counted there (``rasch.n_dropped_empty``). In R: ``eRm::RSM`` on the
+    items (CML), or Winsteps (JMLE).
+
+    Examples
+    --------
+    >>> import pandas as pd, inhd
+    >>> survey = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
+    >>> cal = calibrate_measure(survey, measure="data_use")
+    >>> cal.items
+    ['data_use_1', 'data_use_2', 'data_use_3', 'data_use_4']
+    >>> round(cal.rasch.person_reliability, 2), len(cal.persons)
+    (0.89, 6215)
+    """
+    if not isinstance(respondents, pd.DataFrame):
+        raise TypeError(f"respondents must be a pandas DataFrame, got {type(respondents).__name__}")
+    items = measure_items(respondents.columns, measure) if items is None else list(items)
+    _check_columns(respondents, [*ID_COLUMNS, *items], f"calibrate_measure({measure!r})")
+    if respondents["respondent_id"].duplicated().any():
+        dup = respondents.loc[respondents["respondent_id"].duplicated(), "respondent_id"].iloc[0]
+        raise ValueError(f"respondents: respondent_id must be unique (one row per response); "
+                         f"{dup!r} appears more than once")
+    rasch = fit_rating_scale(respondents.set_index("respondent_id")[items], method=method)
+    persons = rasch.persons[["measure", "se", "extreme"]].rename_axis("respondent_id").reset_index()
+    ids = respondents[list(ID_COLUMNS)]
+    persons = persons.merge(ids, on="respondent_id", how="left", validate="one_to_one")
+    persons["known_variance"] = persons["se"] ** 2
+    persons = persons[["respondent_id", "network_id", "school_id", "wave", "measure", "se",
+                       "known_variance", "extreme"]]
+    return MeasureCalibration(measure=measure, items=items, rasch=rasch, persons=persons)
+
+
+def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle"
+                       ) -> dict[str, MeasureCalibration]:
+    """:func:`calibrate_measure` for each measure.
+
+    ``measures`` is a list of keys (items found by :func:`measure_items`) or a mapping
+    ``{measure: [item columns]}``.
+    """
+    if isinstance(measures, dict):
+        return {m: calibrate_measure(respondents, measure=m, items=it, method=method)
+                for m, it in measures.items()}
+    return {m: calibrate_measure(respondents, measure=m, method=method) for m in measures}
+
+
+def rasch_item_table(calibrations: dict) -> pd.DataFrame:
+    """Item calibrations of every measure in one tidy table.
+
+    Columns: ``measure, item, difficulty, se, infit, outfit, n`` plus the measure's
+    ``person_reliability`` and ``converged`` repeated on its rows.
+    """
+    parts = []
+    for key, cal in calibrations.items():
+        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n_persons"]].rename_axis("item")
+        it = it.reset_index()
+        it.insert(0, "measure", key)
+        it["person_reliability"] = cal.rasch.person_reliability
+        it["converged"] = bool(cal.rasch.converged)
+        parts.append(it)
+    return pd.concat(parts, ignore_index=True)
