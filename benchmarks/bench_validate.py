@@ -23,7 +23,7 @@ import sys, time
 from inhd.data import validate
 start = time.perf_counter()
 report = validate(sys.argv[1], sys.argv[2])
-print(f"{time.perf_counter() - start:.2f}", report.ok, report.n_respondents, report.n_networks)
+print(f"{time.perf_counter() - start:.2f}", report.ok, report.n_persons, report.n_networks)
 """
 
 
@@ -34,25 +34,20 @@ def write_export(folder: Path, rows: int, *, n_networks: int = 3000, rng: int = 
     items = [f"b{k + 1:02d}" for k in range(9)]
     header = ("respondent_id,network_id,school_id,wave,team_lead,tenure_years,intensity,gender,race,"
               + ",".join(items) + "\n")
-    genders = np.array(["woman", "man", "undisclosed"])
-    races = np.array(["white", "black", "latinx", "asian", "undisclosed"])
+    pick = lambda choices, n: np.asarray(choices, dtype=object)[rng.integers(0, len(choices), n)].tolist()
     with open(respondents, "w", encoding="utf-8", newline="") as handle:
         handle.write(header)
         for start in range(0, rows, 250_000):
             n = min(250_000, rows - start)
-            ids = np.arange(start, start + n)
             net = rng.integers(0, n_networks, n)
-            answers = rng.integers(1, 6, (n, 9)).astype(str)
-            answers[rng.random((n, 9)) < 0.03] = ""
-            columns = [np.char.add("R", ids.astype(str)), np.char.add("NET", net.astype(str)),
-                       np.char.add(np.char.add("S", net.astype(str)), np.char.add("-", (ids % 7).astype(str))),
-                       rng.choice(["2023", "2024"], n), rng.integers(0, 2, n).astype(str),
-                       rng.integers(0, 12, n).astype(str), rng.choice(["0", "0.5", "1", "1.5"], n),
-                       genders[rng.integers(0, 3, n)], races[rng.integers(0, 5, n)], *answers.T]
-            lines = columns[0]
-            for column in columns[1:]:
-                lines = np.char.add(np.char.add(lines, ","), column)
-            handle.write("\n".join(lines.tolist()) + "\n")
+            answers = np.asarray(["", "1", "2", "3", "4", "5"], dtype=object)[
+                np.where(rng.random((n, 9)) < 0.03, 0, rng.integers(1, 6, (n, 9)))]
+            columns = [[f"R{i}" for i in range(start, start + n)], [f"NET{j}" for j in net],
+                       [f"S{j}-{i % 7}" for i, j in zip(range(start, start + n), net)],
+                       pick(["2023", "2024"], n), pick(["0", "1"], n), pick([str(k) for k in range(12)], n),
+                       pick(["0", "0.5", "1", "1.5"], n), pick(["woman", "man", "undisclosed"], n),
+                       pick(["white", "black", "latinx", "asian", "undisclosed"], n), *answers.T.tolist()]
+            handle.write("\n".join(map(",".join, zip(*columns))) + "\n")
     with open(networks, "w", encoding="utf-8", newline="") as handle:
         handle.write("network_id,single_district,archetype,duration_years,hub_type\n")
         handle.writelines(f"NET{j},1,instructional,3,ta\n" for j in range(n_networks))

@@ -13,9 +13,10 @@ called. ``tests/test_layers.py`` checks this list against the files.
    metafor), ``inhd.effects`` (centering, dummy coding, effect sizes), ``inhd.reliability`` (every
    reliability formula), ``inhd.scales`` (the four reporting categories and the 0-10 scale),
    ``inhd.sampling`` (draws with exact counts and matched moments)
-3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.data``
-   (reading, validating and loading survey files), ``inhd.published`` (the papers' published
-   figures), ``inhd.survey_measures`` (a Rasch calibration of each survey measure),
+3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.records`` (CSV
+   records with their line numbers, read in chunks), ``inhd.data`` (reading, validating and loading
+   survey files), ``inhd.published`` (the papers' published figures), ``inhd.survey_measures`` (a
+   Rasch calibration of each survey measure),
    ``inhd.item_selection`` (dropping misfitting items by a rule), ``inhd.plots``, ``inhd.publish``
    (output folders published whole, safe file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
