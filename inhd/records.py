@@ -127,8 +127,9 @@ def _breaks(row: list[str]) -> int:
     return sum(f.count("\n") + f.count("\r") - f.count("\r\n") for f in row)
 
 
-def chunks(path: str | Path, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
-    """The records of a CSV file (checked with :func:`file_problem` first), ``chunk_rows`` at a time.
+def chunks(path: str | Path, *, chunk_rows: int | None = None) -> Iterator[Chunk]:
+    """The records of a CSV file (checked with :func:`file_problem` first), ``chunk_rows`` at a time
+    (default :data:`CHUNK_ROWS`).
 
     Raises
     ------
@@ -137,7 +138,7 @@ def chunks(path: str | Path, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]
         mode: a quote not closed properly), with the line it starts on.
     """
     with open(path, encoding="utf-8-sig", newline="") as handle, _collector_paused():
-        yield from _chunks(csv.reader(handle, strict=True), chunk_rows)
+        yield from _chunks(csv.reader(handle, strict=True), chunk_rows or CHUNK_ROWS)
 
 
 @contextlib.contextmanager
