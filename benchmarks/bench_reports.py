@@ -55,8 +55,7 @@ def main() -> None:
 
     from inhd.batch import publish_reports
     from inhd.data import load_survey
-    from inhd.report import calibrate
-    from inhd.report_page import report_data
+    from inhd.report import calibrate, report_data
 
     with tempfile.TemporaryDirectory(prefix="inhd-bench-reports-") as work:
         work = Path(work)

@@ -384,5 +384,8 @@ def suppress_by_group_size(
     marked = suppress_small_groups(table.assign(__n__=n.to_numpy()), count_column="__n__", keep=[group],
                                    min_cell=min_cell)
     if "suppressed" in table.columns:
-        marked["suppressed"] = marked["suppressed"] | table["suppressed"].fillna(False).astype(bool).to_numpy()
+        before = table["suppressed"]
+        if not pd.api.types.is_bool_dtype(before):       # read back from a CSV: "True", "False", ""
+            before = before.astype(str).str.strip().str.lower().isin(["true", "1"])
+        marked["suppressed"] = marked["suppressed"] | before.fillna(False).to_numpy(dtype=bool)
     return marked.drop(columns="__n__")

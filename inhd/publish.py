@@ -40,6 +40,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from inhd import __version__
+from inhd.privacy import MIN_CELL, check_min_cell
 
 #: The folder's lock file (held with ``flock`` while a run writes; removed at the end).
 LOCK_NAME = ".inhd.lock"
@@ -216,6 +217,42 @@ def neutralise_csv_file(path: str | Path) -> int:
     return changed
 
 
+def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[str, int]] | None = None,
+                       min_cell: int = MIN_CELL) -> Path:
+    """Make a CSV table written by other code (a paper notebook) shareable, in place.
+
+    For each column of ``group_sizes`` the table has (e.g. ``{"network_id": respondents per
+    network}``), the rows of a group with fewer than ``min_cell`` respondents (or none) keep only that
+    column and are marked in a ``suppressed`` column (added, or combined with the table's own), as
+    :func:`inhd.privacy.suppress_by_group_size` does; then every formula is neutralised. Cells are
+    read and written as text, so numbers keep their digits and the header its names.
+    """
+    min_cell = check_min_cell(min_cell)
+    path = Path(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+    if rows:
+        header, body = rows[0], rows[1:]
+        groups = [(header.index(c), {str(k): v for k, v in dict(sizes).items()})
+                  for c, sizes in (group_sizes or {}).items() if c in header]
+        if groups:
+            if "suppressed" not in header:
+                header.append("suppressed")
+            flag = header.index("suppressed")
+            for row in body:
+                row.extend([""] * (len(header) - len(row)))
+                small = any(float(sizes.get(row[j], 0)) < min_cell for j, sizes in groups)
+                if small:
+                    keep = {j for j, _ in groups}
+                    row[:] = [cell if j in keep else "" for j, cell in enumerate(row)]
+                before = row[flag].strip().lower() in ("true", "1")
+                row[flag] = str(small or before)
+        rows = [header, *body]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows([[neutralise(cell) for cell in row] for row in rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
 # ---------------------------------------------------------------------------------------------------
 # HTML
 
@@ -284,6 +321,10 @@ class Entry:
     file: str
     network_id: str | None = None
 
+    def summary(self) -> str:
+        """``file`` and the network it is about."""
+        return self.file if self.network_id is None else f"{self.file} (network {self.network_id!r})"
+
 
 def sha256_file(path: str | Path) -> str:
     """The SHA-256 of a file's bytes, in hex."""
@@ -339,8 +380,8 @@ class OutputFolder:
     another run holds it), refuses a non-empty folder unless ``force``, and creates the staging
     folder. :meth:`publish` moves the staged files into place, removes the files the previous
     manifest listed that this run does not replace, writes ``index.html`` and then ``manifest.json``.
-    Leaving without publishing (an error, Ctrl-C) deletes the staging folder and publishes nothing.
-    The lock is released on leaving.
+    Leaving without publishing (an error, Ctrl-C) deletes the staging folder and publishes nothing
+    (a folder the run created is removed again if it is left empty). The lock is released on leaving.
 
     Raises
     ------
@@ -355,9 +396,12 @@ class OutputFolder:
         self.force = force
         self.staging: Path | None = None
         self._lock_fd: int | None = None
+        self._created = False
+        self.published = False
 
     # -- entering and leaving
     def __enter__(self) -> "OutputFolder":
+        self._created = not self.path.exists()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -380,6 +424,11 @@ class OutputFolder:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
         self._unlock()
+        if self._created and not self.published:
+            try:                               # a folder this run created and left empty goes again
+                self.path.rmdir()
+            except OSError:
+                pass
 
     def _lock(self) -> None:
         lock = self.path / LOCK_NAME
@@ -481,7 +530,9 @@ class OutputFolder:
         listing.append({"file": INDEX_NAME, "network_id": None, "sha256": sha256_file(self.path / INDEX_NAME)})
         document = {"generator": f"inhd {__version__}", "title": title, "n_files": len(listing),
                     **(dict(extra) if extra else {}), "files": listing}
-        return self._write_atomic(MANIFEST_NAME, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+        manifest = self._write_atomic(MANIFEST_NAME, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+        self.published = True
+        return manifest
 
     def _previous_files(self) -> set[str]:
         """The files a previous run's manifest listed (safe names only)."""

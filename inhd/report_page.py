@@ -7,10 +7,10 @@ the all-networks figure.
 
 Two steps, so that many reports cost little more than one:
 
-1. :func:`report_data` computes, once, every figure any report publishes, under the suppression rule
-   of :mod:`inhd.privacy` (only publishable respondents count; the all-networks figures pool shown
-   cells only; small items and waves are suppressed and marked). The result, :class:`ReportData`,
-   holds no respondent-level row.
+1. :func:`inhd.report.report_data` computes, once, every figure any report publishes, under the
+   suppression rule of :mod:`inhd.privacy` (only publishable respondents count; the all-networks
+   figures pool shown cells only; small items and waves are suppressed and marked). The result,
+   :class:`inhd.report.ReportData`, holds no respondent-level row.
 2. :func:`render_report` writes one network's page from it: figures drawn with Matplotlib's Agg
    canvas and embedded as PNG data URIs, every string from the data escaped
    (:func:`inhd.publish.escape`), no script, and a Content-Security-Policy that forbids any fetch. A
@@ -23,18 +23,14 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from inhd.privacy import MIN_CELL, category_shares, cell_means, check_min_cell, pooled_means, publishable, \
-    shown_groups
 from inhd.publish import escape, html_page
-from inhd.report import CATEGORY_LABELS, Calibration
+from inhd.report import NetworkView, ReportData, network_view
 
 #: Colours: this network, the others, the all-networks comparison, suppressed marks.
 HIGHLIGHT, OTHERS, ALL, MUTED = "#c0392b", "#1f4e79", "#7f7f7f", "#999999"
@@ -42,196 +38,6 @@ HIGHLIGHT, OTHERS, ALL, MUTED = "#c0392b", "#1f4e79", "#7f7f7f", "#999999"
 MAX_NAMED_NETWORKS = 40
 #: Resolution of the embedded figures.
 DPI = 80
-_NETWORK_COLUMNS = ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10", "suppressed", "rank"]
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Every figure the network reports publish, for all networks at once, suppression applied.
-
-    Attributes
-    ----------
-    networks
-        ``network_id, n_persons, mean, se, mean_0_10, se_0_10, suppressed, rank``: one row per network;
-        ``n_persons`` counts publishable respondents; ``rank`` (1 = highest ``mean_0_10``) among the
-        networks shown; every figure but the id missing for a suppressed network.
-    distribution
-        ``network_id, n_persons, <category>..., suppressed``: shares of the four categories.
-    all_distribution
-        One row: the same for all networks (publishable respondents only).
-    items, all_items
-        Mean response per item: ``network_id, item, n_persons, mean, suppressed`` and ``item,
-        n_persons, n_cells, mean, suppressed`` (pooling the shown network-item cells); the items in
-        order of difficulty, with ``difficulty`` (logits, from the calibration on everyone).
-    waves, all_waves
-        Mean measure (logits) per wave: ``network_id, wave, n_persons, mean, suppressed`` and ``wave,
-        n_persons, n_cells, mean, suppressed``; empty when the data hold fewer than two waves.
-    min_cell
-        The smallest group shown.
-    note
-        A sentence shown at the top of every report (e.g. that the data are synthetic), or ``""``.
-    """
-
-    networks: pd.DataFrame
-    distribution: pd.DataFrame
-    all_distribution: pd.DataFrame
-    items: pd.DataFrame
-    all_items: pd.DataFrame
-    waves: pd.DataFrame
-    all_waves: pd.DataFrame
-    min_cell: int
-    note: str = ""
-    categories: tuple[str, ...] = field(default=tuple(CATEGORY_LABELS))
-
-    @property
-    def network_ids(self) -> list[str]:
-        """Every network, in the order of the networks table."""
-        return self.networks["network_id"].tolist()
-
-
-def _estimates(calibration: Calibration) -> pd.DataFrame:
-    """The calibration's EB estimates as ``network_id, mean, se, mean_0_10, se_0_10``."""
-    renamed = calibration.networks.rename(columns={"estimate": "mean", "rescaled": "mean_0_10",
-                                                   "rescaled_se": "se_0_10"})
-    table = renamed[["network_id", "mean", "se", "mean_0_10", "se_0_10"]].copy()
-    table["network_id"] = table["network_id"].astype(str)
-    return table
-
-
-def _with_difficulty(table: pd.DataFrame, difficulty: pd.Series) -> pd.DataFrame:
-    table = table.rename(columns={"variable": "item"})
-    table["item"] = table["item"].astype(str)
-    table.insert(table.columns.get_loc("item") + 1, "difficulty", table["item"].map(difficulty).to_numpy())
-    return table
-
-
-def report_data(calibration: Calibration, *, min_cell: int = MIN_CELL, note: str = "") -> ReportData:
-    """Compute every published figure of the network reports from a calibration, once.
-
-    Parameters
-    ----------
-    calibration
-        :func:`inhd.report.calibrate` on all respondents.
-    min_cell
-        Smallest group shown (at least 1): cells, items and waves below it are suppressed.
-    note
-        A sentence shown at the top of every report.
-
-    Notes
-    -----
-    The suppression rule of :mod:`inhd.privacy`: a respondent counts only when their network-wave
-    cell has at least ``min_cell`` respondents; the all-networks figures pool the shown cells only;
-    item and wave means need ``min_cell`` answers. Item difficulties are model parameters of the
-    calibration on everyone and are shown as they are.
-    """
-    min_cell = check_min_cell(min_cell)
-    persons = calibration.persons.assign(network_id=lambda f: f["network_id"].astype(str))
-    ok = publishable(persons, min_cell=min_cell)
-    networks = shown_groups(persons, min_cell=min_cell).merge(_estimates(calibration), on="network_id", how="left")
-    for column in ["mean", "se", "mean_0_10", "se_0_10"]:
-        networks[column] = networks[column].astype("Float64").mask(networks["suppressed"])
-    networks["rank"] = networks["mean_0_10"].rank(ascending=False, method="min").astype("Int64")
-    categories = tuple(CATEGORY_LABELS)
-    distribution = category_shares(persons, "category", categories, by=["network_id"], among=ok, min_cell=min_cell)
-    all_distribution = category_shares(persons, "category", categories, among=ok, min_cell=min_cell)
-
-    order = list(calibration.items.sort_values("difficulty").index.astype(str))
-    responses = calibration.responses.assign(network_id=lambda f: f["network_id"].astype(str))
-    responses = responses.rename(columns=str)
-    counted = responses["respondent_id"].map(pd.Series(ok.to_numpy(), index=persons["respondent_id"]))
-    counted = counted.fillna(False).astype(bool)
-    difficulty = calibration.items["difficulty"].rename(index=str)
-    items = cell_means(responses, order, by=["network_id"], among=counted, min_cell=min_cell)
-    all_items = pooled_means(responses, order, cells=["network_id"], among=counted, min_cell=min_cell)
-    items, all_items = (_with_difficulty(table, difficulty) for table in (items, all_items))
-
-    if "wave" in persons.columns and persons["wave"].dropna().nunique() >= 2:
-        timed = persons[persons["wave"].notna()]
-        waves = cell_means(timed, ["measure"], by=["network_id", "wave"], among=ok, min_cell=min_cell)
-        all_waves = pooled_means(timed, ["measure"], cells=["network_id"], by=["wave"], among=ok, min_cell=min_cell)
-        waves, all_waves = waves.drop(columns="variable"), all_waves.drop(columns="variable")
-    else:
-        waves = pd.DataFrame(columns=["network_id", "wave", "n_persons", "mean", "suppressed"])
-        all_waves = pd.DataFrame(columns=["wave", "n_persons", "n_cells", "mean", "suppressed"])
-    return ReportData(networks=networks[_NETWORK_COLUMNS], distribution=distribution,
-                      all_distribution=all_distribution, items=items, all_items=all_items, waves=waves,
-                      all_waves=all_waves, min_cell=min_cell, note=note, categories=categories)
-
-
-# ---------------------------------------------------------------------------------------------------
-# One network's view
-
-
-@dataclass(frozen=True)
-class NetworkView:
-    """What one network's report shows: its figures beside all networks', suppression applied.
-
-    ``distribution`` has two rows (``group`` = ``"this network"``, ``"all networks"``); ``items`` and
-    ``waves`` have one row per item (by difficulty) and per wave with ``n_persons, network_mean,
-    suppressed`` for the network and ``all_n_persons, all_mean, all_suppressed`` for all networks.
-    """
-
-    network_id: str
-    suppressed: bool
-    n_persons: int | None
-    mean_0_10: float | None
-    se_0_10: float | None
-    rank: int | None
-    n_shown: int
-    n_suppressed: int
-    min_cell: int
-    distribution: pd.DataFrame
-    items: pd.DataFrame
-    waves: pd.DataFrame
-
-    @property
-    def headline(self) -> str:
-        """The report's first sentence (plain text)."""
-        if self.suppressed:
-            return (f"This network has fewer than {self.min_cell} respondents in every survey wave shown, so its "
-                    "results are suppressed to protect its members: only the other networks' results are shown.")
-        return (f"{self.n_persons} members answered. The network's estimate is {self.mean_0_10:.1f} on the 0-10 "
-                f"scale (±{2 * self.se_0_10:.1f}), ranking {self.rank} of {self.n_shown} networks shown.")
-
-
-def network_view(data: ReportData, network_id: str) -> NetworkView:
-    """One network's published figures, from :func:`report_data`.
-
-    Raises
-    ------
-    ValueError
-        ``network_id`` is not one of the networks.
-    """
-    network_id = str(network_id)
-    rows = data.networks[data.networks["network_id"] == network_id]
-    if rows.empty:
-        raise ValueError(f"network {network_id!r} is not in the report data ({len(data.networks)} networks)")
-    row = rows.iloc[0]
-    suppressed = bool(row["suppressed"])
-    mine = data.distribution[data.distribution["network_id"] == network_id].drop(columns="network_id")
-    distribution = pd.concat([mine.assign(group="this network"), data.all_distribution.assign(group="all networks")])
-    distribution = distribution[["group", "n_persons", *data.categories, "suppressed"]].reset_index(drop=True)
-    items = data.all_items.rename(columns={"n_persons": "all_n_persons", "mean": "all_mean",
-                                           "suppressed": "all_suppressed"}).drop(columns="n_cells")
-    own = data.items[data.items["network_id"] == network_id][["item", "n_persons", "mean", "suppressed"]]
-    items = items.merge(own.rename(columns={"mean": "network_mean"}), on="item", how="left")
-    items["suppressed"] = items["suppressed"].fillna(True).astype(bool)
-    waves = data.all_waves.rename(columns={"n_persons": "all_n_persons", "mean": "all_mean",
-                                           "suppressed": "all_suppressed"}).drop(columns="n_cells")
-    own = data.waves[data.waves["network_id"] == network_id][["wave", "n_persons", "mean", "suppressed"]]
-    waves = waves.merge(own.rename(columns={"mean": "network_mean"}), on="wave", how="left")
-    waves["suppressed"] = waves["suppressed"].fillna(True).astype(bool)   # no respondents: marked the same
-    order = ["n_persons", "network_mean", "suppressed", "all_n_persons", "all_mean", "all_suppressed"]
-    n_shown = int((~data.networks["suppressed"]).sum())
-    return NetworkView(
-        network_id=network_id, suppressed=suppressed,
-        n_persons=None if suppressed else int(row["n_persons"]),
-        mean_0_10=None if suppressed else float(row["mean_0_10"]),
-        se_0_10=None if suppressed else float(row["se_0_10"]),
-        rank=None if suppressed else int(row["rank"]), n_shown=n_shown,
-        n_suppressed=len(data.networks) - n_shown, min_cell=data.min_cell, distribution=distribution,
-        items=items[["item", "difficulty", *order]], waves=waves[["wave", *order]],
-    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -480,64 +286,97 @@ def _figure_block(uri: str, alt: str) -> str:
     return f'<p><img src="{uri}" alt="{escape(alt)}"></p>'
 
 
+def _distribution_table(view: NetworkView, categories) -> str:
+    rows = []
+    for _, r in view.distribution.iterrows():
+        cells = ([("suppressed", "suppressed")] + [("", "")] * len(categories) if r["suppressed"] else
+                 [(_count(r["n_persons"]), "num")] + [(_number(r[c], 2), "num") for c in categories])
+        rows.append([(escape(r["group"]), "")] + cells)
+    return _html_table(["group", "respondents", *categories], rows)
+
+
+def report_sections(data: ReportData, network_id: str, *, painter: Painter | None = None) -> dict[str, str]:
+    """The parts of a network's report as HTML fragments, every string from the data escaped.
+
+    Keys: ``"title"`` (the network's heading), ``"headline"`` (its size, estimate and rank, or the
+    suppression notice, after the data's note), ``"caterpillar"``, ``"distribution"``, ``"items"``,
+    ``"trend"`` (a figure and its table each) and ``"footer"`` (the suppression rule in one sentence).
+    :func:`render_report` puts them on a page; the network-report notebook displays them one by one
+    between its own (static) headings.
+    """
+    painter = painter or Painter(data)
+    view = network_view(data, network_id)
+    headline = [f'<p class="note">{escape(data.note)}</p>'] if data.note else []
+    if view.suppressed:
+        headline.append(f'<p class="note">{escape(view.headline)}</p>')
+    else:
+        headline.append(f"<p>{view.n_persons} members answered. The network's estimate is "
+                        f"<strong>{view.mean_0_10:.1f}</strong> on the 0-10 scale (±{2 * view.se_0_10:.1f}), "
+                        f"ranking {view.rank} of {view.n_shown} networks shown.</p>")
+    caterpillar = [_figure_block(painter.caterpillar(view), "caterpillar plot of all networks")]
+    if view.n_suppressed:
+        caterpillar.append(f"<p>{view.n_suppressed} network(s) suppressed from this display (fewer than "
+                           f"{data.min_cell} respondents each).</p>")
+    items = [_figure_block(painter.items(view), "mean response per item"),
+             _html_table(["item", "difficulty (logits)", "this network", "answers", "all networks", "answers"],
+                         [[(escape(r["item"]), ""), (_number(r["difficulty"]), "num")]
+                          + _cells(r["n_persons"], r["network_mean"], bool(r["suppressed"]))
+                          + _cells(r["all_n_persons"], r["all_mean"], bool(r["all_suppressed"]))
+                          for _, r in view.items.iterrows()])]
+    if view.waves.empty:
+        trend = ["<p>These data hold a single survey wave, so there is no trend to show.</p>"]
+    else:
+        trend = [_figure_block(painter.waves(view), "mean measure by survey wave"),
+                 _html_table(["wave", "this network", "respondents", "all networks", "respondents"],
+                             [[(escape(f"{float(r['wave']):g}"), "num")]
+                              + _cells(r["n_persons"], r["network_mean"], bool(r["suppressed"]))
+                              + _cells(r["all_n_persons"], r["all_mean"], bool(r["all_suppressed"]))
+                              for _, r in view.waves.iterrows()])]
+    return {
+        "title": f"<h1>Network {escape(view.network_id)}</h1>",
+        "headline": "\n".join(headline),
+        "caterpillar": "\n".join(caterpillar),
+        "distribution": "\n".join([_figure_block(painter.distribution(view),
+                                                 "shares of respondents in the four categories"),
+                                   _distribution_table(view, data.categories)]),
+        "items": "\n".join(items),
+        "trend": "\n".join(trend),
+        "footer": (f"<p><small>Groups, items and waves with fewer than {data.min_cell} respondents are suppressed "
+                   "and marked; the all-networks figures pool only the groups that are shown (see the suppression "
+                   "rule in the data documentation). Item difficulties come from the calibration on all "
+                   "respondents.</small></p>"),
+    }
+
+
+#: The report's headings and the sentence under each, around :func:`report_sections`.
+SECTION_HEADINGS = {
+    "caterpillar": ("The network among all networks",
+                    "Each dot is a network's empirical Bayes estimate of its members' mean measure, rescaled to "
+                    "0-10, with bars of two standard errors. Networks whose bars do not overlap differ reliably. "
+                    "This network is in red."),
+    "distribution": ("How members spread over the four categories",
+                     "The cut points come from the rating scale's thresholds: low members mostly disagree with "
+                     "the items, high members strongly endorse even the hardest one."),
+    "items": ("Item profile", "Mean response to each item, easiest to endorse at the top."),
+    "trend": ("Trend across survey waves", ""),
+}
+
+
 def render_report(data: ReportData, network_id: str, *, painter: Painter | None = None) -> str:
     """One network's report as a complete, self-contained HTML page (no script, nothing fetched).
 
     Parameters
     ----------
     data
-        :func:`report_data` for all networks.
+        :func:`inhd.report.report_data` for all networks.
     network_id
         The network whose report this is.
     painter
         The figures to reuse (one per process); a new one when ``None``.
     """
-    painter = painter or Painter(data)
-    view = network_view(data, network_id)
-    name = escape(view.network_id)
-    parts = [f"<h1>Network {name}</h1>"]
-    if data.note:
-        parts.append(f'<p class="note">{escape(data.note)}</p>')
-    if view.suppressed:
-        parts.append(f'<p class="note">{escape(view.headline)}</p>')
-    else:
-        parts.append(f"<p>{view.n_persons} members answered. The network's estimate is "
-                     f"<strong>{view.mean_0_10:.1f}</strong> on the 0-10 scale (±{2 * view.se_0_10:.1f}), ranking "
-                     f"{view.rank} of {view.n_shown} networks shown.</p>")
-    parts += ["<h2>The network among all networks</h2>",
-              "<p>Each dot is a network's empirical Bayes estimate of its members' mean measure, rescaled to 0-10, "
-              "with bars of two standard errors. Networks whose bars do not overlap differ reliably. This network "
-              "is in red.</p>", _figure_block(painter.caterpillar(view), "caterpillar plot of all networks")]
-    if view.n_suppressed:
-        parts.append(f"<p>{view.n_suppressed} network(s) suppressed from this display (fewer than {data.min_cell} "
-                     "respondents each).</p>")
-    parts += ["<h2>How members spread over the four categories</h2>",
-              _figure_block(painter.distribution(view), "shares of respondents in the four categories"),
-              _html_table(["group", "respondents", *data.categories],
-                          [[(escape(r["group"]), "")] + ([("suppressed", "suppressed")] + [("", "")] * len(data.categories)
-                                                          if r["suppressed"] else
-                                                          [(_count(r["n_persons"]), "num")]
-                                                          + [(_number(r[c], 2), "num") for c in data.categories])
-                           for _, r in view.distribution.iterrows()])]
-    parts += ["<h2>Item profile</h2>", "<p>Mean response to each item, easiest to endorse at the top.</p>",
-              _figure_block(painter.items(view), "mean response per item"),
-              _html_table(["item", "difficulty (logits)", "this network", "answers", "all networks", "answers"],
-                          [[(escape(r["item"]), ""), (_number(r["difficulty"]), "num")]
-                           + _cells(r["n_persons"], r["network_mean"], bool(r["suppressed"]))
-                           + _cells(r["all_n_persons"], r["all_mean"], bool(r["all_suppressed"]))
-                           for _, r in view.items.iterrows()])]
-    parts.append("<h2>Trend across survey waves</h2>")
-    if view.waves.empty:
-        parts.append("<p>These data hold a single survey wave, so there is no trend to show.</p>")
-    else:
-        parts += [_figure_block(painter.waves(view), "mean measure by survey wave"),
-                  _html_table(["wave", "this network", "respondents", "all networks", "respondents"],
-                              [[(escape(f"{float(r['wave']):g}"), "num")]
-                               + _cells(r["n_persons"], r["network_mean"], bool(r["suppressed"]))
-                               + _cells(r["all_n_persons"], r["all_mean"], bool(r["all_suppressed"]))
-                               for _, r in view.waves.iterrows()])]
-    parts.append(f"<p><small>Groups, items and waves with fewer than {data.min_cell} respondents are suppressed "
-                 "and marked; the all-networks figures pool only the groups that are shown (see the suppression "
-                 "rule in the data documentation). Item difficulties come from the calibration on all "
-                 "respondents.</small></p>")
-    return html_page(f"Network {view.network_id}: feedback report", "\n".join(parts))
+    sections = report_sections(data, network_id, painter=painter)
+    parts = [sections["title"], sections["headline"]]
+    for key, (heading, sentence) in SECTION_HEADINGS.items():
+        parts += [f"<h2>{heading}</h2>", f"<p>{sentence}</p>" if sentence else "", sections[key]]
+    parts.append(sections["footer"])
+    return html_page(f"Network {network_id}: feedback report", "\n".join(p for p in parts if p))

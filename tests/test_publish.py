@@ -115,7 +115,12 @@ def test_a_run_that_fails_publishes_nothing_and_leaves_no_manifest(tmp_path):
         with OutputFolder(out) as folder:
             folder.stage("N1.html").write_text("one")
             raise KeyboardInterrupt
-    assert list(out.iterdir()) == []
+    assert not out.exists()                     # created by the run, left empty: removed again
+    out.mkdir()
+    with pytest.raises(RuntimeError):
+        with OutputFolder(out, force=True) as folder:
+            raise RuntimeError
+    assert out.is_dir() and list(out.iterdir()) == []     # a folder that was there stays
 
 
 def test_second_run_refused_while_the_first_holds_the_lock(tmp_path):
@@ -207,3 +212,20 @@ def test_keep_moves_one_file_without_a_manifest(tmp_path):
         folder.stage("07_network_report.ipynb").write_text("{}")
         folder.keep("07_network_report.ipynb")
     assert (out / "07_network_report.ipynb").is_file() and not (out / MANIFEST_NAME).exists()
+
+
+def test_shareable_csv_file_suppresses_small_groups_and_keeps_text(tmp_path):
+    from inhd.publish import shareable_csv_file
+
+    path = tmp_path / "network_eb.csv"
+    path.write_text(",network_id,mean,se\n0,N1,0.100,0.2\n1,=N2,-1.5e-3,0.3\n2,N3,0.7,0.1\n")
+    shareable_csv_file(path, group_sizes={"network_id": {"N1": 30, "=N2": 12, "N3": 9}}, min_cell=10)
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    assert rows == [["", "network_id", "mean", "se", "suppressed"],
+                    ["0", "N1", "0.100", "0.2", "False"],          # digits as written
+                    ["1", "'=N2", "-1.5e-3", "0.3", "False"],
+                    ["", "N3", "", "", "True"]]
+    plain = tmp_path / "reliability.csv"
+    plain.write_text("quantity,value\n@x,0.9\n")
+    shareable_csv_file(plain, group_sizes={"network_id": {}})
+    assert plain.read_text() == "quantity,value\n'@x,0.9\n"        # no group column: only neutralised

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from inhd.data import load_survey
-from inhd.report import calibrate
-from inhd.report_page import Painter, network_view, render_report, report_data
+from inhd.report import calibrate, network_view, report_data
+from inhd.report_page import Painter, render_report
 from surveys import executable_content, page_text, write_survey
 
 HOSTILE_ITEMS = ["q01", "<img src=x onerror=alert(1)>", "$\\frac{a}{b}$", "=cmd|' /C calc'!A0", "q$05", "_hidden"]
