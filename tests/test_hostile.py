@@ -27,9 +27,6 @@ from inhd.cli import main
 from inhd.publish import MANIFEST_NAME, OutputFolder
 from surveys import executable_content, page_text, write_survey
 
-STAGE2 = "stage 2 of issue 12 (integration after a3-layers): "
-
-
 def cli(argv, capsys):
     """Run ``inhd argv`` in-process: (exit code, stdout, stderr); argparse's exit counts as a code."""
     try:
@@ -82,7 +79,6 @@ BAD_IDS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_IDS))
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "ids over 200 characters or with control characters")
 def test_validate_refuses_long_ids_and_control_characters_with_line_and_column(tmp_path, capsys, survey_files, case):
     network_id, message = BAD_IDS[case]
     r, n = survey_files(*_with(network_id))
@@ -93,7 +89,6 @@ def test_validate_refuses_long_ids_and_control_characters_with_line_and_column(t
     assert snapshot(r, n) == before
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "ids over 200 characters")
 def test_validate_refuses_a_long_respondent_id_too(capsys, survey_files):
     r, n = survey_files(VALID + _row(respondent_id="r" * 300), NETWORKS)
     code, out, _ = cli(["validate", "--respondents", r, "--networks", n], capsys)
@@ -151,7 +146,6 @@ def test_validate_refuses_a_folder_and_a_missing_file(tmp_path, capsys):
     no_traceback(out + err)
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "non-regular input files")
 def test_validate_refuses_a_pipe_instead_of_waiting_on_it(tmp_path):
     """A FIFO (or a device such as /dev/zero) never ends: it is refused, not read forever."""
     fifo = tmp_path / "respondents.csv"
@@ -198,24 +192,23 @@ def small(tmp_path):
     return write_survey(tmp_path / "data", {"N1": 30, "N2": 20, "tiny": 9})
 
 
-@pytest.mark.parametrize("parameter", ["output_dir=/tmp/inhd-elsewhere", "respondents_path=other.csv",
+@pytest.mark.parametrize("parameter", ["output_dir={elsewhere}", "respondents_path=other.csv",
                                        "networks_path=other.csv", "item_columns=[q01]", "min_cell=1"])
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "parameters the CLI owns")
 def test_f6_run_refuses_parameters_the_cli_owns(tmp_path, capsys, stub_paper, small, parameter):
     stub_paper()
     r, n, _ = small
     before = snapshot(r, n)
+    elsewhere = tmp_path / "elsewhere"
     code, out, err = cli(["run", "stub", "--respondents", r, "--networks", n, "--out", tmp_path / "out", "--quiet",
-                          "-p", parameter], capsys)
+                          "-p", parameter.format(elsewhere=elsewhere)], capsys)
     name = parameter.split("=")[0]
     assert code == 2 and re.search(rf"{name}.*set by inhd run.*--", err), err
-    assert not (tmp_path / "out").exists() and not Path("/tmp/inhd-elsewhere").exists()
+    assert not (tmp_path / "out").exists() and not elsewhere.exists()
     assert snapshot(r, n) == before
 
 
 @pytest.mark.parametrize("command", ["run", "report"])
 @pytest.mark.parametrize("value", ["0", "-1"])
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "--min-cell at least 1")
 def test_f3_min_cell_must_be_at_least_one(tmp_path, capsys, stub_paper, small, command, value):
     stub_paper()
     r, n, items = small
@@ -227,7 +220,6 @@ def test_f3_min_cell_must_be_at_least_one(tmp_path, capsys, stub_paper, small, c
 
 
 @pytest.mark.parametrize("command", ["run", "report"])
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "the publisher in run and report")
 def test_f10_out_holding_an_input_is_refused_even_with_force(tmp_path, capsys, stub_paper, small, command):
     stub_paper()
     r, n, items = small
@@ -243,7 +235,6 @@ def test_f10_out_holding_an_input_is_refused_even_with_force(tmp_path, capsys, s
 
 
 @pytest.mark.parametrize("command", ["run", "report"])
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "the publisher in run and report")
 def test_f11_out_below_a_file_gets_a_sentence(tmp_path, capsys, stub_paper, small, command):
     stub_paper()
     r, n, items = small
@@ -255,7 +246,6 @@ def test_f11_out_below_a_file_gets_a_sentence(tmp_path, capsys, stub_paper, smal
 
 
 @pytest.mark.parametrize("command", ["run", "report"])
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "the publisher's lock in run and report")
 def test_f4_a_second_run_into_a_folder_in_use_is_refused(tmp_path, capsys, stub_paper, small, command):
     stub_paper()
     r, n, items = small
@@ -268,7 +258,6 @@ def test_f4_a_second_run_into_a_folder_in_use_is_refused(tmp_path, capsys, stub_
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "the publisher in run")
 def test_f4_run_publishes_whole_and_a_second_run_needs_force(tmp_path, capsys, stub_paper, small):
     stub_paper()
     r, n, _ = small
@@ -285,7 +274,6 @@ def test_f4_run_publishes_whole_and_a_second_run_needs_force(tmp_path, capsys, s
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "shareable CSV in run")
 def test_f2_f8_run_tables_are_suppressed_and_formulas_neutralised(tmp_path, capsys, stub_paper):
     stub_paper()
     ids = {"=1+2": 12, "@SUM(A1)": 11, "+x": 10, "-y": 14, "-7": 15, "small=": 9}
@@ -311,7 +299,6 @@ def test_f3_a_failing_notebook_is_named_and_kept_but_not_published(tmp_path, cap
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "shareable CSV in run")
 def test_f2_participatory_benefits_suppresses_a_small_network_in_network_eb(tmp_path, capsys):
     from inhd import DATA_DIR
 
@@ -376,7 +363,6 @@ def test_report_over_hostile_ids_succeeds_and_leaves_inputs_alone(hostile_report
     assert before == after
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer and publisher")
 def test_f7_every_id_gets_its_own_report_listed_in_the_index(hostile_reports):
     done, out, _, _ = hostile_reports
     manifest = json.loads((out / MANIFEST_NAME).read_text())
@@ -389,7 +375,6 @@ def test_f7_every_id_gets_its_own_report_listed_in_the_index(hostile_reports):
 
 
 @pytest.mark.parametrize("network_id", HOSTILE_REPORT_IDS)
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer and publisher")
 def test_f1_f9_report_pages_are_inert(hostile_reports, network_id):
     done, out, _, _ = hostile_reports
     name = {f["network_id"]: f["file"] for f in json.loads((out / MANIFEST_NAME).read_text())["files"]}[network_id]
@@ -397,10 +382,9 @@ def test_f1_f9_report_pages_are_inert(hostile_reports, network_id):
     assert executable_content(page) == []
     text = page_text(page)
     assert network_id in text and all(item in text for item in HOSTILE_ITEMS)
-    assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 4
+    assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 3   # one wave: no trend figure
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer and publisher")
 def test_f1_index_and_every_page_carry_the_content_security_policy(hostile_reports):
     done, out, _, _ = hostile_reports
     for name, page in [*_pages(out).items(), ("index.html", (out / "index.html").read_text())]:
@@ -408,7 +392,6 @@ def test_f1_index_and_every_page_carry_the_content_security_policy(hostile_repor
         assert "default-src 'none'" in page
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer and publisher")
 def test_f5_manifest_lists_every_file_with_its_sha256(hostile_reports):
     import hashlib
 
@@ -419,7 +402,6 @@ def test_f5_manifest_lists_every_file_with_its_sha256(hostile_reports):
     assert all(hashlib.sha256((out / name).read_bytes()).hexdigest() == digest for name, digest in files.items())
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "ids over 200 characters")
 def test_f9_a_5000_character_id_is_refused_before_any_report(tmp_path, capsys):
     r, n, items = write_survey(tmp_path / "data", {"N1": 12, "x" * 5000: 12})
     code, out, err = cli(["report", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out",
@@ -430,7 +412,6 @@ def test_f9_a_5000_character_id_is_refused_before_any_report(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "unmodellable data named")
 def test_f11_data_that_cannot_be_modelled_name_the_network(tmp_path, capsys):
     r, n, items = write_survey(tmp_path / "data", {"N1": 30, "LONE": 1}, rng=0)   # singular on main
     code, out, err = cli(["report", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out",
@@ -468,7 +449,6 @@ def small_groups(tmp_path_factory):
     return r, n, items, out
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer (suppression rule)")
 def test_f2_a_network_alone_in_a_wave_is_not_shown_as_all_networks(small_groups):
     r, n, items, out = small_groups
     for name, page in _pages(out).items():
@@ -476,7 +456,6 @@ def test_f2_a_network_alone_in_a_wave_is_not_shown_as_all_networks(small_groups)
         assert waves["2025"][3] == "suppressed", name        # the all-networks figure of wave 2025
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer (suppression rule)")
 def test_f2_an_item_answered_by_three_is_suppressed_in_every_report(small_groups):
     r, n, items, out = small_groups
     n1 = next(page for page in _pages(out).values() if "<h1>Network N1</h1>" in page)
@@ -484,7 +463,6 @@ def test_f2_an_item_answered_by_three_is_suppressed_in_every_report(small_groups
     assert q06[2] == "suppressed"
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer (suppression rule)")
 def test_f2_differencing_published_figures_recovers_no_suppressed_group(small_groups):
     """All-networks figures times their counts equal the sum over the shown networks' published
     figures: nothing is left over for a suppressed group to be recovered from."""
@@ -509,9 +487,8 @@ def test_f2_differencing_published_figures_recovers_no_suppressed_group(small_gr
             assert abs(total) < 0.01 * 60, (heading, label)       # rounding of two-decimal means only
 
 
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the renderer (suppression rule)")
 def test_f2_min_cell_75_leaves_no_network_alone_as_all_networks(tmp_path, capsys):
-    r, n, items = write_survey(tmp_path / "data", {"BIG": 120, "MID": 80, "FOURTH": 60},
+    r, n, items = write_survey(tmp_path / "data", {"BIG": 160, "MID": 80, "FOURTH": 60},
                                waves={"BIG": [2023, 2024], "MID": [2023], "FOURTH": [2026]})
     out = tmp_path / "out"
     code, _, err = cli(["report", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out", out,
@@ -527,7 +504,6 @@ def test_f2_min_cell_75_leaves_no_network_alone_as_all_networks(tmp_path, capsys
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=STAGE2 + "inhd report on the batch pool")
 def test_f5_ctrl_c_stops_inhd_report_within_seconds_and_leaves_no_manifest(tmp_path):
     r, n, items = write_survey(tmp_path / "data", [12] * 400)
     out = tmp_path / "out"
@@ -549,3 +525,20 @@ def test_f5_ctrl_c_stops_inhd_report_within_seconds_and_leaves_no_manifest(tmp_p
     assert process.returncode == 130 and "interrupted" in err, err
     no_traceback(err)
     assert not (out / MANIFEST_NAME).exists() and not any(out.glob("*.html"))
+
+
+@pytest.mark.slow
+def test_f1_notebook_07_through_inhd_run_shows_a_hostile_id_as_text(tmp_path, capsys):
+    """The network-report notebook displays the escaped sections of inhd.report_page, never Markdown."""
+    hostile = '"><img src=x onerror=alert(1)> [x](javascript:alert(1)) ```mermaid'
+    r, n, items = write_survey(tmp_path / "data", {hostile: 15, "N2": 14, "N3": 12})
+    out = tmp_path / "out"
+    code, _, err = cli(["run", "network-report", "--respondents", r, "--networks", n, "--items", ",".join(items),
+                        "--out", out, "--quiet", "-p", f"network_id={json.dumps(hostile)}"], capsys)
+    assert code == 0, err
+    page = (out / "07_network_report.html").read_text(encoding="utf-8")
+    assert executable_content(page) == []
+    assert "default-src 'none'" in page and hostile in page_text(page)
+    assert not re.search(r"<img[^>]*onerror", page) and 'href="javascript:' not in page
+    tables = {p.name for p in (out / "tables").iterdir()}
+    assert tables == {"networks.csv", "distribution.csv", "item_profile.csv", "trend.csv"}
