@@ -6,7 +6,8 @@ Modules, each a noun a researcher would recognise, from the bottom floor up (imp
    locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy``
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.rasch`` (JMLE as
    Winsteps, CML, anchoring, fit), ``inhd.hlm`` (known-variance multilevel models, as HLM 8 and
-   metafor), ``inhd.effects`` (centering, dummy coding, effect sizes)
+   metafor; its steps in ``inhd.hlm_likelihood``, ``inhd.hlm_inference`` and ``inhd.hlm8``, exact
+   derivatives by ``inhd.jet``), ``inhd.effects`` (centering, dummy coding, effect sizes)
 3. ``inhd.data`` (the survey-data contract, loading and validation), ``inhd.plots``
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
    ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching``;
