@@ -22,6 +22,7 @@ identity (schools within a network in closed form), so one evaluation costs O(N 
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -172,7 +173,7 @@ class KnownVarianceResult:
         return ax
 
 
-def _validate(data, known_variance, groups, method, random_slope, test):
+def _validate(data, known_variance, groups, method, random_slope, test, levels=None):
     problems = []
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data: expected a pandas DataFrame, found {type(data).__name__}")
@@ -182,6 +183,9 @@ def _validate(data, known_variance, groups, method, random_slope, test):
     if test not in ("z", "hlm"):
         problems.append(f"test: expected 'z' (metafor's z tests) or 'hlm' (HLM 8's t-ratios and "
                         f"chi-square tests), found {test!r}")
+    if levels is not None and test != "hlm":
+        problems.append("levels: term levels set HLM's degrees of freedom and are used only with "
+                        "test='hlm'")
     groups = [groups] if isinstance(groups, str) else list(groups)
     if not 1 <= len(groups) <= 2:
         problems.append(f"groups: expected one or two grouping columns (outermost first), "
@@ -209,19 +213,47 @@ def _validate(data, known_variance, groups, method, random_slope, test):
     return groups, method
 
 
+_NAME = r"[A-Za-z_]\w*"
+_PLAIN_FORMULA = re.compile(rf"^\s*({_NAME})\s*~\s*(1|{_NAME}(?:\s*\+\s*{_NAME})*)\s*$")
+
+
+def _plain_design(data, formula):
+    """The design of ``"y ~ a + b"`` (distinct numeric columns, an intercept, nothing missing)
+    without patsy's parsing, column for column what patsy builds; None for any other formula."""
+    match = _PLAIN_FORMULA.match(formula)
+    if match is None:
+        return None
+    terms = [] if match[2] == "1" else [t.strip() for t in match[2].split("+")]
+    cols = [match[1], *terms]
+    if len(set(terms)) < len(terms) or any(
+            c not in data.columns or data[c].dtype.kind not in "fiu" for c in cols):
+        return None
+    values = data[cols].to_numpy(dtype=float)
+    if np.isnan(values).any():
+        return None                          # patsy reports the missing values
+    X = np.column_stack([np.ones(len(values)), values[:, 1:]])
+    return values[:, 0], X, ["Intercept", *terms]
+
+
 def _design_matrices(data, formula):
-    """The response and the fixed-effects design (patsy), refusing missing values and a
-    rank-deficient design."""
-    try:
-        y, X = patsy.dmatrices(formula, data, NA_action="raise")
-    except patsy.PatsyError as exc:
-        raise ValueError(f"formula {formula!r}: {exc}") from None
-    names = list(X.design_info.column_names)
+    """The response and the fixed-effects design (patsy, or directly for a plain sum of numeric
+    columns), refusing missing values and a rank-deficient design."""
+    plain = _plain_design(data, formula)
+    if plain is not None:
+        y, X, names = plain
+    else:
+        try:
+            y, X = patsy.dmatrices(formula, data, NA_action="raise")
+        except patsy.PatsyError as exc:
+            raise ValueError(f"formula {formula!r}: {exc}") from None
+        names = list(X.design_info.column_names)
     X = np.asarray(X, dtype=float)
-    if np.linalg.matrix_rank(X) < X.shape[1]:
+    sv = np.linalg.svd(np.linalg.qr(X, mode="r"), compute_uv=False)   # X's singular values
+    if X.shape[0] < X.shape[1] or sv.min() <= sv.max() * max(X.shape) * np.finfo(float).eps:
         raise ValueError(f"formula {formula!r}: the fixed-effects design is rank deficient "
                          f"(columns {names})")
-    return np.asarray(y, dtype=float)[:, 0], X, names
+    y = np.asarray(y, dtype=float)
+    return (y[:, 0] if y.ndim == 2 else y), X, names
 
 
 def _unit_codes(data, groups):
@@ -315,7 +347,7 @@ def fit_known_variance(data, formula, *, known_variance, groups, method="REML",
     Raudenbush, S. W. & Bryk, A. S. (2002). Hierarchical linear models (2nd ed.), ch. 3, 7 and 8.
     Perlman, Bryk & Russell (2025), Table 4 (the three-level model with a measurement model).
     """
-    groups, method = _validate(data, known_variance, groups, method, random_slope, test)
+    groups, method = _validate(data, known_variance, groups, method, random_slope, test, levels)
     y, X, names = _design_matrices(data, formula)
     outer_codes, outer_labels, inner_codes, inner_labels = _unit_codes(data, groups)
     t = pd.to_numeric(data[random_slope]).to_numpy(dtype=float) if random_slope else None

@@ -58,7 +58,8 @@ compared with the unit-specific estimates of the levels above it (HLM's three-le
 for level-2 components, ch. 8): chi^2 is the precision-weighted residual sum of squares of the
 unit estimates regressed, within each parent unit, on the parents' random coefficients, with
 df = units - parameters of those regressions - the level's own predictors. Persons with v_i = 0
-carry no test information and are left out.
+carry no test information and are left out; with no known variance at all the residual is HLM's
+level-1 variance, which HLM does not test (NaN).
 """
 
 from __future__ import annotations
@@ -194,6 +195,8 @@ def _person_test(design, crit, n_person_terms):
     variance, against its school's or network's own intercept (and the network's slope)."""
     r = design.y - design.X @ crit.beta
     keep = design.v > 0
+    if not keep.any():      # no measurement model: the residual is HLM's level-1 variance, untested
+        return {"statistic": np.nan, "df": np.nan, "p_value": np.nan, "n_units": 0}
     parent = design.inner_start if design.has_inner else design.outer_start
     sizes = np.diff(np.r_[parent, design.n])
     unit = np.repeat(np.arange(len(parent)), sizes)[keep]

@@ -25,16 +25,14 @@ def fixed_effects_table(beta, cov, names, df=None) -> pd.DataFrame:
     per term, shown as a ``df`` column after ``statistic``) with t intervals (HLM's t-ratios)."""
     beta, se = np.asarray(beta, dtype=float), np.sqrt(np.diag(cov))
     stat = beta / se
-    out = pd.DataFrame({"estimate": beta, "se": se, "statistic": stat}, index=pd.Index(names))
+    cols = {"estimate": beta, "se": se, "statistic": stat}
     if df is None:
         crit, p = Z95, 2 * stats.norm.sf(np.abs(stat))
     else:
-        df = np.asarray(df, dtype=float)
-        out["df"] = df
+        cols["df"] = df = np.asarray(df, dtype=float)
         crit, p = stats.t.isf(0.025, df), 2 * stats.t.sf(np.abs(stat), df)
-    out["p_value"] = p
-    out["ci_low"], out["ci_high"] = beta - crit * se, beta + crit * se
-    return out
+    cols.update(p_value=p, ci_low=beta - crit * se, ci_high=beta + crit * se)
+    return pd.DataFrame(cols, index=pd.Index(names))
 
 
 def variance_components(crit: Criterion, at_boundary, design: Design, groups, random_slope):
@@ -57,10 +55,11 @@ def variance_components(crit: Criterion, at_boundary, design: Design, groups, ra
     return pd.Series(vc, name="variance", dtype=float), G, tau_in, sigma2
 
 
-def _with_intervals(frame):
-    frame["ci_low"] = frame["deviation"] - Z95 * frame["se"]
-    frame["ci_high"] = frame["deviation"] + Z95 * frame["se"]
-    return frame
+def _frame(deviation, se, n_persons, reliability, index, **slope):
+    """A level's EB frame in one construction: the vocabulary's columns, then the slope's."""
+    cols = {"deviation": deviation, "se": se, "ci_low": deviation - Z95 * se,
+            "ci_high": deviation + Z95 * se, "n_persons": n_persons, "reliability": reliability}
+    return pd.DataFrame({**cols, **slope}, index=index)
 
 
 def _outer_eb(design, crit, G, cov):
@@ -113,25 +112,18 @@ def empirical_bayes(design: Design, crit: Criterion, G, tau_in, sigma2, cov, *, 
     reliability`` (with a random slope also ``slope_deviation, slope_se, slope_reliability``),
     and the mean reliability per level (plus ``person``: mean sigma^2 / (sigma^2 + v_i))."""
     u, se, lam, parts = _outer_eb(design, crit, G, cov)
-    outer = pd.DataFrame({"deviation": u[:, 0], "se": se[:, 0]},
-                         index=pd.Index(outer_labels, name=groups[0]))
-    outer = _with_intervals(outer)
-    outer["n_persons"] = np.diff(np.r_[design.outer_start, design.n])
-    outer["reliability"] = lam[:, 0]
+    slope = {}
     rel = {groups[0]: float(np.mean(lam[:, 0]))}
     if design.q == 2:
-        outer["slope_deviation"], outer["slope_se"] = u[:, 1], se[:, 1]
-        outer["slope_reliability"] = lam[:, 1]
+        slope = {"slope_deviation": u[:, 1], "slope_se": se[:, 1], "slope_reliability": lam[:, 1]}
         rel[f"{groups[0]}:{random_slope}"] = float(np.mean(lam[:, 1]))
-    effects = {groups[0]: outer}
+    effects = {groups[0]: _frame(u[:, 0], se[:, 0], np.diff(np.r_[design.outer_start, design.n]),
+                                 lam[:, 0], pd.Index(outer_labels, name=groups[0]), **slope)}
     if design.has_inner:
         u_in, se_in, lam_in = _inner_eb(design, crit, tau_in, cov, parts)
-        inner = pd.DataFrame({"deviation": u_in, "se": se_in},
-                             index=pd.MultiIndex.from_tuples(list(inner_labels), names=groups))
-        inner = _with_intervals(inner)
-        inner["n_persons"] = np.diff(np.r_[design.inner_start, design.n])
-        inner["reliability"] = lam_in
-        effects[groups[1]] = inner
+        index = pd.MultiIndex.from_tuples(list(inner_labels), names=groups)
+        effects[groups[1]] = _frame(u_in, se_in, np.diff(np.r_[design.inner_start, design.n]),
+                                    lam_in, index)
         rel[groups[1]] = float(np.mean(lam_in))
     rel["person"] = float(np.mean(sigma2 / (sigma2 + design.v)))
     return effects, pd.Series(rel, name="reliability")

@@ -122,11 +122,12 @@ def build_design(y, X, v, outer_codes, inner_codes=None, t=None) -> Design:
     for i in range(m):                 # row i of the upper triangle: a_i a_i..m
         np.multiply(A[:, i:i + 1], A[:, i:], out=AAu[:, at:at + m - i])
         at += m - i
-    resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    xtx = X.T @ X                      # X has full column rank (checked by the caller)
+    resid = y - X @ np.linalg.solve(xtx, X.T @ y)
     return Design(resid_ols=resid, order=order, y=y, X=X, v=v, Z=Z, outer_start=outer_start,
                   inner_start=inner_start, inner_outer_start=inner_outer_start,
                   outer_of_inner=outer_of_inner, AAu=AAu, triu=triu,
-                  logdet_xx=float(np.linalg.slogdet(X.T @ X)[1]),
+                  logdet_xx=float(np.linalg.slogdet(xtx)[1]),
                   var0=float(max(np.var(resid), 1e-8)))
 
 

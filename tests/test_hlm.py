@@ -166,6 +166,24 @@ def test_reliability_definitions():
     assert 0 < g.reliability["network_id:wave"] < 1
 
 
+@pytest.mark.parametrize("formula, plain", [
+    ("y ~ x_person + lead + net_z", True), ("y ~ 1", True), ("  y~x_person+wave ", True),
+    ("y ~ x_person + x_person", False), ("y ~ x_person * lead", False),
+    ("y ~ x_person - 1", False), ("y ~ school_id", False), ("y ~ np.log(v)", False),
+])
+def test_plain_formulas_build_the_design_patsy_builds(formula, plain):
+    import patsy
+
+    from inhd.hlm import _design_matrices, _plain_design
+
+    assert (_plain_design(SIM, formula) is not None) == plain
+    y, X, names = _design_matrices(SIM, formula)
+    py, pX = patsy.dmatrices(formula, SIM, NA_action="raise")
+    assert names == pX.design_info.column_names
+    np.testing.assert_array_equal(X, np.asarray(pX))
+    np.testing.assert_array_equal(y, np.asarray(py)[:, 0])
+
+
 def test_inputs_not_modified():
     d = SIM.copy()
     before = d.copy()
@@ -179,6 +197,7 @@ def test_inputs_not_modified():
     (dict(known_variance="v", groups=["network_id"], method="OLS"), "method"),
     (dict(known_variance="v", groups=["a", "b", "c"]), "groups"),
     (dict(known_variance="v", groups=["network_id"], test="t"), "test: expected 'z'"),
+    (dict(known_variance="v", groups=["network_id"], levels={"lead": "person"}), "levels"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

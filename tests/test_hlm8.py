@@ -216,6 +216,14 @@ def test_network_chi_square_follows_its_null_distribution():
     assert abs(np.mean(stats_) - df) < 3 * np.sqrt(2 * df / len(stats_))
 
 
+def test_no_measurement_model_leaves_the_residual_untested():
+    res = fit_known_variance(SIM.assign(v0=0.0), "y ~ x_person", known_variance="v0",
+                             groups=["network_id"], test="hlm")
+    row = res.variance_tests.loc["residual"]
+    assert row["n_units"] == 0 and np.isnan(row["statistic"]) and np.isnan(row["p_value"])
+    assert res.variance_tests.loc["network_id", "p_value"] < 1e-6
+
+
 def test_summary_shows_hlm_tests():
     res = fit_known_variance(SIM, "y ~ x_person + net_z", known_variance="v",
                              groups=["network_id"], method="ml", test="hlm")
