@@ -29,17 +29,15 @@ tooltip escapes it. :func:`chart_html` embeds a spec in a page with ``<``, ``>``
 
 from __future__ import annotations
 
-import copy
-import html
 import json
-import math
-from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
-from inhd.plots import FOUR_CATEGORIES
+from inhd.scales import FOUR_CATEGORIES
+from inhd.vegalite import (VEGALITE_MIMETYPE, Chart, base_spec, chart_html, check_columns,
+                           json_value, number, records)
 
 __all__ = [
     "VEGALITE_MIMETYPE",
@@ -52,11 +50,6 @@ __all__ = [
     "explorer",
 ]
 
-#: The MIME type under which notebooks carry a chart (drawn natively by JupyterLab 4 and JupyterLite).
-VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
-#: The Vega-Lite major version of every spec (the string is metadata; nothing is fetched from it).
-SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
-
 HIGHLIGHT = "#c0392b"
 BASE = "#1f4e79"
 MUTED = "#9aa5b1"
@@ -64,115 +57,22 @@ MUTED = "#9aa5b1"
 CATEGORY_COLOURS = ("#c0392b", "#f0a986", "#92c5de", "#1f4e79")
 
 
-@dataclass(frozen=True)
-class Chart:
-    """A Vega-Lite chart: a specification (``spec``) that renders in JupyterLab and in the book.
-
-    Attributes
-    ----------
-    spec : dict
-        The Vega-Lite 5 specification, data inline. Use :meth:`to_dict` for a copy to modify.
-    """
-
-    spec: dict
-
-    @property
-    def title(self) -> str:
-        """The chart's title text ('' when it has none)."""
-        title = self.spec.get("title", "")
-        text = title.get("text", "") if isinstance(title, dict) else title
-        if not isinstance(text, str):  # a title computed in the page (an expression): its fixed part
-            text = self.spec.get("usermeta", {}).get("title", "")
-        return text
-
-    def to_dict(self) -> dict:
-        """A deep copy of the specification."""
-        return copy.deepcopy(self.spec)
-
-    def to_json(self, *, indent: int | None = None) -> str:
-        """The specification as JSON (strict: no NaN)."""
-        return json.dumps(self.spec, indent=indent, allow_nan=False, ensure_ascii=False)
-
-    def to_html(self) -> str:
-        """An HTML fragment for a page that loads the vendored scripts (see :func:`chart_html`)."""
-        return chart_html(self.spec)
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {VEGALITE_MIMETYPE: self.to_dict(), "text/plain": repr(self)}
-
-    def __repr__(self) -> str:
-        return f"<inhd Chart: {self.title or 'untitled'}>"
-
-
-def _script_json(spec: dict) -> str:
-    """JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` and line separators escaped."""
-    text = json.dumps(spec, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-def chart_html(spec: dict) -> str:
-    """The book's HTML for one chart: an empty ``div.inhd-chart`` and the spec as inert JSON.
-
-    ``_static/inhd-charts.js`` (loaded with Vega, Vega-Lite and vega-embed on pages that have
-    charts) draws every ``div.inhd-chart`` from the ``script.inhd-chart-spec`` that follows it.
-    The JSON has ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so no string in it can close
-    the script element or start markup; the title goes into ``aria-label`` HTML-escaped.
-    """
-    if not isinstance(spec, dict):
-        raise TypeError(f"spec: expected a dict (a Vega-Lite specification), found {type(spec).__name__}")
-    label = Chart(spec).title or "chart"
-    return (f'<div class="inhd-chart" role="figure" aria-label="{html.escape(label, quote=True)}"></div>'
-            f'<script type="application/json" class="inhd-chart-spec">{_script_json(spec)}</script>')
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------------------------
-def _check_columns(frame, columns, where: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{where}: expected a pandas DataFrame, found {type(frame).__name__}")
-    missing = [c for c in columns if c is not None and c not in frame.columns]
-    if missing:
-        raise ValueError(f"{where}: column(s) {missing} not found; the table has {list(frame.columns)}")
-
-
-def _value(v):
-    """A JSON-safe scalar: numpy types to Python, NaN/NA/None to None."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        return None if not math.isfinite(float(v)) else float(v)
-    if isinstance(v, (str, int)):
-        return v
-    return str(v)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{str(k): _value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
-def _base(title, *, description: str) -> dict:
-    spec = {"$schema": SCHEMA_URL, "description": description,
-            "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 12}}}
-    if title:
-        spec["title"] = title
-    return spec
-
-
-def _number(v: float) -> float:
-    return float(round(float(v), 6))
-
-
 # --------------------------------------------------------------------------------------------
 # Wright map
 # --------------------------------------------------------------------------------------------
+def _item_rows(items: pd.DataFrame, *, difficulty: str, item: str | None):
+    """The Wright map's item rows (label, difficulty, tooltip figures) and the figures present."""
+    labels = items[item] if item is not None else items.index.to_series()
+    table = pd.DataFrame({"item": labels.astype(str).to_numpy(),
+                          "difficulty": pd.to_numeric(items[difficulty], errors="coerce").to_numpy()})
+    if table["item"].duplicated().any():
+        raise ValueError(f"wright_map(items): item labels repeat: {sorted(set(table['item'][table['item'].duplicated()]))}")
+    extra = [c for c in ("se", "infit", "outfit", "n_persons") if c in items.columns and c != difficulty]
+    for c in extra:
+        table[c] = pd.to_numeric(items[c], errors="coerce").to_numpy()
+    return table[np.isfinite(table["difficulty"].to_numpy(dtype=float))].reset_index(drop=True), extra
+
+
 def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str = "difficulty",
                measure: str = "measure", item: str | None = None, bins: int = 30, cuts=None,
                title: str | None = "Wright map") -> Chart:
@@ -193,7 +93,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     bins : int, default 30
         Number of person bands.
     cuts : array_like, optional
-        Logit cut points drawn as dotted rules (e.g. :func:`inhd.plots.four_category_cuts`).
+        Logit cut points drawn as dotted rules (e.g. :func:`inhd.scales.four_category_cuts`).
 
     Returns
     -------
@@ -209,9 +109,9 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     >>> [row["item"] for row in chart.spec["vconcat"][1]["layer"][1]["data"]["values"]]
     ['q1', 'q2', 'q3']
     """
-    _check_columns(items, [difficulty, item], "wright_map(items)")
+    check_columns(items, [difficulty, item], "wright_map(items)")
     if isinstance(persons, pd.DataFrame):
-        _check_columns(persons, [measure], "wright_map(persons)")
+        check_columns(persons, [measure], "wright_map(persons)")
         values = pd.to_numeric(persons[measure], errors="coerce")
     else:
         values = pd.to_numeric(pd.Series(np.asarray(persons, dtype=float).ravel()), errors="coerce")
@@ -220,39 +120,31 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
         raise ValueError("wright_map(persons): no finite person measure to draw")
     if not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"bins: expected a positive integer, found {bins!r}")
-    labels = items[item] if item is not None else items.index.to_series()
-    table = pd.DataFrame({"item": labels.astype(str).to_numpy(),
-                          "difficulty": pd.to_numeric(items[difficulty], errors="coerce").to_numpy()})
-    if table["item"].duplicated().any():
-        raise ValueError(f"wright_map(items): item labels repeat: {sorted(set(table['item'][table['item'].duplicated()]))}")
-    extra = [c for c in ("se", "infit", "outfit", "n_persons") if c in items.columns and c != difficulty]
-    for c in extra:
-        table[c] = pd.to_numeric(items[c], errors="coerce").to_numpy()
-    table = table[np.isfinite(table["difficulty"].to_numpy(dtype=float))].reset_index(drop=True)
+    table, extra = _item_rows(items, difficulty=difficulty, item=item)
     tau = np.asarray([] if thresholds is None else thresholds, dtype=float).ravel()
     cut_values = np.asarray([] if cuts is None else cuts, dtype=float).ravel()
 
     counts, edges = np.histogram(values, bins=int(bins))
     bands = pd.DataFrame({"band_low": edges[:-1], "band_high": edges[1:], "n_persons": counts})
     bands["share"] = bands["n_persons"] / values.size
-    bands = bands.map(_number) if hasattr(bands, "map") else bands
+    bands = bands.map(number) if hasattr(bands, "map") else bands
     bands["n_persons"] = counts.astype(int)
     marks = [values.min(), values.max(), *table["difficulty"], *cut_values]
     if tau.size:
         marks += list((table["difficulty"].to_numpy()[:, None] + tau).ravel())
     pad = 0.05 * (max(marks) - min(marks) or 1.0)
-    domain = [_number(min(marks) - pad), _number(max(marks) + pad)]
+    domain = [number(min(marks) - pad), number(max(marks) + pad)]
     x_scale = {"domain": domain, "nice": False, "zero": False}
 
     rows = []
     for _, r in table.iterrows():
         for k, t in enumerate(tau, start=1):
-            rows.append({"item": r["item"], "step": k, "location": _number(r["difficulty"] + t)})
+            rows.append({"item": r["item"], "step": k, "location": number(r["difficulty"] + t)})
     ticks = pd.DataFrame(rows, columns=["item", "step", "location"])
     order = list(table.sort_values("difficulty")["item"])
     y_items = {"field": "item", "type": "nominal", "sort": order, "title": None,
                "axis": {"labelLimit": 180}}
-    cut_layer = {"data": {"values": [{"cut": _number(c)} for c in cut_values]},
+    cut_layer = {"data": {"values": [{"cut": number(c)} for c in cut_values]},
                  "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#333"},
                  "encoding": {"x": {"field": "cut", "type": "quantitative", "scale": x_scale}}}
 
@@ -261,7 +153,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     persons_panel = {
         "height": 120, "width": 560,
         "layer": [{
-            "data": {"values": _records(bands)},
+            "data": {"values": records(bands)},
             "params": [band_hover],
             "mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
             "encoding": {
@@ -287,7 +179,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     item_tooltip += [{"field": c, "type": "quantitative", "title": c,
                       **({"format": ".2f"} if c != "n_persons" else {})} for c in extra]
     items_layers = [
-        {"data": {"values": _records(ticks)},
+        {"data": {"values": records(ticks)},
          "mark": {"type": "tick", "thickness": 2, "size": 10},
          "encoding": {"x": {"field": "location", "type": "quantitative", "scale": x_scale},
                       "y": y_items,
@@ -296,7 +188,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
                                   {"field": "step", "type": "ordinal", "title": "threshold"},
                                   {"field": "location", "type": "quantitative", "format": ".2f",
                                    "title": "location (logits)"}]}},
-        {"data": {"values": _records(table)},
+        {"data": {"values": records(table)},
          "params": [item_hover],
          "mark": {"type": "point", "filled": True},
          "encoding": {"x": {"field": "difficulty", "type": "quantitative", "scale": x_scale,
@@ -309,7 +201,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     ]
     if cut_values.size:
         items_layers.append(cut_layer)
-    spec = _base(title, description="Wright map: persons (bands, top) and items (bottom) on one logit scale")
+    spec = base_spec(title, description="Wright map: persons (bands, top) and items (bottom) on one logit scale")
     spec.update({"vconcat": [persons_panel,
                              {"height": max(60, 18 * len(table)), "width": 560, "layer": items_layers}],
                  "resolve": {"scale": {"x": "shared"}}, "spacing": 6})
@@ -360,7 +252,7 @@ def caterpillar(networks: pd.DataFrame, *, estimate: str = "mean", ci_low: str |
     if not 0 < level < 1:
         raise ValueError(f"level: expected a coverage in (0, 1), found {level!r}")
     try:
-        _check_columns(networks, [label, estimate, ci_low, ci_high, se, n], "caterpillar(networks)")
+        check_columns(networks, [label, estimate, ci_low, ci_high, se, n], "caterpillar(networks)")
     except ValueError as err:
         if ci_low is not None and (ci_low not in getattr(networks, "columns", []) or ci_high not in networks.columns):
             raise ValueError(f"{err}; pass ci_low=None, ci_high=None to draw estimate -/+ "
@@ -416,11 +308,11 @@ def caterpillar(networks: pd.DataFrame, *, estimate: str = "mean", ci_low: str |
     subtitle = [f"{len(shown)} networks, {interval_title}; the dashed line is their average ({average:.2f})"]
     if hidden:
         subtitle.append(f"{hidden} network(s) not shown: no estimate (suppressed)")
-    spec = _base({"text": title or "Networks' estimates", "subtitle": subtitle},
+    spec = base_spec({"text": title or "Networks' estimates", "subtitle": subtitle},
                  description="Caterpillar plot: each network's estimate with its interval, sorted")
     spec.update({
         "width": 600, "height": 300,
-        "data": {"values": _records(shown)},
+        "data": {"values": records(shown)},
         "params": [{"name": "network", "value": "" if highlight is None else str(highlight),
                     "bind": {"input": "select", "options": ["", *options],
                              "labels": ["(none)", *options], "name": "Highlight a network: "}}],
@@ -440,7 +332,7 @@ def caterpillar(networks: pd.DataFrame, *, estimate: str = "mean", ci_low: str |
              "mark": {"type": "text", "dy": -14, "fontWeight": "bold", "color": HIGHLIGHT},
              "encoding": {"x": x, "y": {"field": "ci_high", "type": "quantitative"},
                           "text": {"field": "estimate", "type": "quantitative", "format": ".2f"}}},
-            {"data": {"values": [{"average": _number(average)}]},
+            {"data": {"values": [{"average": number(average)}]},
              "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#555"},
              "encoding": {"y": {"field": "average", "type": "quantitative"}}},
         ],
@@ -453,15 +345,17 @@ def caterpillar(networks: pd.DataFrame, *, estimate: str = "mean", ci_low: str |
 # --------------------------------------------------------------------------------------------
 def four_category_distribution(distribution: pd.DataFrame, *, group: str = "group",
                                category: str = "category", proportion: str = "proportion",
-                               n: str | None = "n", n_persons: str | None = "n_persons",
+                               n_persons: str | None = "n_persons",
+                               n_persons_group: str | None = "n_persons_group",
                                kind: str = "stacked", title: str | None = None) -> Chart:
     """The probability density display: shares of respondents in four ordered categories by group.
 
     Parameters
     ----------
     distribution : pandas.DataFrame
-        Tidy, one row per group x category, as :func:`inhd.plots.four_category_distribution`
-        returns it: ``group, category, n, n_persons, proportion``. Groups may be networks.
+        Tidy, one row per group x category, as :func:`inhd.scales.four_category_distribution`
+        returns it: ``group, category, n_persons`` (in the category), ``n_persons_group`` (in
+        the group), ``proportion``. Groups may be networks.
     kind : {"stacked", "grouped"}
         ``"stacked"`` (default): one 100% bar per group, sorted by the share in the two upper
         categories, hover a group to highlight it; ``"grouped"``: Perlman, Bryk & Russell (2025),
@@ -474,7 +368,8 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
     """
     if kind not in ("stacked", "grouped"):
         raise ValueError(f"kind: expected 'stacked' or 'grouped', found {kind!r}")
-    _check_columns(distribution, [group, category, proportion, n, n_persons], "four_category_distribution")
+    check_columns(distribution, [group, category, proportion, n_persons, n_persons_group],
+                   "four_category_distribution")
     frame = pd.DataFrame({"group": distribution[group].astype(str).to_numpy(),
                           "category": distribution[category].astype(str).to_numpy(),
                           "proportion": pd.to_numeric(distribution[proportion], errors="coerce").to_numpy(dtype=float)})
@@ -484,7 +379,7 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
                          f"expected the categories {list(FOUR_CATEGORIES)}")
     if frame.duplicated(["group", "category"]).any():
         raise ValueError("four_category_distribution: a group has the same category twice")
-    for name, col in (("n", n), ("n_persons", n_persons)):
+    for name, col in (("n_persons", n_persons), ("n_persons_group", n_persons_group)):
         if col is not None:
             frame[name] = pd.to_numeric(distribution[col], errors="coerce").to_numpy()
     complete = frame.groupby("group", sort=False)["proportion"].transform(lambda s: bool(np.isfinite(s).all()))
@@ -501,17 +396,17 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
     tooltip = [{"field": "group", "type": "nominal", "title": "group"},
                {"field": "category", "type": "ordinal", "title": "category"},
                {"field": "proportion", "type": "quantitative", "title": "share", "format": ".1%"}]
-    if n is not None:
-        tooltip.append({"field": "n", "type": "quantitative", "title": "respondents in category"})
     if n_persons is not None:
-        tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents in group"})
+        tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents in category"})
+    if n_persons_group is not None:
+        tooltip.append({"field": "n_persons_group", "type": "quantitative", "title": "respondents in group"})
     subtitle = [f"{len(groups)} groups; respondents in four ordered categories, low to high"]
     if hidden:
         subtitle.append(f"{hidden} group(s) not shown: suppressed")
-    spec = _base({"text": title or "Respondents in four categories", "subtitle": subtitle},
+    spec = base_spec({"text": title or "Respondents in four categories", "subtitle": subtitle},
                  description="Share of each group's respondents in the categories low, low-middle, "
                              "high-middle and high")
-    spec["data"] = {"values": _records(frame)}
+    spec["data"] = {"values": records(frame)}
     hover = {"name": "hover", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
                                          "fields": ["group"]}}
     if kind == "stacked":
@@ -589,7 +484,7 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
     needed = [label, group, *levels]
     if published is not None:
         needed += [published.format(level=lv) for lv in levels]
-    _check_columns(table, needed, "reliability_chart")
+    check_columns(table, needed, "reliability_chart")
     for key in ("ns", "published_ns"):
         pattern = patterns[key]
         if pattern is not None and not any(pattern.format(level=lv) in table.columns for lv in levels):
@@ -606,8 +501,8 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
     rows = []
     for i in range(len(table)):
         for lv in levels:
-            ours = _value(pd.to_numeric(table[lv].iloc[i], errors="coerce"))
-            pub = (_value(pd.to_numeric(table[published.format(level=lv)].iloc[i], errors="coerce"))
+            ours = json_value(pd.to_numeric(table[lv].iloc[i], errors="coerce"))
+            pub = (json_value(pd.to_numeric(table[published.format(level=lv)].iloc[i], errors="coerce"))
                    if published else None)
             if ours is None and pub is None:
                 continue
@@ -617,7 +512,7 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
                          "group": "" if group is None else str(table[group].iloc[i]),
                          "level": lv, "ours": ours, "published": pub,
                          "ours_ns": ns, "published_ns": pns,
-                         "difference": None if ours is None or pub is None else _number(ours - pub)})
+                         "difference": None if ours is None or pub is None else number(ours - pub)})
     if not rows:
         raise ValueError("reliability_chart: the table has no reliability to draw")
     order = list(pd.DataFrame({"m": table[label].astype(str), "g": "" if group is None else table[group].astype(str)})
@@ -663,7 +558,7 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
     n_measures = len(order)
     legend = "dot: ours" + ("; diamond: published" if published else "") + \
              ("; faint: not significant" if not_significant or published_not_significant else "")
-    spec = _base({"text": title or "Reliability of the measures", "subtitle": [legend]},
+    spec = base_spec({"text": title or "Reliability of the measures", "subtitle": [legend]},
                  description="Reliability of each measure at each level, ours beside the published values")
     spec.update({
         "data": {"values": rows},
@@ -739,7 +634,7 @@ def explorer(table: pd.DataFrame, *, x: str, y: str, sliders: dict, initial: dic
     if not isinstance(sliders, dict) or not sliders:
         raise ValueError("sliders: expected a dict {column: label} with at least one column")
     columns = [x, y, *sliders]
-    _check_columns(table, columns, "explorer")
+    check_columns(table, columns, "explorer")
     if x in sliders or y in sliders:
         raise ValueError(f"sliders: {x!r} and {y!r} are on the axes; a slider needs another column")
     initial = dict(initial or {})
@@ -764,7 +659,7 @@ def explorer(table: pd.DataFrame, *, x: str, y: str, sliders: dict, initial: dic
                          f"{dict(zip(sliders, missing[0] if isinstance(missing[0], tuple) else (missing[0],)))}")
 
     params, tests, title_parts = [], [], []
-    records = frame.copy()
+    rows = frame.copy()
     for i, (col, lab) in enumerate(sliders.items()):
         name = f"s{i}"
         values = slider_values[col]
@@ -784,34 +679,34 @@ def explorer(table: pd.DataFrame, *, x: str, y: str, sliders: dict, initial: dic
         else:
             position = f"_position_{i}"
             lookup = {float(v): k for k, v in enumerate(values)}
-            records[position] = [lookup[float(v)] for v in records[col]]
+            rows[position] = [lookup[float(v)] for v in rows[col]]
             params.append({"name": name, "value": int(np.argmin(np.abs(values - start))),
                            "bind": {"input": "range", "min": 0, "max": int(values.size - 1), "step": 1,
-                                    "name": f"{lab} (step through {', '.join(_format_value(_value(v)) for v in values)}) "}})
+                                    "name": f"{lab} (step through {', '.join(_format_value(json_value(v)) for v in values)}) "}})
             tests.append(f"datum[{json.dumps(position)}] === {name}")
-            shown = json.dumps([_format_value(_value(v)) for v in values])
+            shown = json.dumps([_format_value(json_value(v)) for v in values])
             title_parts.append(f"'{_js_text(lab)} ' + {shown}[{name}]")
-    records["slice"] = [", ".join(f"{lab} {_format_value(_value(v))}" for lab, v in zip(sliders.values(), row))
+    rows["slice"] = [", ".join(f"{lab} {_format_value(json_value(v))}" for lab, v in zip(sliders.values(), row))
                         for row in frame[list(sliders)].itertuples(index=False)]
     selected = " && ".join(f"({t})" for t in tests)
     finite_y = frame[y][np.isfinite(frame[y].to_numpy(dtype=float))]
     if y_domain is None:
         lo, hi = float(finite_y.min()), float(finite_y.max())
         pad = 0.05 * (hi - lo or 1.0)
-        y_domain = [_number(lo - pad), _number(hi + pad)]
+        y_domain = [number(lo - pad), number(hi + pad)]
     x_enc = {"field": _field(x), "type": "quantitative", "title": x_title or x, "scale": {"zero": False}}
     y_enc = {"field": _field(y), "type": "quantitative", "title": y_title or y,
              "scale": {"domain": [float(v) for v in y_domain], "zero": False}}
     tooltip = [{"field": _field(c), "type": "quantitative", "title": sliders.get(c, c)} for c in [x, *sliders]]
     tooltip.append({"field": _field(y), "type": "quantitative", "title": y_title or y, "format": ".3f"})
     heading = title or f"{y_title or y} by {x_title or x}"
-    spec = _base({"text": {"expr": f"'{_js_text(heading)}: ' + " + " + ', ' + ".join(title_parts)}},
+    spec = base_spec({"text": {"expr": f"'{_js_text(heading)}: ' + " + " + ', ' + ".join(title_parts)}},
                  description=f"{y_title or y} against {x_title or x} for the design the sliders select; "
                              "other designs faint")
     spec.update({
         "usermeta": {"title": heading},
         "width": 520, "height": 300,
-        "data": {"values": _records(records)},
+        "data": {"values": records(rows)},
         "params": params,
         "layer": [
             {"mark": {"type": "line", "strokeWidth": 1, "opacity": 0.35, "color": MUTED},

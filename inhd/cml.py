@@ -3,8 +3,8 @@
 The engine behind ``inhd.rasch.fit_rating_scale(..., method="cml")``. Person locations are
 conditioned out through their raw scores, so item difficulties and thresholds are estimated
 consistently (JMLE's are not), and missing responses are handled by response pattern exactly
-as eRm does: persons are grouped by the set of items they answered and each group's elementary
-symmetric functions run over its own items.
+as eRm does: each person's conditional probability uses the elementary symmetric functions of
+the items that person answered.
 
 Model (Andrich 1978)
 --------------------
@@ -15,8 +15,28 @@ difficulty means harder to endorse. Writing b_ih = -h delta_i - (tau_1 + ... + t
     P(x_n | r_n) = exp(sum_i b_{i,x_ni}) / gamma_{r_n}(S_n),
 
 where r_n is the raw score, S_n the items person n answered and gamma_r(S) the polynomial
-elementary symmetric function (ESF) of order r of exp(b_ih), i in S. Persons with an extreme
-raw score (0 or m |S_n|) have conditional probability one and contribute nothing.
+elementary symmetric function (ESF) of order r of exp(b_ih), i in S: the coefficient of t^r in
+prod_{i in S} sum_h exp(b_ih) t^h. Persons with an extreme raw score (0 or m |S_n|) have
+conditional probability one and contribute nothing.
+
+Algorithm: two blocks of items ("meet in the middle")
+-----------------------------------------------------
+With many missing-data patterns the ESFs per pattern are the cost. The items are split into two
+blocks A and B; a pattern S is a pair (S_A, S_B) of block patterns, and far fewer distinct block
+patterns occur than patterns (at most 2^7 for a block of 7 items, whatever the number of
+persons). The polynomial of each distinct block pattern, and its leave-one-out polynomials, are
+computed once by the summation algorithm (forward products over the block's items); a pattern's
+ESF at an observed score is then a single convolution sum_a Gamma_A(a) Gamma_B(r - a). Everything a
+pattern contributes to the gradient and Hessian is passed to its block patterns as aggregated
+"outside" messages (sums over persons of 1/gamma_r times the other block's polynomial), so the
+per-item work is done per block pattern, not per pattern or person. The analytic Hessian is the
+conditional covariance of the sufficient statistics,
+
+    -d2 log L = sum_n Cov(t(x) | r_n, S_n),   t = (1{x_i = h})_{i,h},
+
+whose pairwise joint probabilities come from leave-two-out products inside a block and from
+leave-one-out polynomials of both blocks across them. Newton-Raphson with this Hessian converges
+quadratically and its inverse gives the standard errors.
 """
 from __future__ import annotations
 
@@ -24,112 +44,106 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import sparse
 
+from inhd.rsm import (RatingScaleEstimate, check_responses, linked_items, log_weights,
+                      solve_locations)
 from inhd.warnings import ConvergenceWarning
 
 __all__ = ["CMLEstimate", "cml_rating_scale", "conditional_loglik"]
 
-
-@dataclass(frozen=True)
-class CMLEstimate:
-    """Result of :func:`cml_rating_scale`.
-
-    Attributes
-    ----------
-    difficulty, difficulty_se : ndarray (n_items,)
-        Item difficulties (sum to zero) and their standard errors.
-    thresholds, thresholds_se : ndarray (m,)
-        Andrich thresholds tau_1..tau_m (sum to zero) and their standard errors.
-    llf : float
-        Conditional log-likelihood at the estimates (``eRm::RSM(X)$loglik``).
-    converged : bool
-        Whether the Newton iterations met ``tol``.
-    n_iter : int
-        Newton iterations taken.
-    n_patterns : int
-        Number of distinct missing-data patterns among the persons used.
-    n_persons : int
-        Persons used (non-extreme raw scores).
-    covariance : ndarray (n_items + m, n_items + m)
-        Covariance of (difficulty, thresholds): inverse observed information, mapped through the
-        sum-to-zero constraints.
-    """
-
-    difficulty: np.ndarray
-    difficulty_se: np.ndarray
-    thresholds: np.ndarray
-    thresholds_se: np.ndarray
-    llf: float
-    converged: bool
-    n_iter: int
-    n_patterns: int
-    n_persons: int = 0
-    covariance: np.ndarray | None = None
-
-    def summary(self) -> str:
-        """Plain-text table of the estimates."""
-        lines = [f"Rating-scale model, CML: {self.difficulty.size} items, "
-                 f"{self.thresholds.size + 1} categories, {self.n_persons} non-extreme persons "
-                 f"in {self.n_patterns} missing-data patterns",
-                 f"conditional log-likelihood {self.llf:.6f}; converged={self.converged} "
-                 f"after {self.n_iter} iterations",
-                 f"{'':>12}{'estimate':>12}{'se':>10}"]
-        for i, (d, s) in enumerate(zip(self.difficulty, self.difficulty_se)):
-            lines.append(f"{'item ' + str(i):>12}{d:12.4f}{s:10.4f}")
-        for k, (t, s) in enumerate(zip(self.thresholds, self.thresholds_se)):
-            lines.append(f"{'tau ' + str(k + 1):>12}{t:12.4f}{s:10.4f}")
-        return "\n".join(lines)
+#: The estimate shape shared with :func:`inhd.jmle.jmle_rating_scale` (name kept for callers).
+CMLEstimate = RatingScaleEstimate
 
 
 # --------------------------------------------------------------------------- data preparation
 
 @dataclass(frozen=True)
-class _Data:
-    pm: np.ndarray        # (G, I) bool: items answered in each pattern
-    N: np.ndarray         # (G, R+1) persons per pattern and raw score
-    counts: np.ndarray    # (I, m+1) responses of item i in category h (non-extreme persons)
+class _Design:
+    """Sufficient statistics of the conditional likelihood, arranged for the two-block ESFs.
+
+    The block patterns of A and of B are stacked into one set of K "block rows" (A's first),
+    each with ``n`` item slots (B padded with an unanswered slot when the number of items is
+    odd), so that one pass over the slots serves both blocks. Persons are grouped into rows
+    (missing-data pattern, raw score)."""
+
+    n_items: int
     m: int
+    n_a: int                 # block rows [0, n_a) belong to A, [n_a, K) to B
+    items: tuple             # the items of block A and of block B, by slot
+    slot_item: np.ndarray    # (K, n) item in each slot of each block row
+    present: np.ndarray      # (K, n) whether that item was answered in the block pattern
+    row_a: np.ndarray        # per row: its block row in A
+    row_b: np.ndarray        # per row: its block row in B (offset by n_a)
+    row_score: np.ndarray    # per row: raw score r
+    row_count: np.ndarray    # per row: persons with this pattern and score
+    to_block: sparse.csr_matrix  # (K, 2 rows): each side of each row to its block row
+    counts: np.ndarray       # (n_items, m+1) responses in each category (non-extreme persons)
+    n_patterns: int
+    jacobian: np.ndarray     # (n_items (m+1), free parameters): d b_ih / d p
+    other_index: np.ndarray  # (2 rows, R+1) flat index: the other block's polynomial at r - t
+    cross_index: np.ndarray  # (rows, n, R+1+m) flat index: B's leave-one-out polys at r - t
 
 
-def _validate(X, n_categories):
-    if isinstance(n_categories, bool) or not isinstance(n_categories, (int, np.integer)):
-        raise ValueError(f"n_categories must be an integer >= 2, got {n_categories!r}")
-    if n_categories < 2:
-        raise ValueError(f"n_categories must be at least 2, got {n_categories}")
-    try:
-        X = np.array(X, dtype=float)            # a copy: the caller's array is never touched
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"X must be a numeric array of response codes: {exc}") from None
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (persons x items), got {X.ndim} dimension(s)")
-    if X.shape[0] == 0 or X.shape[1] < 2:
-        raise ValueError(f"X must have at least one person and two items, got shape {X.shape}")
-    m = int(n_categories) - 1
-    obs = ~np.isnan(X)
-    bad = obs & ((X != np.round(X)) | (X < 0) | (X > m))
-    if bad.any():
-        where = np.argwhere(bad)[:5]
-        shown = ", ".join(f"row {r}, column {c}: {float(X[r, c])!r}" for r, c in where)
-        raise ValueError(f"X must hold integer codes 0..{m} (n_categories={n_categories}) or NaN;"
-                         f" {int(bad.sum())} value(s) outside, e.g. {shown}")
-    empty = np.flatnonzero(~obs.any(axis=1))
-    if empty.size:
-        raise ValueError(f"X rows {empty[:10].tolist()} have no responses; drop them first")
-    return X, obs, m
+def _unique_rows(a):
+    """np.unique(a, axis=0, return_inverse=True) for a small 2-D integer/bool array, by keys."""
+    a = np.ascontiguousarray(a)
+    key = a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1])))[:, 0]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return a[first], inverse.ravel()
 
 
-def _prepare(X, obs, m) -> _Data:
-    n_items = X.shape[1]
+def _design(pm, inv, score, counts, m) -> _Design:
+    """Group persons by (missing-data pattern ``pm[inv]``, raw score) and split the items into
+    two blocks."""
+    n_items = pm.shape[1]
+    rows, inv_row = _unique_rows(np.stack([inv, score], axis=1).astype(np.int64))
+    row_count = np.bincount(inv_row, minlength=rows.shape[0]).astype(float)
+    n = (n_items + 1) // 2
+    slots = [np.arange(n), np.arange(n, n_items)]
+    pats, which = zip(*(_unique_rows(pm[:, s]) for s in slots))
+    n_a = pats[0].shape[0]
+    present = np.zeros((n_a + pats[1].shape[0], n), bool)
+    present[:n_a] = pats[0]
+    present[n_a:, :slots[1].size] = pats[1]
+    slot_item = np.zeros(present.shape, np.int64)
+    slot_item[:n_a] = slots[0]
+    slot_item[n_a:, :slots[1].size] = slots[1]
+    row_a, row_b = which[0][rows[:, 0]], n_a + which[1][rows[:, 0]]
+    n_rows = rows.shape[0]
+    to_block = sparse.csr_matrix((np.ones(2 * n_rows), (np.r_[row_a, row_b],
+                                                        np.arange(2 * n_rows))),
+                                 shape=(present.shape[0], 2 * n_rows))
+    R1 = m * n + 1
+    t = np.arange(R1)
+    r = np.r_[rows[:, 1], rows[:, 1]]
+    other_index = np.r_[row_b, row_a][:, None] * (3 * R1 - 2) + r[:, None] - t + R1 - 1
+    width = R1 + m
+    t = np.arange(width)
+    cross_index = ((row_b[:, None, None] * n + np.arange(n)[None, :, None]) * (R1 + 2 * width)
+                   + rows[:, 1, None, None] - t[None, None, :] + width)
+    return _Design(n_items=n_items, m=m, n_a=n_a, items=tuple(slots), slot_item=slot_item,
+                   present=present,
+                   row_a=row_a, row_b=row_b, row_score=rows[:, 1], row_count=row_count,
+                   to_block=to_block, counts=counts.astype(float), n_patterns=pm.shape[0],
+                   jacobian=_b_map(n_items, m) @ _full_map(n_items, m),
+                   other_index=other_index, cross_index=cross_index)
+
+
+def _scores(X, obs, m):
+    """Integer codes (0 where missing), raw scores and the non-extreme rows."""
     x = np.where(obs, X, 0.0).astype(np.int64)
     score = x.sum(axis=1)
-    keep = (score > 0) & (score < m * obs.sum(axis=1))
+    return x, score, (score > 0) & (score < m * obs.sum(axis=1))
+
+
+def _prepare(X, obs, m) -> _Design:
+    """Checks that the CML estimates exist, then the design of the non-extreme persons."""
+    x, score, keep = _scores(X, obs, m)
     if not keep.any():
         raise ValueError("X has no person with a non-extreme raw score: the conditional "
                          "likelihood is empty")
-    pm, inv = np.unique(obs[keep], axis=0, return_inverse=True)
-    inv = inv.ravel()
-    N = np.zeros((pm.shape[0], m * n_items + 1))
-    np.add.at(N, (inv, score[keep]), 1.0)
     xk, ok = x[keep], obs[keep]
     counts = np.stack([((xk == h) & ok).sum(axis=0) for h in range(m + 1)], axis=1)
     problems = []
@@ -146,118 +160,199 @@ def _prepare(X, obs, m) -> _Data:
                         "not estimable; collapse categories)")
     if problems:
         raise ValueError("CML estimates do not exist: " + "; ".join(problems))
-    # items must be linked by persons who answered both (otherwise the blocks' relative
-    # locations are not identified)
-    link = (pm.T.astype(float) @ pm.astype(float)) > 0
-    from scipy.sparse.csgraph import connected_components
-    n_comp, label = connected_components(link, directed=False)
+    pm, inv = _unique_rows(ok)
+    _check_linked(pm)
+    return _design(pm, inv, score[keep], counts, m)
+
+
+def _check_linked(pm):
+    """Items must be linked by persons who answered both (``pm``: the missing-data patterns),
+    else the blocks' relative locations are not identified."""
+    n_comp, label = linked_items(pm)
     if n_comp > 1:
         blocks = "; ".join(str(np.flatnonzero(label == c).tolist()) for c in range(n_comp))
         raise ValueError(f"the information matrix is singular: the items fall into {n_comp} "
                          f"blocks (columns {blocks}) that no non-extreme person links by "
                          "answering items of both")
-    return _Data(pm=pm, N=N, counts=counts.astype(float), m=m)
 
 
-# --------------------------------------------------------------------------- ESFs
+# --------------------------------------------------------------------------- ESFs of the blocks
 
 def _item_b(delta, tau):
-    """b_ih = -h delta_i - sum_{k<=h} tau_k, shape (I, m+1), b_i0 = 0.
+    """b_ih = -h delta_i - sum_{k<=h} tau_k, shape (I, m+1), b_i0 = 0: the rating-scale log
+    weights (:func:`inhd.rsm.log_weights`) at theta = 0.
 
     The difficulties are centred first: the conditional likelihood is invariant to a common
     shift (b_ih -> b_ih + h c), and centred values keep the ESFs in floating-point range."""
-    m = tau.size
-    delta = delta - delta.mean()
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    return -np.arange(m + 1)[None, :] * delta[:, None] - cum[None, :]
+    delta = np.asarray(delta, dtype=float)
+    return log_weights(-(delta - delta.mean()), tau)
 
 
-def _forward(b, pm):
-    """Scaled prefix ESFs. Returns E (G,I,m+1) scaled item weights, F (G,I+1,R+1) scaled prefix
-    ESFs with log scale logA (G,I+1), and logM (G,) so that
-    log gamma_r(S_g) = log F[g, I, r] + logA[g, I] + logM[g]."""
-    G, n_items = pm.shape
-    m = b.shape[1] - 1
-    R = m * n_items
+def _toeplitz(e, width):
+    """Per item the (width, width) matrix T with T[a, s] = e_{i, s - a} (0 <= s - a <= m):
+    a polynomial's coefficient (row) vector times T is the polynomial times the item's."""
+    m = e.shape[1] - 1
+    lag = np.arange(width)[None, :] - np.arange(width)[:, None]
+    return np.pad(e, ((0, 0), (0, 1)))[:, np.where((lag >= 0) & (lag <= m), lag, m + 1)]
+
+
+def _mm(a, b):
+    """a @ b over the last axis of ``a``, in row chunks that keep each BLAS call small enough to
+    run single-threaded (threads only cost time at these sizes, and a lot on a busy machine)."""
+    flat = a.reshape(-1, a.shape[-1])
+    rows = max(1, 200_000 // (b.shape[0] * b.shape[1]))
+    out = np.empty((flat.shape[0], b.shape[1]))
+    for start in range(0, flat.shape[0], rows):
+        np.matmul(flat[start:start + rows], b, out=out[start:start + rows])
+    return out.reshape(a.shape[:-1] + (b.shape[1],))
+
+
+def _times_slot(poly, T, d: _Design, slot, *, backward=False):
+    """Each block row's polynomial(s) (last axis) times the polynomial of the item in ``slot``
+    of its block (unchanged where that item was not answered); ``backward`` multiplies by the
+    transpose (the backward messages' step)."""
+    out = poly.copy()
+    for rows, items in ((slice(0, d.n_a), d.items[0]), (slice(d.n_a, None), d.items[1])):
+        if slot < items.size:
+            M = T[items[slot]]
+            out[rows] = _mm(poly[rows], M.T if backward else M)
+    keep = ~d.present[:, slot]
+    out[keep] = poly[keep]
+    return out
+
+
+def _rescale(a):
+    """Divide each polynomial (last axis) by its largest entry; return (scaled, log scale)."""
+    s = a.max(axis=-1)
+    s = np.where(s > 0, s, 1.0)
+    return a / s[..., None], np.log(s)
+
+
+def _forward(T, d: _Design):
+    """Scaled prefix products F[:, i] = prod_{slots < i} (max 1) and their log scales."""
+    K, n = d.present.shape
+    F = np.zeros((K, n + 1, T.shape[1]))
+    F[:, 0, 0] = 1.0
+    logF = np.zeros((K, n + 1))
+    for i in range(n):
+        F[:, i + 1], s = _rescale(_times_slot(F[:, i], T, d, i))
+        logF[:, i + 1] = logF[:, i] + s
+    return F, logF
+
+
+def _backward(T, logF, message, d: _Design):
+    """Backward messages Bk_i(t) = sum_h e_ih Bk_{i+1}(t + h), Bk_n = message (log scale
+    -logF[:, n], i.e. in units of the block polynomial), scaled with log scales logB and
+    zero-padded by 2m scores on the right."""
+    K, n = d.present.shape
+    R1 = T.shape[1]
+    Bk = np.zeros((K, n + 1, R1 + 2 * d.m))
+    logB = np.zeros((K, n + 1))
+    Bk[:, n, :R1], s = _rescale(message)
+    logB[:, n] = s - logF[:, n]
+    for i in range(n - 1, -1, -1):
+        Bk[:, i, :R1], s = _rescale(_times_slot(Bk[:, i + 1, :R1], T, d, i, backward=True))
+        logB[:, i] = logB[:, i + 1] + s
+    return Bk, logB
+
+
+def _sweep(T, F, logF, Bk, logB, d: _Design):
+    """Leave-one-out polynomials of every slot and the within-block pair sums.
+
+    G^(i) runs over the slots skipping i (G^(i)_j = prod_{l < j, l != i}); at slot j the pairs
+    i < j give sum_a G^(i)_j(a) Bk_{j+1}(a + s), s = 0..2m: the sum over persons of
+    gamma^(ij)_{r-s} / gamma_r, both items answered. Returns the leave-one-out polynomials on
+    the block polynomial's scale (zero for unanswered slots), shape (K, n, R+1), and the pair
+    sums per block, shape (2, n, n, 2m+1) (upper triangle)."""
+    K, n = d.present.shape
+    R1, m, pm = T.shape[1], d.m, d.present
+    block = np.zeros((K, 2))
+    block[:d.n_a, 0] = block[d.n_a:, 1] = 1.0
+    G = np.zeros((K, n, R1))
+    logG = np.zeros((K, n))
+    pairs = np.zeros((2, n, n, 2 * m + 1))
+    for j in range(n):
+        if j:
+            win = sliding_window_view(Bk[:, j + 1], 2 * m + 1, axis=1)[:, :R1]
+            q = np.matmul(G[:, :j], win)                       # (K, j, 2m+1)
+            w = np.exp(logG[:, :j] + logB[:, j + 1, None]) * (pm[:, :j] & pm[:, j, None])
+            pairs[:, :j, j] = np.einsum("kis,ki,kb->bis", q, w, block)
+            G[:, :j], s = _rescale(_times_slot(G[:, :j], T, d, j))
+            logG[:, :j] += s
+        G[:, j] = F[:, j]
+        logG[:, j] = logF[:, j]
+    loo = G * (np.exp(logG - logF[:, n, None]) * pm)[..., None]
+    return loo, pairs
+
+
+# --------------------------------------------------------------------------- likelihood
+
+def _loglik_parts(b, d: _Design):
+    """Conditional log-likelihood, and the pieces its derivatives reuse."""
     M = b.max(axis=1)
     e = np.exp(b - M[:, None])
-    unit = np.zeros(m + 1)
-    unit[0] = 1.0                                   # an unanswered item: polynomial 1
-    E = np.where(pm[:, :, None], e[None, :, :], unit[None, None, :])
-    F = np.zeros((G, n_items + 1, R + 1))
-    F[:, 0, 0] = 1.0
-    logA = np.zeros((G, n_items + 1))
-    for i in range(n_items):
-        top = m * i + 1
-        new = F[:, i + 1]
-        for h in range(m + 1):
-            new[:, h:h + top] += E[:, i, h, None] * F[:, i, :top]
-        s = new.max(axis=1)
-        new /= s[:, None]
-        logA[:, i + 1] = logA[:, i] + np.log(s)
-    return E, F, logA, pm @ M
-
-
-def _log_esf(b, pm):
-    """log gamma_r(S_g), shape (G, R+1); -inf where no response pattern has score r."""
-    _, F, logA, logM = _forward(b, pm)
-    with np.errstate(divide="ignore"):
-        return np.log(F[:, -1]) + (logA[:, -1] + logM)[:, None]
-
-
-def _loglik_grad_b(b, data: _Data, *, grad=True, chunk_elems=4_000_000):
-    """Conditional log-likelihood and its gradient with respect to b (I, m+1). Patterns are
-    processed in chunks so the (patterns x items x scores) work arrays stay below
-    ``chunk_elems`` doubles each."""
-    G, n_items = data.pm.shape
-    per = (n_items + 1) * (data.m * n_items + 1)
-    size = max(1, chunk_elems // per)
-    ll = float((data.counts * b).sum())
-    expected = np.zeros_like(b)
-    for start in range(0, G, size):
-        sl = slice(start, start + size)
-        lg, ex = _patterns_part(b, data.pm[sl], data.N[sl], grad=grad)
-        ll -= lg
-        if grad:
-            expected += ex
-    return ll, (data.counts - expected if grad else None)
-
-
-def _patterns_part(b, pm, N, *, grad=True):
-    """sum_g sum_r N_gr log gamma_r(S_g) and the expected category counts
-    sum_g sum_r N_gr P(x_i = h | r, S_g), shape (I, m+1), by a forward-backward pass over items
-    (vectorised over patterns)."""
-    E, F, logA, logM = _forward(b, pm)
-    gam = F[:, -1]
-    pos = N > 0
-    if np.any(pos & (gam <= 0)):
+    T = _toeplitz(e, d.m * d.present.shape[1] + 1)
+    F, logF = _forward(T, d)
+    poly = F[:, -1]                                            # (K, R+1), max 1
+    R = poly.shape[1] - 1
+    # each side of each row: the other block's polynomial at r - t, t = 0..R
+    gath = np.pad(poly, ((0, 0), (R, R))).ravel()[d.other_index]
+    n_rows = d.row_score.size
+    conv = np.einsum("ra,ra->r", poly[d.row_a], gath[:n_rows])
+    if np.any(conv <= 0) or not np.all(np.isfinite(1.0 / conv)):
         raise FloatingPointError("elementary symmetric function underflow at an observed score")
-    loggam = np.log(np.where(pos, gam, 1.0)) + (logA[:, -1] + logM)[:, None]
-    lg = float((N * np.where(pos, loggam, 0.0)).sum())
-    if not grad:
-        return lg, None
-    G, n_items = pm.shape
-    m = b.shape[1] - 1
-    R = m * n_items
-    # backward messages: beta_I(s) = N_s / gamma_s; beta_i(s) = sum_h e_ih beta_{i+1}(s+h)
-    Bk = np.zeros((G, n_items + 1, R + 1))
-    logB = np.zeros((G, n_items + 1))
-    Bk[:, -1] = np.where(pos, N / np.where(pos, gam, 1.0), 0.0)
-    logB[:, -1] = -logA[:, -1]
-    for i in range(n_items - 1, -1, -1):
-        top = m * i + 1                  # only prefix scores 0..m*i meet F_i below
-        new = Bk[:, i]
-        for h in range(m + 1):
-            new[:, :top] += E[:, i, h, None] * Bk[:, i + 1, h:h + top]
-        s = new.max(axis=1)
-        new /= s[:, None]
-        logB[:, i] = logB[:, i + 1] + np.log(s)
-    scale = np.exp(logA[:, :-1] + logB[:, 1:])            # (G, I)
-    Ec = np.empty((G, n_items, m + 1))
-    for h in range(m + 1):
-        Ec[:, :, h] = E[:, :, h] * np.einsum("gir,gir->gi", F[:, :-1, :R + 1 - h],
-                                              Bk[:, 1:, h:]) * scale
-    return lg, (Ec * pm[:, :, None]).sum(axis=0)
+    scale = logF[:, -1] + (d.present * M[d.slot_item]).sum(axis=1)
+    log_gamma = np.log(conv) + scale[d.row_a] + scale[d.row_b]
+    ll = float((d.counts * b).sum() - d.row_count @ log_gamma)
+    return ll, dict(e=e, T=T, F=F, logF=logF, conv=conv, gath=gath, log_gamma=log_gamma)
+
+
+def _cross_pairs(loo, d: _Design, w):
+    """sum over persons of P(x_i = h, x_j = k | r) / (e_ih e_jk), i in A, j in B, by
+    s = h + k: sum_a loo_A,i(a) M_j(a + s), with the messages M_j of B's leave-one-out
+    polynomials aggregated over the rows of each A pattern."""
+    m = d.m
+    n, R1 = loo.shape[1], loo.shape[2]
+    width = R1 + m
+    gath = np.pad(loo, ((0, 0), (0, 0), (width, width))).ravel()[d.cross_index]
+    n_rows = w.size
+    msg = d.to_block[:d.n_a, :n_rows] @ (w[:, None] * gath.reshape(n_rows, -1))
+    win = sliding_window_view(msg.reshape(d.n_a, n, width), 2 * m + 1, axis=2)
+    return np.einsum("lia,ljas->ijs", loo[:d.n_a, :, :R1 - m], win)
+
+
+def _derivatives(parts, d: _Design):
+    """Gradient and information matrix with respect to the free parameters.
+
+    With t the indicators 1{x_i = h}, the gradient in b is counts - sum_n E[t | r_n, S_n] and
+    the information sum_n Cov(t | r_n, S_n) = sum_n (E[t t'] - E[t] E[t]'); both are mapped to
+    the free parameters through the Jacobian of b (linear)."""
+    m, e, conv, gath = d.m, parts["e"], parts["conv"], parts["gath"]
+    n_rows = conv.size
+    w = d.row_count / conv
+    message = d.to_block @ (np.r_[w, w][:, None] * gath)
+    Bk, logB = _backward(parts["T"], parts["logF"], message, d)
+    loo, pairs = _sweep(parts["T"], parts["F"], parts["logF"], Bk, logB, d)
+    # per-row marginals P(x_i = h | r) = e_ih sum_a loo_i(a) Gamma_other(r - h - a) / conv
+    own = np.r_[d.row_a, d.row_b]
+    R1 = gath.shape[1]
+    marg = np.matmul(loo[own][:, :, :R1 - m], sliding_window_view(gath, m + 1, axis=1))
+    marg *= e[d.slot_item[own]] / np.r_[conv, conv][:, None, None]
+    n = d.present.shape[1]
+    P = np.concatenate([marg[:n_rows], marg[n_rows:, :d.n_items - n]], axis=1)
+    expected = np.einsum("r,rih->ih", d.row_count, P)
+    # pair sums Q[i, j, s] for i < j: within A, within B, and across
+    Q = np.zeros((d.n_items, d.n_items, 2 * m + 1))
+    Q[:n, :n] = pairs[0]
+    Q[n:, n:] = pairs[1][:d.n_items - n, :d.n_items - n]
+    Q[:n, n:] = _cross_pairs(loo, d, w)[:, :d.n_items - n]
+    s = np.add.outer(np.arange(m + 1), np.arange(m + 1))
+    joint = (e[:, None, :, None] * e[None, :, None, :] * Q[:, :, s]).transpose(0, 2, 1, 3)
+    joint = joint.reshape(d.n_items * (m + 1), -1)
+    joint = joint + joint.T + np.diag(expected.ravel())
+    flat = _mm(P.reshape(n_rows, -1), d.jacobian)           # sum_h P_ih d b_ih / d(delta, tau)
+    info = d.jacobian.T @ joint @ d.jacobian - np.einsum("ri,r,rj->ij", flat, d.row_count, flat)
+    return d.jacobian.T @ (d.counts - expected).ravel(), info
 
 
 # --------------------------------------------------------------------------- parametrisation
@@ -276,37 +371,34 @@ def _unpack(p, n_items, m):
     return delta, tau
 
 
-def _objective(p, data, n_items, *, grad=True):
-    m = data.m
-    delta, tau = _unpack(p, n_items, m)
-    ll, D = _loglik_grad_b(_item_b(delta, tau), data, grad=grad)
-    if not grad:
-        return ll, None
-    h = np.arange(m + 1)
-    g_delta = -(D * h[None, :]).sum(axis=1)                       # d ll / d delta_i
-    tail = np.cumsum(D.sum(axis=0)[::-1])[::-1]                    # sum_{h>=k} sum_i D_ih
-    g_tau = -tail[1:]                                              # d ll / d tau_k, k=1..m
-    g = _constraint(n_items).T @ g_delta
+def _full_map(n_items, m):
+    """(n_items + m, k) map from the free parameters to (delta, tau)."""
+    k = n_items - 1 + (m - 1 if m > 1 else 0)
+    T = np.zeros((n_items + m, k))
+    T[:n_items, :n_items - 1] = _constraint(n_items)
     if m > 1:
-        g = np.concatenate([g, _constraint(m).T @ g_tau])
-    return ll, g
+        T[n_items:, n_items - 1:] = _constraint(m)
+    return T
 
 
-def _hessian(p, data, n_items, step=1e-4, g0=None):
-    """Observed Hessian of the conditional log-likelihood: central differences of the analytic
-    gradient (error O(step^2), about 1e-8 relative), or forward differences from the gradient
-    ``g0`` at ``p`` when given (half the cost; used only to start the Newton iterations)."""
-    k = p.size
-    H = np.empty((k, k))
-    for j in range(k):
-        e = np.zeros(k)
-        e[j] = step
-        if g0 is None:
-            H[:, j] = (_objective(p + e, data, n_items)[1]
-                       - _objective(p - e, data, n_items)[1]) / (2 * step)
-        else:
-            H[:, j] = (_objective(p + e, data, n_items)[1] - g0) / step
-    return 0.5 * (H + H.T)
+def _b_map(n_items, m):
+    """(I(m+1), n_items + m) Jacobian of b_ih = -h delta_i - sum_{k<=h} tau_k."""
+    A = np.zeros((n_items, m + 1, n_items + m))
+    h = np.arange(m + 1)
+    A[np.arange(n_items), :, np.arange(n_items)] = -h
+    A[:, :, n_items:] = -(h[:, None] >= np.arange(1, m + 1)[None, :]).astype(float)
+    return A.reshape(n_items * (m + 1), n_items + m)
+
+
+def _objective(p, d: _Design, n_items, *, derivatives=True):
+    """Conditional log-likelihood at the free parameters p and, if asked, its gradient and
+    Hessian with respect to p (analytic)."""
+    delta, tau = _unpack(p, n_items, d.m)
+    ll, parts = _loglik_parts(_item_b(delta, tau), d)
+    if not derivatives:
+        return ll, None, None
+    grad, info = _derivatives(parts, d)
+    return ll, grad, -info
 
 
 def conditional_loglik(X, *, n_categories, difficulty, thresholds) -> float:
@@ -328,29 +420,26 @@ def conditional_loglik(X, *, n_categories, difficulty, thresholds) -> float:
         sum over non-extreme persons of log P(x_n | r_n); invariant to a common shift of the
         difficulties (the quantity ``eRm::RSM(X)$loglik`` maximises).
     """
-    X, obs, m = _validate(X, n_categories)
+    X, obs, m = check_responses(X, n_categories=n_categories)
     delta = np.asarray(difficulty, dtype=float).ravel()
     tau = np.asarray(thresholds, dtype=float).ravel()
     if delta.size != X.shape[1] or tau.size != m:
         raise ValueError(f"difficulty must have {X.shape[1]} values and thresholds {m}; got "
                          f"{delta.size} and {tau.size}")
-    x = np.where(obs, X, 0.0).astype(np.int64)
-    score = x.sum(axis=1)
-    keep = (score > 0) & (score < m * obs.sum(axis=1))
+    x, score, keep = _scores(X, obs, m)
     if not keep.any():
         return 0.0
-    pm, inv = np.unique(obs[keep], axis=0, return_inverse=True)
-    N = np.zeros((pm.shape[0], m * X.shape[1] + 1))
-    np.add.at(N, (inv.ravel(), score[keep]), 1.0)
     counts = np.stack([((x[keep] == h) & obs[keep]).sum(axis=0) for h in range(m + 1)], axis=1)
-    data = _Data(pm=pm, N=N, counts=counts.astype(float), m=m)
     try:
-        return _loglik_grad_b(_item_b(delta, tau), data, grad=False)[0]
+        design = _design(*_unique_rows(obs[keep]), score[keep], counts, m)
+        return _loglik_parts(_item_b(delta, tau), design)[0]
     except FloatingPointError as exc:
         raise ValueError(f"conditional_loglik: {exc} (parameters too extreme)") from None
 
 
-def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate:
+# --------------------------------------------------------------------------- estimation
+
+def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> RatingScaleEstimate:
     """Conditional maximum-likelihood estimates of the rating-scale model (as ``eRm::RSM``).
 
     Parameters
@@ -367,10 +456,11 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
 
     Returns
     -------
-    CMLEstimate
-        Difficulties and thresholds (each summing to zero) with standard errors from the inverse
-        observed information, the conditional log-likelihood, convergence flags and the number
-        of missing-data patterns.
+    inhd.rsm.RatingScaleEstimate
+        ``method="cml"``: difficulties and thresholds (each summing to zero) with standard
+        errors from the inverse observed information, person measures (ML given the items, as
+        ``eRm::person.parameter``; NaN for extreme scores), the conditional log-likelihood,
+        convergence flags and the number of missing-data patterns.
 
     Raises
     ------
@@ -390,18 +480,18 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     and thresholds sum to zero. The conditional likelihood is
     prod_n exp(sum_i b_{i,x_ni}) / gamma_{r_n}(S_n) with b_ih = -h delta_i - sum_{k<=h} tau_k
     and gamma the polynomial elementary symmetric functions over the items S_n that person n
-    answered. Persons are grouped by S_n (as eRm groups by NA pattern) and, within a pattern,
-    by raw score, so the cost is one forward-backward pass over items per pattern. The ESFs are
-    computed by the summation algorithm with every item polynomial and partial product rescaled
-    to max 1 (log scale carried), so they cannot overflow and every entry keeps full relative
+    answered (grouped by pattern and raw score, as eRm groups by NA pattern). The ESFs are
+    formed per block of items (see the module notes), with every partial product rescaled to
+    max 1 (log scale carried), so they cannot overflow and every entry keeps full relative
     precision (all terms are positive). Limit: within one missing-data pattern the ESFs must
     span less than ~700 nats (no problem for, e.g., 60 items with difficulties within +-6
     logits); beyond that an observed score's ESF underflows, which is detected and raised, never
-    used. The gradient is analytic (the forward-backward pass gives E[1{x_i = h} | r] for every
-    item, category and pattern). Newton-Raphson with step halving on the sum-to-zero-identified
-    parameters starts from a forward-difference Hessian of the analytic gradient, which BFGS
-    updates afterwards; the standard errors use the central-difference Hessian of the analytic
-    gradient at the estimates (agrees with the exact observed information to ~1e-8).
+    used. Gradient and Hessian are analytic (the Hessian is the conditional covariance of the
+    sufficient statistics, checked against finite differences and brute-force enumeration in
+    tests/test_cml.py); Newton-Raphson with step halving on the sum-to-zero-identified
+    parameters converges quadratically, and the standard errors come from the Hessian at the
+    estimates. Persons are then measured by ML given the items
+    (:func:`inhd.rsm.solve_locations`).
 
     ``eRm::RSM(X)`` reports easiness parameters ``betapar`` = beta_ih = b_ih up to a common
     h * c; our difficulties are ``-betapar[i, m] / m`` centred, our thresholds the successive
@@ -413,6 +503,8 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     Andrich, D. (1978). A rating formulation for ordered response categories. Psychometrika 43.
     Mair, P. & Hatzinger, R. (2007). Extended Rasch modeling: the eRm package for the application
     of IRT models in R. Journal of Statistical Software 20(9).
+    Verhelst, N. D., Glas, C. A. W. & van der Sluis, A. (1984). Estimation problems in the Rasch
+    model: the basic symmetric functions. Computational Statistics Quarterly 1.
 
     Examples
     --------
@@ -423,86 +515,93 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> CMLEstimate
     >>> bool(est.converged), round(float(est.difficulty.sum()), 12)
     (True, 0.0)
     """
-    X, obs, m = _validate(X, n_categories)
+    X, obs, m = check_responses(X, n_categories=n_categories)
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
     if not (np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive number, got {tol!r}")
-    data = _prepare(X, obs, m)
+    design = _prepare(X, obs, m)
     n_items = X.shape[1]
-    return _fit(data, n_items, m, tol, max_iter)
+    p, ll, H, converged, n_iter = _newton(design, n_items, tol, max_iter)
+    cov, se = _covariance(H, n_items, m)
+    delta, tau = _unpack(p, n_items, m)
+    if m == 1:
+        se[n_items:] = np.nan                    # the single threshold is fixed at 0
+    _, score, keep = _scores(X, obs, m)
+    measures, measures_se = np.full(X.shape[0], np.nan), np.full(X.shape[0], np.nan)
+    measures[keep], measures_se[keep], ok = solve_locations(obs[keep], delta,
+                                                            score[keep].astype(float), tau)
+    return RatingScaleEstimate(
+        method="cml", difficulty=delta, difficulty_se=se[:n_items], thresholds=tau,
+        thresholds_se=se[n_items:], measures=measures, measures_se=measures_se, llf=ll,
+        converged=bool(converged and ok), n_iter=n_iter, n_patterns=design.n_patterns,
+        n_persons=int(keep.sum()), covariance=cov)
 
 
-def _fit(data, n_items, m, tol, max_iter):
-    """Newton/BFGS iterations and standard errors on prepared data."""
-    # start: item difficulties from item means (centred logits), thresholds zero
-    n_resp = data.counts.sum(axis=1)
-    mean = (data.counts * np.arange(m + 1)).sum(axis=1) / n_resp / m
+def _start(d: _Design, n_items):
+    """Item difficulties from item means (centred logits), thresholds zero."""
+    m = d.m
+    mean = (d.counts * np.arange(m + 1)).sum(axis=1) / d.counts.sum(axis=1) / m
     d0 = -np.log(mean / (1 - mean))
     d0 -= d0.mean()
-    p = np.concatenate([d0[:-1], np.zeros(m - 1)])
+    return np.concatenate([d0[:-1], np.zeros(max(m - 1, 0))])
 
-    ll, g = _objective(p, data, n_items)
-    # Newton-Raphson started from the finite-difference Hessian of the analytic gradient, the
-    # Hessian then carried by BFGS updates (each iteration costs one gradient; superlinear).
-    B = -_hessian(p, data, n_items, g0=g)            # positive definite at a maximum
-    converged, n_iter = False, 0
+
+def _newton(d: _Design, n_items, tol, max_iter):
+    """Newton-Raphson with the analytic Hessian and step halving.
+
+    Converged when the largest Newton step s_k is below ``tol``, or when it is below 1e-7 and
+    quadratic convergence puts the next one below ``tol`` (|s_k|^3 / |s_{k-1}|^2 < tol: the
+    error after a Newton step is about |s_k|^2 |s_k| / |s_{k-1}|^2); that last step is taken
+    and the Hessian before it kept (which moves the standard errors by less than 1e-7,
+    relative)."""
+    p = _start(d, n_items)
+    ll, g, H = _objective(p, d, n_items)
+    converged, n_iter, previous = False, 0, np.inf
     for n_iter in range(1, max_iter + 1):
         try:
-            step = np.linalg.solve(B, g)
+            step = np.linalg.solve(-H, g)
         except np.linalg.LinAlgError:
             raise ValueError("the conditional information matrix is singular: the items are not "
                              "linked by common respondents (disconnected missing-data design)")
-        big = np.max(np.abs(step))
-        if big > 2.0:                                  # keep early steps moderate
-            step *= 2.0 / big
+        size = np.max(np.abs(step))
+        if size < tol or (size < 1e-7 and size ** 3 < tol * previous ** 2):
+            ll_new = _trial(p + step, d, n_items, derivatives=False)[0]
+            if ll_new >= ll - 1e-12 * abs(ll):
+                p, ll, converged = p + step, ll_new, True
+                break
+        step *= min(1.0, 2.0 / size)                      # keep early steps moderate
         t = 1.0
         while True:
-            try:
-                ll_new, g_new = _objective(p + t * step, data, n_items)
-            except FloatingPointError:                 # ESF underflow far from the optimum
-                ll_new, g_new = -np.inf, g
-            if ll_new >= ll - 1e-12 * abs(ll) or t < 1e-6:
+            trial = _trial(p + t * step, d, n_items)
+            if trial[0] >= ll - 1e-12 * abs(ll) or t < 1e-6:
                 break
             t *= 0.5
-        if not np.isfinite(ll_new):
+        if not np.isfinite(trial[0]):
             raise ValueError("CML failed: elementary symmetric functions underflow along the "
                              "Newton path (extreme parameter values; check the data)")
-        s_k = t * step
-        y_k = g - g_new                                # B approximates minus the Hessian
-        p, ll, g = p + s_k, ll_new, g_new
-        if np.max(np.abs(s_k)) < tol:
-            converged = True
-            break
-        sy = s_k @ y_k
-        if sy > 1e-300:
-            Bs = B @ s_k
-            B = B - np.outer(Bs, Bs) / (s_k @ Bs) + np.outer(y_k, y_k) / sy
-    H = _hessian(p, data, n_items)
-    try:
-        cov_p = np.linalg.inv(-H)
-    except np.linalg.LinAlgError:
-        raise ValueError("the conditional information matrix is singular: the items are not "
-                         "linked by common respondents (disconnected missing-data design)")
-    eig = np.linalg.eigvalsh(-H)
-    if eig.min() <= 1e-10 * eig.max():
-        raise ValueError("the conditional information matrix is (nearly) singular: the items "
-                         "are not linked by common respondents, or the estimates do not exist")
+        p, (ll, g, H), previous = p + t * step, trial, t * np.max(np.abs(step))
     if not converged:
         warnings.warn(f"CML did not converge in {max_iter} Newton iterations (tol={tol}); "
                       "results are provisional (converged=False)", ConvergenceWarning,
                       stacklevel=3)
-    # map to the full sum-to-zero parameters
-    T = np.zeros((n_items + m, p.size))
-    T[:n_items, :n_items - 1] = _constraint(n_items)
-    if m > 1:
-        T[n_items:, n_items - 1:] = _constraint(m)
-    cov = T @ cov_p @ T.T
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    delta, tau = _unpack(p, n_items, m)
-    if m == 1:
-        se[n_items:] = 0.0
-    return CMLEstimate(difficulty=delta, difficulty_se=se[:n_items], thresholds=tau,
-                       thresholds_se=se[n_items:], llf=ll, converged=converged,
-                       n_iter=n_iter, n_patterns=int(data.pm.shape[0]),
-                       n_persons=int(data.N.sum()), covariance=cov)
+    return p, ll, H, converged, n_iter
+
+
+def _trial(p, d, n_items, derivatives=True):
+    """The objective at a trial point; -inf where the ESFs underflow (far from the optimum)."""
+    try:
+        return _objective(p, d, n_items, derivatives=derivatives)
+    except FloatingPointError:
+        return -np.inf, None, None
+
+
+def _covariance(H, n_items, m):
+    """Covariance of (delta, tau) from the Hessian of the free parameters, and the SEs."""
+    eig = np.linalg.eigvalsh(-H)
+    if eig.min() <= 1e-10 * eig.max():
+        raise ValueError("the conditional information matrix is (nearly) singular: the items "
+                         "are not linked by common respondents, or the estimates do not exist")
+    T = _full_map(n_items, m)
+    cov = T @ np.linalg.inv(-H) @ T.T
+    return cov, np.sqrt(np.clip(np.diag(cov), 0.0, None))

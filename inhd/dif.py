@@ -487,15 +487,7 @@ def rating_scale_dif(responses, groups, *, method="cml", min_category=None, n_ca
     >>> res.items.loc["S2DoCurse", cols].round(2).tolist()
     [-0.66, -1.4, -0.74]
     """
-    if method not in ("cml", "jmle"):
-        raise ValueError(f"method must be 'cml' or 'jmle', got {method!r}")
-    if incomplete_items not in ("raise", "drop"):
-        raise ValueError(f"incomplete_items must be 'raise' or 'drop', got {incomplete_items!r}")
-    if adjust not in ADJUSTMENTS:
-        raise ValueError(f"adjust must be one of {ADJUSTMENTS}, got {adjust!r}")
-    if isinstance(min_persons, bool) or not isinstance(min_persons, (int, np.integer)) \
-            or min_persons < 2:
-        raise ValueError(f"min_persons must be an integer >= 2, got {min_persons!r}")
+    _check_options(method, incomplete_items, adjust, min_persons)
     X, lo, m = _codes(responses, min_category, n_categories)
     member, order = _group_labels(responses, groups)
     has = ~np.isnan(X).all(axis=1)
@@ -554,8 +546,30 @@ def rating_scale_dif(responses, groups, *, method="cml", min_category=None, n_ca
         stat = df = p = np.nan
     lr = pd.Series({"statistic": stat, "df": float(df), "p_value": p}, name="andersen_lr")
 
-    index = pd.Index(items, name=responses.columns.name)
-    answered = ~np.isnan(X)
+    items_df = _items_table(fits, order, items, kept, keep_items, member, ~np.isnan(X),
+                            name=responses.columns.name, adjust=adjust)
+    contrasts = _pairwise_contrasts(items_df, order, items, adjust)
+
+    cats = pd.Index(range(lo + 1, lo + m + 1), name="category")
+    thresholds = pd.DataFrame({g: fits[g]["thresholds"] for g in order}, index=cats)
+    thresholds["pooled"] = pooled["thresholds"]
+    group_rows = {g: {"n_persons": int((member == g).sum()), "n_used": fits[g]["n_used"],
+                      "llf": fits[g]["llf"], "converged": fits[g]["converged"],
+                      "n_iter": fits[g]["n_iter"]} for g in order}
+    group_rows["pooled"] = {"n_persons": int(len(member)), "n_used": pooled["n_used"],
+                            "llf": pooled["llf"], "converged": pooled["converged"],
+                            "n_iter": pooled["n_iter"]}
+    groups_df = pd.DataFrame.from_dict(group_rows, orient="index")
+    groups_df.index = pd.Index(list(group_rows), dtype=object, name="group")
+    return DIFResult(items=items_df, contrasts=contrasts, thresholds=thresholds,
+                     groups=groups_df, likelihood_ratio=lr,
+                     dropped_items=tuple(items[i] for i in sorted(bad)), method=method,
+                     adjust=adjust, llf=float(pooled["llf"]), converged=bool(converged))
+
+
+def _items_table(fits, order, items, kept, keep_items, member, answered, *, name, adjust):
+    """Per-item locations, SEs and counts by group, the two-group contrast and the Wald test."""
+    index = pd.Index(items, name=name)
     cols = {}
     for g in order:
         cols[f"location_{g}"] = pd.Series(fits[g]["difficulty"], index=kept)
@@ -585,7 +599,11 @@ def rating_scale_dif(responses, groups, *, method="cml", min_category=None, n_ca
     items_df["p_value"] = stats.chi2.sf(chi2, len(order) - 1)
     items_df["p_adjusted"] = _adjusted(items_df["p_value"].to_numpy(), adjust)
     items_df["dropped"] = ~keep_items
+    return items_df
 
+
+def _pairwise_contrasts(items_df, order, items, adjust):
+    """Every pair of groups: the contrast of each item's locations, its SE, z and p-values."""
     pairs = []
     for a, b in itertools.combinations(order, 2):
         c = items_df[f"location_{b}"] - items_df[f"location_{a}"]
@@ -597,22 +615,21 @@ def rating_scale_dif(responses, groups, *, method="cml", min_category=None, n_ca
                                    "p_value": 2 * stats.norm.sf(np.abs(zz.to_numpy()))}))
     contrasts = pd.concat(pairs, ignore_index=True)
     contrasts["p_adjusted"] = _adjusted(contrasts["p_value"].to_numpy(), adjust)
+    return contrasts
 
-    cats = pd.Index(range(lo + 1, lo + m + 1), name="category")
-    thresholds = pd.DataFrame({g: fits[g]["thresholds"] for g in order}, index=cats)
-    thresholds["pooled"] = pooled["thresholds"]
-    group_rows = {g: {"n_persons": int((member == g).sum()), "n_used": fits[g]["n_used"],
-                      "llf": fits[g]["llf"], "converged": fits[g]["converged"],
-                      "n_iter": fits[g]["n_iter"]} for g in order}
-    group_rows["pooled"] = {"n_persons": int(len(member)), "n_used": pooled["n_used"],
-                            "llf": pooled["llf"], "converged": pooled["converged"],
-                            "n_iter": pooled["n_iter"]}
-    groups_df = pd.DataFrame.from_dict(group_rows, orient="index")
-    groups_df.index = pd.Index(list(group_rows), dtype=object, name="group")
-    return DIFResult(items=items_df, contrasts=contrasts, thresholds=thresholds,
-                     groups=groups_df, likelihood_ratio=lr,
-                     dropped_items=tuple(items[i] for i in sorted(bad)), method=method,
-                     adjust=adjust, llf=float(pooled["llf"]), converged=bool(converged))
+
+
+def _check_options(method, incomplete_items, adjust, min_persons):
+    """Refuse an unknown method, exclusion rule or adjustment, and a min_persons below 2."""
+    if method not in ("cml", "jmle"):
+        raise ValueError(f"method must be 'cml' or 'jmle', got {method!r}")
+    if incomplete_items not in ("raise", "drop"):
+        raise ValueError(f"incomplete_items must be 'raise' or 'drop', got {incomplete_items!r}")
+    if adjust not in ADJUSTMENTS:
+        raise ValueError(f"adjust must be one of {ADJUSTMENTS}, got {adjust!r}")
+    if isinstance(min_persons, bool) or not isinstance(min_persons, (int, np.integer)) \
+            or min_persons < 2:
+        raise ValueError(f"min_persons must be an integer >= 2, got {min_persons!r}")
 
 
 def _adjusted(p, adjust):

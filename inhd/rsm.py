@@ -1,9 +1,9 @@
 """The rating-scale model itself: category probabilities, moments, person locations, a simulator.
 
-The bottom floor of the package. Every estimator (:mod:`inhd.cml`, :mod:`inhd.rasch`), display
-(:mod:`inhd.plots`) and generator (:mod:`inhd.synth`, :mod:`inhd.teaching`, the tests and the
-benchmarks) computes the rating-scale model (Andrich 1978) through these functions, so it is written
-once:
+The bottom floor of the package. Every estimator (:mod:`inhd.cml`, :mod:`inhd.jmle`,
+:mod:`inhd.rasch`), display (:mod:`inhd.plots`) and generator (:mod:`inhd.synth`,
+:mod:`inhd.teaching`, the tests and the benchmarks) computes the rating-scale model (Andrich 1978)
+through these functions, so it is written once:
 
 .. math::
 
@@ -12,28 +12,108 @@ once:
                           \\tau_k\\right)}, \\quad h = 0..m,
 
 with person measure :math:`\\theta_n`, item difficulty :math:`\\delta_i` (higher is harder to
-endorse) and Andrich thresholds :math:`\\tau_1..\\tau_m`. Everything is computed in log space
-(log-sum-exp), so measures far off the scale neither overflow nor underflow.
+endorse) and Andrich thresholds :math:`\\tau_1..\\tau_m`. Probabilities are computed so that
+measures far off the scale neither overflow nor underflow (log-sum-exp, or powers of
+:math:`e^{\\theta - \\delta}` where these provably stay inside the floating-point range).
+
+The module also holds :class:`RatingScaleEstimate`, the one shape in which both estimators
+(:func:`inhd.cml.cml_rating_scale`, :func:`inhd.jmle.jmle_rating_scale`) return their results.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "check_responses",
+    "log_weights",
     "log_probs",
     "probs",
     "moments",
+    "score_moments",
     "category_probabilities",
     "pattern_groups",
+    "linked_items",
     "solve_locations",
     "simulate_rating_scale",
+    "RatingScaleEstimate",
 ]
 
+#: Largest |h (theta - delta) - sum_{k<=h} tau_k| for which the category weights are formed as
+#: powers of exp(theta - delta): e**600 and e**-600 are normal doubles, so nothing over- or
+#: underflows and every weight keeps full relative precision.
+_POWER_RANGE = 600.0
 
-def _exponents(diff, tau) -> np.ndarray:
-    """h (theta - delta) - sum_{k <= h} tau_k for h = 0..m, on a new last axis."""
+
+def check_responses(X, *, n_categories) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validate a persons x items array of response codes for the estimators.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_persons, n_items)
+        Codes 0..m (m = n_categories - 1), NaN for a missing response; every row must hold a
+        response. Not modified (a float array is returned as is, without a copy).
+    n_categories : int
+        m + 1 (>= 2).
+
+    Returns
+    -------
+    X : numpy.ndarray of float
+    observed : numpy.ndarray of bool
+        Where X holds a response.
+    m : int
+
+    Raises
+    ------
+    ValueError
+        Naming the rows and columns of (up to five) bad codes, the rows without responses, or
+        a wrong shape or ``n_categories``.
+    """
+    if isinstance(n_categories, bool) or not isinstance(n_categories, (int, np.integer)):
+        raise ValueError(f"n_categories must be an integer >= 2, got {n_categories!r}")
+    if n_categories < 2:
+        raise ValueError(f"n_categories must be at least 2, got {n_categories}")
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"X must be a numeric array of response codes: {exc}") from None
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (persons x items), got {X.ndim} dimension(s)")
+    if X.shape[0] == 0 or X.shape[1] < 2:
+        raise ValueError(f"X must have at least one person and two items, got shape {X.shape}")
+    m = int(n_categories) - 1
+    obs = ~np.isnan(X)
+    with np.errstate(invalid="ignore"):
+        bad = obs & ((X != np.round(X)) | (X < 0) | (X > m))
+    if bad.any():
+        where = np.argwhere(bad)[:5]
+        shown = ", ".join(f"row {r}, column {c}: {float(X[r, c])!r}" for r, c in where)
+        raise ValueError(f"X must hold integer codes 0..{m} (n_categories={n_categories}) or NaN;"
+                         f" {int(bad.sum())} value(s) outside, e.g. {shown}")
+    empty = np.flatnonzero(~obs.any(axis=1))
+    if empty.size:
+        raise ValueError(f"X rows {empty[:10].tolist()} have no responses; drop them first")
+    return X, obs, m
+
+
+def log_weights(diff, tau) -> np.ndarray:
+    """Unnormalised log category weights :math:`h\\,d - \\sum_{k \\le h} \\tau_k`, h = 0..m.
+
+    Parameters
+    ----------
+    diff : array_like
+        Person measure minus item difficulty (logits), any shape.
+    tau : array_like
+        The m Andrich thresholds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``diff.shape + (m + 1,)``.
+    """
     tau = np.asarray(tau, dtype=float)
     h = np.arange(tau.size + 1, dtype=float)
     cum = np.concatenate([[0.0], np.cumsum(tau)])
@@ -59,7 +139,7 @@ def log_probs(diff, tau) -> tuple[np.ndarray, np.ndarray]:
     log_z : numpy.ndarray
         Shape ``diff.shape``: the log normaliser.
     """
-    return _log_softmax(_exponents(diff, tau))
+    return _log_softmax(log_weights(diff, tau))
 
 
 def _log_softmax(eta) -> tuple[np.ndarray, np.ndarray]:
@@ -70,22 +150,52 @@ def _log_softmax(eta) -> tuple[np.ndarray, np.ndarray]:
     return eta - lse, (top + lse)[..., 0]
 
 
-def probs(diff, tau) -> tuple[np.ndarray, np.ndarray]:
-    """Category probabilities and log normalisers: :func:`log_probs` with fewer temporaries.
+def probs(diff, tau, *, categories_first=False) -> tuple[np.ndarray, np.ndarray]:
+    """Category probabilities and log normalisers at ``diff = theta - delta``.
 
-    The hot path of the estimators. Shifting by the largest exponent before exponentiating keeps
-    it overflow-free (log-sum-exp); the probabilities are exp(log_p) to rounding.
+    The hot path of the estimators. Where :math:`m|d| + \\max_h |\\sum_{k\\le h}\\tau_k|` stays
+    below 600 (every response within 150 logits of its item for five categories), the weights
+    are the powers :math:`w_h = e^{h d - \\sum_{k \\le h}\\tau_k}` built by repeated
+    multiplication (one ``exp`` per response instead of m + 1), each inside
+    :math:`[e^{-600}, e^{600}]`; beyond that range the log-sum-exp route of :func:`log_probs`
+    is taken. Either way the probabilities equal ``exp(log_probs(...))`` to rounding.
+
+    Parameters
+    ----------
+    diff : array_like
+        Person measure minus item difficulty (logits), any shape.
+    tau : array_like
+        The m Andrich thresholds.
+    categories_first : bool, default False
+        Return the probabilities with the category axis first, shape ``(m + 1,) + diff.shape``
+        (contiguous per category: the layout the estimators sum over), instead of last.
+
+    Returns
+    -------
+    p : numpy.ndarray
+        P(X = h), category axis last (or first).
+    log_z : numpy.ndarray
+        Shape ``diff.shape``: the log normaliser :math:`\\log \\sum_h w_h`.
     """
-    p = _exponents(diff, tau)
-    n_h = p.shape[-1]
-    top = p[..., 0].copy()                    # max over a short last axis: pairwise is faster
-    for k in range(1, n_h):
-        np.maximum(top, p[..., k], out=top)
-    p -= top[..., None]
-    np.exp(p, out=p)
-    total = p @ np.ones(n_h)                  # BLAS beats a reduction over a length-(m+1) axis
-    p /= total[..., None]
-    return p, top + np.log(total)
+    diff = np.asarray(diff, dtype=float)
+    tau = np.asarray(tau, dtype=float)
+    cum = np.concatenate([[0.0], np.cumsum(tau)])
+    if diff.size == 0 or tau.size * np.abs(diff).max() + np.abs(cum).max() >= _POWER_RANGE:
+        log_p, log_z = log_probs(diff, tau)
+        p = np.exp(log_p)
+        return (np.moveaxis(p, -1, 0).copy() if categories_first else p), log_z
+    p = np.empty((tau.size + 1,) + diff.shape)
+    p[0] = 1.0
+    z = np.exp(diff)
+    total = np.ones(diff.shape)
+    for h in range(1, tau.size + 1):
+        np.multiply(p[h - 1], z, out=p[h])
+        p[h] *= np.exp(-tau[h - 1])
+        total += p[h]
+    inv = 1.0 / total
+    p *= inv
+    log_z = np.log(total)
+    return (p if categories_first else np.moveaxis(p, 0, -1)), log_z
 
 
 def moments(p) -> tuple[np.ndarray, np.ndarray]:
@@ -94,6 +204,25 @@ def moments(p) -> tuple[np.ndarray, np.ndarray]:
     h = np.arange(p.shape[-1], dtype=float)
     e = p @ h
     return e, p @ (h * h) - e * e
+
+
+def score_moments(diff, tau) -> tuple[np.ndarray, np.ndarray]:
+    """Expected score :math:`E = \\sum_h h P_h` and variance :math:`\\sum_h h^2 P_h - E^2` of a
+    response at ``diff = theta - delta`` (the same shape as ``diff``).
+
+    Examples
+    --------
+    >>> e, v = score_moments([0.0, 50.0], [-1.0, 1.0])
+    >>> e.round(6).tolist(), v.round(6).tolist()
+    ([1.0, 2.0], [0.423883, 0.0])
+    """
+    p, _ = probs(diff, tau, categories_first=True)
+    e = np.zeros(p.shape[1:])
+    e2 = np.zeros(p.shape[1:])
+    for h in range(1, p.shape[0]):
+        e += h * p[h]
+        e2 += h * h * p[h]
+    return e, np.maximum(e2 - e * e, 0.0)
 
 
 def category_probabilities(theta, *, difficulty=0.0, thresholds) -> np.ndarray:
@@ -137,19 +266,70 @@ def pattern_groups(mask, target) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return first, inverse.ravel(), counts
 
 
+def linked_items(mask) -> tuple[int, np.ndarray]:
+    """Which items share a scale: components of the items linked by persons who answered both.
+
+    Without a person answering items of two blocks, the blocks' relative locations are not
+    identified (every estimator refuses such a design).
+
+    Parameters
+    ----------
+    mask : array_like of bool, shape (n_persons, n_items)
+        Which items each person answered.
+
+    Returns
+    -------
+    n_components : int
+    labels : numpy.ndarray of int (n_items,)
+        The component of each item, numbered in order of first appearance (an item nobody
+        answered is a component of its own).
+
+    Examples
+    --------
+    >>> linked_items([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1]])
+    (2, array([0, 0, 0, 1]))
+    """
+    mask = np.asarray(mask, dtype=bool)
+    n_items = mask.shape[1]
+    dtype = np.int16 if n_items < 2**15 else np.int64
+    labels = np.arange(n_items, dtype=dtype)
+    rows = max(1, 2**18 // max(1, n_items))
+    while True:                          # each person pulls its items to their smallest label
+        new = labels.copy()
+        for start in range(0, mask.shape[0], rows):
+            part = mask[start:start + rows]
+            row_min = np.where(part, labels, n_items).min(axis=1)
+            np.minimum(new, np.where(part, row_min[:, None], n_items).min(axis=0), out=new)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    _, first, comp = np.unique(labels, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))
+    return int(first.size), order[comp.ravel()]
+
+
 def solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
     """Solve :math:`\\sum_j \\mathrm{mask}_{rj} E(b_r - \\mathrm{offsets}_j) = \\mathrm{target}_r`
     for each row r by safeguarded Newton steps.
 
     With ``offsets`` the item difficulties this is the ML person measure for raw score
-    ``target``; with ``offsets`` minus the person measures it gives minus an item difficulty.
-    Targets must lie strictly inside (0, m * n_r).
+    ``target`` (Wright & Masters 1982, ch. 5; ``eRm::person.parameter`` for the non-extreme
+    scores); with ``offsets`` minus the person measures it gives minus an item difficulty.
+    Targets must lie strictly inside (0, m * n_r). Rows sharing a mask and a target are solved
+    once (:func:`pattern_groups`).
 
     Returns
     -------
     location, se, converged
         One location and model SE (1 / sqrt(information)) per row, and whether every row met
         ``tol`` (logits) within ``max_iter`` steps.
+
+    Notes
+    -----
+    The expected score is increasing in :math:`b` (its derivative is the information
+    :math:`\\sum_j \\mathrm{Var}(X_{rj})`), so each row's root is bracketed: a Newton step
+    (at most 2 logits) that leaves the current bracket is replaced by bisection. A row stops
+    once its step is below ``tol``.
     """
     mask = np.asarray(mask, dtype=bool)
     offsets = np.asarray(offsets, dtype=float)
@@ -161,25 +341,24 @@ def solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
     frac = np.clip(gt / (m * n), 1e-6, 1 - 1e-6)
     span = np.max(np.abs(offsets)) + np.sum(np.abs(tau)) + 40.0
     lo, hi = np.full(len(gt), -span), np.full(len(gt), span)
-    off_mean = (gm * offsets).sum(axis=1) / n
-    b = off_mean + np.log(frac / (1 - frac))
-    converged = False
+    b = (gm * offsets).sum(axis=1) / n + np.log(frac / (1 - frac))
+    active = np.arange(len(gt))
     for _ in range(max_iter):
-        e, v = moments(probs(b[:, None] - offsets[None, :], tau)[0])
-        f = gt - (gm * e).sum(axis=1)          # decreasing in b
-        info = (gm * v).sum(axis=1)
-        lo = np.where(f > 0, np.maximum(lo, b), lo)
-        hi = np.where(f < 0, np.minimum(hi, b), hi)
-        step = f / np.maximum(info, 1e-300)
-        new = b + np.clip(step, -2.0, 2.0)
-        outside = (new <= lo) | (new >= hi)
-        new = np.where(outside, 0.5 * (lo + hi), new)
-        delta = np.abs(new - b)
-        b = new
-        if np.all(delta < tol):
-            converged = True
+        ga, ba = gm[active], b[active]
+        e, v = score_moments(ba[:, None] - offsets[None, :], tau)
+        f = gt[active] - (ga * e).sum(axis=1)          # decreasing in b
+        info = (ga * v).sum(axis=1)
+        lo[active] = np.where(f > 0, np.maximum(lo[active], ba), lo[active])
+        hi[active] = np.where(f < 0, np.minimum(hi[active], ba), hi[active])
+        new = ba + np.clip(f / np.maximum(info, 1e-300), -2.0, 2.0)
+        outside = (new < lo[active]) | (new > hi[active])
+        new = np.where(outside, 0.5 * (lo[active] + hi[active]), new)
+        b[active] = new
+        active = active[np.abs(new - ba) >= tol]
+        if active.size == 0:
             break
-    e, v = moments(probs(b[:, None] - offsets[None, :], tau)[0])
+    converged = active.size == 0
+    _, v = score_moments(b[:, None] - offsets[None, :], tau)
     info = (gm * v).sum(axis=1)
     return b[inverse], 1.0 / np.sqrt(info[inverse]), converged
 
@@ -216,7 +395,8 @@ def simulate_rating_scale(theta, difficulties, thresholds, *, rng, missing=0.0,
     -----
     One uniform draw per response, inverted through the cumulative category probabilities
     (computed in log space), then, when ``missing > 0``, one uniform draw per response for
-    missingness: the same random stream for the same seed and shapes.
+    missingness: the same random stream for the same seed and shapes. The probabilities are
+    formed a block of persons at a time, so memory stays a few times that of the result.
 
     Examples
     --------
@@ -232,13 +412,18 @@ def simulate_rating_scale(theta, difficulties, thresholds, *, rng, missing=0.0,
     a = np.asarray(discrimination, dtype=float)
     if a.ndim and a.size != d.size:
         raise ValueError(f"discrimination has {a.size} values for {d.size} items")
-    eta = _exponents(th[:, None] - d[None, :], thresholds)
-    eta *= a[..., None] if a.ndim else a
-    lp, _ = _log_softmax(eta)
-    cdf = np.cumsum(np.exp(lp), axis=-1)
-    u = rng.random(lp.shape[:-1])
-    codes = np.minimum((u[..., None] > cdf[..., :-1]).sum(axis=-1), lp.shape[-1] - 1)
-    codes = codes.astype(float) + min_category
+    n_cat = np.size(thresholds) + 1
+    u = rng.random((th.size, d.size))
+    codes = np.empty((th.size, d.size))
+    rows = max(1, 2_000_000 // max(1, d.size * n_cat))
+    for start in range(0, th.size, rows):
+        part = slice(start, start + rows)
+        eta = log_weights(th[part, None] - d[None, :], thresholds)
+        eta *= a[..., None] if a.ndim else a
+        lp, _ = _log_softmax(eta)
+        cdf = np.cumsum(np.exp(lp), axis=-1)
+        codes[part] = np.minimum((u[part, :, None] > cdf[..., :-1]).sum(axis=-1), n_cat - 1)
+    codes += min_category
     if missing > 0:
         codes[rng.random(codes.shape) < missing] = np.nan
     if isinstance(theta, pd.Series) or isinstance(difficulties, pd.Series):
@@ -246,3 +431,76 @@ def simulate_rating_scale(theta, difficulties, thresholds, *, rng, missing=0.0,
         columns = difficulties.index if isinstance(difficulties, pd.Series) else None
         return pd.DataFrame(codes, index=index, columns=columns)
     return codes
+
+
+@dataclass(frozen=True)
+class RatingScaleEstimate:
+    """Item and person parameters of the rating-scale model as an estimator returns them.
+
+    Both engines return this shape: :func:`inhd.cml.cml_rating_scale` (conditional ML, as
+    ``eRm::RSM``) and :func:`inhd.jmle.jmle_rating_scale` (joint ML, as Winsteps).
+    :func:`inhd.rasch.fit_rating_scale` turns it into a labelled
+    :class:`inhd.rasch.RatingScaleResult`.
+
+    Attributes
+    ----------
+    method : str
+        ``"cml"`` or ``"jmle"``.
+    difficulty, difficulty_se : numpy.ndarray (n_items,)
+        Item difficulties and standard errors. CML: from the inverse conditional information
+        (difficulties sum to zero). JMLE: Winsteps' model SE
+        :math:`1/\\sqrt{\\sum_n \\mathrm{Var}(X_{ni})}` (difficulties of the free items sum to
+        zero unless some items are anchored).
+    thresholds, thresholds_se : numpy.ndarray (m,)
+        Andrich thresholds (sum to zero) and standard errors: from the inverse information of
+        the (conditional or joint, persons profiled out) likelihood under the sum-to-zero
+        constraint. With two categories the single threshold is fixed at 0 by that constraint,
+        so its SE is NaN; so are the SEs of anchored thresholds.
+    measures, measures_se : numpy.ndarray (n_persons,)
+        One measure and model SE per row of the data; NaN for rows with an extreme (zero or
+        perfect) score, which have no finite ML measure. CML: ML measures given the estimated
+        items (``eRm::person.parameter``); JMLE: the joint estimates.
+    llf : float
+        Maximised log-likelihood: conditional (``eRm::RSM(X)$loglik``) or joint; NaN when
+        nothing was estimated (everything anchored).
+    converged : bool
+        Whether the Newton iterations met the tolerance.
+    n_iter : int
+        Newton iterations taken.
+    n_patterns : int
+        Distinct missing-data patterns among the persons used.
+    n_persons : int
+        Persons used (non-extreme raw scores).
+    covariance : numpy.ndarray (n_items + m, n_items + m) or None
+        Covariance of (difficulty, thresholds) from the inverse information under the
+        sum-to-zero constraints (JMLE: persons profiled out); None when nothing is free.
+    """
+
+    method: str
+    difficulty: np.ndarray
+    difficulty_se: np.ndarray
+    thresholds: np.ndarray
+    thresholds_se: np.ndarray
+    measures: np.ndarray
+    measures_se: np.ndarray
+    llf: float
+    converged: bool
+    n_iter: int
+    n_patterns: int
+    n_persons: int
+    covariance: np.ndarray | None = None
+
+    def summary(self) -> str:
+        """Plain-text table of the estimates."""
+        kind = {"cml": "conditional", "jmle": "joint"}.get(self.method, self.method)
+        lines = [f"Rating-scale model, {self.method.upper()}: {self.difficulty.size} items, "
+                 f"{self.thresholds.size + 1} categories, {self.n_persons} non-extreme persons "
+                 f"in {self.n_patterns} missing-data patterns",
+                 f"{kind} log-likelihood {self.llf:.6f}; converged={self.converged} "
+                 f"after {self.n_iter} iterations",
+                 f"{'':>12}{'estimate':>12}{'se':>10}"]
+        for i, (d, s) in enumerate(zip(self.difficulty, self.difficulty_se)):
+            lines.append(f"{'item ' + str(i):>12}{d:12.4f}{s:10.4f}")
+        for k, (t, s) in enumerate(zip(self.thresholds, self.thresholds_se)):
+            lines.append(f"{'tau ' + str(k + 1):>12}{t:12.4f}{s:10.4f}")
+        return "\n".join(lines)

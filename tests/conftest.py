@@ -36,7 +36,8 @@ def survey_files(tmp_path):
 
 @pytest.fixture(scope="session")
 def notebook_run(tmp_path_factory):
-    """``run(stem) -> (executed notebook, tables folder)``: the notebook ``notebooks/<stem>.ipynb``
+    """``run(path) -> (executed notebook, tables folder)``: the notebook ``<path>.ipynb`` (e.g.
+    ``notebooks/02_measure_validity``)
     executed once per test session with papermill on its default parameters, ``output_dir`` set to
     a fresh folder so that the tables it writes can be checked. Shared by the tests that look at
     the notebooks' outputs, so each notebook runs once."""
@@ -47,9 +48,9 @@ def notebook_run(tmp_path_factory):
 
     def run(stem):
         if stem not in done:
-            folder = tmp_path_factory.mktemp(f"nb_{stem}")
+            folder = tmp_path_factory.mktemp(f"nb_{stem.replace('/', '_')}")
             tables = folder / "tables"
-            executed = execute_notebook(ROOT / "notebooks" / f"{stem}.ipynb", folder / f"{stem}.ipynb",
+            executed = execute_notebook(ROOT / f"{stem}.ipynb", folder / f"{stem.split('/')[-1]}.ipynb",
                                         parameters={"output_dir": str(tables)}, progress=False)
             done[stem] = (executed, tables)
         return done[stem]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from inhd import DATA_DIR, charts
-from inhd.plots import FOUR_CATEGORIES, four_category_distribution
+from inhd.scales import FOUR_CATEGORIES, four_category_distribution
 
 HOSTILE = '</script><img src=x onerror="window.__pwned=1">&amp;'
 

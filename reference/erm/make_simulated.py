@@ -6,26 +6,19 @@ forced to all-lowest / all-highest). Run from the repository root:
 
     .venv/bin/python reference/erm/make_simulated.py
 
-Model: P(X_ni = h) proportional to exp(sum_{k<=h} (theta_n - delta_i - tau_k)).
-The generating values are written to simulated_truth.json beside the CSV.
+Model: P(X_ni = h) proportional to exp(sum_{k<=h} (theta_n - delta_i - tau_k)), drawn by
+inhd.rsm.simulate_rating_scale (the package's one simulator; the file it writes is the one
+committed, byte for byte). The generating values are written to simulated_truth.json beside the
+CSV.
 """
 import json
 from pathlib import Path
 
 import numpy as np
 
+from inhd.rsm import simulate_rating_scale
+
 HERE = Path(__file__).resolve().parent
-
-
-def simulate(rng, theta, delta, tau):
-    m = tau.size
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    h = np.arange(m + 1)
-    logit = h[None, None, :] * (theta[:, None, None] - delta[None, :, None]) - cum[None, None, :]
-    p = np.exp(logit - logit.max(axis=2, keepdims=True))
-    p /= p.sum(axis=2, keepdims=True)
-    u = rng.random(p.shape[:2])
-    return (u[:, :, None] > np.cumsum(p, axis=2)[:, :, :-1]).sum(axis=2).astype(float)
 
 
 def main():
@@ -38,7 +31,7 @@ def main():
     theta = rng.normal(0.0, 1.3, n)
     theta[:6] = rng.normal(-6.0, 0.5, 6)      # very low: mostly zero scores
     theta[6:12] = rng.normal(6.0, 0.5, 6)     # very high: mostly perfect scores
-    X = simulate(rng, theta, delta, tau)
+    X = simulate_rating_scale(theta, delta, tau, rng=rng)
     X[12:15] = 0.0                           # forced extreme scorers
     X[15:18] = 4.0
     miss = rng.random(X.shape) < 0.05
