@@ -542,3 +542,16 @@ def test_f1_notebook_07_through_inhd_run_shows_a_hostile_id_as_text(tmp_path, ca
     assert not re.search(r"<img[^>]*onerror", page) and 'href="javascript:' not in page
     tables = {p.name for p in (out / "tables").iterdir()}
     assert tables == {"networks.csv", "distribution.csv", "item_profile.csv", "trend.csv"}
+
+
+def test_f11_answers_the_rating_scale_cannot_fit_are_named(tmp_path, capsys):
+    """Everyone gives the same answer to every item: valid data, no rating-scale model."""
+    r, n, items = write_survey(tmp_path / "data", {"N1": 12, "N2": 12})
+    frame = pd.read_csv(r)
+    frame[items] = 3
+    frame.to_csv(r, index=False)
+    code, out, err = cli(["report", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out",
+                          tmp_path / "out", "--quiet"], capsys)
+    assert code == 2 and "rating-scale model cannot be fitted" in err, err
+    no_traceback(out + err)
+    assert not (tmp_path / "out").exists()
