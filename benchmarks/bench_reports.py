@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--networks", type=int, default=1000)
     parser.add_argument("--size", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--kernel-reports", type=int, default=3, metavar="K",
+                        help="also time K reports made the old way, one notebook kernel each (0: skip)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="inhd-bench-reports-") as work:
@@ -76,6 +78,7 @@ def main() -> None:
         page = written[len(written) // 2].read_text()
         figures = len(re.findall(r'<img src="data:image/png;base64,', page))
         size = sum(p.stat().st_size for p in written) / len(written)
+        per_kernel = kernel_reports(work, r, n, items, args.kernel_reports) if args.kernel_reports else None
 
     print(f"inhd report: {args.networks:,} networks x {args.size} respondents ({args.networks * args.size:,} rows, "
           f"9 items, 2 waves), --jobs {args.jobs}, {os.cpu_count()} CPUs")
@@ -83,7 +86,33 @@ def main() -> None:
           f"{total:.1f} s (goal < 180 s: {'met' if total < 180 else 'NOT met'}; {total / args.networks * 1000:.0f} ms "
           "a report)")
     print(f"  {len(written)} reports, {figures} embedded PNG figures each, {size / 1024:.0f} KiB a page")
+    if per_kernel is not None:
+        estimate = per_kernel * args.networks / args.jobs
+        print(f"  the old way, a notebook kernel per network (calibration saved once, as inhd report did): "
+              f"{per_kernel:.2f} s a report ({args.kernel_reports} timed), so about {estimate / 60:.0f} min for "
+              f"{args.networks:,} networks on {args.jobs} processes: {estimate / total:.0f}x the pool")
     print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+
+
+def kernel_reports(work: Path, respondents: Path, networks: Path, items: list[str], k: int) -> float:
+    """Seconds a report took the old way: notebook 07 executed by papermill for one network (a kernel
+    each) from a saved calibration, then exported to HTML without code; the mean of ``k`` networks."""
+    from inhd.data import load_survey
+    from inhd.report import calibrate
+    from inhd.runner import execute_notebook
+    from inhd.workflows import NOTEBOOKS, export_html
+
+    survey = load_survey(respondents, networks, items=items)
+    calibration_dir = calibrate(survey.respondents, items=items).save(work / "calibration")
+    ids = sorted(survey.respondents["network_id"].unique())[:k]
+    start = time.perf_counter()
+    for network_id in ids:
+        executed = execute_notebook(NOTEBOOKS / "07_network_report.ipynb", work / "kernel" / f"{network_id}.ipynb",
+                                    parameters={"network_id": network_id, "calibration_dir": str(calibration_dir),
+                                                "item_columns": items},
+                                    cwd=NOTEBOOKS, progress=False)
+        export_html(executed, executed.with_suffix(".html"), hide_code=True)
+    return (time.perf_counter() - start) / len(ids)
 
 
 if __name__ == "__main__":
