@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -555,3 +556,37 @@ def test_f11_answers_the_rating_scale_cannot_fit_are_named(tmp_path, capsys):
     assert code == 2 and "rating-scale model cannot be fitted" in err, err
     no_traceback(out + err)
     assert not (tmp_path / "out").exists()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Chromium and ChromeDriver are not installed")
+def test_f1_hostile_reports_run_nothing_in_a_browser(hostile_reports):
+    """Each hostile page opened in headless Chromium: no alert, no script, nothing fetched but data: images,
+    and the id shown as text."""
+    from selenium import webdriver
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.chrome.service import Service
+
+    done, out, _, _ = hostile_reports
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        names = {f["network_id"]: f["file"] for f in json.loads((out / MANIFEST_NAME).read_text())["files"]}
+        for network_id in HOSTILE_REPORT_IDS:
+            driver.get((out / names[network_id]).as_uri())
+            with pytest.raises(NoAlertPresentException):
+                driver.switch_to.alert.text
+            assert driver.execute_script("return document.scripts.length") == 0
+            fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+            assert all(url.startswith("data:") for url in fetched), fetched
+            assert driver.execute_script("return document.querySelectorAll('[onerror],[onload],a[href]').length") == 0
+            assert network_id in driver.find_element("tag name", "h1").text
+    finally:
+        driver.quit()
