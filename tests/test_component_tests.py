@@ -40,8 +40,24 @@ def test_p_value_rejects_bad_covariance_counts(bad):
         boundary_lrt_p_value(1.0, n_covariances=bad)
 
 
-def test_statistic_is_twice_the_llf_difference_of_the_two_fits(sim):
+def test_hlm_test_is_the_engines_chi_square(sim):
+    """test="hlm" reports inhd.hlm's HLM chi-square of each level (tests/test_hlm8.py checks it
+    against HLM's own outputs), from one full-ML fit."""
     out = variance_component_tests(sim, outcome="y", known_variance="v").set_index("component")
+    fit = fit_known_variance(sim, "y ~ 1", known_variance="v", groups=["network_id", "school_id"],
+                             method="ML", test="hlm")
+    for level in ["network_id", "school_id"]:
+        row = fit.variance_tests.loc[level]
+        assert (out.loc[level, "statistic"], out.loc[level, "df"], out.loc[level, "p_value"]) == (
+            row["statistic"], row["df"], row["p_value"])
+        assert out.loc[level, "variance"] == fit.variance_components[level]
+    assert (out["test"] == "hlm").all() and (out["method"] == "ML").all()
+    assert not out["not_significant"].any()
+
+
+def test_statistic_is_twice_the_llf_difference_of_the_two_fits(sim):
+    out = variance_component_tests(sim, outcome="y", known_variance="v", test="lrt",
+                                   method="REML").set_index("component")
     assert list(out.reset_index().columns) == COMPONENT_TEST_COLUMNS
     full = fit_known_variance(sim, "y ~ 1", known_variance="v",
                               groups=["network_id", "school_id"])
@@ -71,7 +87,9 @@ def test_model_without_groups_matches_the_engine(sim, method):
 
 def test_input_not_modified_and_names_checked(sim):
     before = sim.copy()
-    variance_component_tests(sim, outcome="y", known_variance="v", groups=["network_id"])
+    for test in ("hlm", "lrt"):
+        variance_component_tests(sim, outcome="y", known_variance="v", groups=["network_id"],
+                                 test=test)
     pd.testing.assert_frame_equal(sim, before)
 
 
@@ -89,14 +107,11 @@ def test_bad_arguments(sim, kwargs, match):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(raises=np.linalg.LinAlgError, strict=False,
-                   reason="main's inhd.hlm optimiser fails on some of these fits (Singular matrix); "
-                          "the Newton engine of branch a2-hlm passes (14 of 14 in 20 s); remove "
-                          "this mark when it is merged")
-def test_size_under_the_null_is_alpha():
-    """Data with no school variance (tau_school = 0): the boundary test rejects at about the
-    nominal 5% (within 3 binomial SEs over 300 replications), where chi2_1 would reject at about
-    half that."""
+@pytest.mark.parametrize("test", ["lrt", "hlm"])
+def test_size_under_the_null_is_alpha(test):
+    """Data with no school variance (tau_school = 0): each test rejects at about the nominal 5%
+    (within 3 binomial SEs over 300 replications); for the boundary LRT, chi2_1 would reject
+    less often."""
     rng = np.random.default_rng(13)
     n_rep, rejected, rejected_naive = 300, 0, 0
     net = np.repeat(np.arange(20), 20)
@@ -106,10 +121,11 @@ def test_size_under_the_null_is_alpha():
         y = (rng.normal(0, 0.6, 20)[net] + rng.normal(0, np.sqrt(1.0), net.size)
              + rng.normal(0, np.sqrt(v)))
         d = pd.DataFrame({"y": y, "v": v, "network_id": net, "school_id": school})
-        row = variance_component_tests(d, outcome="y", known_variance="v").set_index(
+        row = variance_component_tests(d, outcome="y", known_variance="v", test=test).set_index(
             "component").loc["school_id"]
         rejected += row["p_value"] < 0.05
         rejected_naive += stats.chi2.sf(row["statistic"], 1) < 0.05
     se = np.sqrt(0.05 * 0.95 / n_rep)
     assert abs(rejected / n_rep - 0.05) < 3 * se, rejected
-    assert rejected_naive <= rejected
+    if test == "lrt":
+        assert rejected_naive <= rejected
