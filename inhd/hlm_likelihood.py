@@ -315,7 +315,10 @@ def optimise(design: Design, theta0, method: str, *, tol: float = 1e-8,
              max_iter: int = 200) -> OptimiseResult:
     """Maximise the criterion by Newton's method on the exact Hessian, with a backtracking line
     search; converged when the full Newton step of every free parameter is below ``tol`` at a
-    point where the Hessian is negative definite."""
+    point where the Hessian is negative definite, or, at such a point, when a step below 1e-4
+    changes the criterion by no more than its rounding (1e-13 |llf|): there the gradient cannot
+    get smaller (e.g. 1.4e-7 at llf -4316 on a 2,073-person fit whose Newton step stayed at
+    1.3e-8 for 200 iterations)."""
     theta = np.asarray(theta0, dtype=float).copy()
     free, released = np.ones(len(theta), dtype=bool), set()
     crit = criterion(design, theta, method)
@@ -342,6 +345,10 @@ def optimise(design: Design, theta0, method: str, *, tol: float = 1e-8,
             if -cand.llf <= -crit.llf + 1e-4 * lam * slope or lam < 1e-8:
                 break
             lam /= 2
+        if (pos_def and np.max(np.abs(lam * step)) < 1e-4
+                and abs(cand.llf - crit.llf) <= 1e-13 * max(1.0, abs(crit.llf))):
+            converged = True                        # flat to rounding: stay where we are
+            break
         if lam != 1.0:
             cand = criterion(design, theta + lam * step, method)
         theta = theta + lam * step
