@@ -27,7 +27,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    (the client-side charts), ``inhd.publish`` (output folders published whole, safe file names,
    shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
+   ``inhd.benefits``, ``inhd.simulation_study`` (the participatory-benefits design replicated
+   from its published final model: bias, coverage and power of every term), ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
    network's report as one self-contained HTML page, no kernel), ``inhd.teaching``,
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
