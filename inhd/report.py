@@ -22,12 +22,13 @@ import numpy as np
 import pandas as pd
 
 from inhd.data import item_columns
+from inhd.estimates import network_estimates
 from inhd.hlm import fit_known_variance
+from inhd.plots import plot_caterpillar as caterpillar
 from inhd.privacy import MIN_CELL, suppress_small_groups
 from inhd.published import PB_ITEMS
-from inhd.rasch import fit_rating_scale
-from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
-                         reporting_range)
+from inhd.scales import FOUR_CATEGORIES, four_categories, four_category_cuts, reporting_range
+from inhd.survey_measures import calibrate_items
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
@@ -102,7 +103,7 @@ class Calibration:
         )
 
 
-def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jmle") -> Calibration:
+def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jmle", scale=None) -> Calibration:
     """Calibrate a measure on all respondents: Rasch rating-scale model, then network EB estimates.
 
     Parameters
@@ -113,6 +114,8 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         The item columns that make up the measure.
     method
         Rasch estimation method, ``"jmle"`` (as Winsteps) or ``"cml"`` (as eRm).
+    scale
+        The response scale ``(lowest, highest)`` (:func:`inhd.survey_measures.calibrate_items`).
 
     Notes
     -----
@@ -123,7 +126,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     if missing:
         raise ValueError(f"calibrate: item column(s) {missing} not in the respondents table")
     responses = respondents.set_index("respondent_id")[items]
-    rasch = fit_rating_scale(responses, method=method)
+    rasch = calibrate_items(responses, scale=scale, method=method)
     persons = rasch.persons[["measure", "se"]].rename_axis("respondent_id").reset_index()
     keep = ["respondent_id", "network_id"] + (["wave"] if "wave" in respondents.columns else [])
     persons = persons.merge(respondents[keep], on="respondent_id", how="left")
@@ -131,20 +134,11 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     cuts = np.asarray(four_category_cuts(rasch.thresholds.to_numpy()), dtype=float)
     persons["category"] = four_categories(persons["measure"].to_numpy(), cuts)
     model = fit_known_variance(persons, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
-    effects = model.random_effects["network_id"]
-    intercept = float(model.params["Intercept"])
-    networks = pd.DataFrame({
-        "network_id": effects.index.astype(str),
-        "mean": intercept + effects["deviation"].to_numpy(),
-        "se": effects["se"].to_numpy(),
-    })
-    counts = persons.groupby("network_id").size().rename("n_persons").reset_index()
-    networks = networks.merge(counts, on="network_id")[["network_id", "n_persons", "mean", "se"]]
     low, high = reporting_range(persons["measure"])
     return Calibration(
         items=rasch.items, thresholds=rasch.thresholds, cuts=cuts, scale=(low, high),
         persons=persons.drop(columns="known_variance"),
-        networks=on_0_10_scale(networks, low=low, high=high),
+        networks=network_estimates(model, scale=(low, high)),
         responses=respondents[["respondent_id", "network_id", *items]].copy(),
     )
 
@@ -206,16 +200,10 @@ def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *,
     """
     ax = ax or _new_axes((8, 4))[1]
     table = network_table(calibration, min_cell=min_cell)
-    shown = table[~table["suppressed"]].sort_values("mean_0_10").reset_index(drop=True)
-    x = np.arange(len(shown))
-    colours = np.where(shown["network_id"] == network_id, "#c0392b", "#1f4e79")
-    ax.errorbar(x, shown["mean_0_10"].astype(float), yerr=2 * shown["se_0_10"].astype(float), fmt="none",
-                ecolor="#999999", elinewidth=1)
-    ax.scatter(x, shown["mean_0_10"].astype(float), c=colours, zorder=3, s=28)
-    ax.set_xticks(x, shown["network_id"], rotation=90, fontsize=7)
-    ax.set_ylabel("network estimate (0-10 scale)")
+    shown = table[~table["suppressed"]].astype({"mean_0_10": float, "se_0_10": float})
     suppressed = int(table["suppressed"].sum())
     note = f"; {suppressed} network(s) suppressed (fewer than {min_cell} respondents)" if suppressed else ""
+    caterpillar(shown, estimate="mean_0_10", se="se_0_10", highlight=network_id, ax=ax, average=False)
     ax.set_title(f"All networks, ±2 SE{note}", fontsize=9)
     return ax
 
