@@ -2,7 +2,11 @@
 write each network's feedback report (``inhd report``).
 
 Both validate the data first and refuse bad input with the validation messages; both refuse to write
-into a non-empty output folder unless ``force=True``; neither modifies the input files.
+into a non-empty output folder unless ``force=True``; neither modifies the input files. The survey
+options (:class:`SurveyOptions`: items or a measures file, response scale, reverse-keyed items,
+estimation method, covariates and their reference categories) reach every notebook that takes
+survey data as its parameters (:data:`OPTION_PARAMETERS`); a notebook that has no use for an option
+refuses it rather than ignoring it.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import re
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from inhd import ROOT
@@ -48,6 +52,64 @@ PAPERS = {
 
 
 @dataclass(frozen=True)
+class SurveyOptions:
+    """How to read a survey: what ``inhd run`` and ``inhd report`` pass to the notebooks.
+
+    Attributes
+    ----------
+    items : list of str or None
+        The item columns (one measure); None: every column holding responses on the scale.
+    measures : str or None
+        A measures file (``measure, name, domain, items``) for a survey of several measures.
+    scale : (int, int)
+        The response scale (validation, estimation, text and plots all use it).
+    reverse : list of str
+        Reverse-keyed items, recoded as ``lowest + highest - x``.
+    method : str or None
+        ``"jmle"`` or ``"cml"``; None: the notebook's default (JMLE).
+    person_covariates, network_covariates : list of str or None
+        Covariate columns; None: the paper's covariates when all are present, otherwise none.
+    references : dict
+        ``{covariate: label}``: reference categories of text covariates.
+    """
+
+    items: list[str] | None = None
+    measures: str | None = None
+    scale: tuple[int, int] = (1, 5)
+    reverse: list[str] = field(default_factory=list)
+    method: str | None = None
+    person_covariates: list[str] | None = None
+    network_covariates: list[str] | None = None
+    references: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """The options set, as ``inhd run`` spells them."""
+        given = self.given()
+        return " ".join(f"{OPTION_PARAMETERS[k]} {v}" for k, v in given.items()) or "the defaults"
+
+    def given(self) -> dict[str, object]:
+        """The options set away from their defaults, by notebook parameter name."""
+        values = {"item_columns": self.items, "measures_path": self.measures,
+                  "scale": None if tuple(self.scale) == (1, 5) else list(self.scale),
+                  "reverse": list(self.reverse) or None, "rasch_method": self.method,
+                  "person_covariates": self.person_covariates, "network_covariates": self.network_covariates,
+                  "references": dict(self.references) or None}
+        return {k: v for k, v in values.items() if v is not None}
+
+    def validate(self, respondents, networks) -> None:
+        """Validate the survey files with these options; raise ``InvalidSurveyData`` listing every problem."""
+        validated(respondents, networks, items=self.items, scale=tuple(self.scale), measures=self.measures,
+                  reverse=self.reverse, person_covariates=self.person_covariates,
+                  network_covariates=self.network_covariates, references=self.references)
+
+
+#: The command-line option behind each notebook parameter it sets.
+OPTION_PARAMETERS = {"item_columns": "--items", "measures_path": "--measures", "scale": "--scale",
+                     "reverse": "--reverse", "rasch_method": "--method", "person_covariates": "--person-covariates",
+                     "network_covariates": "--network-covariates", "references": "--reference"}
+
+
+@dataclass(frozen=True)
 class RunResult:
     """What ``run_paper`` left in the output folder."""
 
@@ -78,9 +140,10 @@ def ensure_empty_output(out: str | Path, *, force: bool) -> Path:
     return out
 
 
-def validated(respondents: str | Path, networks: str | Path, *, items=None, scale=(1, 5)) -> None:
-    """Validate the survey files, raising ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
-    report = validate(respondents, networks, items=items, scale=scale)
+def validated(respondents: str | Path, networks: str | Path | None, **options) -> None:
+    """Validate the survey files (``options`` as :func:`inhd.data.validate`), raising
+    ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
+    report = validate(respondents, networks, **options)
     if not report.ok:
         raise InvalidSurveyData(report)
 
@@ -108,27 +171,27 @@ def run_paper(
     name: str,
     *,
     respondents: str | Path,
-    networks: str | Path,
+    networks: str | Path | None = None,
     out: str | Path,
-    items: list[str] | None = None,
-    scale: tuple[int, int] = (1, 5),
+    options: SurveyOptions | None = None,
     parameters: dict[str, object] | None = None,
     force: bool = False,
     progress: bool = True,
 ) -> RunResult:
     """Re-run a paper's notebook on a survey export.
 
-    Validates the data, executes the notebook with papermill (``respondents_path``, ``networks_path``
-    and ``output_dir`` injected, ``item_columns`` when ``items`` are named, then ``parameters``), and
-    leaves in ``out`` the executed notebook, an HTML rendering and the notebook's CSV tables (in
-    ``out/tables``).
+    Validates the data with ``options``, executes the notebook with papermill
+    (``respondents_path``, ``networks_path`` when given, ``output_dir``, the parameters of the
+    options set (:meth:`SurveyOptions.given`), then ``parameters``), and leaves in ``out`` the
+    executed notebook, an HTML rendering and the notebook's CSV tables (in ``out/tables``).
 
     Raises
     ------
     KeyError
         Unknown paper name (the message lists the known ones).
     ValueError
-        The paper's notebook takes no survey data, or the data are invalid (``InvalidSurveyData``).
+        The paper's notebook takes no survey data, or no such option or parameter, or the data
+        are invalid (``InvalidSurveyData``).
     FileExistsError
         ``out`` is not empty and ``force`` is false.
     inhd.runner.NotebookFailure
@@ -137,20 +200,27 @@ def run_paper(
     if name not in PAPERS:
         raise KeyError(f"unknown paper {name!r}: choose one of {', '.join(PAPERS)}")
     paper = PAPERS[name]
+    options = options or SurveyOptions()
     source = NOTEBOOKS / paper.notebook
     declared = notebook_parameters(source)
-    if not {"respondents_path", "networks_path"} <= set(declared):
+    if "respondents_path" not in declared:
         raise ValueError(f"the {name} notebook does not take survey data (its parameters: {', '.join(declared)})")
     unknown = sorted(set(parameters or {}) - set(declared))
     if unknown:
         raise ValueError(f"the {name} notebook has no parameter(s) {unknown}; it has: {', '.join(declared)}")
-    if items is not None and "item_columns" not in declared:
-        raise ValueError(f"the {name} notebook does not take item names (its parameters: {', '.join(declared)})")
-    validated(respondents, networks, items=items or (parameters or {}).get("item_columns"), scale=scale)
+    given = options.given()
+    refused = [OPTION_PARAMETERS[k] for k in given if k not in declared]
+    if networks is not None and "networks_path" not in declared:
+        refused.append("--networks")
+    if refused:
+        raise ValueError(f"the {name} notebook does not use {', '.join(refused)} (its parameters: "
+                         f"{', '.join(declared)})")
+    options.validate(respondents, networks)
     out = ensure_empty_output(out, force=force)
     tables = out / "tables"
-    injected = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
-                "output_dir": str(tables.resolve()), **({"item_columns": list(items)} if items else {}),
+    injected = {"respondents_path": str(Path(respondents).resolve()), "output_dir": str(tables.resolve()),
+                **({"networks_path": str(Path(networks).resolve())} if networks is not None else {}),
+                **{k: str(Path(v).resolve()) if k == "measures_path" else v for k, v in given.items()},
                 **(parameters or {})}
     executed = execute_notebook(source, out / paper.notebook, parameters=injected, cwd=NOTEBOOKS, progress=progress)
     html = export_html(executed, executed.with_suffix(".html"))
@@ -176,10 +246,12 @@ def _one_report(network_id: str, *, calibration_dir: str, work: str, out: str, p
 def make_reports(
     *,
     respondents: str | Path,
-    networks: str | Path,
+    networks: str | Path | None = None,
     items: list[str],
     out: str | Path,
     scale: tuple[int, int] = (1, 5),
+    reverse: list[str] | None = None,
+    method: str = "jmle",
     network: str | None = None,
     force: bool = False,
     min_cell: int | None = None,
@@ -189,7 +261,9 @@ def make_reports(
     """Write one self-contained HTML feedback report per network into ``out``, named by ``network_id``.
 
     The measure is calibrated once on all respondents (:func:`inhd.report.calibrate`); each network's
-    report is the network-report notebook executed for that network, rendered without code. Networks run
+    report is the network-report notebook executed for that network, rendered without code. The items
+    are read on ``scale``, the ``reverse`` ones recoded as ``lowest + highest - x``, and calibrated by
+    ``method`` (``"jmle"`` or ``"cml"``). Networks run
     in ``jobs`` parallel processes with a progress bar. The calibration (respondent-level) stays in a
     temporary folder that is deleted afterwards: only group-level figures reach ``out``.
 
@@ -206,19 +280,22 @@ def make_reports(
 
     if not items:
         raise ValueError("make_reports: name the items that make up the measure (--items a,b,c)")
-    validated(respondents, networks, items=items, scale=scale)
-    frame = load_survey(respondents, networks, items=items, scale=scale).respondents
+    validated(respondents, networks, items=items, scale=scale, reverse=reverse)
+    frame = load_survey(respondents, networks, items=items, scale=scale, reverse=reverse).respondents
     present = sorted(frame["network_id"].astype(str).unique())
     if network is not None and str(network) not in present:
         raise ValueError(f"network {network!r} has no respondents in {respondents} (networks with respondents: "
                          f"{', '.join(present[:10])}{' ...' if len(present) > 10 else ''})")
     out = ensure_empty_output(out, force=force)
     targets = [str(network)] if network is not None else present
-    parameters = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
-                  "item_columns": list(items), "min_cell": MIN_CELL if min_cell is None else min_cell}
+    parameters = {"respondents_path": str(Path(respondents).resolve()),
+                  **({"networks_path": str(Path(networks).resolve())} if networks is not None else {}),
+                  "item_columns": list(items), "scale": list(scale), "reverse": list(reverse or []),
+                  "rasch_method": method, "min_cell": MIN_CELL if min_cell is None else min_cell}
     written = []
     with tempfile.TemporaryDirectory(prefix="inhd-report-") as work:
-        calibration_dir = str(calibrate(frame, items=list(items)).save(Path(work) / "calibration"))
+        calibration = calibrate(frame, items=list(items), method=method, scale=tuple(scale))
+        calibration_dir = str(calibration.save(Path(work) / "calibration"))
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(_one_report, network_id, calibration_dir=calibration_dir, work=work,
                                    out=str(out), parameters=parameters): network_id for network_id in targets}
