@@ -28,7 +28,7 @@ Examples
 >>> from inhd.data import load_survey
 >>> survey = load_survey(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
 ...                      DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
->>> print(survey.summary())
+>>> print(survey.summary().splitlines()[0])
 OK: 2073 respondents in 34 networks, 11 items (scale 1-5)
 >>> str(survey.respondents["pb_worthwhile"].dtype)
 'Int64'
@@ -318,10 +318,28 @@ def _scale_hint(out: ProblemCollector, table: CsvTable, found: list, scale) -> N
                          f"say so (--scale {a}-{b}, or scale=({a}, {b}))")
 
 
+def _read_na_as_empty(table: CsvTable) -> str | None:
+    """Cells holding exactly ``NA`` (R's default missing-value code) outside the id columns become empty
+    cells (not answered, not known); returns the note saying so, or None."""
+    counts = {}
+    for name, j in table.position.items():
+        if name in ("respondent_id", "network_id"):
+            continue
+        na = table.cells[j].str.strip() == "NA"
+        if na.any():
+            counts[name] = int(na.sum())
+            table.cells.loc[na, j] = ""
+    if not counts:
+        return None
+    shown = ", ".join(list(counts)[:10]) + (" ..." if len(counts) > 10 else "")
+    return (f"{sum(counts.values()):,} cell(s) of {table.label} hold NA (R's missing-value code), in {shown}: read as "
+            "empty (not answered, not known)")
+
+
 def _check_respondents(table: CsvTable | None, opts: _Options, out: ProblemCollector) -> _Checked:
     if table is None:
         return _Checked(None)
-    notes: list[str] = []
+    notes: list[str] = [note] if (note := _read_na_as_empty(table)) else []
     if all(c not in table.position for c in ("respondent_id", "network_id")):
         out.add(Problem(table.label, 1, None, None, "neither respondent_id nor network_id is in the header: the "
                         "rows were not checked", "not a respondents table"), rank=0)
@@ -333,6 +351,10 @@ def _check_respondents(table: CsvTable | None, opts: _Options, out: ProblemColle
     if opts.measures is not None:
         opts.items = list(dict.fromkeys(i for m in opts.measures for i in m[3] if i in table.position))
     items, unused = _choose_items(table, out, opts, covariates, misspelt)
+    if opts.items is None and items:
+        shown = items if len(items) <= 30 else [*items[:15], "...", *items[-15:]]
+        notes.append(f"the {len(items)} item column(s) were recognised by their values, none being named: "
+                     f"{', '.join(shown)} (name them with --items or a measures file to choose)")
     if unused:
         described = [f"{n} ({what})" for n, what in list(unused.items())[:12]]
         notes.append(f"{len(unused)} column(s) of {table.label} not used (neither items nor covariates): "
@@ -397,6 +419,7 @@ def _check_networks(path, opts: _Options, out: ProblemCollector, respondents: Cs
     table = read_csv_table(path, what="network", rank=1, out=out)
     if table is None:
         return _Checked(None)
+    na_note = _read_na_as_empty(table)
     def fail(message, column, kind):
         out.add(Problem(table.label, 1, column, None, message, kind), rank=1, order=table.position.get(column, -1))
 
@@ -419,7 +442,7 @@ def _check_networks(path, opts: _Options, out: ProblemCollector, respondents: Cs
     if len(table.cells) == 0:
         if not out.has(table.label, beyond_header=True):
             fail("no networks: the file has a header but no data rows", None, "no networks")
-        return _Checked(table, covariates=covariates)
+        return _Checked(table, covariates=covariates, notes=[na_note] if na_note else [])
     for col in [*NETWORK_COLUMNS.values(), *PAPER_NETWORK_COVARIATES.values()]:
         if col.name in table.position:
             check_column(table, col, out, rank=1, table_noun="network")
@@ -428,7 +451,7 @@ def _check_networks(path, opts: _Options, out: ProblemCollector, respondents: Cs
             _check_covariate(table, name, out, rank=1)
     check_unique(table, "network_id", out, rank=1)
     _check_references(table, out, opts, covariates, rank=1)
-    return _Checked(table, covariates=covariates)
+    return _Checked(table, covariates=covariates, notes=[na_note] if na_note else [])
 
 
 def _check_links(resp: _Checked, nets: _Checked, out: ProblemCollector) -> list[str]:
@@ -573,7 +596,7 @@ def _run(respondents, networks, *, opts: _Options, measures=None, check_responde
             and nets.table is not None and "respondent_id" in nets.table.position:
         out.hint(resp.table.label, "respondent_id", "required column is missing",
                  f"{nets.table.label} has a respondent_id column: are the two files swapped?")
-    notes = resp.notes + _check_links(resp, nets, out)
+    notes = resp.notes + nets.notes + _check_links(resp, nets, out)
     if resp.table is not None and "network_id" in resp.table.position:
         n_networks = int(resp.table.col("network_id").nunique())
     elif nets.table is not None:

@@ -46,6 +46,7 @@ __all__ = [
     "structural_summary",
     "cluster_characteristics",
     "CLUSTER_LABELS",
+    "FLAT_VARIANCE",
     "SHIPPED_NOTES",
 ]
 
@@ -65,6 +66,9 @@ SHIPPED_NOTES = {
                   "only among the least-developed. For the synthetic networks, launch year, districts and goal of "
                   "W1-W6 and L1-L5 are the published ones; the other networks' are synthetic.",
 }
+#: A network variance at or below this (logits squared) is a boundary estimate of 0: the networks do
+#: not differ on the measure, which then has no profile entries (NaN).
+FLAT_VARIANCE = 1e-8
 #: The labels :func:`identify_clusters` gives.
 CLUSTER_LABELS = ("well", "other", "least")
 
@@ -84,7 +88,8 @@ class NetworkProfiles:
         The network-level variance component of each measure (logits squared).
     standardized : pandas.DataFrame
         ``deviation / sqrt(variance_network_id)``: deviations in network standard deviations,
-        comparable across measures.
+        comparable across measures; NaN for a measure on which the networks do not differ
+        (variance estimated at 0, :data:`FLAT_VARIANCE`).
     statistic : pandas.DataFrame
         ``deviation / se``: how many posterior SEs a network sits from the average network (a z
         statistic).
@@ -116,10 +121,15 @@ class NetworkProfiles:
         out.index.names = ["network_id", "measure"]
         return out.reset_index()
 
+    def flat(self) -> list[str]:
+        """Measures on which the networks do not differ (network variance estimated at 0)."""
+        return list(self.variance_network_id.index[self.variance_network_id <= FLAT_VARIANCE])
+
     def summary(self) -> str:
         """How many networks and measures, and the highest and lowest mean profiles."""
-        mean = self.standardized.mean(axis=1).sort_values(ascending=False)
-        return "\n".join([
+        mean = self.standardized.mean(axis=1).dropna().sort_values(ascending=False)
+        flat = self.flat()
+        return "\n".join([*([f"no network variance (no profile) on: {', '.join(flat)}"] if flat else []),
             f"Profiles of {len(self.deviation)} networks on {self.deviation.shape[1]} measures "
             f"(waves {self.waves or 'not recorded'}; levels {', '.join(self.groups)}); all converged: "
             f"{bool(self.converged.all())}",
@@ -194,9 +204,12 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     deviation = pd.DataFrame(dev).rename_axis("network_id")
     se_df = pd.DataFrame(se).reindex_like(deviation)
     tau_s = pd.Series(tau, name="variance_network_id")
+    flat = tau_s.index[tau_s <= FLAT_VARIANCE]        # networks do not differ: no profile on it
     with np.errstate(divide="ignore", invalid="ignore"):
         standardized = deviation / np.sqrt(tau_s)
         statistic = deviation / se_df
+    standardized[flat] = np.nan
+    statistic[flat] = np.nan
     return NetworkProfiles(
         deviation=deviation, se=se_df, variance_network_id=tau_s, standardized=standardized,
         statistic=statistic,
@@ -300,10 +313,15 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
     if method == "consistency":
         need = np.ceil(min_share * n_measures - 1e-9)
         labels = pd.Series("other", index=std.index, dtype=object)
-        labels[n_above >= need] = "well"
-        labels[n_below >= need] = "least"
+        judged = n_measures > 0                          # a network without any profile entry is "other"
+        labels[judged & (n_above >= need)] = "well"
+        labels[judged & (n_below >= need)] = "least"
         settings = {"min_share": min_share, "z_crit": z_crit}
     else:
+        std = std.dropna(axis=1, how="all")              # measures without a profile (no network variance)
+        if std.shape[1] == 0:
+            raise ValueError("identify_clusters(method='ward'): no measure varies between networks, so there "
+                             "are no profiles to cluster")
         if std.isna().any().any():
             raise ValueError("identify_clusters(method='ward'): profiles have missing entries; "
                              "use method='consistency' or complete profiles")

@@ -53,7 +53,8 @@ BAD = {
     "item text": (
         edit(R, "4,5,3\n", "agree,5,3\n"), N,
         "line 2, column b01: 'agree' is not a response: write the integer code (1-5), or leave the cell empty"),
-    "item NA code": (edit(R, "5,,4\n", "5,NA,4\n"), N, "line 4, column b02: 'NA' is not a response"),
+    "item missing code": (edit(R, "5,,4\n", "5,-99,4\n"), N, "line 4, column b02: -99 is outside the response scale"),
+    "item dot": (edit(R, "5,,4\n", "5,.,4\n"), N, "line 4, column b02: '.' is not a response"),
     "text in a paper covariate": (
         edit(R, "1,2,0.75", "1,two,0.75"), N,
         "line 2, column tenure_years: 'two' is not a number: tenure_years takes a number >= 0"),
@@ -188,10 +189,17 @@ def test_many_groups_are_listed_one_line_each_after_the_first_twelve(tmp_path):
     assert f"  {path}, column q19: 10 problems: outside the response scale 1-5 (first on line 2)" in text
 
 
-def test_missing_value_codes_get_a_hint(survey_files):
-    r, n = survey_files(edit(R, "5,,4\n", "5,NA,4\n"))
+def test_missing_value_codes_get_a_hint_and_r_s_na_is_read_as_empty(survey_files):
+    r, n = survey_files(edit(R, "5,,4\n", "5,N/A,4\n"))
     text = str(validate(r, n))
-    assert "'NA' marks a missing response in some programs; here an unanswered item is an empty cell" in text
+    assert "'N/A' marks a missing response in some programs; here an unanswered item is an empty cell" in text
+    r, n = survey_files(edit(edit(R, "5,,4\n", "5,NA,4\n"), "1,2,0.75", "1,NA,0.75"), edit(N, "3.5,ta", "NA,ta"))
+    survey = load_survey(r, n)
+    assert survey.respondents["b02"].isna().tolist() == [False, False, True]
+    assert survey.respondents["tenure_years"].isna().tolist() == [True, False, False]
+    assert pd.isna(survey.networks["duration_years"].iloc[0])
+    assert any("2 cell(s) of" in note and "hold NA (R's missing-value code), in tenure_years, b02: read as empty"
+               in note for note in survey.report.notes)
 
 
 def test_unknown_network_reported_once_with_its_count(survey_files):
@@ -214,6 +222,8 @@ def test_valid_survey_loads_typed(survey_files):
     r, n = survey_files()
     survey = load_survey(r, n)
     assert survey.summary() == "OK: 3 respondents in 2 networks, 3 items (scale 1-5)\n" \
+        "note: the 3 item column(s) were recognised by their values, none being named: b01, b02, b03 (name them " \
+        "with --items or a measures file to choose)\n" \
         "note: 1 network(s) of " + str(n) + " have no respondents: N2"
     resp, nets = survey.respondents, survey.networks
     assert list(resp.columns) == [*RESPONDENT_COLUMNS, *PAPER_PERSON_COVARIATES, "b01", "b02", "b03"]
@@ -241,7 +251,7 @@ def test_the_contract_needs_only_ids_and_items(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("respondent_id,network_id,q1,q2\nA,N1,1,2\nB,N2,3,\n")
     survey = load_survey(path)                                             # no networks file either
-    assert survey.summary() == "OK: 2 respondents in 2 networks, 2 items (scale 1-5)"
+    assert survey.summary().splitlines()[0] == "OK: 2 respondents in 2 networks, 2 items (scale 1-5)"
     assert list(survey.respondents.columns) == ["respondent_id", "network_id", "q1", "q2"]
     assert survey.networks["network_id"].tolist() == ["N1", "N2"]
 
@@ -297,9 +307,10 @@ def test_named_covariates_and_references(survey_files):
 
 def test_a_mostly_numeric_covariate_with_text_is_a_problem(tmp_path):
     path = tmp_path / "r.csv"
-    rows = ["respondent_id,network_id,age,q1,q2"] + [f"R{i},N1,{'NA' if i == 3 else 30 + i},1,2" for i in range(8)]
+    rows = ["respondent_id,network_id,age,q1,q2"] + [f"R{i},N1,{'unknown' if i == 3 else 30 + i},1,2" for i in range(8)]
     path.write_text("\n".join(rows) + "\n")
-    assert "line 5, column age: 'NA' is not a number, but most of age are" in str(validate(path, person_covariates=["age"]))
+    assert "line 5, column age: 'unknown' is not a number, but most of age are" in \
+        str(validate(path, person_covariates=["age"]))
 
 
 def test_reverse_keyed_items_are_recoded(survey_files):

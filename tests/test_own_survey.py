@@ -231,3 +231,101 @@ def test_inhd_run_with_cml_writes_erms_calibration(tmp_path):
     first = thresholds[thresholds["calibration"] == "initial"]
     assert first["step"].tolist() == ref["threshold_steps"]
     np.testing.assert_allclose(first["threshold"], ref["thresholds"], rtol=0, atol=ERM_TOLERANCE["thresholds"])
+
+
+# ------------------------------------------------------------------------------------------------
+# real public surveys (psychotools' VerbalAggression and ConspiracistBeliefs2016, reference/erm/)
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_surveys(tmp_path_factory):
+    """Shaped into the contract as a newcomer would: ids renamed; VerbalAggression (316 persons, 24
+    items 0-2, gender, anger) has no grouping, so its networks are INVENTED (eight groups in file
+    order) to exercise the pipeline; ConspiracistBeliefs2016 (2,449 persons, 15 items 0-4, gender)
+    has its area (rural/suburban/urban) as the grouping."""
+    folder = tmp_path_factory.mktemp("real")
+    va = pd.read_csv(ERM / "verbal_aggression.csv")
+    va.insert(1, "network_id", [f"G{i % 8 + 1}" for i in range(len(va))])
+    va.rename(columns={"person": "respondent_id"}).to_csv(folder / "va.csv", index=False)
+    gcbs = pd.read_csv(ERM / "gcbs.csv").rename(columns={"person": "respondent_id", "area": "network_id"})
+    gcbs.to_csv(folder / "gcbs.csv", index=False)
+    runs = {
+        ("va", "measure-validity"): ["--scale", "0-2"],
+        ("va", "participatory-benefits"): ["--scale", "0-2", "--person-covariates", "gender,anger",
+                                           "--reference", "gender=female"],
+        ("gcbs", "network-variation"): ["--scale", "0-4"],
+        ("gcbs", "network-report"): ["--scale", "0-4", "--method", "cml"],
+    }
+    done = {}
+    for (name, paper), args in runs.items():
+        out = folder / f"{name}-{paper}"
+        code = main(["run", paper, "--respondents", str(folder / f"{name}.csv"), "--out", str(out), "--quiet", *args])
+        done[(name, paper)] = (code, out / f"{NOTEBOOKS[paper]}.ipynb")
+    return done
+
+
+@pytest.mark.slow
+def test_real_public_surveys_run_through_the_notebooks(real_surveys):
+    facts = {"va": ("316 respondents in 8 networks", "response scale 0-2"),
+             "gcbs": ("2,449 respondents in 3 networks", "response scale 0-4")}
+    for (name, paper), (code, notebook) in real_surveys.items():
+        assert code == 0, (name, paper)
+        assert not _errors(notebook), (name, paper)
+        text = _page_text(notebook)
+        for fact in facts[name]:
+            assert fact in text, (name, paper, fact)
+        assert "synthetic" not in text.lower()
+    terms = pd.read_csv(real_surveys[("va", "participatory-benefits")][1].parent / "tables" / "model_terms.csv")
+    final = terms[terms["model"] == terms["model"].iloc[-1]].set_index("term")
+    assert final.loc["anger", "coding"] == "number" and final.loc["gender_male", "reference"] == "female"
+
+
+# ------------------------------------------------------------------------------------------------
+# the documents' own-survey examples, run as written
+# ------------------------------------------------------------------------------------------------
+def _commands(text: str) -> list[list[str]]:
+    """The ``inhd`` commands of the code blocks in ``text`` (continuation lines joined, comments dropped)."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
+        joined = re.sub(r"\\\n\s*", " ", block)
+        for line in joined.splitlines():
+            line = line.split(" #")[0].strip()
+            if line.startswith(".venv/bin/inhd ") and "my_respondents.csv" in line:
+                commands.append(line.split()[1:])
+    return commands
+
+
+@pytest.mark.slow
+def test_the_readme_example_runs_as_written(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Your own data"):text.index("## For instructors")]
+    commands = _commands(section)
+    assert [c[:2] for c in commands] == [["validate", "--respondents"], ["run", "measure-validity"],
+                                         ["run", "network-variation"], ["run", "participatory-benefits"],
+                                         ["report", "--respondents"]]
+    make_survey(tmp_path, n_categories=6, n_items=6, reversed_item="q04")
+    (tmp_path / "my_measures.csv").write_text("measure,name,domain,items\nengagement,Engagement,Participation,"
+                                              "q01;q02;q03;q04;q05;q06\n")
+    monkeypatch.chdir(tmp_path)
+    for argv in commands:
+        assert main([*argv, "--quiet"] if argv[0] != "validate" else argv) == 0, argv
+    items = pd.read_csv(tmp_path / "results" / "benefits" / "tables" / "items.csv")
+    assert (items.loc[items["item"] == "q04", "point_measure_r"] > 0).all()          # --reverse q04 did its job
+    assert len(list((tmp_path / "reports" / "2026").glob("*.html"))) == 12
+
+
+def test_the_data_readme_example_validates_as_written(tmp_path):
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    example = text[text.index("### Example: your own survey"):text.index("### What validation reports")]
+    blocks = re.findall(r"`(my_\w+\.csv)`[^\n]*\n(?:[^\n]*\n)*?\n((?:    [^\n]*\n)+)", example)
+    files = {name: "\n".join(line[4:] for line in block.splitlines()) + "\n" for name, block in blocks}
+    assert set(files) == {"my_respondents.csv", "my_networks.csv", "my_measures.csv"}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    command = re.search(r"    inhd validate (.*)\n", example)[1].split()
+    argv = [str(tmp_path / a) if a.endswith(".csv") else a for a in command]
+    assert main(["validate", *argv]) == 0
+    from inhd.data import validate
+    report = validate(tmp_path / "my_respondents.csv", tmp_path / "my_networks.csv", scale=(1, 6), reverse=["q04"],
+                      measures=tmp_path / "my_measures.csv", person_covariates=["age", "role"],
+                      network_covariates=["size", "region"])
+    assert report.ok and report.items == ("q01", "q02", "q03", "q04") and report.ignored == ("comment",)

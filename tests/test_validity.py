@@ -21,7 +21,6 @@ from inhd import validity  # noqa: E402
 from inhd.hlm import fit_known_variance  # noqa: E402
 from inhd.survey_measures import MeasureCalibration, calibrate_measures  # noqa: E402
 from inhd.estimates import network_estimates  # noqa: E402
-from inhd.plots import plot_caterpillar  # noqa: E402
 from inhd.validity import (  # noqa: E402
     RELIABILITY_COLUMNS,
     fit_growth,
@@ -322,24 +321,6 @@ def test_growth_needs_three_waves(shipped_calibrations):
 # ------------------------------------------------------------------------------------------------
 # figures
 # ------------------------------------------------------------------------------------------------
-def test_plot_caterpillar_sorted_points():
-    nets = pd.DataFrame({"network_id": ["a", "b", "c"], "mean": [2.0, -1.0, 0.5],
-                         "se": [0.1, 0.2, 0.3]})
-    ax = plot_caterpillar(nets, highlight="c")
-    y = ax.collections[-1].get_offsets()[:, 1]
-    np.testing.assert_allclose(y, [-1.0, 0.5, 2.0])
-    colours = ax.collections[-1].get_facecolors()
-    assert (colours[1] != colours[0]).any() and (colours[0] == colours[2]).all()   # c highlighted
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "c", "a"]
-    # the +-2 SE bars: one segment per network, 2 SE either side of its mean
-    segments = ax.collections[0].get_segments()
-    np.testing.assert_allclose([s[:, 1] for s in segments],
-                               [[-1.4, -0.6], [-0.1, 1.1], [1.8, 2.2]], atol=1e-12)
-    with pytest.raises(ValueError, match="mean_0_10"):
-        plot_caterpillar(nets, estimate="mean_0_10")
-    plt.close("all")
-
-
 def test_plot_growth_one_line_per_network_plus_mean(shipped_growth):
     g = shipped_growth
     ax = validity.plot_growth(g, highlight={"W1": "tab:green"})
