@@ -22,7 +22,7 @@ import pandas as pd
 from inhd.rasch import RatingScaleResult, fit_rating_scale
 
 __all__ = ["ID_COLUMNS", "MeasureCalibration", "measure_items", "calibrate_items", "calibrate_measure",
-           "calibrate_measures", "rasch_item_table"]
+           "calibrate_measures"]
 
 #: The columns that label a person's measure (``school_id`` and ``wave`` when the survey has them).
 ID_COLUMNS = ("respondent_id", "network_id", "school_id", "wave")
@@ -200,20 +200,3 @@ def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jm
         return {m: calibrate_measure(respondents, measure=m, items=list(it), method=method, scale=scale)
                 for m, it in measures.items()}
     return {m: calibrate_measure(respondents, measure=m, method=method, scale=scale) for m in measures}
-
-
-def rasch_item_table(calibrations: dict) -> pd.DataFrame:
-    """Item calibrations of every measure in one tidy table.
-
-    Columns: ``measure, item, difficulty, se, infit, outfit, n`` plus the measure's
-    ``person_reliability`` and ``converged`` repeated on its rows.
-    """
-    parts = []
-    for key, cal in calibrations.items():
-        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n_persons"]].rename_axis("item")
-        it = it.reset_index()
-        it.insert(0, "measure", key)
-        it["person_reliability"] = cal.rasch.person_reliability
-        it["converged"] = bool(cal.rasch.converged)
-        parts.append(it)
-    return pd.concat(parts, ignore_index=True)

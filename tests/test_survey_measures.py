@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import inhd
-from inhd.survey_measures import (ID_COLUMNS, calibrate_items, calibrate_measure, calibrate_measures,
-                                  measure_items, rasch_item_table)
+from inhd.item_review import item_table
+from inhd.survey_measures import ID_COLUMNS, calibrate_items, calibrate_measure, calibrate_measures, measure_items
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,7 @@ def test_calibrate_measures_and_the_item_table(shipped):
     cals = calibrate_measures(respondents, measures={"data_use": ["data_use_1", "data_use_2",
                                                                   "data_use_3", "data_use_4"]})
     assert list(cals) == ["data_use"] and cals["data_use"].items[-1] == "data_use_4"
-    items = rasch_item_table(cals)
-    assert list(items.columns) == ["measure", "item", "difficulty", "se", "infit", "outfit",
-                                   "n_persons", "person_reliability", "converged"]
+    items = item_table({"final": cals["data_use"].rasch})
     assert items["n_persons"].max() <= len(respondents)
     np.testing.assert_allclose(items["difficulty"].sum(), 0.0, atol=1e-8)   # sum-zero items
     assert "data_use: 4 items" in cals["data_use"].summary()

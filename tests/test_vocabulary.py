@@ -154,7 +154,6 @@ def _benefits_outputs(pb_survey):
     return {
         "item_selection.ItemSelection": selection,
         "item_selection.ItemSelection.fit_table()": selection.fit_table(),
-        "item_selection.items_table": item_selection.items_table(selection),
         "benefits.Table4": t4,
         "benefits.reliability_table": benefits.reliability_table(t4, person_reliability=0.9),
         "benefits.descriptive_tables[0]": t1, "benefits.descriptive_tables[1]": t2,
@@ -194,7 +193,6 @@ def _network_health_outputs(nh_calibration):
     nets = pd.read_csv(inhd.DATA_DIR / "network_health_networks_SYNTHETIC.csv")
     return {
         "survey_measures.MeasureCalibration": cals["data_use"],
-        "survey_measures.rasch_item_table": survey_measures.rasch_item_table(cals),
         "validity.MeasureReliability": fit, "validity.ReliabilityTable": rel,
         "estimates.network_estimates": network_estimates(fit.model, scale=(-5.0, 5.0)),
         "validity.reliability_beside_published": validity.reliability_beside_published(
