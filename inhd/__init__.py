@@ -6,7 +6,8 @@ the file; the one exception is a result's ``plot_*`` method, which imports :mod:
 called. ``tests/test_layers.py`` checks this list against the files.
 
 1. ``inhd.rsm`` (the rating-scale model: log-space category probabilities, moments, person
-   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy``
+   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy`` (the one
+   suppression rule for everything published)
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.jmle`` (joint ML,
    as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.rasch``
    (calibration on top of them: extremes, anchoring, labelled results), ``inhd.hlm``
@@ -16,22 +17,26 @@ called. ``tests/test_layers.py`` checks this list against the files.
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),
    ``inhd.residuals`` (residual PCA, Yen's Q3), ``inhd.categories`` (category diagnostics)
-3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.csv_table``
-   (a CSV file as text cells with line numbers, problems grouped), ``inhd.data`` (reading,
-   validating and loading survey files), ``inhd.survey_run`` (what a notebook runs on: the
-   survey, its levels, whether it is a shipped cohort, the page's facts), ``inhd.published``
-   (the papers' published figures, one loader, ours beside them), ``inhd.survey_measures`` (a
-   Rasch calibration of each survey measure), ``inhd.item_selection`` (dropping misfitting items
-   by a rule), ``inhd.item_review`` (point-measure correlations, category use, threshold order),
-   ``inhd.covariates`` (covariate models and their design), ``inhd.estimates`` (each network's
-   EB estimate), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications),
-   ``inhd.charts`` (the client-side charts)
+3. ``inhd.contract`` (the survey-data contract: columns, problems grouped, reports), ``inhd.records``
+   (CSV records with their line numbers, read in chunks), ``inhd.csv_table`` (a CSV file streamed as
+   chunks of text cells, and the checks of its cells), ``inhd.data`` (reading, validating and
+   loading survey files), ``inhd.survey_run`` (what a notebook runs on: the survey, its levels,
+   whether it is a shipped cohort, the page's facts), ``inhd.published`` (the papers' published
+   figures, one loader, ours beside them), ``inhd.survey_measures`` (a Rasch calibration of each
+   survey measure), ``inhd.item_selection`` (dropping misfitting items by a rule),
+   ``inhd.item_review`` (point-measure correlations, category use, threshold order),
+   ``inhd.covariates`` (covariate models and their design), ``inhd.estimates`` (each network's EB
+   estimate), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications),
+   ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
+   file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching``,
+   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
+   network's report as one self-contained HTML page, no kernel), ``inhd.teaching``,
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
    ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
-5. ``inhd.runner``, ``inhd.workflows``, ``inhd.book``, ``inhd.cli`` (and ``inhd.__main__``)
+5. ``inhd.runner``, ``inhd.batch`` (many reports in one process pool), ``inhd.workflows``,
+   ``inhd.book``, ``inhd.cli`` (and ``inhd.__main__``)
 
 Vocabulary (every public result and output table uses these names):
 

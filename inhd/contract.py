@@ -23,16 +23,26 @@ with one. Reading, checking and loading the files is :mod:`inhd.data`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+import numpy as np
 
 __all__ = [
     "Column", "RESPONDENT_COLUMNS", "NETWORK_COLUMNS", "PAPER_PERSON_COVARIATES",
-    "PAPER_NETWORK_COVARIATES", "MEASURE_COLUMNS", "EXAMPLES_PER_GROUP", "GROUPS_IN_FULL", "Problem", "ProblemGroup",
-    "ValidationReport", "InvalidSurveyData",
+    "PAPER_NETWORK_COVARIATES", "MEASURE_COLUMNS", "EXAMPLES_PER_GROUP", "GROUPS_IN_FULL", "MAX_ID_LENGTH",
+    "FORBIDDEN_CHARACTERS", "Problem", "ProblemGroup", "ProblemLog", "ValidationReport", "InvalidSurveyData",
+    "excerpt",
 ]
 
 #: How many problems of each group (file, column, kind) a report shows; all are counted.
 EXAMPLES_PER_GROUP = 3
+#: The longest id (respondent_id, network_id, school_id) and column name accepted, in characters.
+MAX_ID_LENGTH = 200
+#: Characters no id or column name may hold: control characters (tab, line breaks, escape, NUL, ...),
+#: line and paragraph separators, bidirectional overrides and other invisible formatting characters.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                                  "\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 #: How many groups a report's summary shows in full; the others get one line each.
 GROUPS_IN_FULL = 12
 
@@ -266,6 +276,90 @@ class ValidationReport:
         return "\n".join(lines)
 
     __str__ = summary
+
+
+class ProblemLog:
+    """The problems found in survey files, grouped by (file, column, kind): every problem counted
+    (``total``), the first ``limit`` of each group kept (``None``: all), in file order whatever the
+    chunks the files are read in; ``hints`` about the problems as a whole."""
+
+    def __init__(self, limit: int | None = EXAMPLES_PER_GROUP):
+        self.limit = limit
+        self.groups: dict[tuple, dict] = {}
+        self.total = 0
+        self.hints: list[str] = []
+
+    def _group(self, file: str, column: str | None, kind: str, *, rank: int, order: int, line: int | None) -> dict:
+        key = (file, column, kind)
+        if key not in self.groups:       # groups in file order, then column order, then where they begin
+            self.groups[key] = {"rank": (rank, order, line or 0), "n": 0, "examples": [], "hint": ""}
+        return self.groups[key]
+
+    def _room(self, group: dict) -> int:
+        return len(group["examples"]) + 10**18 if self.limit is None else max(0, self.limit - len(group["examples"]))
+
+    def add(self, problem: Problem, *, rank: int, order: int = -1) -> None:
+        group = self._group(problem.file, problem.column, problem.kind or problem.message, rank=rank, order=order,
+                            line=problem.line)
+        self.total += 1
+        group["n"] += 1
+        if self._room(group):
+            group["examples"].append(problem)
+
+    def add_lines(self, label: str, lines, message: str, *, kind: str, rank: int) -> None:
+        """One problem per line of ``lines`` (a whole row each), the same ``message``."""
+        if not len(lines):
+            return
+        group = self._group(label, None, kind, rank=rank, order=-1, line=int(lines[0]))
+        for line in lines[: self._room(group)]:
+            group["examples"].append(Problem(label, int(line), None, None, message, kind))
+        group["n"] += len(lines)
+        self.total += len(lines)
+
+    def add_cells(self, table, name: str, mask, message, *, kind: str, rank: int) -> None:
+        """One problem per True of ``mask`` (row positions of ``table``, which has ``label``, ``lines``,
+        ``position`` and ``col(name)``); ``message(value)`` words it."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(idx):
+            return
+        values = table.col(name)
+        group = self._group(table.label, name, kind, rank=rank, order=table.position.get(name, -1),
+                            line=int(table.lines[idx[0]]))
+        for i in idx[: self._room(group)]:
+            value = values.iloc[i]
+            group["examples"].append(Problem(table.label, int(table.lines[i]), name, value, message(value), kind))
+        group["n"] += len(idx)
+        self.total += len(idx)
+
+    def merge(self, other: "ProblemLog") -> None:
+        """Add the problems of ``other`` (a log kept aside, e.g. of a column not yet known to be an item)."""
+        for (file, column, kind), g in other.groups.items():
+            group = self._group(file, column, kind, rank=g["rank"][0], order=g["rank"][1], line=g["rank"][2])
+            group["examples"] += g["examples"][: self._room(group)]
+            group["n"] += g["n"]
+            group["hint"] = group["hint"] or g["hint"]
+            self.total += g["n"]
+        self.hints += other.hints
+
+    def hint(self, file: str, column: str | None, kind: str, text: str) -> None:
+        """Attach ``text`` to the group (file, column, kind)."""
+        if (file, column, kind) in self.groups:
+            self.groups[(file, column, kind)]["hint"] = text
+
+    def has(self, file: str, *, beyond_header: bool = False) -> bool:
+        """Whether ``file`` has a problem (beyond its header line)."""
+        return any(k[0] == file and (not beyond_header or any((p.line or 0) > 1 for p in g["examples"]))
+                   for k, g in self.groups.items())
+
+    def report_groups(self) -> tuple[ProblemGroup, ...]:
+        ordered = sorted(self.groups.items(), key=lambda kg: kg[1]["rank"])
+        return tuple(ProblemGroup(file, column, kind, g["n"], tuple(g["examples"]), g["hint"])
+                     for (file, column, kind), g in ordered)
+
+
+def excerpt(value: str, width: int = 60) -> str:
+    """A possibly long text as a short quoted (escaped) excerpt."""
+    return repr(value) if len(value) <= width else f"{value[:width]!r}... ({len(value)} characters)"
 
 
 class InvalidSurveyData(ValueError):

@@ -191,7 +191,7 @@ def plot_caterpillar(networks, *, estimate="mean", se="se", label="network_id", 
     ax.scatter(x, y, c=colours, zorder=3, s=22)
     if average and len(d):
         ax.axhline(float(np.mean(y)), color="0.3", lw=0.8, ls="--")
-    ax.set_xticks(x, d[label].astype(str), rotation=90, fontsize=7)
+    ax.set_xticks(x, d[label].astype(str).tolist(), rotation=90, fontsize=7, parse_math=False)   # ids are text
     ax.set_xlabel("network (sorted)")
     if estimate.endswith("_0_10"):
         ax.set_ylim(0, 10)
