@@ -44,8 +44,9 @@ class ItemReview:
     ----------
     items : pandas.DataFrame
         One row per item, hardest first: ``item, difficulty, se, infit, outfit, infit_z,
-        outfit_z, point_measure_r, point_measure_expected, n_persons, negative`` (``negative``:
-        the point-measure correlation is below 0).
+        outfit_z, point_measure_r, point_measure_expected, n_persons, negative, weak``
+        (``negative``: the point-measure correlation is below 0; ``weak``: it is not negative but
+        below half its expected value).
     categories : pandas.DataFrame
         One row per category of the response scale, lowest first: ``category`` (the code),
         ``n_responses`` (every response given, extreme respondents included), ``percent``,
@@ -102,7 +103,9 @@ def review_items(result: RatingScaleResult, responses: pd.DataFrame, *, scale) -
     is the correlation of an item's responses with the respondents' measures; the model expects it
     near ``point_measure_expected``. A negative one means that respondents high on the measure
     answer the item low: usually a reverse-keyed (negatively worded) item left unrecoded, which
-    pulls the measure's meaning apart. Disordered thresholds mean a category is nowhere the most
+    pulls the measure's meaning apart. One below half its expected value hardly runs with the
+    measure (a reverse-keyed item among fewer items the other way, or another construct); both are
+    named in ``warnings``. Disordered thresholds mean a category is nowhere the most
     probable (Linacre 2002): a reason to look at the category's wording and use, not an automatic
     collapse.
 
@@ -133,8 +136,11 @@ def review_items(result: RatingScaleResult, responses: pd.DataFrame, *, scale) -
     table = table[["item", "difficulty", "se", "infit", "outfit", "infit_z", "outfit_z", "point_measure_r",
                    "point_measure_expected", "n_persons"]].copy()
     table["negative"] = (table["point_measure_r"] < 0).to_numpy()
+    r, expected = table["point_measure_r"], table["point_measure_expected"]
+    table["weak"] = ((r >= 0) & (r < expected / 2)).to_numpy()
     table = table.sort_values("difficulty", ascending=False, ignore_index=True)
     negative = tuple(table.loc[table["negative"], "item"].astype(str))
+    weak = table.loc[table["weak"], ["item", "point_measure_r", "point_measure_expected"]]
     unused = tuple(int(c) for c in cats.loc[~cats["used"], "category"])
     disordered = tuple(int(c) for c in cats.loc[cats["disordered"], "category"])
     warnings = []
@@ -144,6 +150,12 @@ def review_items(result: RatingScaleResult, responses: pd.DataFrame, *, scale) -
         warnings.append(f"Negative point-measure correlation: {shown}. Respondents high on the measure answer "
                         f"{'this item' if len(negative) == 1 else 'these items'} low: reverse-keyed? If the "
                         f"wording runs the other way, recode it as {low + high} - x (--reverse).")
+    if len(weak):
+        shown = ", ".join(f"{i} (r = {r:.2f}, expected {e:.2f})" for i, r, e in weak.itertuples(index=False))
+        warnings.append(f"Point-measure correlation less than half its expected value: {shown}. "
+                        f"{'This item hardly runs' if len(weak) == 1 else 'These items hardly run'} with the "
+                        "measure: reverse-keyed (with other items pulling the other way), another construct, or "
+                        "miscoded?")
     if unused:
         warnings.append(f"Categories never chosen: {', '.join(map(str, unused))} (of the scale {low}-{high}); the "
                         "model has no threshold for them.")

@@ -486,6 +486,12 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
     Returns
     -------
     GrowthResult
+
+    Raises
+    ------
+    ValueError
+        No wave column, fewer than three waves, or data the model cannot be fitted to (a singular
+        system: too few networks observed in several waves); the message says which.
     """
     p = calibration.persons.copy()
     if "wave" not in p.columns:
@@ -500,7 +506,13 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
                          f"{p['t'].nunique()} wave(s); a rate needs at least 3 for its "
                          f"variance to be estimable")
     groups = ["network_id", "school_id"] if schools else ["network_id"]
-    model = _fit(p, "measure ~ t", groups, random_slope="t")
+    try:
+        model = _fit(p, "measure ~ t", groups, random_slope="t")
+    except np.linalg.LinAlgError as err:
+        spread = p.groupby("network_id")["t"].nunique()
+        raise ValueError(f"fit_growth: the growth model of measure {calibration.measure!r} cannot be fitted to these "
+                         f"data ({err}): a network's rate needs it observed in several waves, and "
+                         f"{int((spread >= 3).sum())} of {len(spread)} networks have three or more") from None
     networks = network_estimates(model, slope="t")
     int_rel, rate_rel = float(model.reliability["network_id"]), float(model.reliability["network_id:t"])
     return GrowthResult(

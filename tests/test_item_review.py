@@ -66,3 +66,17 @@ def test_item_and_threshold_tables(survey):
     thresholds = threshold_table({"initial": initial, "final": final})
     assert list(thresholds.columns) == THRESHOLD_COLUMNS and thresholds["step"].tolist() == [2, 3, 4, 5] * 2
     np.testing.assert_array_equal(thresholds["threshold"].iloc[:4], initial.thresholds.to_numpy())
+
+
+def test_an_item_far_below_its_expected_correlation_is_named():
+    # five items of one measure and a sixth answered at random: its correlation is near 0 and far
+    # below what the model expects of an item of the measure
+    g = np.random.default_rng(9)
+    x = simulate_rating_scale(g.normal(0, 1.5, 600), np.linspace(-1, 1, 5), [-1.5, 0, 1.5], rng=g)
+    data = pd.DataFrame(x + 1, columns=[f"q{j}" for j in range(1, 6)])
+    data["noise"] = g.integers(1, 5, len(data))
+    review = review_items(fit_rating_scale(data), data, scale=(1, 4))
+    row = review.items.set_index("item").loc["noise"]
+    assert row["weak"] and not row["negative"] and row["point_measure_r"] < row["point_measure_expected"] / 2
+    assert not review.items.set_index("item").drop(index="noise")["weak"].any()
+    assert any("less than half its expected value: noise (r = " in w for w in review.warnings)
