@@ -5,11 +5,14 @@ from its own floor or the floors below (never in a circle, never a private name)
 the file; the one exception is a result's ``plot_*`` method, which imports :mod:`inhd.plots` when
 called. ``tests/test_layers.py`` checks this list against the files.
 
-1. ``inhd.rsm`` (the rating-scale model: log-space category probabilities, moments, person
-   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy``
+1. ``inhd.rsm`` (the rating-scale and partial credit models: log-space category
+   probabilities, moments, person locations, the one response simulator), ``inhd.warnings``,
+   ``inhd.privacy``
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.jmle`` (joint ML,
-   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.rasch``
-   (calibration on top of them: extremes, anchoring, labelled results), ``inhd.hlm``
+   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.codes``
+   (response codes checked for a calibration), ``inhd.partial_credit`` (the partial credit
+   model's calibration), ``inhd.rasch`` (calibration on top of them: extremes, anchoring,
+   labelled results, the rating scale against the partial credit model), ``inhd.hlm``
    (known-variance multilevel models, as HLM 8 and metafor), ``inhd.effects`` (centering, dummy
    coding, effect sizes), ``inhd.reliability`` (every reliability formula), ``inhd.scales`` (the
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
