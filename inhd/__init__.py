@@ -25,7 +25,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    ``inhd.vegalite`` (charts as Vega-Lite specifications), ``inhd.charts`` (the client-side
    charts)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching``,
+   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching`` (the
+   measure-construction lab) with ``inhd.demonstrations`` (its simulated demonstrations),
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
    ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
@@ -39,6 +40,8 @@ Vocabulary (every public result and output table uses these names):
   who answered it (``n_persons``), a person's row the items they answered (``n_items``);
 - Rasch results: ``items`` (``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, ...``),
   ``persons`` (``measure, se, raw_score, n_items, ...``), ``thresholds`` and ``thresholds_se``;
+  in the partial credit model an item's ``location`` (the mean of its thresholds) replaces
+  ``difficulty`` and ``thresholds`` is a table, one row per item and one column per step;
 - the maximised log-likelihood of any model is ``llf``;
 - variance components are named by their grouping level (``network_id``, ``school_id``) plus
   ``residual`` (the person-level variance beyond the known measurement error); a slope's
