@@ -13,6 +13,7 @@ Everything here is SIMULATED from the rating-scale model (with one item made to 
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from dataclasses import dataclass
 
@@ -262,7 +263,8 @@ class MisfitDemo:
         others = t.drop(index=ODD_ITEM)
         lr = self.likelihood_ratio
         return "\n".join([
-            f"{self.kind} (strength {self.strength:g}): {MISFITS[self.kind][1]}",
+            *textwrap.wrap(f"{self.kind} (strength {self.strength:g}): {MISFITS[self.kind][1]}",
+                           88),
             f"{ODD_ITEM}: infit {t.loc[ODD_ITEM, 'infit_all']:.2f}, outfit "
             f"{t.loc[ODD_ITEM, 'outfit_all']:.2f}, point-measure correlation "
             f"{t.loc[ODD_ITEM, 'point_measure_r_all']:.2f}",
@@ -430,8 +432,8 @@ class DIFDemo:
         dropped = ([f"left out (a category unused in a group, as eRm::LRtest does): {left_out}"]
                    if left_out else [])
         return "\n".join(dropped + [
-            f"{self.biased_item} is {self.dif:g} logits harder for group B (impact "
-            f"{self.impact:g}: group B stands that much lower on the measure)",
+            f"{self.biased_item} is {self.dif:g} logits harder for group B; impact "
+            f"{self.impact:g} (group B's true mean is that much lower)",
             f"estimated contrast B - A for {self.biased_item}: {row['contrast']:.2f} "
             f"(SE {row['se']:.2f}), adjusted p = {row['p_adjusted']:.3g}",
             f"items flagged at adjusted p < 0.05: {', '.join(map(str, flagged)) or 'none'}",
