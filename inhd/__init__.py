@@ -13,7 +13,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    (response codes checked for a calibration), ``inhd.partial_credit`` (the partial credit
    model's calibration), ``inhd.rasch`` (calibration on top of them: extremes, anchoring,
    labelled results, the rating scale against the partial credit model), ``inhd.hlm``
-   (known-variance multilevel models, as HLM 8 and metafor), ``inhd.effects`` (centering, dummy
+   (known-variance multilevel models, as HLM 8 and metafor; its steps in ``inhd.hlm_likelihood``,
+   ``inhd.hlm_inference`` and ``inhd.hlm8``, exact derivatives by ``inhd.jet``), ``inhd.effects`` (centering, dummy
    coding, effect sizes), ``inhd.reliability`` (every reliability formula), ``inhd.scales`` (the
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),

@@ -100,72 +100,120 @@ def erm_comparison() -> pd.DataFrame:
 
 
 #: The metafor reference fits (reference/metafor/make_reference.R): key in reference.json -> (data file,
-#: label, formula, known-variance column, grouping columns outermost first, method, random slope).
+#: label, formula, known-variance column, grouping columns outermost first, method, random slope). Every
+#: model is fitted by REML and by ML (HLM 8's estimator).
+_KONST = ("konstantopoulos2011.csv", "dat.konstantopoulos2011 (schools in districts)", "yi ~ year", "vi",
+          ["district"], None)
+_SIM = ("simulated_persons.csv", "simulated persons in networks", "y ~ x_person + lead + net_z", "v",
+        ["network_id"], None)
+_SIM3 = ("simulated_persons.csv", "simulated persons in schools in networks", "y ~ x_person + lead + net_z",
+         "v", ["network_id", "school_id"], None)
+_GROWTH = ("simulated_persons.csv", "simulated growth, network random slope", "y_growth ~ wave + x_person",
+           "v", ["network_id"], "wave")
+_GROWTH_SCHOOL = ("simulated_persons.csv", "simulated growth, network slope, schools nested",
+                  "y_growth_school ~ wave + x_person", "v", ["network_id", "school_id"], "wave")
 METAFOR_CASES = {
-    "konstantopoulos_reml": ("konstantopoulos2011.csv", "dat.konstantopoulos2011 (schools in districts)",
-                             "yi ~ year", "vi", ["district"], "REML", None),
-    "konstantopoulos_ml": ("konstantopoulos2011.csv", "dat.konstantopoulos2011 (schools in districts)",
-                           "yi ~ year", "vi", ["district"], "ML", None),
-    "sim_two_level_reml": ("simulated_persons.csv", "simulated persons in networks",
-                           "y ~ x_person + lead + net_z", "v", ["network_id"], "REML", None),
-    "sim_two_level_ml": ("simulated_persons.csv", "simulated persons in networks",
-                         "y ~ x_person + lead + net_z", "v", ["network_id"], "ML", None),
-    "sim_three_level_reml": ("simulated_persons.csv", "simulated persons in schools in networks",
-                             "y ~ x_person + lead + net_z", "v", ["network_id", "school_id"], "REML", None),
-    "sim_growth_reml": ("simulated_persons.csv", "simulated growth, network random slope",
-                        "y_growth ~ wave + x_person", "v", ["network_id"], "REML", "wave"),
-    "sim_growth_school_reml": ("simulated_persons.csv", "simulated growth, network slope, schools nested",
-                               "y_growth_school ~ wave + x_person", "v", ["network_id", "school_id"],
-                               "REML", "wave"),
+    f"{key}_{method.lower()}": (*case[:5], method, case[5])
+    for key, case in [("konstantopoulos", _KONST), ("sim_two_level", _SIM), ("sim_three_level", _SIM3),
+                      ("sim_growth", _GROWTH), ("sim_growth_school", _GROWTH_SCHOOL)]
+    for method in ("REML", "ML")
+}
+
+#: Tolerances per fit and kind of quantity: ten times the largest difference achieved when the reference was
+#: committed (metafor's nlminb stops at rel.tol 1e-10 to 1e-12, recorded per fit as ``rel_tol``; inhd's
+#: Newton steps converge to machine precision, so metafor's own convergence sets these). Kinds: ``coef``
+#: fixed effects (absolute), ``se`` and ``vc`` ratios ours / metafor (|ratio - 1|), ``llf`` logLik
+#: (absolute), ``ranef`` EB estimates (absolute) and ``ranef_se`` their SEs (ratio).
+METAFOR_TOLERANCES = {
+    "konstantopoulos_reml": dict(coef=1e-06, se=4e-07, vc=3e-06, llf=8e-10, ranef=3e-07, ranef_se=4e-07),
+    "konstantopoulos_ml": dict(coef=5e-06, se=7e-07, vc=6e-06, llf=3e-10, ranef=4e-07, ranef_se=2e-06),
+    "sim_two_level_reml": dict(coef=3e-07, se=3e-05, vc=6e-05, llf=3e-09, ranef=5e-06, ranef_se=3e-05),
+    "sim_two_level_ml": dict(coef=3e-07, se=3e-05, vc=6e-05, llf=3e-09, ranef=6e-06, ranef_se=3e-05),
+    "sim_three_level_reml": dict(coef=5e-06, se=1e-04, vc=5e-04, llf=3e-07, ranef=2e-04, ranef_se=2e-04),
+    "sim_three_level_ml": dict(coef=3e-08, se=4e-06, vc=8e-06, llf=5e-11, ranef=4e-06, ranef_se=4e-06),
+    "sim_growth_reml": dict(coef=5e-06, se=3e-04, vc=9e-04, llf=3e-07, ranef=3e-04, ranef_se=4e-04),
+    "sim_growth_ml": dict(coef=4e-07, se=4e-05, vc=2e-04, llf=1e-08, ranef=3e-05, ranef_se=3e-05),
+    "sim_growth_school_reml": dict(coef=9e-07, se=2e-05, vc=2e-04, llf=1e-08, ranef=6e-05, ranef_se=7e-05),
+    "sim_growth_school_ml": dict(coef=2e-07, se=9e-06, vc=4e-05, llf=3e-09, ranef=8e-06, ranef_se=8e-06),
 }
 
 
-#: Tolerances against metafor: about 10 times the largest difference found (see
-#: :func:`metafor_comparison`); ``se`` and ``variance`` apply to ``|ours / metafor - 1|``.
-METAFOR_TOLERANCE = {"beta": 5e-6, "se": 3e-4, "variance": 1e-3, "llf": 3e-7, "ranef": 2e-4}
+def _metafor_variances(ref) -> list:
+    """metafor's variance components in inhd's order: sigma2 levels; for struct="GEN" the intercept and
+    slope variances, their covariance (rho sqrt(tau2_0 tau2_1)), then the sigma2 levels."""
+    if "tau2" in ref:
+        tau2, rho = ref["tau2"], ref["rho"]
+        return [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), *ref["sigma2"].values()]
+    return list(ref["sigma2"].values())
+
+
+def _metafor_ranef(ref_all, key, groups) -> dict:
+    """The EB estimates metafor gives per grouping level (``ranef``; for struct="GEN" fits the keys
+    ``<fit>_ranef`` computed from metafor's marginal covariance by make_reference.R)."""
+    if f"{key}_ranef" in ref_all:
+        extra = ref_all[f"{key}_ranef"]
+        return {level: extra[level] for level in groups if level in extra}
+    units = list(ref_all[key].get("ranef", {}).values())
+    return dict(zip(groups, units))   # metafor lists the grouping levels outermost first, then persons
+
+
+def _unit_ids(index, their_ids) -> list:
+    """Our unit labels as metafor writes them: nested units "outer/inner" for ``~ 1 | outer/inner``,
+    the inner label alone where metafor's formula names the inner level by itself (``~ 1 | school_id``
+    of the growth models, whose school labels are unique across networks)."""
+    nested = any("/" in str(i) for i in their_ids)
+    return [("/".join(map(str, i)) if nested else str(i[-1])) if isinstance(i, tuple) else str(i)
+            for i in index]
+
+
+def _ranef_rows(version, data, fit, theirs_by_level, tol) -> list:
+    rows = []
+    for level, theirs in theirs_by_level.items():
+        ours = fit.random_effects[level]
+        ids = _unit_ids(ours.index, theirs["id"])
+        if ids != [str(i) for i in theirs["id"]]:
+            raise ValueError(f"{data}: our {level} units are not metafor's ranef units in the same order")
+        rows += [_row(version, data, f"EB estimates of {level} (ranef)", ours["deviation"], theirs["estimate"],
+                      tol["ranef"]),
+                 _row(version, data, f"EB SEs of {level} (ranef se), ratio", ours["se"] / np.asarray(theirs["se"]),
+                      np.ones(len(ids)), tol["ranef_se"])]
+        if "slope_estimate" in theirs:
+            rows += [_row(version, data, f"EB slopes of {level} (G Z'W r)", ours["slope_deviation"],
+                          theirs["slope_estimate"], tol["ranef"]),
+                     _row(version, data, f"EB slope SEs of {level} (G - G Z'PZ G), ratio",
+                          ours["slope_se"] / np.asarray(theirs["slope_se"]), np.ones(len(ids)), tol["ranef_se"])]
+    return rows
 
 
 def metafor_comparison() -> pd.DataFrame:
-    """``inhd.hlm.fit_known_variance`` against ``metafor::rma.mv`` (metafor 3.8-1).
+    """``inhd.hlm.fit_known_variance`` against ``metafor::rma.mv`` (metafor 3.8-1), REML and ML fits.
 
-    One row per fit and quantity. Tolerances (:data:`METAFOR_TOLERANCE`) are about 10 times the
-    largest difference found over the seven fits, which metafor's optimiser sets: fixed effects 5e-7,
-    log-likelihood 3e-8, empirical Bayes estimates (metafor's ``ranef``) 2e-5 absolute; standard
-    errors 3e-5 and variance components 8e-5 *relative* (compared as ratios ours/metafor, so the
-    tolerance applies to ``|ratio - 1|``). For the growth model (``struct="GEN"``) the variance components are the intercept and slope
-    variances, their covariance and the person-level variance. metafor's ``ranef`` also lists the
-    row (person) level; ``inhd.hlm`` estimates the grouping levels' effects only, and those are compared.
+    One row per fit and quantity: fixed effects (``coef``), their SEs, the variance components and the
+    log-likelihood (``logLik``), and the empirical Bayes estimates of every grouping level (metafor's
+    ``ranef``: deviations and posterior SEs; for the growth models also the network slopes). SEs and
+    variance components are compared as ratios ours / metafor (the tolerance applies to ``|ratio - 1|``).
+    Tolerances (:data:`METAFOR_TOLERANCES`) are ten times what was achieved. For the growth models
+    (``struct="GEN"``) the variance components are the intercept and slope variances, their covariance
+    and the lower levels' variances. metafor's ``ranef`` also lists the row (person) level; ``inhd.hlm``
+    estimates the grouping levels' effects only, and those are compared.
     """
     folder = ROOT / "reference" / "metafor"
     ref_all = json.loads((folder / "reference.json").read_text())
     version = f"metafor {ref_all['versions']['metafor']}"
     rows = []
     for key, (file, label, formula, known, groups, method, slope) in METAFOR_CASES.items():
-        ref = ref_all[key]
+        ref, tol = ref_all[key], METAFOR_TOLERANCES[key]
         fit = fit_known_variance(pd.read_csv(folder / file), formula, known_variance=known, groups=groups,
                                  method=method, random_slope=slope)
         data = f"{label}, {method}"
-        if "tau2" in ref:
-            tau2, rho = ref["tau2"], ref["rho"]
-            their_vc = [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), *ref["sigma2"].values()]
-        else:
-            their_vc = list(ref["sigma2"].values())
+        their_vc = _metafor_variances(ref)
         rows += [
-            _row(version, data, "fixed effects (coef)", fit.params, list(ref["beta"].values()),
-                 METAFOR_TOLERANCE["beta"]),
+            _row(version, data, "fixed effects (coef)", fit.params, list(ref["beta"].values()), tol["coef"]),
             _row(version, data, "fixed-effect SEs, ratio (se)", fit.bse / np.asarray(list(ref["se"].values())),
-                 np.ones(len(ref["se"])), METAFOR_TOLERANCE["se"]),
+                 np.ones(len(ref["se"])), tol["se"]),
             _row(version, data, "variance components, ratio (sigma2, tau2)",
-                 fit.variance_components.to_numpy() / np.asarray(their_vc), np.ones(len(their_vc)),
-                 METAFOR_TOLERANCE["variance"]),
-            _row(version, data, "log-likelihood (logLik)", [fit.llf], [ref["logLik"]], METAFOR_TOLERANCE["llf"]),
+                 fit.variance_components.to_numpy() / np.asarray(their_vc), np.ones(len(their_vc)), tol["vc"]),
+            _row(version, data, "log-likelihood (logLik)", [fit.llf], [ref["logLik"]], tol["llf"]),
         ]
-        for level, ranef_key in zip(groups, ref.get("ranef", {})):
-            theirs = ref["ranef"][ranef_key]
-            ours = fit.random_effects[level]
-            ids = ["/".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in ours.index]
-            if ids != [str(i) for i in theirs["id"]]:
-                raise ValueError(f"{key}: our {level} units are not metafor's ranef units in the same order")
-            rows.append(_row(version, data, f"EB estimates of {level} (ranef)", ours["deviation"],
-                             theirs["estimate"], METAFOR_TOLERANCE["ranef"]))
+        rows += _ranef_rows(version, data, fit, _metafor_ranef(ref_all, key, groups), tol)
     return pd.DataFrame(rows, columns=COLUMNS)

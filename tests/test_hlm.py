@@ -1,5 +1,7 @@
-"""Tests of inhd.hlm.fit_known_variance: metafor reference values, statsmodels MixedLM as the known
-variances vanish, parameter recovery, a dense-matrix likelihood cross-check, errors, plots."""
+"""Tests of inhd.hlm.fit_known_variance: metafor reference values (REML and ML), statsmodels MixedLM
+as the known variances vanish, parameter recovery, the dense-matrix likelihood at the fit, errors,
+plots. The likelihood's derivatives are checked in tests/test_hlm_likelihood.py, HLM 8's tests in
+tests/test_hlm8.py."""
 
 import json
 import warnings
@@ -10,66 +12,77 @@ import pandas as pd
 import pytest
 
 from inhd import ROOT
-from inhd.hlm import _Model, fit_known_variance
+from inhd.hlm import fit_known_variance
+from inhd.validation import METAFOR_CASES, METAFOR_TOLERANCES, _unit_ids
 from inhd.warnings import ConvergenceWarning
 
 matplotlib.use("Agg")
 REF_DIR = ROOT / "reference" / "metafor"
 REF = json.loads((REF_DIR / "reference.json").read_text())
-KONST = pd.read_csv(REF_DIR / "konstantopoulos2011.csv")
-SIM = pd.read_csv(REF_DIR / "simulated_persons.csv")
+DATA = {f: pd.read_csv(REF_DIR / f) for f in ("konstantopoulos2011.csv", "simulated_persons.csv")}
+SIM = DATA["simulated_persons.csv"]
 SIM_F = "y ~ x_person + lead + net_z"
-
-CASES = {
-    "konstantopoulos_reml": (KONST, "yi ~ year", "vi", ["district"], "REML", None),
-    "konstantopoulos_ml": (KONST, "yi ~ year", "vi", ["district"], "ML", None),
-    "sim_two_level_reml": (SIM, SIM_F, "v", ["network_id"], "REML", None),
-    "sim_two_level_ml": (SIM, SIM_F, "v", ["network_id"], "ML", None),
-    "sim_three_level_reml": (SIM, SIM_F, "v", ["network_id", "school_id"], "REML", None),
-    "sim_growth_reml": (SIM, "y_growth ~ wave + x_person", "v", ["network_id"], "REML", "wave"),
-    "sim_growth_school_reml": (SIM, "y_growth_school ~ wave + x_person", "v",
-                               ["network_id", "school_id"], "REML", "wave"),
-}
 _FITS = {}
 
 
 def _fit(name):
     if name not in _FITS:
-        d, f, v, g, m, rs = CASES[name]
-        _FITS[name] = fit_known_variance(d, f, known_variance=v, groups=g, method=m,
+        file, _, f, v, g, m, rs = METAFOR_CASES[name]
+        _FITS[name] = fit_known_variance(DATA[file], f, known_variance=v, groups=g, method=m,
                                          random_slope=rs)
     return _FITS[name]
 
 
-@pytest.mark.parametrize("name", list(CASES))
+def test_every_reference_fit_is_tested():
+    fits = {k for k in REF if k != "versions" and not k.endswith("_ranef")}
+    assert fits == set(METAFOR_CASES) == set(METAFOR_TOLERANCES)
+    assert {k for k in fits if k.endswith("_ml")} == {
+        "konstantopoulos_ml", "sim_two_level_ml", "sim_three_level_ml", "sim_growth_ml",
+        "sim_growth_school_ml"}
+
+
+@pytest.mark.parametrize("name", list(METAFOR_CASES))
 def test_matches_metafor(name):
-    ref, res = REF[name], _fit(name)
-    assert res.converged
-    # metafor: coef(fit) (fixed effects) to 1e-4 absolute
-    np.testing.assert_allclose(res.params.to_numpy(), list(ref["beta"].values()), atol=1e-4)
-    # metafor: fit$se to 1e-3 relative
-    np.testing.assert_allclose(res.bse.to_numpy(), list(ref["se"].values()), rtol=1e-3)
-    # metafor: logLik(fit) (REML includes +1/2 log|X'X| there and here) to 1e-4
-    assert res.llf == pytest.approx(ref["logLik"], abs=1e-4)
-    vc = res.variance_components
+    ref, res, tol = REF[name], _fit(name), METAFOR_TOLERANCES[name]
+    assert res.converged and res.method == METAFOR_CASES[name][5] == ref["method"]
+    # metafor: coef(fit), fixed effects
+    np.testing.assert_allclose(res.params.to_numpy(), list(ref["beta"].values()), rtol=0,
+                               atol=tol["coef"])
+    # metafor: fit$se, relative
+    np.testing.assert_allclose(res.bse.to_numpy(), list(ref["se"].values()), rtol=tol["se"])
+    # metafor: logLik(fit) (REML includes +1/2 log|X'X| there and here)
+    assert res.llf == pytest.approx(ref["logLik"], rel=0, abs=tol["llf"])
     if "tau2" in ref:   # struct="GEN": fit$tau2 (intercept, slope), fit$rho, fit$sigma2
         tau2, rho = ref["tau2"], ref["rho"]
         expected = [tau2[0], tau2[1], rho * np.sqrt(tau2[0] * tau2[1]), *ref["sigma2"].values()]
     else:               # fit$sigma2: outer, (inner,) then the row level = our residual
         expected = list(ref["sigma2"].values())
-    np.testing.assert_allclose(vc.to_numpy(), expected, rtol=1e-3)
+    np.testing.assert_allclose(res.variance_components.to_numpy(), expected, rtol=tol["vc"])
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if "ranef" in REF[n]])
+def _ranef_units(name):
+    """metafor's EB estimates per grouping level: ranef(fit) (outermost first, then the persons,
+    not compared), or for struct="GEN" the "<fit>_ranef" values from metafor's marginal
+    covariance (make_reference.R)."""
+    groups = METAFOR_CASES[name][4]
+    if f"{name}_ranef" in REF:
+        return {g: REF[f"{name}_ranef"][g] for g in groups}
+    return dict(zip(groups, REF[name]["ranef"].values()))
+
+
+@pytest.mark.parametrize("name", list(METAFOR_CASES))
 def test_eb_estimates_equal_metafor_ranef(name):
-    ref, res = REF[name], _fit(name)
-    for level, key in zip(CASES[name][3], REF[name]["ranef"]):
-        rr, ours = ref["ranef"][key], res.random_effects[level]
-        ids = ["/".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in ours.index]
-        assert ids == [str(i) for i in rr["id"]]
-        # ranef(fit)[[key]]$intrcpt and $se
-        np.testing.assert_allclose(ours["deviation"], rr["estimate"], atol=1e-4)
-        np.testing.assert_allclose(ours["se"], rr["se"], rtol=1e-3)
+    res, tol = _fit(name), METAFOR_TOLERANCES[name]
+    for level, rr in _ranef_units(name).items():
+        ours = res.random_effects[level]
+        assert _unit_ids(ours.index, rr["id"]) == [str(i) for i in rr["id"]]
+        # ranef(fit)[[level]]$intrcpt and $se (GEN: G Z'W r and sqrt(diag(G - G Z'PZ G)))
+        np.testing.assert_allclose(ours["deviation"], rr["estimate"], rtol=0, atol=tol["ranef"])
+        np.testing.assert_allclose(ours["se"], rr["se"], rtol=tol["ranef_se"])
+        if "slope_estimate" in rr:
+            np.testing.assert_allclose(ours["slope_deviation"], rr["slope_estimate"], rtol=0,
+                                       atol=tol["ranef"])
+            np.testing.assert_allclose(ours["slope_se"], rr["slope_se"], rtol=tol["ranef_se"])
 
 
 def test_zero_known_variance_equals_statsmodels_mixedlm():
@@ -109,26 +122,6 @@ def test_dense_likelihood_cross_check():
     assert res.llf == pytest.approx(ll, abs=1e-8)
     np.testing.assert_allclose(res.params.to_numpy(), beta, atol=1e-10)
     np.testing.assert_allclose(res.bse.to_numpy(), np.sqrt(np.diag(np.linalg.inv(XVX))), rtol=1e-10)
-
-
-def test_gradient_zero_at_optimum_and_matches_finite_differences():
-    res = _fit("sim_two_level_reml")
-    vc = res.variance_components
-    import patsy
-    y, X = (np.asarray(a) for a in patsy.dmatrices(SIM_F, SIM))
-    codes = pd.factorize(SIM["network_id"], sort=True)[0]
-    m = _Model(y[:, 0], X, SIM["v"].to_numpy(), codes, None, None)
-    th = np.log([np.sqrt(vc["network_id"]), vc["residual"]])
-    f = lambda t: m.loglik(t, "REML")  # noqa: E731
-    for h in (1e-3, 1e-4):
-        g = [(f(th + e) - f(th - e)) / (2 * h) for e in np.eye(2) * h]
-        np.testing.assert_allclose(g, 0, atol=1e-3)
-    # away from the optimum, central differences at two step sizes agree (smooth likelihood)
-    t1 = th + 0.3
-    g1 = [(f(t1 + e) - f(t1 - e)) / 2e-3 for e in np.eye(2) * 1e-3]
-    g2 = [(f(t1 + e) - f(t1 - e)) / 2e-5 for e in np.eye(2) * 1e-5]
-    np.testing.assert_allclose(g1, g2, rtol=1e-4)
-    assert np.max(np.abs(g1)) > 1
 
 
 def _simulate(rng, n_net=60, tau=0.5, sigma2=0.8):
@@ -173,6 +166,24 @@ def test_reliability_definitions():
     assert 0 < g.reliability["network_id:wave"] < 1
 
 
+@pytest.mark.parametrize("formula, plain", [
+    ("y ~ x_person + lead + net_z", True), ("y ~ 1", True), ("  y~x_person+wave ", True),
+    ("y ~ x_person + x_person", False), ("y ~ x_person * lead", False),
+    ("y ~ x_person - 1", False), ("y ~ school_id", False), ("y ~ np.log(v)", False),
+])
+def test_plain_formulas_build_the_design_patsy_builds(formula, plain):
+    import patsy
+
+    from inhd.hlm import _design_matrices, _plain_design
+
+    assert (_plain_design(SIM, formula) is not None) == plain
+    y, X, names = _design_matrices(SIM, formula)
+    py, pX = patsy.dmatrices(formula, SIM, NA_action="raise")
+    assert names == pX.design_info.column_names
+    np.testing.assert_array_equal(X, np.asarray(pX))
+    np.testing.assert_array_equal(y, np.asarray(py)[:, 0])
+
+
 def test_inputs_not_modified():
     d = SIM.copy()
     before = d.copy()
@@ -185,6 +196,8 @@ def test_inputs_not_modified():
     (dict(known_variance="v", groups=["missing_col"]), "missing_col"),
     (dict(known_variance="v", groups=["network_id"], method="OLS"), "method"),
     (dict(known_variance="v", groups=["a", "b", "c"]), "groups"),
+    (dict(known_variance="v", groups=["network_id"], test="t"), "test: expected 'z'"),
+    (dict(known_variance="v", groups=["network_id"], levels={"lead": "person"}), "levels"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -216,6 +229,7 @@ def test_non_convergence_warns():
 def test_summary_and_caterpillar():
     res = _fit("sim_two_level_reml")
     text = res.summary()
+    assert "z tests" in text and "REML" in text
     assert "x_person" in text and "residual" in text
     ax = res.plot_caterpillar(rescale=lambda x: 5 + x, highlight="N03")
     ys = ax.collections[1].get_offsets()[:, 1]

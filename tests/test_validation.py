@@ -24,8 +24,9 @@ def test_row_refuses_mismatched_lengths():
 
 def test_metafor_comparison_covers_every_reference_fit_and_every_quantity():
     reference = json.loads((ROOT / "reference" / "metafor" / "reference.json").read_text())
-    fits = [key for key in reference if key != "versions"]
+    fits = [key for key in reference if key != "versions" and not key.endswith("_ranef")]
     assert sorted(validation.METAFOR_CASES) == sorted(fits)
+    assert {validation.METAFOR_CASES[key][5] for key in fits} == {"REML", "ML"}
     table = validation.metafor_comparison()
     assert table["data"].nunique() == len(fits)
     per_fit = table.groupby("data")["quantity"].apply(set)
@@ -33,8 +34,17 @@ def test_metafor_comparison_covers_every_reference_fit_and_every_quantity():
         assert {"fixed effects (coef)", "fixed-effect SEs, ratio (se)", "log-likelihood (logLik)",
                 "variance components, ratio (sigma2, tau2)"} <= quantities
     # metafor's ranef lists each grouping level, outermost first, then the row (person) level, whose
-    # residuals inhd.hlm does not estimate: every grouping level's units are compared
-    ranef_rows = table[table["quantity"].str.startswith("EB estimates")]
-    expected = sum(len(unit["id"]) for key in fits
-                   for unit in list(reference[key].get("ranef", {}).values())[:len(validation.METAFOR_CASES[key][4])])
-    assert expected > 200 and ranef_rows["n_values"].sum() == expected
+    # residuals inhd.hlm does not estimate: every grouping level's units are compared (for the
+    # struct="GEN" growth fits, the "<fit>_ranef" values from metafor's marginal covariance)
+    def units(key):
+        groups = validation.METAFOR_CASES[key][4]
+        if f"{key}_ranef" in reference:
+            return [reference[f"{key}_ranef"][g] for g in groups]
+        return list(reference[key]["ranef"].values())[:len(groups)]
+
+    expected = sum(len(unit["id"]) for key in fits for unit in units(key))
+    for kind in ("EB estimates", "EB SEs"):
+        rows = table[table["quantity"].str.startswith(kind)]
+        assert expected > 400 and rows["n_values"].sum() == expected
+    slopes = table[table["quantity"].str.startswith("EB slopes")]
+    assert slopes["n_values"].sum() == 4 * 30

@@ -266,7 +266,9 @@ def test_the_rules_catch_what_they_look_for(frame, message):
 # result classes: summary() and typed fields
 # ------------------------------------------------------------------------------------------------
 #: Records and specifications, not results: a schema column, one problem, a fit rule, a paper.
-NOT_RESULTS = {"Column", "Problem", "FitRule", "Paper"}
+# Specifications and the HLM engine's working structures (a model's design, its criterion, one
+# optimisation), passed between inhd.hlm's steps and never returned to a caller.
+NOT_RESULTS = {"Column", "Problem", "FitRule", "Paper", "Design", "Criterion", "OptimiseResult"}
 MODULES = sorted(p.stem for p in Path(inhd.__file__).parent.glob("*.py")
                  if p.stem not in ("__init__", "__main__"))
 
