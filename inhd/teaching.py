@@ -323,11 +323,13 @@ class LiveDemo:
     """ipywidgets controls, a "New sample" button and an output area that redraws whenever a
     control moves or the button is pressed.
 
-    Each redraw calls ``render(rng=..., **values)`` inside the output area (what it prints,
-    displays or plots appears there), with a generator seeded by ``(seed, sample)``: moving a
-    control keeps the sample, the button draws a new one. ``last`` holds what ``render``
-    returned the last time. Live only with a Python kernel
-    (JupyterLab, JupyterLite, Binder); the book disables the controls and says so.
+    Each redraw calls ``render(rng=..., **values)`` with a generator seeded by ``(seed,
+    sample)`` (moving a control keeps the sample, the button draws a new one). ``render``
+    returns ``(result, parts)``: ``last`` keeps the result, and the parts (text, tables,
+    figures) are written into the output area's ``outputs`` directly, not captured from what a
+    cell prints, so they show in JupyterLab from the first draw (capture into an Output widget
+    created in the same cell can be lost) and in the saved notebook. Live only with a Python
+    kernel (JupyterLab, JupyterLite, Binder); the book disables the controls and says so.
 
     Attributes
     ----------
@@ -340,7 +342,7 @@ class LiveDemo:
     sample : int
         Samples drawn so far (0 for the first).
     last
-        ``render``'s last return value.
+        The result of the last draw.
     """
 
     def __init__(self, render, controls, *, seed):
@@ -368,23 +370,28 @@ class LiveDemo:
         self.redraw()
 
     def redraw(self):
-        """Call ``render`` with the current values and sample, into the output area (once per
-        combination: a control that moves another one does not draw twice). A value ``render``
-        refuses is reported there in a sentence, not a traceback."""
+        """Call ``render`` with the current values and sample and show its parts in the output
+        area (once per combination: a control that moves another one does not draw twice). A
+        value ``render`` refuses is reported there in a sentence, not a traceback."""
         import matplotlib.pyplot as plt
 
         key = (tuple(self.values().items()), self.sample)
         if key == self._drawn:
             return
         self._drawn = key
-        self.output.clear_output(wait=True)
-        with self.output:
-            try:
-                self.last = self.render(rng=np.random.default_rng([self.seed, self.sample]),
-                                        **self.values())
-            except ValueError as err:
-                print(f"Cannot draw this combination: {err}")
-            plt.show()
+        try:
+            self.last, parts = self.render(rng=np.random.default_rng([self.seed, self.sample]),
+                                           **self.values())
+        except ValueError as err:
+            parts = [f"Cannot draw this combination: {err}"]
+        self.output.outputs = ()
+        for part in parts:
+            if isinstance(part, str):
+                self.output.append_stdout(part + "\n")
+            else:
+                self.output.append_display_data(part)
+                if isinstance(part, plt.Figure):
+                    plt.close(part)                  # shown here, not again under the cell
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -397,13 +404,8 @@ def misfit_lab(*, seed=0, n_persons=800) -> LiveDemo:
     import ipywidgets as widgets
 
     def render(*, kind, strength, rng):
-        from IPython.display import display
-
         demo = misfit_demo(kind, strength=strength, n_persons=n_persons, rng=rng)
-        print(demo.summary())
-        display(demo.table.round(2))
-        demo.plot()
-        return demo
+        return demo, [demo.summary(), demo.table.round(2), demo.plot().figure]
 
     kind = widgets.Dropdown(options=list(MISFITS), value="reverse-keyed", description="misfit")
     strength = widgets.FloatSlider(value=MISFITS["reverse-keyed"][0], min=0.0, max=1.0,
@@ -425,9 +427,7 @@ def dif_lab(*, seed=0, n_persons=500) -> LiveDemo:
 
     def render(*, dif, impact, rng):
         demo = dif_demo(dif=dif, impact=impact, n_persons=n_persons, rng=rng)
-        print(demo.summary())
-        demo.result.plot_locations(label="flagged")
-        return demo
+        return demo, [demo.summary(), demo.result.plot_locations(label="flagged").figure]
 
     return LiveDemo(render, {
         "dif": widgets.FloatSlider(value=0.8, min=0.0, max=2.0, step=0.1,
@@ -469,10 +469,9 @@ def design_lab(*, seed=0, thresholds=LAB_THRESHOLDS) -> LiveDemo:
                                           thresholds=thresholds, person_sd=person_sd, rng=rng)
         draw = DesignDraw(n_items=n_items, n_persons=n_persons, person_sd=person_sd,
                           result=fit_rating_scale(responses))
-        print(draw.summary())
         ax = draw.result.plot_wright_map()
         ax.set_title(draw.summary().split(":")[0])
-        return draw
+        return draw, [draw.summary(), ax.figure]
 
     return LiveDemo(render, {
         "n_items": widgets.IntSlider(value=9, min=3, max=20, description="items"),
