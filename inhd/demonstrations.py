@@ -36,6 +36,12 @@ __all__ = ["LAB_THRESHOLDS", "MISFITS", "ODD_ITEM", "EstimatorComparison", "comp
 LAB_THRESHOLDS = (-1.8, -0.6, 0.6, 1.8)
 
 
+def _wrapped(lines) -> str:
+    """Lines of a summary wrapped to 76 characters (the width of the book's column)."""
+    return "\n".join(part for line in lines
+                     for part in textwrap.wrap(line, 76, subsequent_indent="  "))
+
+
 # --------------------------------------------------------------------------------------------
 # JMLE beside CML
 # --------------------------------------------------------------------------------------------
@@ -262,9 +268,8 @@ class MisfitDemo:
         t = self.table
         others = t.drop(index=ODD_ITEM)
         lr = self.likelihood_ratio
-        return "\n".join([
-            *textwrap.wrap(f"{self.kind} (strength {self.strength:g}): {MISFITS[self.kind][1]}",
-                           88),
+        return _wrapped([
+            f"{self.kind} (strength {self.strength:g}): {MISFITS[self.kind][1]}",
             f"{ODD_ITEM}: infit {t.loc[ODD_ITEM, 'infit_all']:.2f}, outfit "
             f"{t.loc[ODD_ITEM, 'outfit_all']:.2f}, point-measure correlation "
             f"{t.loc[ODD_ITEM, 'point_measure_r_all']:.2f}",
@@ -431,7 +436,7 @@ class DIFDemo:
         left_out = ", ".join(map(str, self.result.dropped_items))
         dropped = ([f"left out (a category unused in a group, as eRm::LRtest does): {left_out}"]
                    if left_out else [])
-        return "\n".join(dropped + [
+        return _wrapped(dropped + [
             f"{self.biased_item} is {self.dif:g} logits harder for group B; impact "
             f"{self.impact:g} (group B's true mean is that much lower)",
             f"estimated contrast B - A for {self.biased_item}: {row['contrast']:.2f} "
