@@ -7,7 +7,7 @@ called. ``tests/test_layers.py`` checks this list against the files.
 
 1. ``inhd.rsm`` (the rating-scale and partial credit models: log-space category
    probabilities, moments, person locations, the one response simulator), ``inhd.warnings``,
-   ``inhd.privacy``
+   ``inhd.privacy`` (the one suppression rule for everything published)
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.jmle`` (joint ML,
    as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.codes``
    (response codes checked for a calibration), ``inhd.partial_credit`` (the partial credit
@@ -19,19 +19,22 @@ called. ``tests/test_layers.py`` checks this list against the files.
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),
    ``inhd.residuals`` (residual PCA, Yen's Q3), ``inhd.categories`` (category diagnostics)
-3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.data``
-   (reading, validating and loading survey files), ``inhd.published`` (the papers' published
-   figures), ``inhd.survey_measures`` (a Rasch calibration of each survey measure),
-   ``inhd.item_selection`` (dropping misfitting items by a rule), ``inhd.plots``,
-   ``inhd.vegalite`` (charts as Vega-Lite specifications), ``inhd.charts`` (the client-side
-   charts)
+3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.records`` (CSV
+   records with their line numbers, read in chunks), ``inhd.data`` (reading, validating and loading
+   survey files), ``inhd.published`` (the papers' published figures), ``inhd.survey_measures`` (a
+   Rasch calibration of each survey measure), ``inhd.item_selection`` (dropping misfitting items by
+   a rule), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications), ``inhd.charts``
+   (the client-side charts), ``inhd.publish`` (output folders published whole, safe file names,
+   shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.teaching`` (the
+   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
+   network's report as one self-contained HTML page, no kernel), ``inhd.teaching`` (the
    measure-construction lab) with ``inhd.demonstrations`` (its simulated demonstrations),
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
    ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
-5. ``inhd.runner``, ``inhd.workflows``, ``inhd.book``, ``inhd.cli`` (and ``inhd.__main__``)
+5. ``inhd.runner``, ``inhd.batch`` (many reports in one process pool), ``inhd.workflows``,
+   ``inhd.book``, ``inhd.cli`` (and ``inhd.__main__``)
 
 Vocabulary (every public result and output table uses these names):
 

@@ -6,13 +6,19 @@ Subcommands:
   export against the data contract (:func:`inhd.data.validate`). Prints ``OK: ...`` and exits 0, or
   prints every problem (the first 50, then a count of the rest) and exits 2.
 
-- ``inhd run PAPER --respondents R.csv --networks N.csv --out DIR [-p name=value ...] [--force]``: re-run a
-  paper's notebook on a survey export (:func:`inhd.workflows.run_paper`); ``inhd run --list`` lists them.
-- ``inhd report --respondents R.csv --networks N.csv --items a,b,c --out DIR [--network ID]``: one
-  self-contained HTML feedback report per network (:func:`inhd.workflows.make_reports`).
+- ``inhd run PAPER --respondents R.csv --networks N.csv --out DIR [-p name=value ...] [--min-cell N] [--force]``:
+  re-run a paper's notebook on a survey export (:func:`inhd.workflows.run_paper`); ``inhd run --list``
+  lists them.
+- ``inhd report --respondents R.csv --networks N.csv --items a,b,c --out DIR [--network ID] [--min-cell N]``:
+  one self-contained HTML feedback report per network (:func:`inhd.workflows.make_reports`).
 
-Exit codes: 0 success; 1 a notebook failed (the message names the notebook and cell); 2 bad usage,
-invalid data, or an output folder that is not empty (without ``--force``).
+Both publish DIR whole: the outputs, then ``index.html``, then ``manifest.json`` (a folder without it is
+incomplete); one run at a time per folder; never into a folder that holds an input.
+
+Exit codes: 0 success; 1 a notebook or a report failed (the message names the notebook and cell, or
+the network); 2 bad usage, invalid data, data that cannot be modelled, or an output folder that cannot
+be used (not empty without ``--force``, holding an input, below a file, in use by another run); 130
+interrupted (Ctrl-C), nothing published.
 
 Adding a subcommand: write ``_add_<name>(subparsers)`` that creates its parser and sets
 ``func=_<name>`` (a function ``(args) -> int`` returning the exit code), and call it from
@@ -29,6 +35,8 @@ import yaml
 
 from inhd import __version__
 from inhd.data import InvalidSurveyData, validate
+from inhd.batch import ReportFailure
+from inhd.privacy import check_min_cell
 from inhd.runner import NotebookFailure
 from inhd.workflows import PAPERS, make_reports, run_paper
 
@@ -42,6 +50,15 @@ def parse_scale(text: str) -> tuple[int, int]:
     if not match or int(match[1]) >= int(match[2]):
         raise argparse.ArgumentTypeError(f"{text!r} is not a response scale: write LOWEST-HIGHEST, e.g. 1-5")
     return int(match[1]), int(match[2])
+
+
+def parse_min_cell(text: str) -> int:
+    """``"10"`` -> ``10``; an ``argparse`` type refusing anything but a whole number of at least 1."""
+    try:
+        return check_min_cell(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (the smallest group shown), "
+                                         f"got {text!r}") from None
 
 
 def parse_items(text: str) -> list[str]:
@@ -83,8 +100,10 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else EXIT_INVALID
 
 
-#: Exit code for a notebook that failed while running.
+#: Exit code for a notebook (or a report) that failed while running.
 EXIT_FAILED = 1
+#: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def parse_parameter(text: str) -> tuple[str, object]:
@@ -113,8 +132,15 @@ def _add_run(subparsers) -> None:
                           items_help="the item columns (passed to the notebook as item_columns)")
     _add_output_arguments(parser, required=False)
     parser.add_argument("-p", "--parameter", dest="parameters", type=parse_parameter, action="append", default=[],
-                        metavar="NAME=VALUE", help="a notebook parameter (repeatable), e.g. -p max_infit=1.4")
+                        metavar="NAME=VALUE", help="a notebook parameter (repeatable), e.g. -p max_infit=1.4; the "
+                        "paths, items and --min-cell are set by the options above, not by -p")
+    _add_min_cell(parser, what="in the tables written (rows of smaller networks and schools are blanked)")
     parser.set_defaults(func=_run, parser=parser)
+
+
+def _add_min_cell(parser: argparse.ArgumentParser, *, what: str) -> None:
+    parser.add_argument("--min-cell", type=parse_min_cell, default=None, metavar="N",
+                        help=f"suppress groups with fewer than N respondents {what} (default: 10; at least 1)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -129,7 +155,7 @@ def _run(args: argparse.Namespace) -> int:
         args.parser.error(f"missing {', '.join(missing)} (or use --list)")
     return _guarded(lambda: run_paper(args.paper, respondents=args.respondents, networks=args.networks, out=args.out,
                                       items=args.items, scale=args.scale, parameters=dict(args.parameters),
-                                      force=args.force, progress=not args.quiet),
+                                      force=args.force, min_cell=args.min_cell, progress=not args.quiet),
                     done=lambda result: f"done: {result.notebook}\n      {result.html}\n      "
                                         f"{len(result.tables)} table(s) in {result.notebook.parent / 'tables'}")
 
@@ -137,14 +163,15 @@ def _run(args: argparse.Namespace) -> int:
 def _add_report(subparsers) -> None:
     parser = subparsers.add_parser(
         "report", help="write each network's feedback report (HTML)",
-        description="Validate the survey data, calibrate the measure on all respondents, then write one "
-                    "self-contained HTML report per network, named by its network_id. Groups with fewer than "
-                    "--min-cell respondents are suppressed.")
+        description="Validate the survey data, calibrate the measure, then write one self-contained HTML report "
+                    "per network (named by its network_id where that is a safe file name, else a slug and a short "
+                    "hash), an index.html listing them, and manifest.json last. Groups with fewer than --min-cell "
+                    "respondents are suppressed, and the all-networks figures pool only the groups shown (see "
+                    "data/README.md, 'The suppression rule').")
     _add_survey_arguments(parser, items_required=True)
     _add_output_arguments(parser)
     parser.add_argument("--network", metavar="ID", help="only this network's report")
-    parser.add_argument("--min-cell", type=int, default=None, metavar="N",
-                        help="suppress groups with fewer than N respondents (default: 10)")
+    _add_min_cell(parser, what="(and items and waves with fewer answers)")
     parser.add_argument("--jobs", type=int, default=2, metavar="N", help="parallel processes (default: 2)")
     parser.set_defaults(func=_report, parser=parser)
 
@@ -163,11 +190,19 @@ def _guarded(action, *, done) -> int:
     except InvalidSurveyData as err:
         print(err.report.summary(), file=sys.stderr)
         return EXIT_INVALID
-    except NotebookFailure as err:
+    except (NotebookFailure, ReportFailure) as err:
         print(f"inhd: {err}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("inhd: interrupted: the workers were stopped and nothing was published (no manifest.json)",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (FileExistsError, FileNotFoundError, KeyError, ValueError) as err:
         print(f"inhd: {err.args[0] if err.args else err}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as err:                      # a path that cannot be read or written: a sentence
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"inhd: cannot read or write{where}: {err.strerror or err}", file=sys.stderr)
         return EXIT_INVALID
     print(done(result))
     return 0

@@ -15,11 +15,15 @@ intermediary hub type).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+import numpy as np
 
 __all__ = [
     "Column", "RESPONDENT_COLUMNS", "NETWORK_COLUMNS", "GENDERS", "RACES", "ARCHETYPES", "HUB_TYPES",
-    "MAX_PROBLEMS", "Problem", "ValidationReport", "InvalidSurveyData",
+    "MAX_PROBLEMS", "MAX_ID_LENGTH", "FORBIDDEN_CHARACTERS", "Problem", "ProblemLog", "ValidationReport",
+    "InvalidSurveyData", "excerpt",
 ]
 
 GENDERS = ("woman", "man", "additional", "undisclosed")
@@ -29,6 +33,13 @@ HUB_TYPES = ("ta", "ihe", "district", "other")
 
 #: Default number of problems kept in a :class:`ValidationReport` (all are counted).
 MAX_PROBLEMS = 50
+
+#: The longest id (respondent_id, network_id, school_id) and column name accepted, in characters.
+MAX_ID_LENGTH = 200
+#: Characters no id or column name may hold: control characters (tab, line breaks, escape, NUL, ...),
+#: line and paragraph separators, bidirectional overrides and other invisible formatting characters.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+                        "\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,46 @@ class ValidationReport:
         return "\n".join(lines)
 
     __str__ = summary
+
+
+class ProblemLog:
+    """The problems found in survey files, with a sort key (rank of the file, line, column position):
+    keeps the first ``limit`` of each check and counts all (``total``)."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.kept: list[tuple[tuple, Problem]] = []
+        self.total = 0
+
+    def add(self, problem: Problem, *, rank: int, order: int = -1) -> None:
+        self.total += 1
+        self.kept.append(((rank, problem.line or 0, order), problem))
+
+    def add_lines(self, label: str, lines, message: str, *, rank: int) -> None:
+        """One problem per line of ``lines`` (a whole row each), the same ``message``."""
+        self.total += len(lines)
+        for line in lines[: self.limit] if self.limit is not None else lines:
+            self.kept.append(((rank, int(line), -1), Problem(label, int(line), None, None, message)))
+
+    def add_cells(self, table, name: str, mask, message, *, rank: int) -> None:
+        """One problem per True of ``mask`` (row positions of ``table``); ``message(value)`` words it."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        self.total += len(idx)
+        values = table.col(name)
+        order = table.position.get(name, -1)
+        for i in idx[: self.limit] if self.limit is not None else idx:
+            value = values.iloc[i]
+            problem = Problem(table.label, int(table.lines[i]), name, value, message(value))
+            self.kept.append(((rank, problem.line, order), problem))
+
+    def problems(self) -> tuple[Problem, ...]:
+        ordered = [p for _, p in sorted(self.kept, key=lambda kp: kp[0])]
+        return tuple(ordered[: self.limit] if self.limit is not None else ordered)
+
+
+def excerpt(value: str, width: int = 60) -> str:
+    """A possibly long text as a short quoted (escaped) excerpt."""
+    return repr(value) if len(value) <= width else f"{value[:width]!r}... ({len(value)} characters)"
 
 
 class InvalidSurveyData(ValueError):

@@ -10,7 +10,9 @@ The schema (:class:`Column` records) and the words for what is wrong (:class:`Pr
 :class:`ValidationReport`, :class:`InvalidSurveyData`) are in :mod:`inhd.contract`, imported here.
 :func:`validate` checks both files and reports *every* problem at once, each naming the file, the CSV
 line (the header is line 1), the column and the offending value; :func:`load_survey` validates and
-returns typed tables. Nothing here ever writes to the input files: they are read once, as bytes.
+returns typed tables. Nothing here ever writes to the input files. They are streamed: read in chunks
+of records (:mod:`inhd.records`), each checked and let go, so that a file of millions of rows is
+validated in bounded memory (``benchmarks/bench_validate.py``).
 
 The columns are the variables of Perlman, Bryk & Russell (2025): Table 1 (person level: team lead,
 member tenure, intensity of participation, gender and race/ethnicity with their "didn't disclose"
@@ -36,20 +38,21 @@ participation in educational improvement networks. Tables 1 and 2.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
+import itertools
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from inhd.contract import (ARCHETYPES, GENDERS, HUB_TYPES, MAX_PROBLEMS, NETWORK_COLUMNS, RACES,
-                           RESPONDENT_COLUMNS, Column, InvalidSurveyData, Problem, ValidationReport)
+from inhd import records
+from inhd.contract import (ARCHETYPES, FORBIDDEN_CHARACTERS, GENDERS, HUB_TYPES, MAX_ID_LENGTH, MAX_PROBLEMS,
+                           NETWORK_COLUMNS, RACES, RESPONDENT_COLUMNS, Column, InvalidSurveyData, Problem,
+                           ProblemLog, ValidationReport, excerpt)
 
 __all__ = [
     "Column", "RESPONDENT_COLUMNS", "NETWORK_COLUMNS", "GENDERS", "RACES", "ARCHETYPES", "HUB_TYPES",
@@ -73,137 +76,134 @@ class Survey:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Reading a CSV file into strings, with line numbers
-
+# Reading a CSV file in chunks of strings, with line numbers
 
 @dataclass
 class _Table:
-    """A CSV file as strings: ``cells`` has positional columns; ``lines`` the start line of each row."""
+    """A chunk of a CSV file as strings: ``cells`` maps each column position to an object array of
+    str; ``lines`` the start line of each row. Factorised columns are kept, so the distinct values of a
+    column with few of them (items, categories) are examined once per chunk."""
 
     label: str
     header: list[str]
-    cells: pd.DataFrame
+    cells: dict[int, np.ndarray]
     lines: np.ndarray
     position: dict[str, int]      # column name -> first position in the header
+    _factors: dict = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
     def col(self, name: str) -> pd.Series:
-        return self.cells[self.position[name]]
+        return pd.Series(self.cells[self.position[name]], dtype=object, copy=False)
+
+    def factors(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, distinct values) of column position ``j``."""
+        if j not in self._factors:
+            self._factors[j] = pd.factorize(self.cells[j], use_na_sentinel=False)
+        return self._factors[j]
 
 
-class _Collector:
-    """Problems with a sort key; keeps the first ``limit`` of each check, counts all."""
+@dataclass
+class _Source:
+    """An opened CSV file: its header and the stream of its data rows."""
 
-    def __init__(self, limit: int | None):
-        self.limit = limit
-        self.kept: list[tuple[tuple, Problem]] = []
-        self.total = 0
-
-    def add(self, problem: Problem, *, rank: int, order: int = -1) -> None:
-        self.total += 1
-        self.kept.append(((rank, problem.line or 0, order), problem))
-
-    def add_cells(self, table: _Table, name: str, mask, message, *, rank: int) -> None:
-        """One problem per True of ``mask`` (row positions of ``table``); ``message(value)`` words it."""
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-        self.total += len(idx)
-        values = table.col(name)
-        order = table.position.get(name, -1)
-        for i in idx[: self.limit] if self.limit is not None else idx:
-            value = values.iloc[i]
-            problem = Problem(table.label, int(table.lines[i]), name, value, message(value))
-            self.kept.append(((rank, problem.line, order), problem))
-
-    def problems(self) -> tuple[Problem, ...]:
-        ordered = [p for _, p in sorted(self.kept, key=lambda kp: kp[0])]
-        return tuple(ordered[: self.limit] if self.limit is not None else ordered)
+    label: str
+    path: Path
+    header: list[str]
+    header_line: int
+    position: dict[str, int]
+    first: records.Chunk
+    rest: Iterator[records.Chunk]
 
 
-def _read_csv(path, *, what: str, rank: int, out: _Collector) -> _Table | None:
-    """Read ``path`` (never writing to it) into a :class:`_Table`; record problems in ``out``."""
+def _name_problem(name: str) -> str | None:
+    """Why a column name cannot be used (too long, or holding a control character), or ``None``."""
+    if len(name) > MAX_ID_LENGTH:
+        return f"has {len(name)} characters: column names have at most {MAX_ID_LENGTH}"
+    found = FORBIDDEN_CHARACTERS.search(name)
+    return None if found is None else f"holds a control or invisible character (U+{ord(found.group()):04X})"
+
+
+def _open(path, *, what: str, rank: int, out: ProblemLog) -> _Source | None:
+    """Open ``path`` (never writing to it): check that it is a readable UTF-8 CSV file, read its header."""
     label = str(path)
-    path = Path(path)
 
     def fail(message, line=None, column=None, value=None):
         out.add(Problem(label, line, column, value, message), rank=rank)
 
+    problem = records.file_problem(path, what=what)
+    if problem is not None:
+        fail(problem.message, line=problem.line)
+        return None
+    stream = records.chunks(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        fail(f"file not found (looked for {path.resolve()})")
-        return None
-    except IsADirectoryError:
-        fail("is a folder, not a CSV file")
-        return None
-    except PermissionError:
-        fail("cannot be read: permission denied")
-        return None
-    except OSError as err:
-        fail(f"cannot be read: {err.strerror or err}")
-        return None
-    if not raw.strip():
+        first = next(stream, None)
+    except records.CsvSyntaxError as err:
+        fail(err.message, line=err.line)
+        first = None
+    if first is None:
         fail(f"file is empty: expected a header row, then one row per {what}")
         return None
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        fail("the file is UTF-16 encoded (Excel's 'Unicode Text'): save it as 'CSV UTF-8 (comma delimited)'")
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        byte = raw[err.start: err.start + 1].hex()
-        fail(f"byte 0x{byte} is not valid UTF-8: the file is in another encoding (Latin-1/Windows-1252?); "
-             "save it as 'CSV UTF-8' (in Excel) or re-encode it as UTF-8", line=line)
-        return None
-
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    previous = 0
-    try:
-        for row in reader:
-            start, previous = previous + 1, reader.line_num
-            if not row:                                     # blank line
-                continue
-            if header is None:
-                header = row
-                header_line = start
-                continue
-            if len(row) != len(header):
-                fail(f"this row has {len(row)} field{'s' if len(row) != 1 else ''} but the header has "
-                     f"{len(header)}: a truncated or damaged row (or an unquoted comma in a value)",
-                     line=start)
-                continue
-            if not any(field.strip() for field in row):
-                fail("the row is empty (only commas): delete it", line=start)
-                continue
-            rows.append(row)
-            lines.append(start)
-    except csv.Error as err:
-        fail(f"the CSV cannot be parsed here ({err}): a quote opened on this line is not closed properly; "
-             "the rest of the file was not read", line=previous + 1)
-    if header is None:
-        fail(f"file is empty: expected a header row, then one row per {what}")
-        return None
+    header, header_line = first.rows[0], int(first.lines[0])
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         separator = "semicolons (;)" if ";" in header[0] else "tabs"
         fail(f"the columns are separated by {separator}, not commas: save the file as comma-separated CSV "
              "('CSV UTF-8 (comma delimited)' in Excel)", line=header_line)
         return None
-
     position: dict[str, int] = {}
     for j, name in enumerate(header):
         if not name.strip():
             fail(f"column {j + 1} of the header has no name (a saved row index? write the CSV without it)",
                  line=header_line)
+        elif _name_problem(name):
+            fail(f"column {j + 1} of the header, {excerpt(name)}, {_name_problem(name)}: rename it", line=header_line)
         elif name in position:
             fail(f"column name appears twice in the header (columns {position[name] + 1} and {j + 1})",
                  line=header_line, column=name)
         else:
             position[name] = j
-    cells = pd.DataFrame(rows, columns=range(len(header)), dtype="str") if rows else \
-        pd.DataFrame({j: pd.Series([], dtype="str") for j in range(len(header))})
-    return _Table(label, header, cells, np.asarray(lines, dtype=np.int64), position)
+    rest = records.Chunk(first.rows[1:], first.lines[1:])
+    return _Source(label, Path(path), header, header_line, position, rest, stream)
+
+
+def _tables(source: _Source, out: ProblemLog, *, rank: int) -> Iterator[_Table]:
+    """The data rows of ``source`` as :class:`_Table` chunks. Rows with another number of fields than the
+    header, or with only empty fields, become problems; a record that cannot be parsed ends the file."""
+    width = len(source.header)
+    try:
+        for chunk in itertools.chain([source.first], source.rest):
+            if not chunk.rows:
+                continue
+            lengths = np.fromiter(map(len, chunk.rows), dtype=np.int64, count=len(chunk.rows))
+            wrong = lengths != width
+            for n_fields in np.unique(lengths[wrong]):
+                out.add_lines(source.label, chunk.lines[lengths == n_fields],
+                              f"this row has {n_fields} field{'s' if n_fields != 1 else ''} but the header has "
+                              f"{width}: a truncated or damaged row (or an unquoted comma in a value)", rank=rank)
+            rows = [row for row, bad in zip(chunk.rows, wrong) if not bad] if wrong.any() else chunk.rows
+            lines = chunk.lines[~wrong]
+            empty = np.fromiter(map(len, map(str.strip, map("".join, rows))), dtype=np.int64, count=len(rows)) == 0
+            if empty.any():
+                out.add_lines(source.label, lines[empty], "the row is empty (only commas): delete it", rank=rank)
+                rows, lines = [row for row, blank in zip(rows, empty) if not blank], lines[~empty]
+            if rows:
+                cells = {j: np.array(column, dtype=object) for j, column in enumerate(zip(*rows))}
+                yield _Table(source.label, source.header, cells, lines, source.position)
+    except records.CsvSyntaxError as err:
+        out.add(Problem(source.label, err.line, None, None, err.message), rank=rank)
+
+
+def _column_at_lines(source: _Source, column: str, lines: np.ndarray) -> dict[int, str]:
+    """The values of ``column`` on the given lines, read again from the file (for rare problems)."""
+    found, j = {}, source.position[column]
+    try:
+        for chunk in records.chunks(source.path):
+            hit = np.flatnonzero(np.isin(chunk.lines, lines))
+            found.update({int(chunk.lines[i]): chunk.rows[i][j] for i in hit if len(chunk.rows[i]) > j})
+    except records.CsvSyntaxError:
+        pass
+    return found
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -228,23 +228,56 @@ def _suggest(value: str, allowed) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _numbers(values: pd.Series):
+def _stripped_lengths(values) -> np.ndarray:
+    return np.fromiter(map(len, map(str.strip, values)), dtype=np.int64, count=len(values))
+
+
+def _blank(table: _Table, j: int) -> np.ndarray:
+    """Which cells of column position ``j`` are empty or only spaces."""
+    if j in table._factors:
+        codes, uniques = table.factors(j)
+        return (_stripped_lengths(uniques) == 0)[codes]
+    return _stripped_lengths(table.cells[j]) == 0
+
+
+def _numbers(table: _Table, name: str):
     """(empty, number, text) for a column of strings: ``number`` is float with NaN where not numeric."""
-    stripped = values.str.strip()
+    codes, uniques = table.factors(table.position[name])
+    stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
     empty = (stripped == "").to_numpy()
     number = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)
-    text = ~empty & ~np.isfinite(number)
-    return empty, number, text
+    return empty[codes], number[codes], (~empty & ~np.isfinite(number))[codes]
 
 
-def _check_column(table: _Table, col: Column, out: _Collector, *, rank: int, table_noun: str) -> None:
+def _check_id_text(table: _Table, name: str, out: ProblemLog, *, rank: int) -> None:
+    """Ids: at most MAX_ID_LENGTH characters, no control or invisible character."""
+    strings = table.cells[table.position[name]]
+    long = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) > MAX_ID_LENGTH
+    out.add_cells(table, name, long,
+                  lambda v: f"{excerpt(v)} has {len(v)} characters: ids have at most {MAX_ID_LENGTH} "
+                            "(they name files and table rows; shorten it)", rank=rank)
+    if FORBIDDEN_CHARACTERS.search(",".join(strings)) is None:      # the usual case: one scan of the chunk
+        return
+    bad = np.fromiter((FORBIDDEN_CHARACTERS.search(s) is not None for s in strings), dtype=bool, count=len(strings))
+
+    def message(v):
+        char = FORBIDDEN_CHARACTERS.search(v).group()
+        return (f"{excerpt(v)} holds a control character or an invisible formatting character "
+                f"(U+{ord(char):04X}) at position {v.index(char) + 1}: ids may not hold tabs, line breaks, "
+                "escape sequences or invisible formatting characters")
+
+    out.add_cells(table, name, bad & ~long, message, rank=rank)
+
+
+def _check_column(table: _Table, col: Column, out: ProblemLog, *, rank: int, table_noun: str) -> None:
     name, values = col.name, table.col(col.name)
     if col.kind == "text":
         return
     if col.kind in ("id", "category"):
-        empty = (values.str.strip() == "").to_numpy()
+        empty = _blank(table, table.position[name])
         if col.kind == "id":
             out.add_cells(table, name, empty, lambda v: f"empty: every {table_noun} needs a {name}", rank=rank)
+            _check_id_text(table, name, out, rank=rank)
             return
         hint = " (write 'undisclosed' if the respondent did not say)" if "undisclosed" in col.allowed else ""
         out.add_cells(table, name, empty, lambda v: f"empty: every {table_noun} needs a {name}{hint}", rank=rank)
@@ -253,7 +286,7 @@ def _check_column(table: _Table, col: Column, out: _Collector, *, rank: int, tab
                       + _suggest(v, col.allowed), rank=rank)
         return
 
-    empty, number, text = _numbers(values)
+    empty, number, text = _numbers(table, name)
     what = f"{name} takes {col.range_text()}"
     out.add_cells(table, name, empty,
                   lambda v: f"empty: every {table_noun} needs a {name} ({col.range_text()}; inhd does not "
@@ -281,11 +314,11 @@ def _check_column(table: _Table, col: Column, out: _Collector, *, rank: int, tab
                               lambda v: f"{_show(v)} is above {_fmt(col.high)}: {what}", rank=rank)
 
 
-def _check_item(table: _Table, name: str, scale: tuple[int, int], out: _Collector, *, rank: int) -> np.ndarray:
+def _check_item(table: _Table, name: str, scale: tuple[int, int], out: ProblemLog, *, rank: int) -> np.ndarray:
     """Check one item column; return which rows hold a number (an answer, valid or not)."""
     low, high = scale
     codes = f"{low}-{high}"
-    empty, number, text = _numbers(table.col(name))
+    empty, number, text = _numbers(table, name)
     out.add_cells(table, name, text,
                   lambda v: f"{_show(v)} is not a response: write the integer code ({codes}), or leave the cell "
                             "empty if the item was not answered", rank=rank)
@@ -300,16 +333,79 @@ def _check_item(table: _Table, name: str, scale: tuple[int, int], out: _Collecto
     return finite
 
 
-def _check_ids_unique(table: _Table, name: str, out: _Collector, *, rank: int) -> None:
-    values = table.col(name)
-    nonempty = (values.str.strip() != "").to_numpy()
-    duplicated = values.duplicated(keep="first").to_numpy() & nonempty
-    if duplicated.any():
-        first = ~values.duplicated(keep="first").to_numpy()
-        first_line = dict(zip(values[first], table.lines[first]))
-        out.add_cells(table, name, duplicated,
-                      lambda v: f"{v!r} appears again (first on line {first_line[v]}): {name} must be unique",
-                      rank=rank)
+class _UniqueIds:
+    """Uniqueness of an id column across chunks, in bounded memory: the (64-bit, per-process) hash and
+    the line of each id; ids whose hashes meet are read again from the file and compared as text."""
+
+    def __init__(self, name: str):
+        self.name, self.hashes, self.lines = name, [], []
+
+    def add(self, table: _Table) -> None:
+        values = table.cells[table.position[self.name]]
+        present = ~_blank(table, table.position[self.name])
+        self.hashes.append(np.fromiter(map(hash, values[present]), dtype=np.int64, count=int(present.sum())))
+        self.lines.append(table.lines[present])
+
+    def check(self, source: _Source, out: ProblemLog, *, rank: int) -> None:
+        if not self.hashes:
+            return
+        hashes, lines = np.concatenate(self.hashes), np.concatenate(self.lines)
+        order = np.argsort(hashes, kind="stable")
+        same = hashes[order][1:] == hashes[order][:-1]
+        if not same.any():
+            return
+        suspects = np.unique(np.r_[order[1:][same], order[:-1][same]])
+        values = _column_at_lines(source, self.name, lines[suspects])
+        first: dict[str, int] = {}
+        again = []
+        for line in sorted(values):
+            value = values[line]
+            if value in first:
+                again.append((line, value))
+            else:
+                first[value] = line
+        out.total += len(again)
+        for line, value in again[: out.limit] if out.limit is not None else again:
+            out.kept.append(((rank, line, source.position[self.name]),
+                             Problem(source.label, line, self.name, value,
+                                     f"{value!r} appears again (first on line {first[value]}): {self.name} must be "
+                                     "unique")))
+
+
+class _Links:
+    """Every respondent's network_id is a network of the networks table: one problem per unknown network
+    (on its first row, with the number of its respondents), gathered across chunks."""
+
+    def __init__(self, known: set[str] | None):
+        self.known = known
+        self.seen: set[str] = set()
+        self.unknown: dict[str, list[int]] = {}        # network_id -> [first line, respondents]
+
+    def add(self, table: _Table) -> None:
+        values = table.col("network_id")
+        counts = values.value_counts(sort=False)
+        self.seen.update(counts.index)
+        unknown = [] if self.known is None else [v for v in counts.index if v not in self.known and v.strip()]
+        if not unknown:
+            return
+        firsts = pd.Series(table.lines, index=values.to_numpy()).groupby(level=0, sort=False).first()
+        for value in unknown:
+            entry = self.unknown.setdefault(value, [int(firsts[value]), 0])
+            entry[1] += int(counts[value])
+
+    def check(self, label: str, networks_label: str, out: ProblemLog, *, rank: int, order: int) -> list[str]:
+        by_lower = {k.strip().lower(): k for k in self.known}
+        for value, (line, n) in sorted(self.unknown.items(), key=lambda kv: kv[1][0]):
+            close = by_lower.get(value.strip().lower())
+            hint = f"; did you mean {close!r}? ids must match exactly" if close else ""
+            rows = f" ({n} respondents; this is the first)" if n > 1 else ""
+            out.add(Problem(label, line, "network_id", value,
+                            f"{value!r} is not a network_id of {networks_label}{rows}{hint}"), rank=rank, order=order)
+        empty = sorted(self.known - self.seen)
+        if empty:
+            return [f"{len(empty)} network(s) of {networks_label} have no respondents: "
+                    f"{', '.join(empty[:10])}{' ...' if len(empty) > 10 else ''}"]
+        return []
 
 
 def _check_scale(scale) -> tuple[int, int]:
@@ -337,28 +433,31 @@ def _check_items_argument(items) -> list[str] | None:
     return items
 
 
+
+
 @dataclass
 class _Checked:
-    table: _Table | None
+    source: _Source | None
     items: list[str]
     notes: list[str]
+    n_rows: int = 0
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    network_ids: set[str] = field(default_factory=set)
 
 
-def _check_respondents(path, items, scale, out: _Collector) -> _Checked:
-    table = _read_csv(path, what="respondent", rank=0, out=out)
-    if table is None:
-        return _Checked(None, [], [])
+def _respondent_header(source: _Source, items, out: ProblemLog) -> tuple[list[str], list[str]] | None:
+    """The item columns named by the header and ``items``, and notes; ``None`` when the rows cannot be
+    checked (too many required columns missing)."""
     notes: list[str] = []
-    header_line = 1
 
     def fail(message, column=None):
-        out.add(Problem(table.label, header_line, column, None, message), rank=0,
-                order=table.position.get(column, -1))
+        out.add(Problem(source.label, source.header_line, column, None, message), rank=0,
+                order=source.position.get(column, -1))
 
     misspelt = set()                              # probably a contract column misspelt: not an item
     for col in RESPONDENT_COLUMNS.values():
-        if col.name not in table.position:
-            candidates = [n for n in table.position if n not in RESPONDENT_COLUMNS]
+        if col.name not in source.position:
+            candidates = [n for n in source.position if n not in RESPONDENT_COLUMNS]
             close = difflib.get_close_matches(col.name, candidates, n=1, cutoff=0.6)
             misspelt.update(close)
             if col.required:
@@ -367,12 +466,12 @@ def _check_respondents(path, items, scale, out: _Collector) -> _Checked:
             elif close:
                 notes.append(f"{close[0]!r} looks like the optional column {col.name!r} misspelt; it was not "
                              "used as an item")
-    missing = [c.name for c in RESPONDENT_COLUMNS.values() if c.required and c.name not in table.position]
+    missing = [c.name for c in RESPONDENT_COLUMNS.values() if c.required and c.name not in source.position]
     if len(missing) > len(RESPONDENT_COLUMNS) // 2:
         fail(f"this does not look like a respondents table ({len(missing)} required columns are missing; are "
              "the respondents and networks files swapped?): its rows were not checked")
-        return _Checked(None, [], [])
-    others = [n for n in table.position if n not in RESPONDENT_COLUMNS and (items is not None or n not in misspelt)]
+        return None
+    others = [n for n in source.position if n not in RESPONDENT_COLUMNS and (items is not None or n not in misspelt)]
     if items is None:
         chosen = others
         if not chosen:
@@ -384,7 +483,7 @@ def _check_respondents(path, items, scale, out: _Collector) -> _Checked:
                 fail("is named twice in items", column=name)
             elif name in RESPONDENT_COLUMNS:
                 fail(f"is a contract column ({RESPONDENT_COLUMNS[name].description}), not an item", column=name)
-            elif name not in table.position:
+            elif name not in source.position:
                 close = difflib.get_close_matches(name, others, n=1, cutoff=0.7)
                 fail("is named as an item but is not in the header"
                      + (f"; did you mean {close[0]!r}?" if close else ""), column=name)
@@ -392,89 +491,91 @@ def _check_respondents(path, items, scale, out: _Collector) -> _Checked:
                 chosen.append(name)
         ignored = [n for n in others if n not in chosen]
         if ignored:
-            notes.append(f"{len(ignored)} column(s) of {table.label} are neither contract columns nor named "
+            notes.append(f"{len(ignored)} column(s) of {source.label} are neither contract columns nor named "
                          f"items and were ignored: {', '.join(ignored[:10])}{' ...' if len(ignored) > 10 else ''}")
-    chosen = [n for n in table.header if n in set(chosen)]      # file order
-    chosen = list(dict.fromkeys(chosen))
-
-    if len(table.cells) == 0:
-        if not any(p.file == table.label and p.line and p.line > 1 for _, p in out.kept):
-            fail("no respondents: the file has a header but no data rows")
-        return _Checked(table, chosen, notes)
-    for col in RESPONDENT_COLUMNS.values():
-        if col.name in table.position:
-            _check_column(table, col, out, rank=0, table_noun="respondent")
-    if "respondent_id" in table.position:
-        _check_ids_unique(table, "respondent_id", out, rank=0)
-    answered = np.zeros(len(table.cells), dtype=bool)
-    for name in chosen:
-        answered |= _check_item(table, name, scale, out, rank=0)
-    if chosen:
-        if (~answered).any():
-            notes.append(f"{int((~answered).sum())} respondent(s) answered none of the {len(chosen)} items "
-                         "(kept; they cannot be measured)")
-    if "school_id" in table.position:
-        unknown = int((table.col("school_id").str.strip() == "").sum())
-        if unknown:
-            notes.append(f"{unknown} respondent(s) have no school_id")
-    return _Checked(table, chosen, notes)
+    chosen = list(dict.fromkeys(n for n in source.header if n in set(chosen)))      # file order
+    return chosen, notes
 
 
-def _check_networks(path, out: _Collector) -> _Checked:
-    table = _read_csv(path, what="network", rank=1, out=out)
-    if table is None:
+def _check_respondents(path, items, scale, out: ProblemLog, *, links: _Links, collect: bool) -> _Checked:
+    source = _open(path, what="respondent", rank=0, out=out)
+    if source is None:
+        return _Checked(None, [], [])
+    header = _respondent_header(source, items, out)
+    if header is None:
+        return _Checked(None, [], [])
+    chosen, notes = header
+    checked = _Checked(source, chosen, notes)
+    unique = _UniqueIds("respondent_id") if "respondent_id" in source.position else None
+    keep = [n for n in source.header if n in RESPONDENT_COLUMNS or n in chosen]
+    unanswered = unknown_school = 0
+    for table in _tables(source, out, rank=0):
+        checked.n_rows += len(table)
+        for col in RESPONDENT_COLUMNS.values():
+            if col.name in source.position:
+                _check_column(table, col, out, rank=0, table_noun="respondent")
+        if unique is not None:
+            unique.add(table)
+        if "network_id" in source.position:
+            links.add(table)
+        answered = np.zeros(len(table), dtype=bool)
+        for name in chosen:
+            answered |= _check_item(table, name, scale, out, rank=0)
+        unanswered += int((~answered).sum()) if chosen else 0
+        if "school_id" in source.position:
+            unknown_school += int(_blank(table, source.position["school_id"]).sum())
+        if collect and out.total == 0:           # invalid data are never loaded: stop typing them
+            checked.frames.append(_typed(table, RESPONDENT_COLUMNS, keep, chosen))
+    if checked.n_rows == 0:
+        if not any(p.file == source.label and p.line and p.line > 1 for _, p in out.kept):
+            out.add(Problem(source.label, source.header_line, None, None,
+                            "no respondents: the file has a header but no data rows"), rank=0)
+        return checked
+    if unique is not None:
+        unique.check(source, out, rank=0)
+    if unanswered:
+        notes.append(f"{unanswered} respondent(s) answered none of the {len(chosen)} items "
+                     "(kept; they cannot be measured)")
+    if unknown_school:
+        notes.append(f"{unknown_school} respondent(s) have no school_id")
+    return checked
+
+
+def _check_networks(path, out: ProblemLog, *, collect: bool) -> _Checked:
+    source = _open(path, what="network", rank=1, out=out)
+    if source is None:
         return _Checked(None, [], [])
     for col in NETWORK_COLUMNS.values():
-        if col.required and col.name not in table.position:
-            close = difflib.get_close_matches(col.name, list(table.position), n=1, cutoff=0.6)
+        if col.required and col.name not in source.position:
+            close = difflib.get_close_matches(col.name, list(source.position), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}? the header must spell it exactly)" if close else ""
-            out.add(Problem(table.label, 1, col.name, None, f"required column is missing{hint}"), rank=1)
-    missing = [c.name for c in NETWORK_COLUMNS.values() if c.required and c.name not in table.position]
+            out.add(Problem(source.label, 1, col.name, None, f"required column is missing{hint}"), rank=1)
+    missing = [c.name for c in NETWORK_COLUMNS.values() if c.required and c.name not in source.position]
     if len(missing) > len(NETWORK_COLUMNS) // 2:
-        out.add(Problem(table.label, 1, None, None, f"this does not look like a networks table ({len(missing)} "
+        out.add(Problem(source.label, 1, None, None, f"this does not look like a networks table ({len(missing)} "
                         "required columns are missing; are the respondents and networks files swapped?): its "
                         "rows were not checked"), rank=1)
         return _Checked(None, [], [])
-    if len(table.cells) == 0:
-        if not any(p.file == table.label and p.line and p.line > 1 for _, p in out.kept):
-            out.add(Problem(table.label, 1, None, None, "no networks: the file has a header but no data rows"),
+    checked = _Checked(source, [], [])
+    unique = _UniqueIds("network_id") if "network_id" in source.position else None
+    for table in _tables(source, out, rank=1):
+        checked.n_rows += len(table)
+        for col in NETWORK_COLUMNS.values():
+            if col.name in source.position:
+                _check_column(table, col, out, rank=1, table_noun="network")
+        if unique is not None:
+            unique.add(table)
+            checked.network_ids.update(table.col("network_id"))
+        if collect and out.total == 0:
+            checked.frames.append(_typed(table, NETWORK_COLUMNS, list(source.header), []))
+    if checked.n_rows == 0:
+        if not any(p.file == source.label and p.line and p.line > 1 for _, p in out.kept):
+            out.add(Problem(source.label, 1, None, None, "no networks: the file has a header but no data rows"),
                     rank=1)
-        return _Checked(table, [], [])
-    for col in NETWORK_COLUMNS.values():
-        if col.name in table.position:
-            _check_column(table, col, out, rank=1, table_noun="network")
-    if "network_id" in table.position:
-        _check_ids_unique(table, "network_id", out, rank=1)
-    return _Checked(table, [], [])
-
-
-def _check_links(resp: _Checked, nets: _Checked, out: _Collector) -> list[str]:
-    """Every respondent's network_id is in the networks table; note networks without respondents."""
-    if resp.table is None or nets.table is None or "network_id" not in resp.table.position \
-            or "network_id" not in nets.table.position:
-        return []
-    r, known = resp.table.col("network_id"), nets.table.col("network_id")
-    known_set = set(known)
-    missing = ~r.isin(known_set).to_numpy() & (r.str.strip() != "").to_numpy()
-    by_lower = {k.strip().lower(): k for k in known_set}
-    counts = r[missing].value_counts()
-    first = ~r.duplicated().to_numpy()
-
-    def message(v):
-        n = int(counts[v])
-        close = by_lower.get(v.strip().lower())
-        hint = f"; did you mean {close!r}? ids must match exactly" if close else ""
-        rows = f" ({n} respondents; this is the first)" if n > 1 else ""
-        return f"{v!r} is not a network_id of {nets.table.label}{rows}{hint}"
-
-    # one problem per unknown network (on its first row), not one per respondent
-    out.add_cells(resp.table, "network_id", missing & first, message, rank=0)
-    empty = set(known_set) - set(r)
-    if empty:
-        names = sorted(empty)
-        return [f"{len(names)} network(s) of {nets.table.label} have no respondents: "
-                f"{', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"]
-    return []
+        return checked
+    if unique is not None:
+        unique.check(source, out, rank=1)
+    return checked
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -487,39 +588,54 @@ def _typed(table: _Table, columns: dict[str, Column], keep: list[str], items: li
         values = table.col(name).reset_index(drop=True)
         col = columns.get(name)
         if name in items or (col is not None and col.kind in ("integer", "flag")):
-            out[name] = pd.to_numeric(values.str.strip(), errors="raise").astype("Int64") if len(values) else \
-                pd.Series([], dtype="Int64")
+            out[name] = pd.Series(_numbers(table, name)[1], dtype="float64").astype("Int64")
         elif col is not None and col.kind == "number":
-            out[name] = pd.to_numeric(values.str.strip(), errors="raise").astype("float64") if len(values) else \
-                pd.Series([], dtype="float64")
+            out[name] = pd.Series(_numbers(table, name)[1], dtype="float64")
         elif col is not None and col.kind in ("id", "category"):
             out[name] = values.astype("str")
         else:                                            # optional text and extra columns: empty = missing
-            out[name] = values.astype("str").mask(values.str.strip() == "")
+            out[name] = values.astype("str").mask(_blank(table, table.position[name]))
     return pd.DataFrame(out, columns=keep)
 
 
-def _run(respondents, networks, *, items, scale, max_problems, check_respondents=True, check_networks=True):
+def _frame(checked: _Checked, columns: dict[str, Column], keep: list[str], items: list[str]) -> pd.DataFrame:
+    """The typed table of a checked file: its chunks joined (an empty table with the columns if none)."""
+    if checked.frames:
+        return pd.concat(checked.frames, ignore_index=True)
+    empty = _Table(checked.source.label, checked.source.header,
+                   {j: np.array([], dtype=object) for j in range(len(checked.source.header))},
+                   np.array([], dtype=np.int64), checked.source.position)
+    return _typed(empty, columns, keep, items)
+
+
+def _run(respondents, networks, *, items, scale, max_problems, check_respondents=True, check_networks=True,
+         collect=False):
     scale = _check_scale(scale)
     items = _check_items_argument(items)
     if max_problems is not None and (not isinstance(max_problems, (int, np.integer)) or max_problems < 1):
         raise ValueError(f"max_problems must be a positive integer or None; got {max_problems!r}")
-    out = _Collector(max_problems)
-    resp = _check_respondents(respondents, items, scale, out) if check_respondents else _Checked(None, [], [])
-    nets = _check_networks(networks, out) if check_networks else _Checked(None, [], [])
-    notes = resp.notes + _check_links(resp, nets, out)
-    if resp.table is not None and "network_id" in resp.table.position:
-        n_networks = int(resp.table.col("network_id").nunique())
-    elif nets.table is not None:
-        n_networks = len(nets.table.cells)
+    out = ProblemLog(max_problems)
+    nets = _check_networks(networks, out, collect=collect) if check_networks else _Checked(None, [], [])
+    linked = nets.source is not None and "network_id" in nets.source.position
+    links = _Links(nets.network_ids if linked else None)
+    resp = (_check_respondents(respondents, items, scale, out, links=links, collect=collect) if check_respondents
+            else _Checked(None, [], []))
+    notes = list(resp.notes)
+    if linked and resp.source is not None and "network_id" in resp.source.position:
+        notes += links.check(resp.source.label, nets.source.label, out, rank=0,
+                             order=resp.source.position["network_id"])
+    if resp.source is not None and "network_id" in resp.source.position:
+        n_networks = len(links.seen)
+    elif nets.source is not None:
+        n_networks = nets.n_rows
     else:
         n_networks = 0
     report = ValidationReport(
         respondents_file=str(respondents) if check_respondents else None,
         networks_file=str(networks) if check_networks else None,
         problems=out.problems(), n_problems=out.total, notes=tuple(notes),
-        n_persons=0 if resp.table is None else len(resp.table.cells),
-        n_networks=n_networks, items=tuple(resp.items), scale=scale, max_problems=max_problems,
+        n_persons=resp.n_rows, n_networks=n_networks, items=tuple(resp.items), scale=scale,
+        max_problems=max_problems,
     )
     return report, resp, nets
 
@@ -558,12 +674,14 @@ def validate(respondents, networks, *, items: Sequence[str] | None = None, scale
     Notes
     -----
     Checked: required columns present; respondent_id unique and non-empty; every network_id in the
-    networks table, network_id unique there; item responses integers on ``scale`` (empty = not
+    networks table, network_id unique there; ids (respondent_id, network_id, school_id) and column
+    names at most 200 characters, without control or invisible characters (tabs, line breaks, escape
+    sequences, bidirectional overrides); item responses integers on ``scale`` (empty = not
     answered); numbers are numbers within their range (tenure_years >= 0, intensity 0-1.5,
     duration_years >= 0); 0/1 flags; categories in their allowed sets, spelled exactly; no empty cell in
     a required column (an empty gender or race should be written ``undisclosed``); every row has as many
-    fields as the header; at least one respondent and one network; files that exist, are readable and
-    UTF-8.
+    fields as the header; at least one respondent and one network; files that exist, are regular files
+    (not a pipe or a device), are readable and UTF-8.
 
     Examples
     --------
@@ -599,12 +717,13 @@ def load_survey(respondents, networks, *, items: Sequence[str] | None = None,
     InvalidSurveyData
         A ``ValueError`` whose ``report`` lists every problem (its message shows the first 50).
     """
-    report, resp, nets = _run(respondents, networks, items=items, scale=scale, max_problems=MAX_PROBLEMS)
+    report, resp, nets = _run(respondents, networks, items=items, scale=scale, max_problems=MAX_PROBLEMS,
+                              collect=True)
     if not report.ok:
         raise InvalidSurveyData(report)
-    keep = [n for n in resp.table.header if n in RESPONDENT_COLUMNS or n in resp.items]
-    frame = _typed(resp.table, RESPONDENT_COLUMNS, keep, resp.items)
-    nets_frame = _typed(nets.table, NETWORK_COLUMNS, list(nets.table.header), [])
+    keep = [n for n in resp.source.header if n in RESPONDENT_COLUMNS or n in resp.items]
+    frame = _frame(resp, RESPONDENT_COLUMNS, keep, resp.items)
+    nets_frame = _frame(nets, NETWORK_COLUMNS, list(nets.source.header), [])
     return Survey(frame, nets_frame, tuple(resp.items), report.scale, report)
 
 
@@ -613,11 +732,12 @@ def load_respondents(path, *, items: Sequence[str] | None = None, scale: tuple[i
 
     Types as in :func:`load_survey`. Raises :class:`InvalidSurveyData` listing every problem.
     """
-    report, resp, _ = _run(path, None, items=items, scale=scale, max_problems=MAX_PROBLEMS, check_networks=False)
+    report, resp, _ = _run(path, None, items=items, scale=scale, max_problems=MAX_PROBLEMS, check_networks=False,
+                           collect=True)
     if not report.ok:
         raise InvalidSurveyData(report)
-    keep = [n for n in resp.table.header if n in RESPONDENT_COLUMNS or n in resp.items]
-    return _typed(resp.table, RESPONDENT_COLUMNS, keep, resp.items)
+    keep = [n for n in resp.source.header if n in RESPONDENT_COLUMNS or n in resp.items]
+    return _frame(resp, RESPONDENT_COLUMNS, keep, resp.items)
 
 
 def load_networks(path) -> pd.DataFrame:
@@ -626,10 +746,10 @@ def load_networks(path) -> pd.DataFrame:
     Raises :class:`InvalidSurveyData` listing every problem.
     """
     report, _, nets = _run(None, path, items=None, scale=(1, 5), max_problems=MAX_PROBLEMS,
-                           check_respondents=False)
+                           check_respondents=False, collect=True)
     if not report.ok:
         raise InvalidSurveyData(report)
-    return _typed(nets.table, NETWORK_COLUMNS, list(nets.table.header), [])
+    return _frame(nets, NETWORK_COLUMNS, list(nets.source.header), [])
 
 
 def item_columns(frame: pd.DataFrame, items: Sequence[str] | None = None) -> list[str]:

@@ -8,14 +8,18 @@ The measure is calibrated once for all networks (:func:`calibrate`: Rasch rating
 items, then the unconditional two-level model of measures with their known error variances, as in the
 participatory-benefits paper), and every network's report is drawn from that calibration.
 
-Privacy: every group shown with fewer than ``min_cell`` respondents is suppressed and marked as such,
-in tables and figures alike (:mod:`inhd.privacy`). The calibration holds respondent-level measures; it
-is working material, never published: the reports carry only group-level figures.
+Privacy: every figure follows the suppression rule of :mod:`inhd.privacy`. :func:`report_data`
+computes, once for all networks, every figure a report publishes: only respondents of shown cells (a
+network in one wave, at least ``min_cell`` of them) count, the all-networks figures pool the shown
+cells only, and items and waves under the threshold are suppressed and marked. The network model
+itself is fitted on those respondents only (:func:`calibrate`), so that no published estimate draws
+on a suppressed cell. The calibration holds respondent-level measures; it is working material, never
+published: the reports carry only group-level figures.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +27,24 @@ import pandas as pd
 
 from inhd.data import item_columns
 from inhd.hlm import fit_known_variance
-from inhd.privacy import MIN_CELL, suppress_small_groups
+from inhd.privacy import (MIN_CELL, category_shares, cell_means, check_min_cell, pooled_means, publishable,
+                          shown_groups)
+from inhd.publish import write_shareable_csv
 from inhd.published import PB_ITEMS
 from inhd.rasch import fit_rating_scale
 from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
                          reporting_range)
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
+
+
+#: The columns of :attr:`ReportData.networks`.
+_NETWORK_COLUMNS = ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10", "suppressed", "rank"]
+
+
+class UnmodellableData(ValueError):
+    """Data that pass validation but that the report's models cannot be fitted to; the message says
+    which network or item, and why."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,9 @@ class Calibration:
         logits and on the 0-10 scale.
     responses
         Respondent-level item responses (for the item profile). Never published.
+    min_cell
+        The smallest cell shown: the network model was fitted on the respondents of cells of at least
+        this size (:func:`inhd.privacy.publishable`); the networks below it have no estimate.
     """
 
     items: pd.DataFrame
@@ -64,6 +82,7 @@ class Calibration:
     persons: pd.DataFrame
     networks: pd.DataFrame
     responses: pd.DataFrame
+    min_cell: int = MIN_CELL
 
     def summary(self) -> str:
         """Items, networks and respondents calibrated, the cut points and the 0-10 range."""
@@ -79,7 +98,8 @@ class Calibration:
         self.items.to_csv(folder / "items.csv", index_label="item")
         pd.DataFrame({"threshold": self.thresholds}).to_csv(folder / "thresholds.csv", index_label="step")
         pd.DataFrame({"cut": self.cuts}).to_csv(folder / "cuts.csv", index=False)
-        pd.DataFrame({"low": [self.scale[0]], "high": [self.scale[1]]}).to_csv(folder / "scale.csv", index=False)
+        pd.DataFrame({"low": [self.scale[0]], "high": [self.scale[1]], "min_cell": [self.min_cell]}).to_csv(
+            folder / "scale.csv", index=False)
         self.persons.to_csv(folder / "persons.csv", index=False)
         self.networks.to_csv(folder / "networks.csv", index=False)
         self.responses.to_csv(folder / "responses.csv", index=False)
@@ -99,11 +119,13 @@ class Calibration:
             persons=pd.read_csv(folder / "persons.csv", dtype=ids),
             networks=pd.read_csv(folder / "networks.csv", dtype=ids),
             responses=pd.read_csv(folder / "responses.csv", dtype=ids),
+            min_cell=int(scale["min_cell"]) if "min_cell" in scale else MIN_CELL,
         )
 
 
-def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jmle") -> Calibration:
-    """Calibrate a measure on all respondents: Rasch rating-scale model, then network EB estimates.
+def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jmle",
+              min_cell: int = MIN_CELL) -> Calibration:
+    """Calibrate a measure: Rasch rating-scale model on everyone, then network EB estimates.
 
     Parameters
     ----------
@@ -113,40 +135,325 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         The item columns that make up the measure.
     method
         Rasch estimation method, ``"jmle"`` (as Winsteps) or ``"cml"`` (as eRm).
+    min_cell
+        The suppression threshold (:mod:`inhd.privacy`): the network model is fitted on the
+        respondents of network-wave cells of at least this size, so that no published estimate
+        draws on a suppressed cell; the 0-10 range is theirs too. The Rasch model uses everyone (its
+        item difficulties are model parameters).
+
+    Raises
+    ------
+    UnmodellableData
+        The rating-scale model or the network model cannot be fitted (e.g. fewer than two networks
+        with ``min_cell`` respondents, a network of one respondent making the fit singular); the
+        message names the networks or items and the cause.
 
     Notes
     -----
     The unconditional model is y_i = gamma + u_network + e_i + epsilon_i with epsilon_i ~ N(0, se_i^2)
     known (the Rasch standard error), fitted by REML with :func:`inhd.hlm.fit_known_variance`.
     """
+    min_cell = check_min_cell(min_cell)
     missing = [item for item in items if item not in respondents.columns]
     if missing:
         raise ValueError(f"calibrate: item column(s) {missing} not in the respondents table")
     responses = respondents.set_index("respondent_id")[items]
-    rasch = fit_rating_scale(responses, method=method)
+    try:
+        rasch = fit_rating_scale(responses, method=method)
+    except (ValueError, np.linalg.LinAlgError) as err:
+        raise UnmodellableData(f"the data validate but the rating-scale model cannot be fitted to the items "
+                               f"{', '.join(map(str, items))}: {err}") from None
     persons = rasch.persons[["measure", "se"]].rename_axis("respondent_id").reset_index()
     keep = ["respondent_id", "network_id"] + (["wave"] if "wave" in respondents.columns else [])
     persons = persons.merge(respondents[keep], on="respondent_id", how="left")
+    persons["network_id"] = persons["network_id"].astype(str)
     persons["known_variance"] = persons["se"] ** 2
     cuts = np.asarray(four_category_cuts(rasch.thresholds.to_numpy()), dtype=float)
     persons["category"] = four_categories(persons["measure"].to_numpy(), cuts)
-    model = fit_known_variance(persons, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
-    effects = model.random_effects["network_id"]
-    intercept = float(model.params["Intercept"])
-    networks = pd.DataFrame({
-        "network_id": effects.index.astype(str),
-        "mean": intercept + effects["deviation"].to_numpy(),
-        "se": effects["se"].to_numpy(),
-    })
-    counts = persons.groupby("network_id").size().rename("n_persons").reset_index()
-    networks = networks.merge(counts, on="network_id")[["network_id", "n_persons", "mean", "se"]]
-    low, high = reporting_range(persons["measure"])
+    fitted = persons[publishable(persons, min_cell=min_cell).to_numpy() & persons["measure"].notna().to_numpy()]
+    networks = _network_model(fitted, persons, min_cell=min_cell)
+    low, high = reporting_range(fitted["measure"])
     return Calibration(
         items=rasch.items, thresholds=rasch.thresholds, cuts=cuts, scale=(low, high),
         persons=persons.drop(columns="known_variance"),
         networks=on_0_10_scale(networks, low=low, high=high),
-        responses=respondents[["respondent_id", "network_id", *items]].copy(),
+        responses=respondents[["respondent_id", "network_id", *items]].assign(
+            network_id=lambda f: f["network_id"].astype(str)),
+        min_cell=min_cell,
     )
+
+
+def _network_model(fitted: pd.DataFrame, persons: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+    """EB means of the networks in ``fitted``: ``network_id, n_persons, mean, se`` for every network of
+    ``persons`` (``n_persons`` counts all its respondents; no estimate for a network not fitted)."""
+    counts = persons.groupby("network_id").size().rename("n_persons")
+    shown = sorted(fitted["network_id"].unique())
+    small = counts[~counts.index.isin(shown)].sort_values()
+    named = ", ".join(f"{network} ({n})" for network, n in small.head(5).items())
+    if len(shown) < 2:
+        raise UnmodellableData(
+            f"the data validate but cannot be modelled: the network model needs at least 2 networks with "
+            f"{min_cell} or more respondents in a survey wave, and {len(shown)} ha{'s' if len(shown) == 1 else 've'} "
+            f"them{' (' + shown[0] + ')' if shown else ''}; the others are too small to be shown or modelled: {named}")
+    try:
+        model = fit_known_variance(fitted, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
+    except (ValueError, np.linalg.LinAlgError) as err:
+        sizes = fitted.groupby("network_id").size().sort_values()
+        named = ", ".join(f"{network} ({n} respondents)" for network, n in sizes.head(3).items())
+        raise UnmodellableData(
+            f"the data validate but the network model cannot be fitted to the {len(shown)} networks shown ({err}); "
+            f"the smallest are {named}: too few networks, or networks whose members all have the same "
+            "measure, leave the between-network variance unidentified") from None
+    effects = model.random_effects["network_id"]
+    intercept = float(model.params["Intercept"])
+    estimates = pd.DataFrame({"network_id": effects.index.astype(str),
+                              "mean": intercept + effects["deviation"].to_numpy(), "se": effects["se"].to_numpy()})
+    table = counts.rename_axis("network_id").reset_index().merge(estimates, on="network_id", how="left")
+    return table[["network_id", "n_persons", "mean", "se"]]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Every published figure, once for all networks
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Every figure the network reports publish, for all networks at once, suppression applied.
+
+    Attributes
+    ----------
+    networks
+        ``network_id, n_persons, mean, se, mean_0_10, se_0_10, suppressed, rank``: one row per network;
+        ``n_persons`` counts publishable respondents; ``rank`` (1 = highest ``mean_0_10``) among the
+        networks shown; every figure but the id missing for a suppressed network.
+    distribution
+        ``network_id, n_persons, <category>..., suppressed``: shares of the four categories.
+    all_distribution
+        One row: the same for all networks (publishable respondents only).
+    items, all_items
+        Mean response per item: ``network_id, item, n_persons, mean, suppressed`` and ``item,
+        n_persons, n_cells, mean, suppressed`` (pooling the shown network-item cells); the items in
+        order of difficulty, with ``difficulty`` (logits, from the calibration on everyone).
+    waves, all_waves
+        Mean measure (logits) per wave: ``network_id, wave, n_persons, mean, suppressed`` and ``wave,
+        n_persons, n_cells, mean, suppressed``; empty when the data hold fewer than two waves.
+    min_cell
+        The smallest group shown.
+    note
+        A sentence shown at the top of every report (e.g. that the data are synthetic), or ``""``.
+    """
+
+    networks: pd.DataFrame
+    distribution: pd.DataFrame
+    all_distribution: pd.DataFrame
+    items: pd.DataFrame
+    all_items: pd.DataFrame
+    waves: pd.DataFrame
+    all_waves: pd.DataFrame
+    min_cell: int
+    note: str = ""
+    categories: tuple[str, ...] = field(default=tuple(CATEGORY_LABELS))
+
+    @property
+    def network_ids(self) -> list[str]:
+        """Every network, in the order of the networks table."""
+        return self.networks["network_id"].tolist()
+
+    def summary(self) -> str:
+        """Networks shown and suppressed, items, waves and the threshold."""
+        shown = int((~self.networks["suppressed"]).sum())
+        return (f"Report figures for {len(self.networks)} networks ({shown} shown, {len(self.networks) - shown} "
+                f"suppressed; min_cell {self.min_cell}), {len(self.all_items)} items, {len(self.all_waves)} waves")
+
+
+def _estimates(calibration: Calibration) -> pd.DataFrame:
+    """The calibration's EB estimates as ``network_id, mean, se, mean_0_10, se_0_10``."""
+    table = calibration.networks[["network_id", "mean", "se", "mean_0_10", "se_0_10"]].copy()
+    table["network_id"] = table["network_id"].astype(str)
+    return table
+
+
+def _resolve_min_cell(calibration: Calibration, min_cell: int | None) -> int:
+    """``min_cell`` (default: the calibration's), refused when the network model was fitted with another."""
+    min_cell = calibration.min_cell if min_cell is None else check_min_cell(min_cell)
+    if min_cell != calibration.min_cell:
+        raise ValueError(f"this calibration fitted the network model on cells of at least {calibration.min_cell} "
+                         f"respondents; to report with min_cell={min_cell}, calibrate with min_cell={min_cell}")
+    return min_cell
+
+
+def _with_difficulty(table: pd.DataFrame, difficulty: pd.Series) -> pd.DataFrame:
+    table = table.rename(columns={"variable": "item"})
+    table["item"] = table["item"].astype(str)
+    table.insert(table.columns.get_loc("item") + 1, "difficulty", table["item"].map(difficulty).to_numpy())
+    return table
+
+
+def report_data(calibration: Calibration, *, min_cell: int | None = None, note: str = "") -> ReportData:
+    """Compute every published figure of the network reports from a calibration, once.
+
+    Parameters
+    ----------
+    calibration
+        :func:`inhd.report.calibrate` on all respondents.
+    min_cell
+        Smallest group shown (at least 1): cells, items and waves below it are suppressed. Default:
+        the calibration's (another value is refused: calibrate with it).
+    note
+        A sentence shown at the top of every report.
+
+    Notes
+    -----
+    The suppression rule of :mod:`inhd.privacy`: a respondent counts only when their network-wave
+    cell has at least ``min_cell`` respondents; the all-networks figures pool the shown cells only;
+    item and wave means need ``min_cell`` answers. Item difficulties are model parameters of the
+    calibration on everyone and are shown as they are.
+    """
+    min_cell = _resolve_min_cell(calibration, min_cell)
+    persons = calibration.persons.assign(network_id=lambda f: f["network_id"].astype(str))
+    ok = publishable(persons, min_cell=min_cell)
+    networks = shown_groups(persons, min_cell=min_cell).merge(_estimates(calibration), on="network_id", how="left")
+    for column in ["mean", "se", "mean_0_10", "se_0_10"]:
+        networks[column] = networks[column].astype("Float64").mask(networks["suppressed"])
+    networks["rank"] = networks["mean_0_10"].rank(ascending=False, method="min").astype("Int64")
+    categories = tuple(CATEGORY_LABELS)
+    distribution = category_shares(persons, "category", categories, by=["network_id"], among=ok, min_cell=min_cell)
+    all_distribution = category_shares(persons, "category", categories, among=ok, min_cell=min_cell)
+
+    order = list(calibration.items.sort_values("difficulty").index.astype(str))
+    responses = calibration.responses.assign(network_id=lambda f: f["network_id"].astype(str))
+    responses = responses.rename(columns=str)
+    counted = responses["respondent_id"].map(pd.Series(ok.to_numpy(), index=persons["respondent_id"]))
+    counted = counted.fillna(False).astype(bool)
+    difficulty = calibration.items["difficulty"].rename(index=str)
+    items = cell_means(responses, order, by=["network_id"], among=counted, min_cell=min_cell)
+    all_items = pooled_means(responses, order, cells=["network_id"], among=counted, min_cell=min_cell)
+    items, all_items = (_with_difficulty(table, difficulty) for table in (items, all_items))
+
+    if "wave" in persons.columns and persons["wave"].dropna().nunique() >= 2:
+        timed = persons[persons["wave"].notna()]
+        waves = cell_means(timed, ["measure"], by=["network_id", "wave"], among=ok, min_cell=min_cell)
+        all_waves = pooled_means(timed, ["measure"], cells=["network_id"], by=["wave"], among=ok, min_cell=min_cell)
+        waves, all_waves = waves.drop(columns="variable"), all_waves.drop(columns="variable")
+    else:
+        waves = pd.DataFrame(columns=["network_id", "wave", "n_persons", "mean", "suppressed"])
+        all_waves = pd.DataFrame(columns=["wave", "n_persons", "n_cells", "mean", "suppressed"])
+    return ReportData(networks=networks[_NETWORK_COLUMNS], distribution=distribution,
+                      all_distribution=all_distribution, items=items, all_items=all_items, waves=waves,
+                      all_waves=all_waves, min_cell=min_cell, note=note, categories=categories)
+
+
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What one network's report shows: its figures beside all networks', suppression applied.
+
+    ``distribution`` has two rows (``group`` = ``"this network"``, ``"all networks"``); ``items`` and
+    ``waves`` have one row per item (by difficulty) and per wave with ``n_persons, network_mean,
+    suppressed`` for the network and ``all_n_persons, all_mean, all_suppressed`` for all networks.
+    """
+
+    network_id: str
+    suppressed: bool
+    n_persons: int | None
+    mean_0_10: float | None
+    se_0_10: float | None
+    rank: int | None
+    n_shown: int
+    n_suppressed: int
+    min_cell: int
+    distribution: pd.DataFrame
+    items: pd.DataFrame
+    waves: pd.DataFrame
+
+    def summary(self) -> str:
+        """The headline sentence."""
+        return self.headline
+
+    @property
+    def headline(self) -> str:
+        """The report's first sentence (plain text)."""
+        if self.suppressed:
+            return (f"This network has fewer than {self.min_cell} respondents in every survey wave shown, so its "
+                    "results are suppressed to protect its members: only the other networks' results are shown.")
+        return (f"{self.n_persons} members answered. The network's estimate is {self.mean_0_10:.1f} on the 0-10 "
+                f"scale (±{2 * self.se_0_10:.1f}), ranking {self.rank} of {self.n_shown} networks shown.")
+
+
+def network_view(data: ReportData, network_id: str) -> NetworkView:
+    """One network's published figures, from :func:`report_data`.
+
+    Raises
+    ------
+    ValueError
+        ``network_id`` is not one of the networks.
+    """
+    network_id = str(network_id)
+    rows = data.networks[data.networks["network_id"] == network_id]
+    if rows.empty:
+        raise ValueError(f"network {network_id!r} is not in the report data ({len(data.networks)} networks)")
+    row = rows.iloc[0]
+    suppressed = bool(row["suppressed"])
+    mine = data.distribution[data.distribution["network_id"] == network_id].drop(columns="network_id")
+    distribution = pd.concat([mine.assign(group="this network"), data.all_distribution.assign(group="all networks")])
+    distribution = distribution[["group", "n_persons", *data.categories, "suppressed"]].reset_index(drop=True)
+    items = data.all_items.rename(columns={"n_persons": "all_n_persons", "mean": "all_mean",
+                                           "suppressed": "all_suppressed"}).drop(columns="n_cells")
+    own = data.items[data.items["network_id"] == network_id][["item", "n_persons", "mean", "suppressed"]]
+    items = items.merge(own.rename(columns={"mean": "network_mean"}), on="item", how="left")
+    items["suppressed"] = items["suppressed"].fillna(True).astype(bool)
+    waves = data.all_waves.rename(columns={"n_persons": "all_n_persons", "mean": "all_mean",
+                                           "suppressed": "all_suppressed"}).drop(columns="n_cells")
+    own = data.waves[data.waves["network_id"] == network_id][["wave", "n_persons", "mean", "suppressed"]]
+    waves = waves.merge(own.rename(columns={"mean": "network_mean"}), on="wave", how="left")
+    waves["suppressed"] = waves["suppressed"].fillna(True).astype(bool)   # no respondents: marked the same
+    order = ["n_persons", "network_mean", "suppressed", "all_n_persons", "all_mean", "all_suppressed"]
+    n_shown = int((~data.networks["suppressed"]).sum())
+    return NetworkView(
+        network_id=network_id, suppressed=suppressed,
+        n_persons=None if suppressed else int(row["n_persons"]),
+        mean_0_10=None if suppressed else float(row["mean_0_10"]),
+        se_0_10=None if suppressed else float(row["se_0_10"]),
+        rank=None if suppressed else int(row["rank"]), n_shown=n_shown,
+        n_suppressed=len(data.networks) - n_shown, min_cell=data.min_cell, distribution=distribution,
+        items=items[["item", "difficulty", *order]], waves=waves[["wave", *order]],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# One network's tables, and pyplot figures of them (for notebooks; the reports use inhd.report_page)
+
+
+def network_table(calibration: Calibration, *, min_cell: int | None = None) -> pd.DataFrame:
+    """All networks' EB means under the suppression rule: shareable.
+
+    ``network_id, n_persons, mean, se, mean_0_10, se_0_10, suppressed``; ``n_persons`` counts the
+    publishable respondents; a suppressed network keeps only its id.
+    """
+    return report_data(calibration, min_cell=min_cell).networks.drop(columns="rank")
+
+
+def category_distribution(calibration: Calibration, network_id: str, *, min_cell: int | None = None) -> pd.DataFrame:
+    """Share of respondents in each of the four categories: this network beside all networks (shown cells)."""
+    table = network_view(report_data(calibration, min_cell=min_cell), network_id).distribution
+    return table.assign(group=[f"network {network_id}", "all networks"])
+
+
+def item_profile(calibration: Calibration, network_id: str, *, min_cell: int | None = None) -> pd.DataFrame:
+    """Mean response to each item (by difficulty): this network beside all networks' shown cells.
+
+    ``item, difficulty, n_persons, network_mean, suppressed, all_n_persons, all_mean, all_suppressed``.
+    """
+    return network_view(report_data(calibration, min_cell=min_cell), network_id).items
+
+
+def wave_trend(calibration: Calibration, network_id: str, *, min_cell: int | None = None) -> pd.DataFrame:
+    """Mean measure by survey wave: this network beside all networks' shown cells (empty without waves).
+
+    ``wave, n_persons, network_mean, suppressed, all_n_persons, all_mean, all_suppressed``.
+    """
+    return network_view(report_data(calibration, min_cell=min_cell), network_id).waves
 
 
 def _new_axes(figsize):
@@ -155,54 +462,11 @@ def _new_axes(figsize):
     return plt.subplots(figsize=figsize)
 
 
-def network_table(calibration: Calibration, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """All networks' estimates, small networks suppressed: shareable."""
-    return suppress_small_groups(calibration.networks, keep=["network_id"], min_cell=min_cell)
-
-
-def category_distribution(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """Share of respondents in each of the four categories: this network beside all networks."""
-    persons = calibration.persons
-    groups = {f"network {network_id}": persons[persons["network_id"] == network_id], "all networks": persons}
-    rows = []
-    for group, members in groups.items():
-        counts = members["category"].value_counts().reindex(CATEGORY_LABELS, fill_value=0)
-        rows.append({"group": group, "n_persons": len(members), **(counts / max(len(members), 1)).to_dict()})
-    return suppress_small_groups(pd.DataFrame(rows), keep=["group"], min_cell=min_cell)
-
-
-def item_profile(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """Mean response to each item: this network beside all networks (items in order of difficulty)."""
-    items = list(calibration.items.sort_values("difficulty").index)
-    responses = calibration.responses
-    mine = responses[responses["network_id"] == network_id]
-    table = pd.DataFrame({
-        "item": items,
-        "difficulty": calibration.items.loc[items, "difficulty"].to_numpy(),
-        "n_persons": [int(mine[item].notna().sum()) for item in items],
-        "network_mean": [float(mine[item].astype(float).mean()) for item in items],
-        "all_mean": [float(responses[item].astype(float).mean()) for item in items],
-    })
-    return suppress_small_groups(table, keep=["item", "difficulty", "all_mean"], min_cell=min_cell)
-
-
-def wave_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """Mean measure by survey wave: this network beside all networks (empty without waves)."""
-    persons = calibration.persons
-    if "wave" not in persons.columns or persons["wave"].nunique() < 2:
-        return pd.DataFrame(columns=["wave", "n_persons", "network_mean", "all_mean", "suppressed"])
-    everyone = persons.groupby("wave")["measure"].mean().rename("all_mean")
-    mine = persons[persons["network_id"] == network_id].groupby("wave")["measure"].agg(["size", "mean"])
-    table = (everyone.to_frame().join(mine.rename(columns={"size": "n_persons", "mean": "network_mean"}))
-             .reset_index().fillna({"n_persons": 0}))
-    return suppress_small_groups(table[["wave", "n_persons", "network_mean", "all_mean"]], keep=["wave", "all_mean"],
-                                 min_cell=min_cell)
-
-
-def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *, min_cell: int = MIN_CELL, ax=None):
+def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *, min_cell: int | None = None,
+                     ax=None):
     """Networks' EB means on the 0-10 scale, sorted, with ±2 SE bars; ``network_id`` highlighted.
 
-    Networks with fewer than ``min_cell`` respondents are left out and counted in the title.
+    Suppressed networks are left out and counted in the title.
     """
     ax = ax or _new_axes((8, 4))[1]
     table = network_table(calibration, min_cell=min_cell)
@@ -212,53 +476,57 @@ def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *,
     ax.errorbar(x, shown["mean_0_10"].astype(float), yerr=2 * shown["se_0_10"].astype(float), fmt="none",
                 ecolor="#999999", elinewidth=1)
     ax.scatter(x, shown["mean_0_10"].astype(float), c=colours, zorder=3, s=28)
-    ax.set_xticks(x, shown["network_id"], rotation=90, fontsize=7)
+    ax.set_xticks(x, shown["network_id"].tolist(), rotation=90, fontsize=7, parse_math=False)
     ax.set_ylabel("network estimate (0-10 scale)")
     suppressed = int(table["suppressed"].sum())
-    note = f"; {suppressed} network(s) suppressed (fewer than {min_cell} respondents)" if suppressed else ""
+    threshold = calibration.min_cell if min_cell is None else min_cell
+    note = f"; {suppressed} network(s) suppressed (fewer than {threshold} respondents)" if suppressed else ""
     ax.set_title(f"All networks, ±2 SE{note}", fontsize=9)
     return ax
 
 
-def plot_distribution(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
+def plot_distribution(calibration: Calibration, network_id: str, *, min_cell: int | None = None, ax=None):
     """Four-bar display: shares of respondents per category, this network beside all networks."""
     ax = ax or _new_axes((6, 3.5))[1]
     table = category_distribution(calibration, network_id, min_cell=min_cell)
     width = 0.4
-    for offset, (_, row) in zip((-width / 2, width / 2), table.iterrows()):
-        label = row["group"] + (" (suppressed)" if row["suppressed"] else "")
+    for offset, label, (_, row) in zip((-width / 2, width / 2), ("this network", "all networks"), table.iterrows()):
         values = [0.0 if row["suppressed"] else float(row[c]) for c in CATEGORY_LABELS]
-        ax.bar(np.arange(4) + offset, values, width=width, label=label)
+        ax.bar(np.arange(4) + offset, values, width=width, label=label + (" (suppressed)" if row["suppressed"] else ""))
     ax.set_xticks(range(4), CATEGORY_LABELS)
     ax.set_ylabel("share of respondents")
     ax.legend(fontsize=8)
     return ax
 
 
-def plot_item_profile(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
-    """Mean response per item (easiest at the top): this network's dots beside all networks' line."""
+def plot_item_profile(calibration: Calibration, network_id: str, *, min_cell: int | None = None, ax=None):
+    """Mean response per item (easiest at the top): this network's dots beside all networks' line;
+    suppressed items are marked in their label."""
     ax = ax or _new_axes((6, 4))[1]
     table = item_profile(calibration, network_id, min_cell=min_cell)
     y = np.arange(len(table))
     ax.plot(table["all_mean"].astype(float), y, "o-", color="#999999", label="all networks")
-    shown = ~table["suppressed"]
-    ax.plot(table.loc[shown, "network_mean"].astype(float), y[shown], "o", color="#c0392b", label=f"network {network_id}")
-    ax.set_yticks(y, table["item"], fontsize=7)
+    shown = ~table["suppressed"].to_numpy(dtype=bool)
+    ax.plot(table.loc[shown, "network_mean"].astype(float), y[shown], "o", color="#c0392b", label="this network")
+    labels = [f"{item} (suppressed)" if mine or every else str(item)
+              for item, mine, every in zip(table["item"], table["suppressed"], table["all_suppressed"])]
+    ax.set_yticks(y, labels, fontsize=7, parse_math=False)
     ax.invert_yaxis()
     ax.set_xlabel("mean response")
-    if not shown.all():
-        ax.set_title(f"items with fewer than {min_cell} answers from this network are suppressed", fontsize=8)
     ax.legend(fontsize=8)
     return ax
 
 
-def plot_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL, ax=None):
-    """Mean measure by wave: this network beside all networks (suppressed waves left out)."""
+def plot_trend(calibration: Calibration, network_id: str, *, min_cell: int | None = None, ax=None):
+    """Mean measure by wave: this network beside all networks; suppressed waves are marked on the axis."""
     ax = ax or _new_axes((6, 3.5))[1]
     table = wave_trend(calibration, network_id, min_cell=min_cell)
-    ax.plot(table["wave"], table["all_mean"].astype(float), "o-", color="#999999", label="all networks")
-    shown = table[~table["suppressed"]]
-    ax.plot(shown["wave"], shown["network_mean"].astype(float), "o-", color="#c0392b", label=f"network {network_id}")
+    waves = table["wave"].astype(float).to_numpy()
+    ax.plot(waves, table["all_mean"].astype(float), "o-", color="#999999", label="all networks")
+    mine = np.where(table["suppressed"], np.nan, table["network_mean"].astype(float))
+    ax.plot(waves, mine, "o-", color="#c0392b", label="this network")
+    ax.set_xticks(waves, [f"{w:g}" + (" (suppressed)" if s or a else "")
+                          for w, s, a in zip(waves, table["suppressed"], table["all_suppressed"])])
     ax.set_xlabel("survey wave")
     ax.set_ylabel("mean measure (logits)")
     ax.legend(fontsize=8)
@@ -269,12 +537,12 @@ def plot_trend(calibration: Calibration, network_id: str, *, min_cell: int = MIN
 class NetworkSummary:
     """The headline of a network's report: size, estimate, rank, and a sentence saying so.
 
-    ``mean_0_10`` and ``rank`` are ``None`` for a suppressed network (fewer than ``min_cell``
-    respondents); ``n_networks`` counts the networks shown.
+    ``n_persons`` counts the publishable respondents; ``mean_0_10`` and ``rank`` are ``None`` for a
+    suppressed network; ``n_networks`` counts the networks shown. ``text`` is plain text.
     """
 
     network_id: str
-    n_persons: int
+    n_persons: int | None
     suppressed: bool
     mean_0_10: float | None
     rank: int | None
@@ -286,27 +554,19 @@ class NetworkSummary:
         return self.text
 
 
-def network_summary(calibration: Calibration, network_id: str, *, min_cell: int = MIN_CELL) -> NetworkSummary:
+def network_summary(calibration: Calibration, network_id: str, *, min_cell: int | None = None) -> NetworkSummary:
     """Headline figures for one network; a suppressed network gets only the suppression notice."""
-    table = network_table(calibration, min_cell=min_cell)
-    if network_id not in set(table["network_id"]):
-        raise ValueError(f"network {network_id!r} is not in the calibration ({len(table)} networks)")
-    row = table[table["network_id"] == network_id].iloc[0]
-    shown = table[~table["suppressed"]].sort_values("mean_0_10", ascending=False).reset_index(drop=True)
-    n_total = int(calibration.networks.loc[calibration.networks["network_id"] == network_id, "n_persons"].iloc[0])
-    if row["suppressed"]:
-        text = (f"This network has fewer than {min_cell} respondents, so its results are suppressed to protect "
-                f"its members: only the other networks' results are shown.")
-        return NetworkSummary(network_id, n_total, True, None, None, len(shown), text)
-    rank = int(shown.index[shown["network_id"] == network_id][0]) + 1
-    value = float(row["mean_0_10"])
-    text = (f"{n_total} members answered. The network's estimate is **{value:.1f}** on the 0-10 scale "
-            f"(±{2 * float(row['se_0_10']):.1f}), ranking {rank} of {len(shown)} networks shown.")
-    return NetworkSummary(network_id, n_total, False, value, rank, len(shown), text)
+    data = report_data(calibration, min_cell=min_cell)
+    if str(network_id) not in set(data.networks["network_id"]):
+        raise ValueError(f"network {network_id!r} is not in the calibration ({len(data.networks)} networks)")
+    view = network_view(data, network_id)
+    return NetworkSummary(view.network_id, view.n_persons, view.suppressed, view.mean_0_10, view.rank, view.n_shown,
+                          view.headline)
 
 
-def write_tables(calibration: Calibration, network_id: str, output_dir: str | Path, *, min_cell: int = MIN_CELL) -> list[Path]:
-    """Write the report's shareable tables (group level only, small groups suppressed) as CSV."""
+def write_tables(calibration: Calibration, network_id: str, output_dir: str | Path, *,
+                 min_cell: int | None = None) -> list[Path]:
+    """Write the report's shareable tables (group level, suppression rule, formulas neutralised) as CSV."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     tables = {
@@ -315,11 +575,7 @@ def write_tables(calibration: Calibration, network_id: str, output_dir: str | Pa
         "item_profile.csv": item_profile(calibration, network_id, min_cell=min_cell),
         "trend.csv": wave_trend(calibration, network_id, min_cell=min_cell),
     }
-    written = []
-    for name, table in tables.items():
-        table.to_csv(output_dir / name, index=False)
-        written.append(output_dir / name)
-    return written
+    return [write_shareable_csv(table, output_dir / name) for name, table in tables.items()]
 
 
 def default_items(respondents: pd.DataFrame) -> list[str]:

@@ -31,6 +31,13 @@ class NotebookFailure(RuntimeError):
             f"the partially executed notebook is kept at {self.partial_notebook}"
         )
 
+    def __reduce__(self):
+        # An exception is pickled as ``cls(*self.args)`` by default, and a dataclass sets no args: rebuild
+        # it from its fields, so that it crosses a process boundary (a worker of a pool) intact.
+        fields = (self.notebook, self.cell_index, self.execution_count, self.ename, self.evalue,
+                  self.partial_notebook, self.source_line)
+        return (type(self), fields)
+
 
 def notebook_parameters(path: str | Path) -> dict[str, object]:
     """Names and default values of the parameters declared in a notebook's ``parameters`` cell."""

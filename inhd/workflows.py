@@ -1,25 +1,35 @@
 """Researcher workflows: re-run a paper's notebook on your own survey export (``inhd run``) and
 write each network's feedback report (``inhd report``).
 
-Both validate the data first and refuse bad input with the validation messages; both refuse to write
-into a non-empty output folder unless ``force=True``; neither modifies the input files.
+Both validate the data first and refuse bad input with the validation messages; both publish through
+:class:`inhd.publish.OutputFolder` (one run at a time, outputs built aside and published whole with
+``index.html`` and, last, ``manifest.json``; a non-empty folder only with ``force=True``; never a
+folder that holds an input); both follow the suppression rule of :mod:`inhd.privacy` in what they
+publish; neither modifies the input files.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from inhd import ROOT
+from inhd.batch import render_reports
 from inhd.data import InvalidSurveyData, load_survey, validate
-from inhd.privacy import MIN_CELL
-from inhd.report import calibrate
-from inhd.runner import execute_notebook, notebook_parameters
+from inhd.privacy import MIN_CELL, check_min_cell
+from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file
+from inhd.report import calibrate, report_data
+from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
 
 NOTEBOOKS = ROOT / "notebooks"
+
+#: Notebook parameters that ``inhd run`` sets from its own options; ``-p`` may not set them.
+OWNED_PARAMETERS = {"respondents_path": "--respondents", "networks_path": "--networks", "output_dir": "--out",
+                    "item_columns": "--items", "min_cell": "--min-cell", "calibration_dir": "(inhd report)"}
+#: Columns by which ``inhd run``'s tables are suppressed: rows of small groups are blanked.
+GROUP_COLUMNS = ("network_id", "school_id")
 
 
 @dataclass(frozen=True)
@@ -61,23 +71,6 @@ class RunResult:
                 f"{len(self.tables)} table(s): {', '.join(p.name for p in self.tables)}")
 
 
-def ensure_empty_output(out: str | Path, *, force: bool) -> Path:
-    """Create ``out`` if needed; refuse a non-empty folder unless ``force``.
-
-    Raises
-    ------
-    FileExistsError
-        ``out`` is a file, or a non-empty folder and ``force`` is false.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise FileExistsError(f"{out} is not empty: choose an empty folder, or pass --force to overwrite what is there")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
 def validated(respondents: str | Path, networks: str | Path, *, items=None, scale=(1, 5)) -> None:
     """Validate the survey files, raising ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
     report = validate(respondents, networks, items=items, scale=scale)
@@ -86,10 +79,12 @@ def validated(respondents: str | Path, networks: str | Path, *, items=None, scal
 
 
 def export_html(notebook: str | Path, destination: str | Path, *, hide_code: bool = False) -> Path:
-    """Render an executed notebook as one self-contained HTML file.
+    """Render an executed notebook as one self-contained, inert HTML file.
 
-    Figures are embedded as data URIs and every script the default template would fetch from a CDN
-    (RequireJS, MathJax) is dropped, so the file opens offline and sends nothing anywhere.
+    Figures are embedded as data URIs; every script is dropped (the template's MathJax configuration
+    and its loader of Mermaid from a CDN included), and the page carries the Content-Security-Policy of
+    :data:`inhd.publish.CONTENT_SECURITY_POLICY`, so it opens offline, sends nothing anywhere and runs
+    no script, whatever a notebook printed.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -97,11 +92,20 @@ def export_html(notebook: str | Path, destination: str | Path, *, hide_code: boo
     exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=hide_code,
                             exclude_input_prompt=hide_code, exclude_output_prompt=hide_code)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    body = re.sub(r"<script\b[^>]*>.*?</script\s*>", "", body, flags=re.S | re.I)   # no script at all
     body = re.sub(r'<link[^>]*\bhref="https?://[^"]*"[^>]*>', "", body)
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+    body = re.sub(r"<head[^>]*>", lambda m: m.group(0) + "\n" + policy, body, count=1)
     destination = Path(destination)
     destination.write_text(body, encoding="utf-8")
     return destination
+
+
+def _refuse_owned(parameters: dict[str, object]) -> None:
+    owned = [name for name in parameters if name in OWNED_PARAMETERS]
+    if owned:
+        options = "; ".join(f"{name} is set by inhd run from {OWNED_PARAMETERS[name]}" for name in owned)
+        raise ValueError(f"-p cannot set it: {options}, which inhd checks; use the option instead")
 
 
 def run_paper(
@@ -114,63 +118,77 @@ def run_paper(
     scale: tuple[int, int] = (1, 5),
     parameters: dict[str, object] | None = None,
     force: bool = False,
+    min_cell: int | None = None,
     progress: bool = True,
 ) -> RunResult:
     """Re-run a paper's notebook on a survey export.
 
     Validates the data, executes the notebook with papermill (``respondents_path``, ``networks_path``
-    and ``output_dir`` injected, ``item_columns`` when ``items`` are named, then ``parameters``), and
-    leaves in ``out`` the executed notebook, an HTML rendering and the notebook's CSV tables (in
-    ``out/tables``).
+    and ``output_dir`` injected, ``item_columns`` when ``items`` are named, ``min_cell`` when the
+    notebook takes it, then ``parameters``), and publishes into ``out`` the executed notebook, an HTML
+    rendering and the notebook's CSV tables (in ``out/tables``), then ``index.html`` and
+    ``manifest.json``. The tables are made shareable: rows of a network (or school) with fewer than
+    ``min_cell`` respondents are blanked and marked, formulas neutralised.
 
     Raises
     ------
     KeyError
         Unknown paper name (the message lists the known ones).
     ValueError
-        The paper's notebook takes no survey data, or the data are invalid (``InvalidSurveyData``).
-    FileExistsError
-        ``out`` is not empty and ``force`` is false.
+        The paper's notebook takes no survey data, a parameter is unknown or set by inhd run itself
+        (:data:`OWNED_PARAMETERS`), ``min_cell`` is below 1, the data are invalid
+        (``InvalidSurveyData``), or ``out`` cannot be used (:class:`inhd.publish.OutputFolderError`:
+        it holds an input, lies below a file, is locked by another run, or is not empty without
+        ``force``).
     inhd.runner.NotebookFailure
-        A cell failed; the partial notebook is kept in ``out``.
+        A cell failed; the partial notebook is kept in ``out`` (and nothing is published).
     """
     if name not in PAPERS:
         raise KeyError(f"unknown paper {name!r}: choose one of {', '.join(PAPERS)}")
     paper = PAPERS[name]
     source = NOTEBOOKS / paper.notebook
+    parameters = dict(parameters or {})
+    _refuse_owned(parameters)
+    min_cell = check_min_cell(MIN_CELL if min_cell is None else min_cell)
     declared = notebook_parameters(source)
     if not {"respondents_path", "networks_path"} <= set(declared):
         raise ValueError(f"the {name} notebook does not take survey data (its parameters: {', '.join(declared)})")
-    unknown = sorted(set(parameters or {}) - set(declared))
+    unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ValueError(f"the {name} notebook has no parameter(s) {unknown}; it has: {', '.join(declared)}")
     if items is not None and "item_columns" not in declared:
         raise ValueError(f"the {name} notebook does not take item names (its parameters: {', '.join(declared)})")
-    validated(respondents, networks, items=items or (parameters or {}).get("item_columns"), scale=scale)
-    out = ensure_empty_output(out, force=force)
-    tables = out / "tables"
-    injected = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
-                "output_dir": str(tables.resolve()), **({"item_columns": list(items)} if items else {}),
-                **(parameters or {})}
-    executed = execute_notebook(source, out / paper.notebook, parameters=injected, cwd=NOTEBOOKS, progress=progress)
-    html = export_html(executed, executed.with_suffix(".html"))
-    return RunResult(notebook=executed, html=html, tables=sorted(tables.glob("*.csv")))
+    inputs = [respondents, networks]
+    check_output_folder(out, inputs=inputs)
+    survey = load_survey(respondents, networks, items=items, scale=scale)
+    sizes = {column: survey.respondents[column].astype(str).value_counts().to_dict()
+             for column in GROUP_COLUMNS if column in survey.respondents.columns}
+    with OutputFolder(out, inputs=inputs, force=force) as folder:
+        tables = folder.staging / "tables"
+        injected = {"respondents_path": str(Path(respondents).resolve()),
+                    "networks_path": str(Path(networks).resolve()), "output_dir": str(tables),
+                    **({"item_columns": list(items)} if items else {}),
+                    **({"min_cell": min_cell} if "min_cell" in declared else {}), **parameters}
+        try:
+            executed = execute_notebook(source, folder.stage(paper.notebook), parameters=injected, cwd=NOTEBOOKS,
+                                        progress=progress)
+        except NotebookFailure as failure:
+            kept = folder.keep(paper.notebook)
+            raise dataclasses.replace(failure, partial_notebook=str(kept)) from None
+        export_html(executed, executed.with_suffix(".html"))
+        for table in sorted(tables.rglob("*.csv")):
+            shareable_csv_file(table, group_sizes=sizes, min_cell=min_cell)
+        files = folder.staged_files()
+        folder.publish([Entry(file) for file in files], title=f"inhd run {name}",
+                       extra={"paper": name, "min_cell": min_cell})
+    notebook = folder.path / paper.notebook
+    return RunResult(notebook=notebook, html=notebook.with_suffix(".html"),
+                     tables=sorted(folder.path / f for f in files if f.startswith("tables/") and f.endswith(".csv")))
 
 
-def report_filename(network_id: str) -> str:
-    """The report's file name: the network id, with characters unsafe in file names replaced by ``_``."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", str(network_id)) + ".html"
-
-
-def _one_report(network_id: str, *, calibration_dir: str, work: str, out: str, parameters: dict) -> str:
-    """Execute the network-report notebook for one network and render it (runs in a worker process)."""
-    source = NOTEBOOKS / PAPERS["network-report"].notebook
-    executed = execute_notebook(
-        source, Path(work) / f"{report_filename(network_id)}.ipynb",
-        parameters={**parameters, "network_id": network_id, "calibration_dir": calibration_dir},
-        cwd=NOTEBOOKS, progress=False,
-    )
-    return str(export_html(executed, Path(out) / report_filename(network_id), hide_code=True))
+#: The note on every report drawn from the compendium's synthetic data.
+SYNTHETIC_NOTE = ("SYNTHETIC DATA. These reports are drawn from the compendium's synthetic cohort, calibrated to "
+                  "the published tables; no real network or respondent is shown.")
 
 
 def make_reports(
@@ -186,43 +204,43 @@ def make_reports(
     jobs: int = 2,
     progress: bool = True,
 ) -> list[Path]:
-    """Write one self-contained HTML feedback report per network into ``out``, named by ``network_id``.
+    """Write one self-contained HTML feedback report per network into ``out``, with an index and a manifest.
 
-    The measure is calibrated once on all respondents (:func:`inhd.report.calibrate`); each network's
-    report is the network-report notebook executed for that network, rendered without code. Networks run
-    in ``jobs`` parallel processes with a progress bar. The calibration (respondent-level) stays in a
-    temporary folder that is deleted afterwards: only group-level figures reach ``out``.
+    The measure is calibrated once (:func:`inhd.report.calibrate`; the network model on the
+    respondents of shown cells), every published figure is computed once under the suppression rule
+    (:func:`inhd.report.report_data`), and the pages are rendered in Python by ``jobs`` processes
+    (:func:`inhd.batch.render_reports`: no kernel per network) and published whole: the reports,
+    then ``index.html``, then ``manifest.json``. File names are the network ids where they are safe,
+    else a slug and a short hash (:func:`inhd.publish.file_names`). Nothing respondent-level is
+    written anywhere.
 
     Raises
     ------
     ValueError
-        Invalid data (``InvalidSurveyData``), no items, or a ``network`` that is not in the data.
-    FileExistsError
-        ``out`` is not empty and ``force`` is false.
-    inhd.runner.NotebookFailure
-        A network's report failed (the message names the notebook and cell).
+        Invalid data (``InvalidSurveyData``), no items, ``min_cell`` below 1, a ``network`` that is not
+        in the data, data that cannot be modelled (:class:`inhd.report.UnmodellableData`, naming the
+        networks and the cause), or an output folder that cannot be used
+        (:class:`inhd.publish.OutputFolderError`).
+    inhd.batch.ReportFailure
+        A network's page failed (the message names the network and the error).
+    KeyboardInterrupt
+        Ctrl-C: the workers are stopped and nothing is published.
     """
-    from tqdm.auto import tqdm
-
     if not items:
         raise ValueError("make_reports: name the items that make up the measure (--items a,b,c)")
-    validated(respondents, networks, items=items, scale=scale)
+    min_cell = check_min_cell(MIN_CELL if min_cell is None else min_cell)
+    inputs = [respondents, networks]
+    check_output_folder(out, inputs=inputs)
     frame = load_survey(respondents, networks, items=items, scale=scale).respondents
     present = sorted(frame["network_id"].astype(str).unique())
     if network is not None and str(network) not in present:
         raise ValueError(f"network {network!r} has no respondents in {respondents} (networks with respondents: "
                          f"{', '.join(present[:10])}{' ...' if len(present) > 10 else ''})")
-    out = ensure_empty_output(out, force=force)
+    note = SYNTHETIC_NOTE if "SYNTHETIC" in Path(respondents).name else ""
     targets = [str(network)] if network is not None else present
-    parameters = {"respondents_path": str(Path(respondents).resolve()), "networks_path": str(Path(networks).resolve()),
-                  "item_columns": list(items), "min_cell": MIN_CELL if min_cell is None else min_cell}
-    written = []
-    with tempfile.TemporaryDirectory(prefix="inhd-report-") as work:
-        calibration_dir = str(calibrate(frame, items=list(items)).save(Path(work) / "calibration"))
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(_one_report, network_id, calibration_dir=calibration_dir, work=work,
-                                   out=str(out), parameters=parameters): network_id for network_id in targets}
-            for future in tqdm(as_completed(futures), total=len(futures), desc="network reports", unit="report",
-                               disable=not progress):
-                written.append(Path(future.result()))
-    return sorted(written)
+    with OutputFolder(out, inputs=inputs, force=force) as folder:     # locked before the long part
+        data = report_data(calibrate(frame, items=list(items), min_cell=min_cell), note=note)
+        entries = render_reports(data, targets, folder.staging, jobs=max(1, jobs), progress=progress)
+        folder.publish(entries, title="Network feedback reports", extra={"min_cell": min_cell,
+                                                                        "n_networks": len(targets)})
+    return [folder.path / entry.file for entry in entries]

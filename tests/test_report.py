@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 
 from inhd import report  # noqa: E402
 from inhd.data import load_survey  # noqa: E402
+from inhd.privacy import publishable  # noqa: E402
 from inhd.scales import FOUR_CATEGORIES, four_categories, reporting_range  # noqa: E402
 
 from test_workflows import small_survey  # noqa: E402
@@ -41,15 +42,19 @@ def test_calibration_networks_are_eb_means_on_both_scales(calibration):
     nets = cal.networks
     assert list(nets.columns) == ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"]
     assert nets["n_persons"].tolist() == [40, 35, 30, 25, 20, 6]
-    assert cal.scale == reporting_range(cal.persons["measure"])
+    # the 0-10 range and the network model use the respondents of shown network-wave cells only
+    shown = publishable(cal.persons, min_cell=cal.min_cell)
+    assert cal.scale == reporting_range(cal.persons.loc[shown, "measure"])
     low, high = cal.scale
     np.testing.assert_allclose(nets["mean_0_10"], 10 * (nets["mean"] - low) / (high - low),
                                rtol=1e-12)
     np.testing.assert_allclose(nets["se_0_10"], 10 * nets["se"] / (high - low), rtol=1e-12)
     # EB means are shrunk towards the grand mean: inside the persons' range, ordered as the
     # networks were simulated (person means spaced from -1 to 1 logits)
-    assert nets["mean_0_10"].between(0, 10).all()
-    assert nets["mean"].is_monotonic_increasing
+    fitted = nets.dropna(subset=["mean"])
+    assert fitted["mean_0_10"].between(0, 10).all()
+    assert fitted["mean"].is_monotonic_increasing
+    assert nets.set_index("network_id").loc["N6", ["mean", "se"]].isna().all()   # 6 < min_cell: not fitted
     assert "6 networks" in cal.summary()
 
 
@@ -83,7 +88,8 @@ def test_small_networks_are_suppressed_everywhere(calibration):
 def test_network_summary_ranks_the_network_among_those_shown(calibration):
     cal, _ = calibration
     top = report.network_summary(cal, "N5")
-    assert (top.rank, top.n_networks, top.n_persons) == (1, 5, 20)
+    # N5's 20 respondents: 12 in one wave, 8 in the other (a suppressed cell): 12 publishable
+    assert (top.rank, top.n_networks, top.n_persons) == (1, 5, 12)
     assert f"{top.mean_0_10:.1f}" in top.text
     with pytest.raises(ValueError, match="network 'N9' is not in the calibration"):
         report.network_summary(cal, "N9")
@@ -92,7 +98,8 @@ def test_network_summary_ranks_the_network_among_those_shown(calibration):
 def test_wave_trend_has_one_row_per_wave(calibration):
     cal, _ = calibration
     trend = report.wave_trend(cal, "N1")
-    assert list(trend.columns) == ["wave", "n_persons", "network_mean", "all_mean", "suppressed"]
+    assert list(trend.columns) == ["wave", "n_persons", "network_mean", "suppressed", "all_n_persons", "all_mean",
+                                   "all_suppressed"]
     assert trend["wave"].tolist() == [2023, 2024]
     assert trend.loc[~trend["suppressed"], "n_persons"].sum() == 40
 

@@ -100,7 +100,8 @@ def test_run_leaves_notebook_html_and_tables_and_never_overwrites(tmp_path, caps
     assert "threshold 2.5" in printed and str(items[:3]) in printed
     html = (out / "99_stub.html").read_text()
     assert "threshold 2.5" in html and not re.search(r'<script[^>]*src="https?://', html)
-    assert pd.read_csv(out / "tables" / "sizes.csv")["n_persons"].sum() == 156
+    sizes = pd.read_csv(out / "tables" / "sizes.csv").set_index("network_id")
+    assert sizes["n_persons"].sum() == 150 and sizes.loc["N6", "suppressed"]      # N6 (6 people) suppressed
     # a second run into the same folder is refused without --force, allowed with it
     stamp = (out / "99_stub.html").stat().st_mtime_ns
     assert main(args) == 2
@@ -139,9 +140,9 @@ def test_reports_suppress_small_networks_and_expose_no_respondent(tmp_path, caps
                  "--out", str(out), "--quiet"])
     assert code == 0, capsys.readouterr().err
     written = sorted(p.name for p in out.iterdir())
-    assert written == [f"N{j}.html" for j in range(1, 7)]
+    assert written == [f"N{j}.html" for j in range(1, 7)] + ["index.html", "manifest.json"]
     ids = pd.read_csv(r)["respondent_id"]
-    for page in out.iterdir():
+    for page in out.glob("N*.html"):
         html = page.read_text()
         assert not any(i in html for i in ids), f"{page.name} exposes a respondent id"
         assert not re.search(r'<script[^>]*src="https?://', html), f"{page.name} fetches a script"
