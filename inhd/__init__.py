@@ -5,12 +5,14 @@ from its own floor or the floors below (never in a circle, never a private name)
 the file; the one exception is a result's ``plot_*`` method, which imports :mod:`inhd.plots` when
 called. ``tests/test_layers.py`` checks this list against the files.
 
-1. ``inhd.rsm`` (the rating-scale model: log-space category probabilities, moments, person
-   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy`` (the one
-   suppression rule for everything published)
+1. ``inhd.rsm`` (the rating-scale and partial credit models: log-space category
+   probabilities, moments, person locations, the one response simulator), ``inhd.warnings``,
+   ``inhd.privacy`` (the one suppression rule for everything published)
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.jmle`` (joint ML,
-   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.rasch``
-   (calibration on top of them: extremes, anchoring, labelled results), ``inhd.hlm``
+   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.codes``
+   (response codes checked for a calibration), ``inhd.partial_credit`` (the partial credit
+   model's calibration), ``inhd.rasch`` (calibration on top of them: extremes, anchoring,
+   labelled results, the rating scale against the partial credit model), ``inhd.hlm``
    (known-variance multilevel models, as HLM 8 and metafor; its steps in ``inhd.hlm_likelihood``,
    ``inhd.hlm_inference`` and ``inhd.hlm8``, exact derivatives by ``inhd.jet``), ``inhd.effects`` (centering, dummy
    coding, effect sizes), ``inhd.reliability`` (every reliability formula), ``inhd.scales`` (the
@@ -31,7 +33,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
    ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
-   network's report as one self-contained HTML page, no kernel), ``inhd.teaching``,
+   network's report as one self-contained HTML page, no kernel), ``inhd.teaching`` (the
+   measure-construction lab) with ``inhd.demonstrations`` (its simulated demonstrations),
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
    ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
@@ -46,6 +49,8 @@ Vocabulary (every public result and output table uses these names):
   who answered it (``n_persons``), a person's row the items they answered (``n_items``);
 - Rasch results: ``items`` (``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, ...``),
   ``persons`` (``measure, se, raw_score, n_items, ...``), ``thresholds`` and ``thresholds_se``;
+  in the partial credit model an item's ``location`` (the mean of its thresholds) replaces
+  ``difficulty`` and ``thresholds`` is a table, one row per item and one column per step;
 - the maximised log-likelihood of any model is ``llf``;
 - variance components are named by their grouping level (``network_id``, ``school_id``) plus
   ``residual`` (the person-level variance beyond the known measurement error); a slope's
