@@ -19,13 +19,18 @@ called. ``tests/test_layers.py`` checks this list against the files.
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),
    ``inhd.residuals`` (residual PCA, Yen's Q3), ``inhd.categories`` (category diagnostics)
-3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.records`` (CSV
-   records with their line numbers, read in chunks), ``inhd.data`` (reading, validating and loading
-   survey files), ``inhd.published`` (the papers' published figures), ``inhd.survey_measures`` (a
-   Rasch calibration of each survey measure), ``inhd.item_selection`` (dropping misfitting items by
-   a rule), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications), ``inhd.charts``
-   (the client-side charts), ``inhd.publish`` (output folders published whole, safe file names,
-   shareable CSV, inert HTML pages)
+3. ``inhd.contract`` (the survey-data contract: columns, problems grouped, reports), ``inhd.records``
+   (CSV records with their line numbers, read in chunks), ``inhd.csv_table`` (a CSV file streamed as
+   chunks of text cells, and the checks of its cells), ``inhd.data`` (reading, validating and
+   loading survey files), ``inhd.survey_run`` (what a notebook runs on: the survey, its levels,
+   whether it is a shipped cohort, the page's facts), ``inhd.published`` (the papers' published
+   figures, one loader, ours beside them), ``inhd.survey_measures`` (a Rasch calibration of each
+   survey measure), ``inhd.item_selection`` (dropping misfitting items by a rule),
+   ``inhd.item_review`` (point-measure correlations, category use, threshold order),
+   ``inhd.covariates`` (covariate models and their design), ``inhd.estimates`` (each network's EB
+   estimate), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications),
+   ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
+   file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
    ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
    network's report as one self-contained HTML page, no kernel), ``inhd.teaching`` (the
