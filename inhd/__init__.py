@@ -5,12 +5,14 @@ from its own floor or the floors below (never in a circle, never a private name)
 the file; the one exception is a result's ``plot_*`` method, which imports :mod:`inhd.plots` when
 called. ``tests/test_layers.py`` checks this list against the files.
 
-1. ``inhd.rsm`` (the rating-scale model: log-space category probabilities, moments, person
-   locations, the one response simulator), ``inhd.warnings``, ``inhd.privacy`` (the one
-   suppression rule for everything published)
+1. ``inhd.rsm`` (the rating-scale and partial credit models: log-space category
+   probabilities, moments, person locations, the one response simulator), ``inhd.warnings``,
+   ``inhd.privacy`` (the one suppression rule for everything published)
 2. the estimators and formulas: ``inhd.cml`` (conditional ML, as eRm), ``inhd.jmle`` (joint ML,
-   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.rasch``
-   (calibration on top of them: extremes, anchoring, labelled results), ``inhd.hlm``
+   as Winsteps), ``inhd.fitstats`` (infit, outfit, point-measure correlations), ``inhd.codes``
+   (response codes checked for a calibration), ``inhd.partial_credit`` (the partial credit
+   model's calibration), ``inhd.rasch`` (calibration on top of them: extremes, anchoring,
+   labelled results, the rating scale against the partial credit model), ``inhd.hlm``
    (known-variance multilevel models, as HLM 8 and metafor; its steps in ``inhd.hlm_likelihood``,
    ``inhd.hlm_inference`` and ``inhd.hlm8``, exact derivatives by ``inhd.jet``),
    ``inhd.component_tests`` (tests of variance components: can a level's units be told apart),
@@ -19,17 +21,24 @@ called. ``tests/test_layers.py`` checks this list against the files.
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),
    ``inhd.residuals`` (residual PCA, Yen's Q3), ``inhd.categories`` (category diagnostics)
-3. ``inhd.contract`` (the survey-data contract: columns, problems, reports), ``inhd.records`` (CSV
-   records with their line numbers, read in chunks), ``inhd.data`` (reading, validating and loading
-   survey files), ``inhd.published`` (the papers' published figures), ``inhd.survey_measures`` (a
-   Rasch calibration of each survey measure), ``inhd.item_selection`` (dropping misfitting items by
-   a rule), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications), ``inhd.charts``
-   (the client-side charts), ``inhd.publish`` (output folders published whole, safe file names,
-   shareable CSV, inert HTML pages)
+3. ``inhd.contract`` (the survey-data contract: columns, problems grouped, reports), ``inhd.records``
+   (CSV records with their line numbers, read in chunks), ``inhd.csv_table`` (a CSV file streamed as
+   chunks of text cells, and the checks of its cells), ``inhd.data`` (reading, validating and
+   loading survey files), ``inhd.survey_run`` (what a notebook runs on: the survey, its levels,
+   whether it is a shipped cohort, the page's facts), ``inhd.published`` (the papers' published
+   figures, one loader, ours beside them), ``inhd.survey_measures`` (a Rasch calibration of each
+   survey measure), ``inhd.item_selection`` (dropping misfitting items by a rule),
+   ``inhd.item_review`` (point-measure correlations, category use, threshold order),
+   ``inhd.covariates`` (covariate models and their design), ``inhd.estimates`` (each network's EB
+   estimate), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications),
+   ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
+   file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
    ``inhd.benefits``, ``inhd.simulation_study`` (the participatory-benefits design replicated
-   from its published final model: bias, coverage and power of every term), ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
-   network's report as one self-contained HTML page, no kernel), ``inhd.teaching``,
+   from its published final model: bias, coverage and power of every term), ``inhd.hub``,
+   ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a network's report as one
+   self-contained HTML page, no kernel), ``inhd.teaching`` (the measure-construction lab) with
+   ``inhd.demonstrations`` (its simulated demonstrations),
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
    ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
@@ -44,6 +53,8 @@ Vocabulary (every public result and output table uses these names):
   who answered it (``n_persons``), a person's row the items they answered (``n_items``);
 - Rasch results: ``items`` (``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, ...``),
   ``persons`` (``measure, se, raw_score, n_items, ...``), ``thresholds`` and ``thresholds_se``;
+  in the partial credit model an item's ``location`` (the mean of its thresholds) replaces
+  ``difficulty`` and ``thresholds`` is a table, one row per item and one column per step;
 - the maximised log-likelihood of any model is ``llf``;
 - variance components are named by their grouping level (``network_id``, ``school_id``) plus
   ``residual`` (the person-level variance beyond the known measurement error); a slope's

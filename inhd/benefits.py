@@ -9,12 +9,16 @@ contract (``inhd.data``). The measure is built with :mod:`inhd.item_selection` (
 dropped by a documented rule, never by name); then:
 
 - :func:`descriptive_tables`: Tables 1 and 2 (person- and network-level descriptives).
-- :func:`design_matrix`: the predictors of Table 4, dummy coded with the paper's reference
-  categories, person-level ones group-mean centred, network-level ones grand-mean centred.
-- :func:`table4_models`: the unconditional, level-2, level-3 and final models of Table 4, with
-  Hedges' g, reliabilities and network empirical-Bayes estimates, as tidy frames.
-- :func:`compare_published`: our numbers beside the published ones.
-- :func:`write_tables`: the five CSV files of the notebook's contract.
+- :func:`design_matrix`: the predictors of Table 4 (:func:`inhd.covariates.covariate_design` with
+  the paper's covariates and reference categories).
+- :func:`table4_models`: the covariate models of Table 4 (the paper's covariates, a survey's own,
+  or none: :func:`inhd.covariates.choose_covariates`), with Hedges' g, reliabilities and network
+  empirical-Bayes estimates, as tidy frames.
+- :func:`agreement_with_published`, :func:`figure3_distribution`, :func:`figure3_comparison`,
+  :func:`table4_side_by_side`: the published findings checked against ours (shipped cohort only);
+  the published tables are read with :func:`inhd.published.published_table` and set beside ours
+  with :func:`inhd.published.beside_published`.
+- :func:`write_tables`: the CSV files of the notebook's contract (:data:`CONTRACT_COLUMNS`).
 
 References
 ----------
@@ -28,28 +32,56 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from inhd import DATA_DIR
+from inhd.covariates import PAPER_COVARIATES, CovariateSpec, Design, choose_covariates, covariate_design
 from inhd.effects import effect_sizes
-from inhd.hlm import fit_known_variance
-from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
-from inhd.scales import on_0_10_scale, reporting_range
+from inhd.estimates import network_estimates
+from inhd.hlm import KnownVarianceResult, fit_known_variance
+from inhd.item_review import ITEM_COLUMNS, THRESHOLD_COLUMNS
+from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS, published_table
+from inhd.scales import four_category_distribution, reporting_range
 from inhd.warnings import InhdWarning
 
 __all__ = [
     "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "compare_published", "published_descriptive_tables", "published_reliability",
-    "published_table4", "figure3_comparison", "table4_side_by_side",
-    "plot_caterpillar", "network_eb_table", "reliability_table", "write_tables",
+    "published_descriptive_tables", "published_reliability", "published_table4", "published_table3",
+    "figure3_distribution", "figure3_comparison", "table4_side_by_side", "agreement_with_published",
+    "network_eb_table", "reliability_table", "write_tables", "CONTRACT_COLUMNS", "SHIPPED_NOTES",
 ]
+
+#: What the notebook says about the shipped SYNTHETIC cohort, and only about it.
+SHIPPED_NOTES = {
+    "banner": "The paper's survey data are confidential: the numbers below show what the paper's method gives "
+              "on the synthetic cohort, not findings about real networks; the published numbers are shown "
+              "beside ours.",
+    "variance": "Read these side by side with care: the synthetic cohort reproduces the paper's design and its "
+                "final model, not its respondents. Two things shape our variance components: the measures come "
+                "from JMLE, whose logits are stretched by about L/(L-1) (9/8 with nine items; Winsteps' default, "
+                "which the paper used too), and the ceiling (a few hundred respondents are at the top of every "
+                "item they answered) compresses the top of the scale, so within-network variance comes out below "
+                "the published 3.36.",
+    "figure3": "On the shipped SYNTHETIC data the top five networks look as the paper describes them, but the "
+               "bottom five do not reach its bottom category: far fewer than 20% fall in \"low\". Two reasons, "
+               "both visible above: the synthetic latent benefit is normal with Table 4's variances, so its "
+               "measures stop near -5.5 logits where the paper's reach -7.1 (Table 1), and the paper does not "
+               "print its cut points, so ours (expected answer below 1.5 on the average item) are a reconstruction "
+               "that may sit lower than theirs. The check is kept as computed, not tuned.",
+    "agreement": "The paper's headline findings, and whether our estimates from the synthetic data agree in sign "
+                 "and significance: team leads, more intense participation and longer tenure go with greater "
+                 "benefits; members of minoritized racial groups report more benefit than White colleagues, those "
+                 "who did not disclose their race less; members of single-district networks report less, "
+                 "longer-running networks, early warning and response networks and networks with university hubs "
+                 "more.",
+}
+
 
 # ---------------------------------------------------------------------------------------------
 # Step 2: Tables 1 and 2
@@ -99,6 +131,7 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
 
     Examples
     --------
+    >>> from inhd import DATA_DIR
     >>> from inhd.data import load_survey
     >>> survey = load_survey(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
     ...                      DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
@@ -134,7 +167,7 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
 
 
 # ---------------------------------------------------------------------------------------------
-# Step 3: the design of Table 4
+# Step 3: the design of Table 4 (inhd.covariates builds it, for the paper's covariates or others)
 # ---------------------------------------------------------------------------------------------
 # PERSON_PREDICTORS (group-mean centred) and NETWORK_PREDICTORS (grand-mean centred over networks)
 # are Table 4's, from inhd.published.
@@ -147,13 +180,6 @@ MODEL_TERMS = {
     "level3": NETWORK_PREDICTORS,
     "final": PERSON_PREDICTORS + NETWORK_PREDICTORS,
 }
-_REFERENCES = {"race": "white", "gender": "woman", "archetype": "instructional", "hub_type": "ta"}
-_RANGE_TERMS = {"tenure_years", "intensity", "duration_years"}   # continuous: ES over min..max
-
-
-def _dummies(values: pd.Series, prefix: str, categories) -> pd.DataFrame:
-    return pd.DataFrame({f"{prefix}_{c}": (values == c).astype(float).to_numpy()
-                         for c in categories}, index=values.index)
 
 
 def design_matrix(respondents: pd.DataFrame, networks: pd.DataFrame) -> pd.DataFrame:
@@ -164,40 +190,18 @@ def design_matrix(respondents: pd.DataFrame, networks: pd.DataFrame) -> pd.DataF
     duration since launch, archetype and hub dummies) are grand-mean centred over networks, each
     network counted once (HLM's grand mean at level 3). References: race white, gender woman,
     archetype instructional, hub technical-assistance organisation (Perlman, Bryk & Russell 2025,
-    Table 4). Index: that of ``respondents``; columns: ``network_id`` then
-    :data:`PERSON_PREDICTORS`, :data:`GENDER_PREDICTORS`, :data:`NETWORK_PREDICTORS`.
+    Table 4). This is :func:`inhd.covariates.covariate_design` with
+    :data:`inhd.covariates.PAPER_COVARIATES`. Index: that of ``respondents``; columns:
+    ``network_id`` then the predictors present in the data, in Table 4's order.
 
     Raises
     ------
     ValueError
         A respondent's network is missing from ``networks``.
     """
-    r = respondents
-    nets = networks.set_index(networks["network_id"].astype(str))
-    nid = r["network_id"].astype(str)
-    unknown = sorted(set(nid) - set(nets.index))
-    if unknown:
-        raise ValueError(f"respondents: network_id {unknown[:5]} not in the networks table")
-    nets = nets.loc[sorted(set(nid))]               # networks with respondents (HLM's level 3)
-    person = pd.concat([
-        pd.DataFrame({"team_lead": r["team_lead"].astype(float).to_numpy(),
-                      "tenure_years": r["tenure_years"].astype(float).to_numpy(),
-                      "intensity": r["intensity"].astype(float).to_numpy()}, index=r.index),
-        _dummies(r["race"], "race", [c for c in _RACE_LABELS if c != "white"]),
-        _dummies(r["gender"], "gender", [c for c in _GENDER_LABELS if c != "woman"]),
-    ], axis=1)
-    person = person - person.groupby(nid.to_numpy()).transform("mean")
-    net = pd.concat([
-        pd.DataFrame({"single_district": nets["single_district"].astype(float),
-                      "duration_years": nets["duration_years"].astype(float)}),
-        _dummies(nets["archetype"], "archetype", ["ewr", "psm"]),
-        _dummies(nets["hub_type"], "hub", ["ihe", "district", "other"]),
-    ], axis=1)
-    net = (net - net.mean()).loc[nid.to_numpy()].set_axis(r.index)
-    out = pd.concat([person, net], axis=1)[PERSON_PREDICTORS + GENDER_PREDICTORS
-                                           + NETWORK_PREDICTORS]
-    out.insert(0, "network_id", nid.to_numpy())
-    return out
+    design = covariate_design(respondents, networks, PAPER_COVARIATES)
+    order = [t for t in PERSON_PREDICTORS + GENDER_PREDICTORS + NETWORK_PREDICTORS if t in design.data.columns]
+    return design.data[["network_id", *order]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,6 +233,8 @@ class ModelFit:
     converged : bool
     llf : float
         The maximised REML log-likelihood (metafor's ``logLik``).
+    model : inhd.hlm.KnownVarianceResult
+        The fit itself (its terms renamed back to the covariates' names).
     """
 
     params: pd.Series
@@ -239,6 +245,7 @@ class ModelFit:
     reliability: pd.Series
     converged: bool
     llf: float
+    model: KnownVarianceResult = field(repr=False)
 
     def summary(self) -> str:
         """Fixed effects, variance components and reliabilities, as plain text."""
@@ -302,14 +309,27 @@ def _hlm_df(d, terms, codes, k) -> np.ndarray:
 
 
 def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
-    """Fit with inhd.hlm.fit_known_variance and bring its result into a ModelFit."""
-    formula = f"{outcome} ~ " + (" + ".join(terms) if terms else "1")
-    res = fit_known_variance(d, formula, known_variance=known_variance, groups=[group],
-                             method="REML")
+    """Fit with inhd.hlm.fit_known_variance and bring its result into a ModelFit.
+
+    The formula is written with safe names (``x0``, ``x1``, ...), never with the terms themselves:
+    a covariate's label from a user's file is data, not formula syntax."""
+    safe = {t: f"x{j}" for j, t in enumerate(terms)}
+    back = {"Intercept": "Intercept", **{v: k for k, v in safe.items()}}
+    data = d.rename(columns=safe).rename(columns={outcome: "y_", known_variance: "v_", group: "g_"})
+    formula = "y_ ~ " + (" + ".join(safe.values()) if terms else "1")
+    res = fit_known_variance(data, formula, known_variance="v_", groups=["g_"], method="REML")
+    names = ["Intercept", *terms]
+    res = replace(res, params=res.params.rename(back), bse=res.bse.rename(back),
+                  fixed_effects=res.fixed_effects.rename(index=back),
+                  cov_params=res.cov_params.rename(index=back, columns=back),
+                  variance_components=res.variance_components.rename({"g_": "network_id"}),
+                  random_effects={"network_id": res.random_effects["g_"]},
+                  reliability=res.reliability.rename({"g_": "network_id"}), groups=("network_id",),
+                  n_groups=res.n_groups.rename({"g_": "network_id"}),
+                  formula=f"{outcome} ~ " + (" + ".join(terms) if terms else "1"))
     vc = res.variance_components
     codes, groups = pd.factorize(d[group], sort=True)
-    re = res.random_effects[group].reindex(groups)
-    names = ["Intercept", *terms]
+    re = res.random_effects["network_id"].reindex(groups)
     params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
     df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
     statistic = (params / bse).to_numpy()
@@ -323,12 +343,12 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
                             index=pd.Index(groups.astype(str), name="network_id"))
     return ModelFit(
         params=params, bse=bse, fixed_effects=fixed,
-        variance_components=pd.Series({"network_id": float(vc[group]),
+        variance_components=pd.Series({"network_id": float(vc["network_id"]),
                                        "residual": float(vc["residual"])}),
         networks=networks,
         reliability=pd.Series({"person": float(res.reliability["person"]),
-                               "network_id": float(res.reliability[group])}),
-        converged=bool(res.converged), llf=float(res.llf))
+                               "network_id": float(res.reliability["network_id"])}),
+        converged=bool(res.converged), llf=float(res.llf), model=res)
 
 
 def hedges_g(estimate: float, *, level: str, value_range: float | None,
@@ -365,7 +385,7 @@ def hedges_g(estimate: float, *, level: str, value_range: float | None,
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Table4:
-    """Table 4's four models.
+    """Table 4's models: the paper's four, or those a survey's covariates make.
 
     Attributes
     ----------
@@ -382,9 +402,13 @@ class Table4:
         The unconditional model's network EB estimates: ``network_id, n_persons, mean, se,
         mean_0_10, se_0_10`` (:func:`network_eb_table`).
     fits : dict of str to ModelFit
-        The :class:`ModelFit` of each model.
+        The :class:`ModelFit` of each model fitted, in order (``unconditional`` first).
     rescale_low, rescale_high : float
         The logits mapped to 0 and 10 in ``network_eb`` (:func:`inhd.scales.reporting_range`).
+    covariates : inhd.covariates.CovariateSpec
+        Which covariates, and why (:meth:`~inhd.covariates.CovariateSpec.describe`).
+    design : inhd.covariates.Design
+        The terms of each model, how they are coded and centred, and what was left out.
     """
 
     fixed_effects: pd.DataFrame
@@ -394,79 +418,84 @@ class Table4:
     fits: dict[str, ModelFit] = field(repr=False)
     rescale_low: float = np.nan
     rescale_high: float = np.nan
+    covariates: CovariateSpec = field(default_factory=CovariateSpec, repr=False)
+    design: Design | None = field(default=None, repr=False)
 
     def summary(self) -> str:
-        """The four models' coefficients side by side, then their variance components."""
+        """The models' coefficients side by side, then their variance components."""
         wide = self.fixed_effects.pivot(index="term", columns="model", values="estimate")
         vc = self.variance_components.pivot(index="component", columns="model", values="variance")
-        return "\n".join([wide.reindex(columns=list(MODEL_TERMS)).round(3).to_string(),
-                          vc.reindex(columns=list(MODEL_TERMS)).round(3).to_string()])
+        return "\n".join([self.covariates.describe(),
+                          wide.reindex(columns=list(self.fits)).round(3).to_string(),
+                          vc.reindex(columns=list(self.fits)).round(3).to_string()])
+
+    def model_terms(self) -> pd.DataFrame:
+        """``model, term, column, level, coding, reference, centring``: the terms of each model fitted."""
+        terms = self.design.terms.set_index("term")
+        rows = [(m, t, *terms.loc[t, ["column", "level", "coding", "reference", "centring"]])
+                for m, ts in self.design.models.items() for t in ts]
+        return pd.DataFrame(rows, columns=["model", "term", "column", "level", "coding", "reference", "centring"])
 
 
-def _analysis_data(respondents, networks, measures) -> tuple[pd.DataFrame, list[str]]:
-    """The centred design of the respondents with a measure, and the predictors that do not vary."""
+def _analysis_data(respondents, networks, measures, spec) -> tuple[pd.DataFrame, Design]:
+    """The design of the respondents with a measure (centred once, on them) and their measures."""
     for col in ("measure", "se"):
         if col not in measures.columns:
             raise ValueError(f"measures: column {col!r} missing (pass the Rasch persons table)")
-    design = design_matrix(respondents, networks)
-    data = design.join(measures[["measure", "se"]], how="left")
-    keep = data["measure"].notna() & data["se"].notna()
+    m = measures.reindex(respondents.index)[["measure", "se"]]
+    keep = m["measure"].notna() & m["se"].notna()
     if (~keep).any():
         warnings.warn(f"table4_models: {int((~keep).sum())} respondents without a measure are "
                       "left out", InhdWarning, stacklevel=3)
-    data = data[keep].copy()
+    design = covariate_design(respondents, networks, spec, rows=keep[keep].index)
+    data = design.data.join(m)
     data["error_variance"] = data["se"].astype(float) ** 2
-    # the design was centred on all respondents; re-centre on those analysed
-    nid = data["network_id"].to_numpy()
-    pcols = PERSON_PREDICTORS + GENDER_PREDICTORS
-    data[pcols] = data[pcols] - data[pcols].groupby(nid).transform("mean")
-    # a category absent from the data (or a predictor that never varies) leaves a column of zeros
-    # after centring: it is not estimable, so it is left out of every model, with a warning
-    constant = [c for c in MODEL_TERMS["level2"] + NETWORK_PREDICTORS
-                if np.allclose(data[c].to_numpy(float), 0.0)]
-    if constant:
-        warnings.warn(f"table4_models: predictor(s) {constant} do not vary in these data (a "
-                      "category nobody is in, or a variable with one value) and are left out",
-                      InhdWarning, stacklevel=3)
-    return data, constant
+    for note in design.notes:
+        warnings.warn(f"table4_models: {note}", InhdWarning, stacklevel=3)
+    return data, design
 
 
-def _fixed_effects_table(fits, *, ranges, n_networks, alpha) -> pd.DataFrame:
+def _fixed_effects_table(fits, *, design: Design, n_networks, alpha) -> pd.DataFrame:
     """``model, term, estimate, se, p_value, hedges_g`` of every model (g: final model, p < alpha)."""
     vc0 = fits["unconditional"].variance_components
+    terms = design.terms.set_index("term")
+    last = list(fits)[-1]
     rows = []
     for model, fit in fits.items():
         fe = fit.fixed_effects
-        q = sum(t in NETWORK_PREDICTORS for t in fe.index)
+        q = sum(terms.loc[t, "level"] == "network" for t in fe.index if t in terms.index)
         for term, row in fe.iterrows():
             g = np.nan
-            if model == "final" and term != "Intercept" and row["p_value"] < alpha:
-                g = hedges_g(row["estimate"],
-                             level="network" if term in NETWORK_PREDICTORS else "person",
-                             value_range=ranges.get(term) if term in _RANGE_TERMS else None,
-                             variance_components=vc0, n_networks=n_networks,
-                             n_network_predictors=q)
+            if model == last and model != "unconditional" and term != "Intercept" and row["p_value"] < alpha:
+                info = terms.loc[term]
+                g = hedges_g(row["estimate"], level=info["level"],
+                             value_range=info["value_range"] if info["coding"] == "number" else None,
+                             variance_components=vc0, n_networks=n_networks, n_network_predictors=q)
             rows.append((model, term, row["estimate"], row["se"], row["p_value"], g))
     return pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
 
 
 def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
-                  rescale_range=None, alpha=0.05) -> Table4:
-    """Fit Table 4's unconditional, level-2, level-3 and final models.
+                  covariates: CovariateSpec | None = None, rescale_range=None, alpha=0.05) -> Table4:
+    """Fit Table 4's models: unconditional, then the covariate models.
 
     Parameters
     ----------
     respondents, networks : pandas.DataFrame
-        Data-contract tables. Not modified.
+        Data-contract tables (:func:`inhd.data.load_survey`). Not modified.
     measures : pandas.DataFrame
         Person measures indexed like ``respondents``: columns ``measure`` and ``se`` (the Rasch
         persons table). The known level-1 variance is ``se**2``. Respondents without a measure are
         left out (and counted in an :class:`~inhd.warnings.InhdWarning`).
+    covariates : inhd.covariates.CovariateSpec, optional
+        Default :func:`inhd.covariates.choose_covariates` without names: the paper's covariates
+        (unconditional, level-2, level-3 and final models) when all nine columns are present,
+        else none (the unconditional model only).
     rescale_range : (low, high), optional
         Logits mapped to 0 and 10 for the ``*_0_10`` EB columns (default: the lowest and highest
         person measure analysed, :func:`inhd.scales.reporting_range`).
     alpha : float, default 0.05
-        Significance level for which final-model effects get a Hedges' g (as the paper does).
+        Significance level for which the last model's effects get a Hedges' g (as the paper does).
 
     Returns
     -------
@@ -476,17 +505,18 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     ------
     ValueError
         ``measures`` lacks ``measure`` or ``se``; a respondent's network is not in ``networks``.
+
+    Notes
+    -----
+    Hedges' g (:func:`hedges_g`) of a number covariate refers to the difference between its
+    minimum and maximum (the paper's note a), of a flag or a dummy to a difference of 1; the
+    standardiser is the unconditional model's variance at the covariate's level.
     """
-    data, constant = _analysis_data(respondents, networks, measures)
-    fits = {model: fit_known_variance_model(data, [t for t in terms if t not in constant])
-            for model, terms in MODEL_TERMS.items()}
+    spec = choose_covariates(respondents, networks) if covariates is None else covariates
+    data, design = _analysis_data(respondents, networks, measures, spec)
+    fits = {model: fit_known_variance_model(data, terms) for model, terms in design.models.items()}
     nid = sorted(set(data["network_id"]))
-    r = respondents.loc[data.index]
-    duration = networks.set_index(networks["network_id"].astype(str)).loc[nid, "duration_years"]
-    ranges = {"tenure_years": float(r["tenure_years"].max() - r["tenure_years"].min()),
-              "intensity": float(r["intensity"].max() - r["intensity"].min()),
-              "duration_years": float(duration.max() - duration.min())}
-    fixed = _fixed_effects_table(fits, ranges=ranges, n_networks=len(nid), alpha=alpha)
+    fixed = _fixed_effects_table(fits, design=design, n_networks=len(nid), alpha=alpha)
     vc = pd.DataFrame([(m, comp, float(val)) for m, f in fits.items()
                        for comp, val in f.variance_components.items()],
                       columns=["model", "component", "variance"])
@@ -500,17 +530,16 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
                  else (float(rescale_range[0]), float(rescale_range[1])))
     return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel,
                   network_eb=network_eb_table(unc, low=low, high=high), fits=fits,
-                  rescale_low=low, rescale_high=high)
+                  rescale_low=low, rescale_high=high, covariates=spec, design=design)
 
 
 def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
     """``network_eb.csv``: ``network_id, n_persons, mean, se, mean_0_10, se_0_10``.
 
     The EB network means of ``fit`` with their posterior SEs, and both on the 0-10 reporting scale
-    whose ends are ``low`` and ``high`` (:func:`inhd.scales.on_0_10_scale`).
+    whose ends are ``low`` and ``high``: :func:`inhd.estimates.network_estimates`.
     """
-    out = fit.networks.reset_index()[["network_id", "n_persons", "mean", "se"]]
-    return on_0_10_scale(out, low=low, high=high)
+    return network_estimates(fit.model, scale=(low, high))
 
 
 def reliability_table(table4: Table4, *, person_reliability: float | None = None) -> pd.DataFrame:
@@ -523,59 +552,34 @@ def reliability_table(table4: Table4, *, person_reliability: float | None = None
 # ---------------------------------------------------------------------------------------------
 # Published vs ours; writing the contract tables
 # ---------------------------------------------------------------------------------------------
-def compare_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, values) -> pd.DataFrame:
-    """Our numbers beside the published ones.
-
-    Parameters
-    ----------
-    ours, published : pandas.DataFrame
-        Tidy frames sharing the key column(s) ``on`` and the value columns ``values``.
-    on : str or list of str
-    values : str or list of str
-
-    Returns
-    -------
-    pandas.DataFrame
-        The keys, then for each value column ``<value>_published`` and ``<value>_ours``, in the
-        published table's row order; rows only one side has show NaN on the other (an outer join).
-    """
-    on = [on] if isinstance(on, str) else list(on)
-    values = [values] if isinstance(values, str) else list(values)
-    for name, frame in (("ours", ours), ("published", published)):
-        missing = [c for c in on + values if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name}: column(s) {missing} missing")
-    a = published[on + values].rename(columns={v: f"{v}_published" for v in values})
-    b = ours[on + values].rename(columns={v: f"{v}_ours" for v in values})
-    out = a.merge(b, on=on, how="outer", sort=False)
-    return out[on + [f"{v}_{side}" for v in values for side in ("published", "ours")]]
-
-
 def published_descriptive_tables(directory=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tables 1 and 2 as printed (``data/published/participatory_benefits_table{1,2}.csv``), in
     :func:`descriptive_tables`' shape: the count column is ``n_persons`` (Table 1) and
     ``n_networks`` (Table 2). Table 1 includes the outcome row (group ``outcome``)."""
-    folder = Path(directory) if directory is not None else Path(DATA_DIR) / "published"
-    return tuple(pd.read_csv(folder / f"participatory_benefits_table{k}.csv")
+    return tuple(published_table(f"participatory_benefits_table{k}", directory=directory)
                  .rename(columns={"n": _COUNT[k]}) for k in (1, 2))
 
 
-def published_reliability(path=None) -> pd.DataFrame:
+def published_reliability(directory=None) -> pd.DataFrame:
     """The reliabilities the paper reports in its text
     (``data/published/participatory_benefits_reliability.csv``), in :func:`reliability_table`'s
     shape: ``quantity, value``."""
-    path = Path(DATA_DIR) / "published" / "participatory_benefits_reliability.csv" \
-        if path is None else path
-    return pd.read_csv(path).rename(columns={"statistic": "quantity"})
+    return published_table("participatory_benefits_reliability", directory=directory).rename(
+        columns={"statistic": "quantity"})
 
 
-def published_table4(path=None):
+def published_table3(directory=None) -> pd.DataFrame:
+    """Table 3 (``data/published/participatory_benefits_table3.csv``) indexed by the item column:
+    ``rasch_rank`` (1 = easiest), ``construct``, ``domain``, ``item_text``."""
+    return published_table("participatory_benefits_table3", directory=directory).set_index("column")
+
+
+def published_table4(directory=None):
     """Table 4 as printed (``data/published/participatory_benefits_table4.csv``), in the contract's
     shape: ``(fixed_effects, variance_components)`` with columns ``model, term, estimate, se,
     significance, hedges_g`` (term ``Intercept`` for the intercept) and ``model, component,
     variance`` (components ``residual`` = e0, ``network_id`` = r00)."""
-    path = DATA_DIR / "published" / "participatory_benefits_table4.csv" if path is None else path
-    t = pd.read_csv(path)
+    t = published_table("participatory_benefits_table4", directory=directory)
     t["term"] = t["term"].astype(str).replace({"intercept": "Intercept"})
     var = t["term"].isin(["var_within", "var_between"])
     fixed = t[~var][["model", "term", "variable", "estimate", "se", "significance", "hedges_g"]]
@@ -590,52 +594,74 @@ def _stars(p):
 
 
 def table4_side_by_side(fixed_effects: pd.DataFrame, published: pd.DataFrame | None = None):
-    """Table 4 laid out as printed, ours beside the published: one row per term, for each model a
-    ``published`` and an ``ours`` column holding ``"estimate (se)stars"``, then Hedges' g both ways.
-
-    ``published`` defaults to :func:`published_table4`'s fixed effects.
+    """Table 4 laid out as printed: one row per term, for each model an ``ours`` column holding
+    ``"estimate (se)stars"`` (and a ``published`` one beside it when ``published``, e.g.
+    :func:`published_table4`'s fixed effects, is given), then Hedges' g.
     """
-    pub = published_table4()[0] if published is None else published
     def cell(frame, stars):
         return frame.apply(lambda r: f"{r['estimate']:.2f} ({r['se']:.2f}){stars(r)}", axis=1)
     ours = fixed_effects.assign(text=cell(fixed_effects, lambda r: _stars(r["p_value"])))
-    pubs = pub.assign(text=cell(pub, lambda r: "" if pd.isna(r["significance"])
-                                else str(r["significance"])))
-    order = list(dict.fromkeys(["Intercept", *PERSON_PREDICTORS, *GENDER_PREDICTORS,
-                                *NETWORK_PREDICTORS, *fixed_effects["term"], *pub["term"]]))
+    models = list(dict.fromkeys(fixed_effects["model"]))
+    last = models[-1]
+    order = ["Intercept", *PERSON_PREDICTORS, *GENDER_PREDICTORS, *NETWORK_PREDICTORS, *fixed_effects["term"]]
     cols = {}
-    for model in MODEL_TERMS:
-        cols[(model, "published")] = pubs[pubs["model"] == model].set_index("term")["text"]
+    if published is not None:
+        pubs = published.assign(text=cell(published, lambda r: "" if pd.isna(r["significance"])
+                                          else str(r["significance"])))
+        order += list(published["term"])
+        models = list(dict.fromkeys([*MODEL_TERMS, *models]))
+    for model in models:
+        if published is not None:
+            cols[(model, "published")] = pubs[pubs["model"] == model].set_index("term")["text"]
         cols[(model, "ours")] = ours[ours["model"] == model].set_index("term")["text"]
-    cols[("hedges_g", "published")] = pub[pub["model"] == "final"].set_index("term")["hedges_g"]
-    cols[("hedges_g", "ours")] = fixed_effects[fixed_effects["model"] == "final"].set_index(
-        "term")["hedges_g"].round(2)
-    out = pd.DataFrame(cols).reindex(order)
+    if published is not None:
+        cols[("hedges_g", "published")] = published[published["model"] == "final"].set_index("term")["hedges_g"]
+    cols[("hedges_g", "ours")] = fixed_effects[fixed_effects["model"] == last].set_index("term")["hedges_g"].round(2)
+    terms = list(dict.fromkeys(order))
+    out = pd.DataFrame(cols).reindex([t for t in terms if t in set(fixed_effects["term"]) or published is not None])
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     return out.astype(object).where(out.notna(), "")
 
 
-def plot_caterpillar(network_eb: pd.DataFrame, *, ax=None):
-    """Caterpillar plot of network EB estimates on the 0-10 scale, sorted, with +-2 SE bars
-    (Perlman, Bryk & Russell 2025, Figure 2).
+def agreement_with_published(fixed_effects: pd.DataFrame, published: pd.DataFrame | None = None, *,
+                             model: str = "final", alpha: float = 0.05) -> pd.DataFrame:
+    """The paper's headline findings checked against ours: one row per term of ``model``.
 
-    ``network_eb`` is :attr:`Table4.network_eb` (columns ``network_id, mean_0_10, se_0_10``).
-    Returns the Axes.
+    Columns ``term, estimate_published, significant_published, estimate_ours, se_ours,
+    significant_ours, same_sign, within_2_se`` (``within_2_se``: ours lies within two of our SEs of
+    the published estimate). ``published`` defaults to :func:`published_table4`'s fixed effects;
+    a published term is significant when printed with stars.
     """
-    import matplotlib.pyplot as plt
+    pub = (published_table4()[0] if published is None else published)
+    pub = pub[pub["model"] == model].set_index("term")
+    ours = fixed_effects[fixed_effects["model"] == model].set_index("term")
+    out = pd.DataFrame({"estimate_published": pub["estimate"], "significant_published": pub["significance"].notna(),
+                        "estimate_ours": ours["estimate"], "se_ours": ours["se"],
+                        "significant_ours": ours["p_value"] < alpha}).reindex(pub.index)
+    out["same_sign"] = np.sign(out["estimate_published"]) == np.sign(out["estimate_ours"])
+    out["within_2_se"] = (out["estimate_ours"] - out["estimate_published"]).abs() <= 2 * out["se_ours"]
+    return out.rename_axis("term").reset_index()
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    d = network_eb.sort_values("mean_0_10").reset_index(drop=True)
-    x = np.arange(len(d))
-    ax.errorbar(x, d["mean_0_10"], yerr=2 * d["se_0_10"], fmt="o", ms=4, color="C0",
-                ecolor="0.5", capsize=2)
-    ax.set_xticks(x, d["network_id"].astype(str), rotation=90, fontsize=7)
-    ax.set_ylim(0, 10)
-    ax.set_ylabel("benefits (0-10 scale)")
-    ax.set_xlabel("network (sorted by EB estimate)")
-    ax.set_title("Network EB estimates, +-2 SE")
-    return ax
+
+def figure3_distribution(network_eb: pd.DataFrame, persons: pd.DataFrame, respondents: pd.DataFrame, cuts, *,
+                         n_networks: int = 5) -> pd.DataFrame:
+    """Figure 3's groups: the respondents of the ``n_networks`` networks with the lowest EB means and
+    of the ``n_networks`` with the highest, in the four categories cut at ``cuts``.
+
+    ``persons`` is the Rasch persons table (``measure``, indexed like ``respondents``); the groups
+    are named ``"five lowest networks"`` and ``"five highest networks"`` (the number in words up to
+    ten). With fewer than ``2 * n_networks`` networks the groups take half the networks each.
+    Returns :func:`inhd.scales.four_category_distribution`'s table.
+    """
+    ranked = network_eb.sort_values("mean")["network_id"].astype(str)
+    n = max(1, min(int(n_networks), len(ranked) // 2))
+    words = dict(enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1))
+    word = words.get(n, str(n))
+    group_of = pd.Series({**{k: f"{word} lowest networks" for k in ranked.head(n)},
+                          **{k: f"{word} highest networks" for k in ranked.tail(n)}})
+    who = respondents.loc[persons.index, "network_id"].astype(str).map(group_of)
+    chosen = who.notna() & persons["measure"].notna()
+    return four_category_distribution(persons.loc[chosen, "measure"], who[chosen], cuts)
 
 
 def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | None = None,
@@ -659,7 +685,7 @@ def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | Non
         ``group, categories, comparison, share, ours, holds, quote``.
     """
     if published is None:
-        published = pd.read_csv(DATA_DIR / "published" / "participatory_benefits_figure3.csv")
+        published = published_table("participatory_benefits_figure3")
     wide = distribution.pivot(index="group", columns="category", values="proportion")
     rows = []
     for _, p in published.iterrows():
@@ -680,26 +706,29 @@ def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | Non
                                        "holds", "quote"])
 
 
-#: The exact columns of the five contract files.
+#: The exact columns of the contract files (``items.csv``: one row per item per calibration).
 CONTRACT_COLUMNS = {
-    "items.csv": ["item", "difficulty", "se", "infit", "outfit", "retained"],
+    "items.csv": ITEM_COLUMNS,
+    "thresholds.csv": THRESHOLD_COLUMNS,
     "hlm_fixed_effects.csv": ["model", "term", "estimate", "se", "p_value", "hedges_g"],
     "hlm_variance_components.csv": ["model", "component", "variance"],
+    "model_terms.csv": ["model", "term", "column", "level", "coding", "reference", "centring"],
     "reliability.csv": ["quantity", "value"],
     "network_eb.csv": ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"],
 }
 
 
-def write_tables(output_dir, *, items: pd.DataFrame, table4: Table4,
+def write_tables(output_dir, *, items: pd.DataFrame, thresholds: pd.DataFrame, table4: Table4,
                  reliability: pd.DataFrame) -> list[Path]:
-    """Write the notebook contract's five CSV files to ``output_dir`` (created if needed).
+    """Write the notebook contract's CSV files (:data:`CONTRACT_COLUMNS`) to ``output_dir``
+    (created if needed), values unrounded.
 
     Returns the paths written. Raises ``ValueError`` if a frame lacks a contract column.
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    frames = {"items.csv": items, "hlm_fixed_effects.csv": table4.fixed_effects,
-              "hlm_variance_components.csv": table4.variance_components,
+    frames = {"items.csv": items, "thresholds.csv": thresholds, "hlm_fixed_effects.csv": table4.fixed_effects,
+              "hlm_variance_components.csv": table4.variance_components, "model_terms.csv": table4.model_terms(),
               "reliability.csv": reliability, "network_eb.csv": table4.network_eb}
     written = []
     for name, frame in frames.items():

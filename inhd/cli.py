@@ -2,15 +2,22 @@
 
 Subcommands:
 
-- ``inhd validate --respondents R.csv --networks N.csv [--items a,b,c] [--scale 1-5]``: check a survey
-  export against the data contract (:func:`inhd.data.validate`). Prints ``OK: ...`` and exits 0, or
-  prints every problem (the first 50, then a count of the rest) and exits 2.
+- ``inhd validate --respondents R.csv [--networks N.csv] [survey options]``: check a survey export
+  against the data contract (:func:`inhd.data.validate`). Prints ``OK: ...`` and exits 0, or prints
+  every problem, grouped by file, column and kind (the count and the first three lines of each), and
+  exits 2.
+- ``inhd run PAPER --respondents R.csv [--networks N.csv] --out DIR [survey options] [-p name=value ...]
+  [--force]``: re-run a paper's notebook on a survey export (:func:`inhd.workflows.run_paper`);
+  ``inhd run --list`` lists them.
+- ``inhd report --respondents R.csv [--networks N.csv] --items a,b,c --out DIR [--scale LO-HI]
+  [--reverse a,b] [--method jmle|cml] [--network ID]``: one self-contained HTML feedback report per
+  network (:func:`inhd.workflows.make_reports`).
 
-- ``inhd run PAPER --respondents R.csv --networks N.csv --out DIR [-p name=value ...] [--min-cell N] [--force]``:
-  re-run a paper's notebook on a survey export (:func:`inhd.workflows.run_paper`); ``inhd run --list``
-  lists them.
-- ``inhd report --respondents R.csv --networks N.csv --items a,b,c --out DIR [--network ID] [--min-cell N]``:
-  one self-contained HTML feedback report per network (:func:`inhd.workflows.make_reports`).
+- ``--min-cell N`` (run and report): groups with fewer than N respondents are suppressed.
+
+The survey options (:class:`inhd.workflows.SurveyOptions`): ``--items a,b,c`` or ``--measures M.csv``,
+``--scale LO-HI``, ``--reverse a,b``, ``--method jmle|cml``, ``--person-covariates x,y``,
+``--network-covariates u,v`` and ``--reference column=label`` (repeatable).
 
 Both publish DIR whole: the outputs, then ``index.html``, then ``manifest.json`` (a folder without it is
 incomplete); one run at a time per folder; never into a folder that holds an input.
@@ -38,7 +45,7 @@ from inhd.data import InvalidSurveyData, validate
 from inhd.batch import ReportFailure
 from inhd.privacy import check_min_cell
 from inhd.runner import NotebookFailure
-from inhd.workflows import PAPERS, make_reports, run_paper
+from inhd.workflows import PAPERS, SurveyOptions, make_reports, run_paper
 
 #: Exit code for invalid data (and, from argparse, for bad usage).
 EXIT_INVALID = 2
@@ -69,33 +76,74 @@ def parse_items(text: str) -> list[str]:
     return items
 
 
+def parse_reference(text: str) -> tuple[str, str]:
+    """``"column=label"`` -> ``(column, label)``; an ``argparse`` type."""
+    column, sep, label = text.partition("=")
+    if not sep or not column.strip() or not label:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a reference category: write COLUMN=LABEL, "
+                                         "e.g. --reference education=college")
+    return column.strip(), label
+
+
 def _add_survey_arguments(parser: argparse.ArgumentParser, *, files_required: bool = True,
-                          items_required: bool = False, items_help: str | None = None) -> None:
-    """--respondents, --networks, --items, --scale: shared by every subcommand that reads a survey."""
+                          items_required: bool = False, covariates: bool = True) -> None:
+    """--respondents, --networks, --items, --scale, --reverse and the other survey options: shared by
+    every subcommand that reads a survey."""
     parser.add_argument("--respondents", required=files_required, metavar="R.csv",
                         help="respondents table: one row per respondent (see data/README.md)")
-    parser.add_argument("--networks", required=files_required, metavar="N.csv",
-                        help="networks table: one row per network")
+    parser.add_argument("--networks", metavar="N.csv",
+                        help="networks table: one row per network (optional: needed for network covariates)")
     default_help = ("the item columns that make up the measure, comma-separated (required)" if items_required
-                    else "the item columns, comma-separated (default: every column that is not a contract column)")
+                    else "the item columns, comma-separated (default: every other column holding responses on "
+                         "the scale)")
     parser.add_argument("--items", type=parse_items, default=None, required=items_required, metavar="a,b,c",
-                        help=items_help or default_help)
+                        help=default_help)
     parser.add_argument("--scale", type=parse_scale, default=(1, 5), metavar="LOW-HIGH",
-                        help="response scale of the items (default: 1-5)")
+                        help="response scale of the items, e.g. 1-6 (default: 1-5)")
+    parser.add_argument("--reverse", type=parse_items, default=[], metavar="a,b",
+                        help="reverse-keyed items, recoded as LOW+HIGH-x before any analysis")
+    parser.add_argument("--method", choices=["jmle", "cml"], default=None,
+                        help="Rasch estimation: jmle (as Winsteps, the default) or cml (as eRm)")
+    if not covariates:
+        return
+    parser.add_argument("--measures", metavar="M.csv", default=None,
+                        help="measures file (measure,name,domain,items) for a survey of several measures")
+    parser.add_argument("--person-covariates", type=parse_items, default=None, metavar="x,y",
+                        help="covariate columns of the respondents table (numbers as they are, text dummy-coded)")
+    parser.add_argument("--network-covariates", type=parse_items, default=None, metavar="u,v",
+                        help="covariate columns of the networks table")
+    parser.add_argument("--reference", type=parse_reference, action="append", default=[], metavar="COLUMN=LABEL",
+                        help="reference category of a text covariate (default: its most frequent label); repeatable")
+
+
+def survey_options(args: argparse.Namespace) -> SurveyOptions:
+    """The survey options of parsed arguments."""
+    return SurveyOptions(items=args.items, measures=getattr(args, "measures", None), scale=args.scale,
+                         reverse=list(args.reverse), method=args.method,
+                         person_covariates=getattr(args, "person_covariates", None),
+                         network_covariates=getattr(args, "network_covariates", None),
+                         references=dict(getattr(args, "reference", [])))
 
 
 def _add_validate(subparsers) -> None:
     parser = subparsers.add_parser(
         "validate", help="check a survey export against the data contract",
-        description="Check the respondents and networks CSV files against the data contract. Prints OK and "
-                    "exits 0, or lists every problem (file, line, column, value) and exits 2. The files are "
-                    "only read, never modified.")
+        description="Check the respondents (and networks, measures) CSV files against the data contract. Prints "
+                    "OK and exits 0, or lists every problem, grouped by column and kind (file, line, value), and "
+                    "exits 2. The files are only read, never modified.")
     _add_survey_arguments(parser)
     parser.set_defaults(func=_validate)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    report = validate(args.respondents, args.networks, items=args.items, scale=args.scale)
+    o = survey_options(args)
+    try:
+        report = validate(args.respondents, args.networks, items=o.items, scale=o.scale, measures=o.measures,
+                          reverse=o.reverse, person_covariates=o.person_covariates,
+                          network_covariates=o.network_covariates, references=o.references)
+    except (TypeError, ValueError) as err:
+        print(f"inhd: {err}", file=sys.stderr)
+        return EXIT_INVALID
     print(report.summary())
     return 0 if report.ok else EXIT_INVALID
 
@@ -128,12 +176,12 @@ def _add_run(subparsers) -> None:
                     "executed notebook, an HTML rendering and the notebook's CSV tables (DIR/tables).")
     parser.add_argument("paper", nargs="?", metavar="PAPER", help="the paper's short name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the papers and exit")
-    _add_survey_arguments(parser, files_required=False,  # not needed with --list; _run checks them
-                          items_help="the item columns (passed to the notebook as item_columns)")
+    _add_survey_arguments(parser, files_required=False)  # not needed with --list; _run checks them
     _add_output_arguments(parser, required=False)
     parser.add_argument("-p", "--parameter", dest="parameters", type=parse_parameter, action="append", default=[],
                         metavar="NAME=VALUE", help="a notebook parameter (repeatable), e.g. -p max_infit=1.4; the "
-                        "paths, items and --min-cell are set by the options above, not by -p")
+                        "paths, the survey options (items, scale, reverse, method, covariates) and --min-cell are set by "
+                        "the options above, not by -p")
     _add_min_cell(parser, what="in the tables written (rows of smaller networks and schools are blanked)")
     parser.set_defaults(func=_run, parser=parser)
 
@@ -150,11 +198,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{paper.name:<{width}}  {paper.title}  [notebooks/{paper.notebook}]")
         return 0
     missing = [flag for flag, value in (("PAPER", args.paper), ("--respondents", args.respondents),
-                                        ("--networks", args.networks), ("--out", args.out)) if not value]
+                                        ("--out", args.out)) if not value]
     if missing:
         args.parser.error(f"missing {', '.join(missing)} (or use --list)")
     return _guarded(lambda: run_paper(args.paper, respondents=args.respondents, networks=args.networks, out=args.out,
-                                      items=args.items, scale=args.scale, parameters=dict(args.parameters),
+                                      options=survey_options(args), parameters=dict(args.parameters),
                                       force=args.force, min_cell=args.min_cell, progress=not args.quiet),
                     done=lambda result: f"done: {result.notebook}\n      {result.html}\n      "
                                         f"{len(result.tables)} table(s) in {result.notebook.parent / 'tables'}")
@@ -168,7 +216,7 @@ def _add_report(subparsers) -> None:
                     "hash), an index.html listing them, and manifest.json last. Groups with fewer than --min-cell "
                     "respondents are suppressed, and the all-networks figures pool only the groups shown (see "
                     "data/README.md, 'The suppression rule').")
-    _add_survey_arguments(parser, items_required=True)
+    _add_survey_arguments(parser, items_required=True, covariates=False)
     _add_output_arguments(parser)
     parser.add_argument("--network", metavar="ID", help="only this network's report")
     _add_min_cell(parser, what="(and items and waves with fewer answers)")
@@ -178,7 +226,8 @@ def _add_report(subparsers) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     return _guarded(lambda: make_reports(respondents=args.respondents, networks=args.networks, items=args.items,
-                                         out=args.out, scale=args.scale, network=args.network, force=args.force,
+                                         out=args.out, scale=args.scale, reverse=list(args.reverse),
+                                         method=args.method or "jmle", network=args.network, force=args.force,
                                          min_cell=args.min_cell, jobs=args.jobs, progress=not args.quiet),
                     done=lambda written: f"done: {len(written)} report(s) in {args.out}")
 

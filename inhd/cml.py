@@ -1,4 +1,5 @@
-"""Conditional maximum likelihood (CML) for the Andrich rating-scale model, as in ``eRm::RSM``.
+"""Conditional maximum likelihood (CML) for the rating-scale model (``eRm::RSM``) and the partial
+credit model (``eRm::PCM``).
 
 The engine behind ``inhd.rasch.fit_rating_scale(..., method="cml")``. Person locations are
 conditioned out through their raw scores, so item difficulties and thresholds are estimated
@@ -37,6 +38,14 @@ conditional covariance of the sufficient statistics,
 whose pairwise joint probabilities come from leave-two-out products inside a block and from
 leave-one-out polynomials of both blocks across them. Newton-Raphson with this Hessian converges
 quadratically and its inverse gives the standard errors.
+
+The partial credit model
+------------------------
+Nothing above depends on the rating scale except the map from the free parameters to the
+log weights b_ih, which is linear: b = J p. The partial credit model (Masters 1982) gives each
+item thresholds of its own, b_ih = -(delta_i1 + ... + delta_ih), so the same ESFs, gradient and
+Hessian serve it with another J (:func:`cml_partial_credit`); categories above an item's top have
+b_ih = -inf (weight exactly zero).
 """
 from __future__ import annotations
 
@@ -47,11 +56,12 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import sparse
 
-from inhd.rsm import (RatingScaleEstimate, check_responses, linked_items, log_weights,
-                      solve_locations)
+from inhd.rsm import (PartialCreditEstimate, RatingScaleEstimate, check_responses,
+                      item_thresholds, item_tops, linked_items, log_weights,
+                      partial_credit_summaries, solve_locations)
 from inhd.warnings import ConvergenceWarning
 
-__all__ = ["CMLEstimate", "cml_rating_scale", "conditional_loglik"]
+__all__ = ["CMLEstimate", "cml_rating_scale", "cml_partial_credit", "conditional_loglik"]
 
 #: The estimate shape shared with :func:`inhd.jmle.jmle_rating_scale` (name kept for callers).
 CMLEstimate = RatingScaleEstimate
@@ -82,6 +92,7 @@ class _Design:
     counts: np.ndarray       # (n_items, m+1) responses in each category (non-extreme persons)
     n_patterns: int
     jacobian: np.ndarray     # (n_items (m+1), free parameters): d b_ih / d p
+    b_offset: np.ndarray     # (n_items, m+1): b = b_offset + J p (-inf: a category an item lacks)
     other_index: np.ndarray  # (2 rows, R+1) flat index: the other block's polynomial at r - t
     cross_index: np.ndarray  # (rows, n, R+1+m) flat index: B's leave-one-out polys at r - t
 
@@ -94,9 +105,10 @@ def _unique_rows(a):
     return a[first], inverse.ravel()
 
 
-def _design(pm, inv, score, counts, m) -> _Design:
+def _design(pm, inv, score, counts, m, jacobian=None, b_offset=None) -> _Design:
     """Group persons by (missing-data pattern ``pm[inv]``, raw score) and split the items into
-    two blocks."""
+    two blocks. ``jacobian`` and ``b_offset`` give the log weights b = b_offset + J p (default:
+    the rating-scale model's, :func:`_b_map` and :func:`_full_map`)."""
     n_items = pm.shape[1]
     rows, inv_row = _unique_rows(np.stack([inv, score], axis=1).astype(np.int64))
     row_count = np.bincount(inv_row, minlength=rows.shape[0]).astype(float)
@@ -127,7 +139,9 @@ def _design(pm, inv, score, counts, m) -> _Design:
                    present=present,
                    row_a=row_a, row_b=row_b, row_score=rows[:, 1], row_count=row_count,
                    to_block=to_block, counts=counts.astype(float), n_patterns=pm.shape[0],
-                   jacobian=_b_map(n_items, m) @ _full_map(n_items, m),
+                   jacobian=(_b_map(n_items, m) @ _full_map(n_items, m) if jacobian is None
+                             else jacobian),
+                   b_offset=np.zeros((n_items, m + 1)) if b_offset is None else b_offset,
                    other_index=other_index, cross_index=cross_index)
 
 
@@ -303,7 +317,7 @@ def _loglik_parts(b, d: _Design):
         raise FloatingPointError("elementary symmetric function underflow at an observed score")
     scale = logF[:, -1] + (d.present * M[d.slot_item]).sum(axis=1)
     log_gamma = np.log(conv) + scale[d.row_a] + scale[d.row_b]
-    ll = float((d.counts * b).sum() - d.row_count @ log_gamma)
+    ll = float((d.counts * np.where(d.counts > 0, b, 0.0)).sum() - d.row_count @ log_gamma)
     return ll, dict(e=e, T=T, F=F, logF=logF, conv=conv, gath=gath, log_gamma=log_gamma)
 
 
@@ -393,8 +407,8 @@ def _b_map(n_items, m):
 def _objective(p, d: _Design, n_items, *, derivatives=True):
     """Conditional log-likelihood at the free parameters p and, if asked, its gradient and
     Hessian with respect to p (analytic)."""
-    delta, tau = _unpack(p, n_items, d.m)
-    ll, parts = _loglik_parts(_item_b(delta, tau), d)
+    b = d.b_offset + (d.jacobian @ p).reshape(n_items, d.m + 1)
+    ll, parts = _loglik_parts(b, d)
     if not derivatives:
         return ll, None, None
     grad, info = _derivatives(parts, d)
@@ -522,8 +536,9 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> RatingScale
         raise ValueError(f"tol must be a positive number, got {tol!r}")
     design = _prepare(X, obs, m)
     n_items = X.shape[1]
-    p, ll, H, converged, n_iter = _newton(design, n_items, tol, max_iter)
-    cov, se = _covariance(H, n_items, m)
+    p, ll, H, converged, n_iter = _newton(design, n_items, tol, max_iter,
+                                          _start(design, n_items))
+    cov, se = _covariance(H, _full_map(n_items, m))
     delta, tau = _unpack(p, n_items, m)
     if m == 1:
         se[n_items:] = np.nan                    # the single threshold is fixed at 0
@@ -547,15 +562,14 @@ def _start(d: _Design, n_items):
     return np.concatenate([d0[:-1], np.zeros(max(m - 1, 0))])
 
 
-def _newton(d: _Design, n_items, tol, max_iter):
+def _newton(d: _Design, n_items, tol, max_iter, p):
     """Newton-Raphson with the analytic Hessian and step halving.
 
     Converged when the largest Newton step s_k is below ``tol``, or when it is below 1e-7 and
     quadratic convergence puts the next one below ``tol`` (|s_k|^3 / |s_{k-1}|^2 < tol: the
     error after a Newton step is about |s_k|^2 |s_k| / |s_{k-1}|^2); that last step is taken
     and the Hessian before it kept (which moves the standard errors by less than 1e-7,
-    relative)."""
-    p = _start(d, n_items)
+    relative). ``p``: the start values."""
     ll, g, H = _objective(p, d, n_items)
     converged, n_iter, previous = False, 0, np.inf
     for n_iter in range(1, max_iter + 1):
@@ -596,12 +610,149 @@ def _trial(p, d, n_items, derivatives=True):
         return -np.inf, None, None
 
 
-def _covariance(H, n_items, m):
-    """Covariance of (delta, tau) from the Hessian of the free parameters, and the SEs."""
+def _covariance(H, T):
+    """Covariance of the reported parameters T p from the Hessian of the free parameters p,
+    and their SEs."""
     eig = np.linalg.eigvalsh(-H)
     if eig.min() <= 1e-10 * eig.max():
         raise ValueError("the conditional information matrix is (nearly) singular: the items "
                          "are not linked by common respondents, or the estimates do not exist")
-    T = _full_map(n_items, m)
     cov = T @ np.linalg.inv(-H) @ T.T
     return cov, np.sqrt(np.clip(np.diag(cov), 0.0, None))
+
+
+# --------------------------------------------------------------------------- partial credit
+
+def _pcm_maps(tops, m):
+    """The partial credit parametrisation.
+
+    The thresholds delta_ih (h = 1..top_i, item-major, K of them) are centred so that the item
+    locations (the means of each item's thresholds) average 0: the last is fixed by the others.
+    Returns (C, J, b_offset): the (K, K-1) map from the free parameters to the thresholds, the
+    (n_items (m+1), K-1) Jacobian of b_ih = -sum_{k<=h} delta_ik, and b's offset (-inf above
+    an item's top)."""
+    n_items = tops.size
+    item = np.repeat(np.arange(n_items), tops)
+    step = np.concatenate([np.arange(1, t + 1) for t in tops])
+    K = item.size
+    w = 1.0 / (n_items * tops[item])                  # sum_i mean_h delta_ih / n_items = w @ d
+    C = np.zeros((K, K - 1))
+    C[:K - 1] = np.eye(K - 1)
+    C[K - 1] = -w[:-1] / w[-1]
+    B = np.zeros((n_items, m + 1, K))
+    for col, (i, k) in enumerate(zip(item, step)):
+        B[i, k:tops[i] + 1, col] = -1.0
+    offset = np.where(np.arange(m + 1)[None, :] <= tops[:, None], 0.0, -np.inf)
+    return C, B.reshape(n_items * (m + 1), K) @ C, offset
+
+
+def _prepare_pcm(X, obs, m, tops):
+    """Checks that the partial credit CML estimates exist, then the design."""
+    x = np.where(obs, X, 0.0).astype(np.int64)
+    score = x.sum(axis=1)
+    keep = (score > 0) & (score < obs @ tops)
+    if not keep.any():
+        raise ValueError("X has no person with a non-extreme raw score: the conditional "
+                         "likelihood is empty")
+    xk, ok = x[keep], obs[keep]
+    counts = np.stack([((xk == h) & ok).sum(axis=0) for h in range(m + 1)], axis=1)
+    problems = [f"item (column) {i} has a single category (code {tops[i]}): nothing to estimate"
+                for i in np.flatnonzero(tops == 0)]
+    for i in np.flatnonzero(tops > 0):
+        unused = [h for h in range(tops[i] + 1) if counts[i, h] == 0]
+        if unused:
+            problems.append(f"item (column) {i}: categor{'ies' if len(unused) > 1 else 'y'} "
+                            f"{unused} of 0..{tops[i]} never used by a non-extreme person")
+    if problems:
+        raise ValueError("partial credit CML estimates do not exist (thresholds next to an "
+                         "unused category are infinite; collapse categories, e.g. with "
+                         "inhd.categories.collapse_categories, or drop the item): "
+                         + "; ".join(problems))
+    pm, inv = _unique_rows(ok)
+    _check_linked(pm)
+    C, J, offset = _pcm_maps(tops, m)
+    return _design(pm, inv, score[keep], counts, m, jacobian=J, b_offset=offset), C, keep, score
+
+
+def _pcm_start(d: _Design, tops, C):
+    """Thresholds from adjacent-category log-odds of the counts, centred; as free parameters."""
+    thr = np.concatenate([np.log(d.counts[i, :t] / d.counts[i, 1:t + 1])
+                          for i, t in enumerate(tops)])
+    item = np.repeat(np.arange(tops.size), tops)
+    location = np.bincount(item, thr) / tops
+    thr -= location.mean()
+    return np.linalg.lstsq(C, thr, rcond=None)[0]
+
+
+def cml_partial_credit(X, *, n_categories, tol=1e-10, max_iter=200) -> PartialCreditEstimate:
+    """Conditional maximum-likelihood estimates of the partial credit model (as ``eRm::PCM``).
+
+    Parameters
+    ----------
+    X : array_like of float, shape (n_persons, n_items)
+        Response codes 0..m (m = n_categories - 1), ``np.nan`` for a missing response. Every row
+        must hold a response. Not modified. Each item's categories are 0 up to its highest
+        observed code (an item may have fewer categories than the scale).
+    n_categories : int
+        Categories of the scale, m + 1 (>= 2).
+    tol, max_iter
+        As in :func:`cml_rating_scale`.
+
+    Returns
+    -------
+    inhd.rsm.PartialCreditEstimate
+        ``method="cml"``: item thresholds (NaN above an item's top category) and locations,
+        centred so that the locations average 0, with SEs from the inverse conditional
+        information; person measures (ML given the items); the conditional log-likelihood.
+
+    Raises
+    ------
+    ValueError
+        As :func:`cml_rating_scale`; and an item with one category only, or a category of an
+        item (at or below its top) that no non-extreme person used: the thresholds beside it
+        are infinite, so the estimates do not exist (collapse categories or drop the item).
+
+    Notes
+    -----
+    :math:`P(X_{ni} = h) \\propto \\exp \\sum_{k \\le h} (\\theta_n - \\delta_{ik})`, h = 0..m_i
+    (Masters 1982). The thresholds :math:`\\delta_{ik}` are where categories k - 1 and k are
+    equally likely; an item's location is their mean, and the locations average 0 (eRm's
+    ``thresholds()`` "Location", shifted by their mean). The conditional likelihood, ESFs,
+    gradient and Hessian are those of :func:`cml_rating_scale` with the log weights
+    :math:`b_{ih} = -\\sum_{k \\le h} \\delta_{ik}` (see the module notes). In eRm's easiness
+    parameters :math:`\\beta_{ih}` (``betapar``): :math:`\\delta_{ih} = -(\\beta_{ih} -
+    \\beta_{i,h-1}) - c`, with c the mean location (``reference/erm/README_dif_pcm.md``).
+
+    References
+    ----------
+    Masters, G. N. (1982). A Rasch model for partial credit scoring. Psychometrika 47.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0, 1, 2], [1, 1, 0], [2, 1, 1], [0, 0, 1], [1, 2, 2], [2, 0, 1],
+    ...               [1, 2, 0], [0, 1, 1]], float)
+    >>> est = cml_partial_credit(X, n_categories=3)      # In R: eRm::PCM(X)
+    >>> bool(est.converged), round(float(est.location.mean()), 12), est.thresholds.shape
+    (True, 0.0, (3, 2))
+    """
+    X, obs, m = check_responses(X, n_categories=n_categories)
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    tops = item_tops(X, obs)
+    design, C, keep, score = _prepare_pcm(X, obs, m, tops)
+    n_items = X.shape[1]
+    p, ll, H, converged, n_iter = _newton(design, n_items, tol, max_iter,
+                                          _pcm_start(design, tops, C))
+    cov, _ = _covariance(H, C)
+    thr, thr_se, location, location_se, full = partial_credit_summaries(C @ p, cov, tops, m)
+    measures, measures_se = np.full(X.shape[0], np.nan), np.full(X.shape[0], np.nan)
+    measures[keep], measures_se[keep], ok = solve_locations(
+        obs[keep], np.zeros(n_items), score[keep].astype(float), item_thresholds(thr))
+    return PartialCreditEstimate(
+        method="cml", thresholds=thr, thresholds_se=thr_se, location=location,
+        location_se=location_se, measures=measures, measures_se=measures_se, llf=ll,
+        converged=bool(converged and ok), n_iter=n_iter, n_patterns=design.n_patterns,
+        n_persons=int(keep.sum()), n_parameters=int(tops.sum() - 1), covariance=full)

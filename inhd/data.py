@@ -1,23 +1,28 @@
-"""Survey data: reading, validating and loading the two CSV tables of the data contract.
+"""Survey data: reading, validating and loading the CSV tables of the data contract.
 
-A survey export is two CSV files (UTF-8, comma-separated, header on line 1):
+A survey export is (UTF-8, comma-separated, header on line 1):
 
-- **respondents**, one row per respondent (and wave): the contract columns of
-  :data:`RESPONDENT_COLUMNS` plus one column per survey item;
-- **networks**, one row per network: the columns of :data:`NETWORK_COLUMNS`.
+- **respondents**, one row per respondent (and wave): ``respondent_id``, ``network_id``, the item
+  columns, and ``school_id`` and ``wave`` when the survey has them (:data:`RESPONDENT_COLUMNS`);
+  any other column (age, gender, ...) is used only when named as a covariate;
+- **networks** (optional), one row per network: ``network_id`` and any network-level columns;
+- **measures** (optional, for a survey of several measures), one row per measure: ``measure, name,
+  domain, items`` (:data:`MEASURE_COLUMNS`).
 
 The schema (:class:`Column` records) and the words for what is wrong (:class:`Problem`,
-:class:`ValidationReport`, :class:`InvalidSurveyData`) are in :mod:`inhd.contract`, imported here.
-:func:`validate` checks both files and reports *every* problem at once, each naming the file, the CSV
-line (the header is line 1), the column and the offending value; :func:`load_survey` validates and
-returns typed tables. Nothing here ever writes to the input files. They are streamed: read in chunks
-of records (:mod:`inhd.records`), each checked and let go, so that a file of millions of rows is
-validated in bounded memory (``benchmarks/bench_validate.py``).
+:class:`ValidationReport`, :class:`InvalidSurveyData`) are in :mod:`inhd.contract`.
+:func:`validate` checks the files and reports *every* problem at once, grouped by file, column and
+kind with the count and the first three lines of each group, each naming the file, the CSV line (the
+header is line 1), the column and the offending value; :func:`load_survey` validates and returns
+typed tables, reverse-keyed items recoded. Nothing here ever writes to the input files. They are
+streamed: read in chunks of records (:mod:`inhd.records`, :mod:`inhd.csv_table`), each checked and let
+go, so that a file of millions of rows is validated in bounded memory
+(``benchmarks/bench_validate.py``).
 
-The columns are the variables of Perlman, Bryk & Russell (2025): Table 1 (person level: team lead,
-member tenure, intensity of participation, gender and race/ethnicity with their "didn't disclose"
-categories) and Table 2 (network level: single district, archetype, duration since launch,
-intermediary hub type).
+Which columns are items: those named (``items=``, or the measures file's ``items``); when none are
+named, every column that is not a contract column, a recognised covariate of the paper
+(:data:`PAPER_PERSON_COVARIATES`) or a named covariate, and at least half of whose filled cells are
+whole numbers on the response scale. Other columns are reported as not used, with what they hold.
 
 Examples
 --------
@@ -25,387 +30,69 @@ Examples
 >>> from inhd.data import load_survey
 >>> survey = load_survey(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv",
 ...                      DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
->>> print(survey.summary())
+>>> print(survey.summary().splitlines()[0])
 OK: 2073 respondents in 34 networks, 11 items (scale 1-5)
 >>> str(survey.respondents["pb_worthwhile"].dtype)
 'Int64'
-
-References
-----------
-Perlman, H., Bryk, A. S., & Russell, J. L. (2025). Measuring educators' perceived benefits of
-participation in educational improvement networks. Tables 1 and 2.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
-import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from inhd import records
-from inhd.contract import (ARCHETYPES, FORBIDDEN_CHARACTERS, GENDERS, HUB_TYPES, MAX_ID_LENGTH, MAX_PROBLEMS,
-                           NETWORK_COLUMNS, RACES, RESPONDENT_COLUMNS, Column, InvalidSurveyData, Problem,
-                           ProblemLog, ValidationReport, excerpt)
+from inhd.contract import (EXAMPLES_PER_GROUP, MEASURE_COLUMNS, NETWORK_COLUMNS, PAPER_NETWORK_COVARIATES, PAPER_PERSON_COVARIATES,
+                           RESPONDENT_COLUMNS, Column, InvalidSurveyData, Problem, ProblemLog, ValidationReport)
+from inhd.csv_table import (CovariateColumns, CsvSource, CsvTable, ItemCandidates, UniqueIds, blank, check_column,
+                            na_as_empty, numbers, open_csv, tables)
 
 __all__ = [
-    "Column", "RESPONDENT_COLUMNS", "NETWORK_COLUMNS", "GENDERS", "RACES", "ARCHETYPES", "HUB_TYPES",
-    "Problem", "ValidationReport", "InvalidSurveyData", "Survey",
-    "validate", "load_survey", "load_respondents", "load_networks", "item_columns",
+    "Column", "RESPONDENT_COLUMNS", "NETWORK_COLUMNS", "PAPER_PERSON_COVARIATES", "PAPER_NETWORK_COVARIATES",
+    "MEASURE_COLUMNS", "Problem", "ValidationReport", "InvalidSurveyData", "Survey",
+    "validate", "load_survey", "load_respondents", "load_networks", "item_columns", "reverse_items",
 ]
+
 
 
 @dataclass(frozen=True, eq=False)
 class Survey:
-    """A validated survey: typed tables (see :func:`load_survey`) and the validation report."""
+    """A validated survey (:func:`load_survey`).
+
+    Attributes
+    ----------
+    respondents : pandas.DataFrame
+        Contract columns present, covariates (recognised or named) and items, in file order.
+    networks : pandas.DataFrame
+        The networks table; without one, a table of the respondents' ``network_id``s.
+    items : tuple of str
+    scale : (int, int)
+    report : ValidationReport
+    reversed : tuple of str
+        Items recoded as ``lowest + highest - x`` when loaded.
+    measures : pandas.DataFrame or None
+        ``measure, name, domain, items`` (``items`` a tuple of columns), from the measures file.
+    """
 
     respondents: pd.DataFrame
     networks: pd.DataFrame
     items: tuple[str, ...]
     scale: tuple[int, int]
     report: ValidationReport
+    reversed: tuple[str, ...] = ()
+    measures: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> str:
         return self.report.summary()
 
 
-# ----------------------------------------------------------------------------------------------------
-# Reading a CSV file in chunks of strings, with line numbers
-
-@dataclass
-class _Table:
-    """A chunk of a CSV file as strings: ``cells`` maps each column position to an object array of
-    str; ``lines`` the start line of each row. Factorised columns are kept, so the distinct values of a
-    column with few of them (items, categories) are examined once per chunk."""
-
-    label: str
-    header: list[str]
-    cells: dict[int, np.ndarray]
-    lines: np.ndarray
-    position: dict[str, int]      # column name -> first position in the header
-    _factors: dict = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def col(self, name: str) -> pd.Series:
-        return pd.Series(self.cells[self.position[name]], dtype=object, copy=False)
-
-    def factors(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, distinct values) of column position ``j``."""
-        if j not in self._factors:
-            self._factors[j] = pd.factorize(self.cells[j], use_na_sentinel=False)
-        return self._factors[j]
-
-
-@dataclass
-class _Source:
-    """An opened CSV file: its header and the stream of its data rows."""
-
-    label: str
-    path: Path
-    header: list[str]
-    header_line: int
-    position: dict[str, int]
-    first: records.Chunk
-    rest: Iterator[records.Chunk]
-
-
-def _name_problem(name: str) -> str | None:
-    """Why a column name cannot be used (too long, or holding a control character), or ``None``."""
-    if len(name) > MAX_ID_LENGTH:
-        return f"has {len(name)} characters: column names have at most {MAX_ID_LENGTH}"
-    found = FORBIDDEN_CHARACTERS.search(name)
-    return None if found is None else f"holds a control or invisible character (U+{ord(found.group()):04X})"
-
-
-def _open(path, *, what: str, rank: int, out: ProblemLog) -> _Source | None:
-    """Open ``path`` (never writing to it): check that it is a readable UTF-8 CSV file, read its header."""
-    label = str(path)
-
-    def fail(message, line=None, column=None, value=None):
-        out.add(Problem(label, line, column, value, message), rank=rank)
-
-    problem = records.file_problem(path, what=what)
-    if problem is not None:
-        fail(problem.message, line=problem.line)
-        return None
-    stream = records.chunks(path)
-    try:
-        first = next(stream, None)
-    except records.CsvSyntaxError as err:
-        fail(err.message, line=err.line)
-        first = None
-    if first is None:
-        fail(f"file is empty: expected a header row, then one row per {what}")
-        return None
-    header, header_line = first.rows[0], int(first.lines[0])
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        separator = "semicolons (;)" if ";" in header[0] else "tabs"
-        fail(f"the columns are separated by {separator}, not commas: save the file as comma-separated CSV "
-             "('CSV UTF-8 (comma delimited)' in Excel)", line=header_line)
-        return None
-    position: dict[str, int] = {}
-    for j, name in enumerate(header):
-        if not name.strip():
-            fail(f"column {j + 1} of the header has no name (a saved row index? write the CSV without it)",
-                 line=header_line)
-        elif _name_problem(name):
-            fail(f"column {j + 1} of the header, {excerpt(name)}, {_name_problem(name)}: rename it", line=header_line)
-        elif name in position:
-            fail(f"column name appears twice in the header (columns {position[name] + 1} and {j + 1})",
-                 line=header_line, column=name)
-        else:
-            position[name] = j
-    rest = records.Chunk(first.rows[1:], first.lines[1:])
-    return _Source(label, Path(path), header, header_line, position, rest, stream)
-
-
-def _tables(source: _Source, out: ProblemLog, *, rank: int) -> Iterator[_Table]:
-    """The data rows of ``source`` as :class:`_Table` chunks. Rows with another number of fields than the
-    header, or with only empty fields, become problems; a record that cannot be parsed ends the file."""
-    width = len(source.header)
-    try:
-        for chunk in itertools.chain([source.first], source.rest):
-            if not chunk.rows:
-                continue
-            lengths = np.fromiter(map(len, chunk.rows), dtype=np.int64, count=len(chunk.rows))
-            wrong = lengths != width
-            for n_fields in np.unique(lengths[wrong]):
-                out.add_lines(source.label, chunk.lines[lengths == n_fields],
-                              f"this row has {n_fields} field{'s' if n_fields != 1 else ''} but the header has "
-                              f"{width}: a truncated or damaged row (or an unquoted comma in a value)", rank=rank)
-            rows = [row for row, bad in zip(chunk.rows, wrong) if not bad] if wrong.any() else chunk.rows
-            lines = chunk.lines[~wrong]
-            empty = np.fromiter(map(len, map(str.strip, map("".join, rows))), dtype=np.int64, count=len(rows)) == 0
-            if empty.any():
-                out.add_lines(source.label, lines[empty], "the row is empty (only commas): delete it", rank=rank)
-                rows, lines = [row for row, blank in zip(rows, empty) if not blank], lines[~empty]
-            if rows:
-                cells = {j: np.array(column, dtype=object) for j, column in enumerate(zip(*rows))}
-                yield _Table(source.label, source.header, cells, lines, source.position)
-    except records.CsvSyntaxError as err:
-        out.add(Problem(source.label, err.line, None, None, err.message), rank=rank)
-
-
-def _column_at_lines(source: _Source, column: str, lines: np.ndarray) -> dict[int, str]:
-    """The values of ``column`` on the given lines, read again from the file (for rare problems)."""
-    found, j = {}, source.position[column]
-    try:
-        for chunk in records.chunks(source.path):
-            hit = np.flatnonzero(np.isin(chunk.lines, lines))
-            found.update({int(chunk.lines[i]): chunk.rows[i][j] for i in hit if len(chunk.rows[i]) > j})
-    except records.CsvSyntaxError:
-        pass
-    return found
-
-
-# ----------------------------------------------------------------------------------------------------
-# Checks
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _show(value: str) -> str:
-    """A cell as it should appear in a message: numbers bare, text quoted."""
-    try:
-        return value.strip() if math.isfinite(float(value)) else repr(value)
-    except ValueError:
-        return repr(value)
-
-
-def _suggest(value: str, allowed) -> str:
-    close = [a for a in allowed if a.lower() == value.strip().lower()] or \
-        difflib.get_close_matches(value.strip().lower(), list(allowed), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _stripped_lengths(values) -> np.ndarray:
-    return np.fromiter(map(len, map(str.strip, values)), dtype=np.int64, count=len(values))
-
-
-def _blank(table: _Table, j: int) -> np.ndarray:
-    """Which cells of column position ``j`` are empty or only spaces."""
-    if j in table._factors:
-        codes, uniques = table.factors(j)
-        return (_stripped_lengths(uniques) == 0)[codes]
-    return _stripped_lengths(table.cells[j]) == 0
-
-
-def _numbers(table: _Table, name: str):
-    """(empty, number, text) for a column of strings: ``number`` is float with NaN where not numeric."""
-    codes, uniques = table.factors(table.position[name])
-    stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
-    empty = (stripped == "").to_numpy()
-    number = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)
-    return empty[codes], number[codes], (~empty & ~np.isfinite(number))[codes]
-
-
-def _check_id_text(table: _Table, name: str, out: ProblemLog, *, rank: int) -> None:
-    """Ids: at most MAX_ID_LENGTH characters, no control or invisible character."""
-    strings = table.cells[table.position[name]]
-    long = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) > MAX_ID_LENGTH
-    out.add_cells(table, name, long,
-                  lambda v: f"{excerpt(v)} has {len(v)} characters: ids have at most {MAX_ID_LENGTH} "
-                            "(they name files and table rows; shorten it)", rank=rank)
-    if FORBIDDEN_CHARACTERS.search(",".join(strings)) is None:      # the usual case: one scan of the chunk
-        return
-    bad = np.fromiter((FORBIDDEN_CHARACTERS.search(s) is not None for s in strings), dtype=bool, count=len(strings))
-
-    def message(v):
-        char = FORBIDDEN_CHARACTERS.search(v).group()
-        return (f"{excerpt(v)} holds a control character or an invisible formatting character "
-                f"(U+{ord(char):04X}) at position {v.index(char) + 1}: ids may not hold tabs, line breaks, "
-                "escape sequences or invisible formatting characters")
-
-    out.add_cells(table, name, bad & ~long, message, rank=rank)
-
-
-def _check_column(table: _Table, col: Column, out: ProblemLog, *, rank: int, table_noun: str) -> None:
-    name, values = col.name, table.col(col.name)
-    if col.kind == "text":
-        return
-    if col.kind in ("id", "category"):
-        empty = _blank(table, table.position[name])
-        if col.kind == "id":
-            out.add_cells(table, name, empty, lambda v: f"empty: every {table_noun} needs a {name}", rank=rank)
-            _check_id_text(table, name, out, rank=rank)
-            return
-        hint = " (write 'undisclosed' if the respondent did not say)" if "undisclosed" in col.allowed else ""
-        out.add_cells(table, name, empty, lambda v: f"empty: every {table_noun} needs a {name}{hint}", rank=rank)
-        bad = ~empty & ~values.isin(col.allowed).to_numpy()
-        out.add_cells(table, name, bad, lambda v: f"{v!r} is not an allowed {name} ({col.range_text()})"
-                      + _suggest(v, col.allowed), rank=rank)
-        return
-
-    empty, number, text = _numbers(table, name)
-    what = f"{name} takes {col.range_text()}"
-    out.add_cells(table, name, empty,
-                  lambda v: f"empty: every {table_noun} needs a {name} ({col.range_text()}; inhd does not "
-                            "impute missing values)", rank=rank)
-
-    def text_message(v):
-        extra = " (use a point as the decimal separator)" if re.fullmatch(r"\s*-?\d+,\d+\s*", v) else ""
-        return f"{_show(v)} is not a number: {what}{extra}"
-
-    out.add_cells(table, name, text, text_message, rank=rank)
-    finite = np.isfinite(number)
-    with np.errstate(invalid="ignore"):
-        if col.kind in ("integer", "flag"):
-            fraction = finite & (number != np.floor(number))
-            out.add_cells(table, name, fraction, lambda v: f"{_show(v)} is not a whole number: {what}", rank=rank)
-            if col.kind == "flag":
-                off = finite & ~fraction & (number != 0) & (number != 1)
-                out.add_cells(table, name, off, lambda v: f"{_show(v)} is not 0 or 1: {what}", rank=rank)
-        else:
-            if col.low is not None:
-                out.add_cells(table, name, finite & (number < col.low),
-                              lambda v: f"{_show(v)} is below {_fmt(col.low)}: {what}", rank=rank)
-            if col.high is not None:
-                out.add_cells(table, name, finite & (number > col.high),
-                              lambda v: f"{_show(v)} is above {_fmt(col.high)}: {what}", rank=rank)
-
-
-def _check_item(table: _Table, name: str, scale: tuple[int, int], out: ProblemLog, *, rank: int) -> np.ndarray:
-    """Check one item column; return which rows hold a number (an answer, valid or not)."""
-    low, high = scale
-    codes = f"{low}-{high}"
-    empty, number, text = _numbers(table, name)
-    out.add_cells(table, name, text,
-                  lambda v: f"{_show(v)} is not a response: write the integer code ({codes}), or leave the cell "
-                            "empty if the item was not answered", rank=rank)
-    finite = np.isfinite(number)
-    with np.errstate(invalid="ignore"):
-        fraction = finite & (number != np.floor(number))
-        out.add_cells(table, name, fraction,
-                      lambda v: f"{_show(v)} is not a whole number: responses are integers on the scale {codes}",
-                      rank=rank)
-        off = finite & ~fraction & ((number < low) | (number > high))
-    out.add_cells(table, name, off, lambda v: f"{_show(v)} is outside the response scale {codes}", rank=rank)
-    return finite
-
-
-class _UniqueIds:
-    """Uniqueness of an id column across chunks, in bounded memory: the (64-bit, per-process) hash and
-    the line of each id; ids whose hashes meet are read again from the file and compared as text."""
-
-    def __init__(self, name: str):
-        self.name, self.hashes, self.lines = name, [], []
-
-    def add(self, table: _Table) -> None:
-        values = table.cells[table.position[self.name]]
-        present = ~_blank(table, table.position[self.name])
-        self.hashes.append(np.fromiter(map(hash, values[present]), dtype=np.int64, count=int(present.sum())))
-        self.lines.append(table.lines[present])
-
-    def check(self, source: _Source, out: ProblemLog, *, rank: int) -> None:
-        if not self.hashes:
-            return
-        hashes, lines = np.concatenate(self.hashes), np.concatenate(self.lines)
-        order = np.argsort(hashes, kind="stable")
-        same = hashes[order][1:] == hashes[order][:-1]
-        if not same.any():
-            return
-        suspects = np.unique(np.r_[order[1:][same], order[:-1][same]])
-        values = _column_at_lines(source, self.name, lines[suspects])
-        first: dict[str, int] = {}
-        again = []
-        for line in sorted(values):
-            value = values[line]
-            if value in first:
-                again.append((line, value))
-            else:
-                first[value] = line
-        out.total += len(again)
-        for line, value in again[: out.limit] if out.limit is not None else again:
-            out.kept.append(((rank, line, source.position[self.name]),
-                             Problem(source.label, line, self.name, value,
-                                     f"{value!r} appears again (first on line {first[value]}): {self.name} must be "
-                                     "unique")))
-
-
-class _Links:
-    """Every respondent's network_id is a network of the networks table: one problem per unknown network
-    (on its first row, with the number of its respondents), gathered across chunks."""
-
-    def __init__(self, known: set[str] | None):
-        self.known = known
-        self.seen: set[str] = set()
-        self.unknown: dict[str, list[int]] = {}        # network_id -> [first line, respondents]
-
-    def add(self, table: _Table) -> None:
-        values = table.col("network_id")
-        counts = values.value_counts(sort=False)
-        self.seen.update(counts.index)
-        unknown = [] if self.known is None else [v for v in counts.index if v not in self.known and v.strip()]
-        if not unknown:
-            return
-        firsts = pd.Series(table.lines, index=values.to_numpy()).groupby(level=0, sort=False).first()
-        for value in unknown:
-            entry = self.unknown.setdefault(value, [int(firsts[value]), 0])
-            entry[1] += int(counts[value])
-
-    def check(self, label: str, networks_label: str, out: ProblemLog, *, rank: int, order: int) -> list[str]:
-        by_lower = {k.strip().lower(): k for k in self.known}
-        for value, (line, n) in sorted(self.unknown.items(), key=lambda kv: kv[1][0]):
-            close = by_lower.get(value.strip().lower())
-            hint = f"; did you mean {close!r}? ids must match exactly" if close else ""
-            rows = f" ({n} respondents; this is the first)" if n > 1 else ""
-            out.add(Problem(label, line, "network_id", value,
-                            f"{value!r} is not a network_id of {networks_label}{rows}{hint}"), rank=rank, order=order)
-        empty = sorted(self.known - self.seen)
-        if empty:
-            return [f"{len(empty)} network(s) of {networks_label} have no respondents: "
-                    f"{', '.join(empty[:10])}{' ...' if len(empty) > 10 else ''}"]
-        return []
+def _normal(name: str) -> str:
+    """A column name without case, spaces, dashes and underscores (to recognise a misspelling)."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
 def _check_scale(scale) -> tuple[int, int]:
@@ -419,269 +106,572 @@ def _check_scale(scale) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def _check_items_argument(items) -> list[str] | None:
-    if items is None:
+def _check_names_argument(names, what: str, example: str) -> list[str] | None:
+    if names is None:
         return None
-    if isinstance(items, str) or not isinstance(items, Sequence) and not hasattr(items, "__iter__"):
-        raise TypeError(f"items must be a list of column names, e.g. ['b01', 'b02']; got {items!r}")
-    items = list(items)
-    if not all(isinstance(i, str) for i in items):
-        raise TypeError(f"items must be column names (strings); got {items!r}")
-    if not items:
+    if isinstance(names, str) or not isinstance(names, Sequence) and not hasattr(names, "__iter__"):
+        raise TypeError(f"{what} must be a list of column names, e.g. {example}; got {names!r}")
+    names = list(names)
+    if not all(isinstance(i, str) for i in names):
+        raise TypeError(f"{what} must be column names (strings); got {names!r}")
+    return names
+
+
+def _check_items_argument(items) -> list[str] | None:
+    items = _check_names_argument(items, "items", "['b01', 'b02']")
+    if items is not None and not items:
         raise ValueError("items is empty: name at least one item column, or pass items=None to use every "
-                         "column that is not a contract column")
+                         "column that holds responses on the scale")
     return items
 
 
+@dataclass
+class _Options:
+    items: list[str] | None
+    scale: tuple[int, int]
+    reverse: list[str]
+    person: list[str]
+    network: list[str]
+    references: dict[str, str]
+    measures: list | None = None
+    limit: int | None = 3
 
 
 @dataclass
 class _Checked:
-    source: _Source | None
-    items: list[str]
-    notes: list[str]
+    source: CsvSource | None
+    items: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    covariates: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
     n_rows: int = 0
     frames: list[pd.DataFrame] = field(default_factory=list)
     network_ids: set[str] = field(default_factory=set)
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
-def _respondent_header(source: _Source, items, out: ProblemLog) -> tuple[list[str], list[str]] | None:
-    """The item columns named by the header and ``items``, and notes; ``None`` when the rows cannot be
-    checked (too many required columns missing)."""
-    notes: list[str] = []
+def _na_note(label: str, counts: dict[str, int]) -> list[str]:
+    if not counts:
+        return []
+    shown = ", ".join(list(counts)[:10]) + (" ..." if len(counts) > 10 else "")
+    return [f"{sum(counts.values()):,} cell(s) of {label} hold NA (R's missing-value code), in {shown}: read as "
+            "empty (not answered, not known)"]
 
-    def fail(message, column=None):
-        out.add(Problem(source.label, source.header_line, column, None, message), rank=0,
+
+# ----------------------------------------------------------------------------------------------------
+# The respondents table
+
+
+def _header_hint(name: str, header) -> str:
+    """``" (did you mean 'X'? ...)"`` when a header name is ``name`` misspelt, else ``""``."""
+    close = [h for h in header if _normal(h) == _normal(name)] or \
+        difflib.get_close_matches(name, list(header), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}? the header must spell it {name})" if close else ""
+
+
+def _check_header(source: CsvSource, out: ProblemLog, opts: _Options) -> tuple[list[str], list[str]]:
+    """Required and named columns of the respondents table; returns (covariates, misspelt)."""
+    def fail(message, column, kind):
+        out.add(Problem(source.label, source.header_line, column, None, message, kind), rank=0,
                 order=source.position.get(column, -1))
 
-    misspelt = set()                              # probably a contract column misspelt: not an item
     for col in RESPONDENT_COLUMNS.values():
-        if col.name not in source.position:
-            candidates = [n for n in source.position if n not in RESPONDENT_COLUMNS]
-            close = difflib.get_close_matches(col.name, candidates, n=1, cutoff=0.6)
-            misspelt.update(close)
-            if col.required:
-                hint = f" (did you mean {close[0]!r}? the header must spell it exactly)" if close else ""
-                fail(f"required column is missing{hint}", column=col.name)
-            elif close:
-                notes.append(f"{close[0]!r} looks like the optional column {col.name!r} misspelt; it was not "
-                             "used as an item")
-    missing = [c.name for c in RESPONDENT_COLUMNS.values() if c.required and c.name not in source.position]
-    if len(missing) > len(RESPONDENT_COLUMNS) // 2:
-        fail(f"this does not look like a respondents table ({len(missing)} required columns are missing; are "
-             "the respondents and networks files swapped?): its rows were not checked")
-        return None
-    others = [n for n in source.position if n not in RESPONDENT_COLUMNS and (items is not None or n not in misspelt)]
-    if items is None:
-        chosen = others
-        if not chosen:
-            fail("no item columns: every column that is not a contract column is an item, and there is none")
+        if col.required and col.name not in source.position:
+            fail(f"required column is missing{_header_hint(col.name, source.position)}", col.name,
+                 "required column is missing")
+    misspelt = [h for h in source.position for col in RESPONDENT_COLUMNS.values()
+                if not col.required and col.name not in source.position and h != col.name
+                and _normal(h) == _normal(col.name)]
+    covariates = [c for c in PAPER_PERSON_COVARIATES if c in source.position]
+    for name in opts.person:
+        if name in RESPONDENT_COLUMNS:
+            fail(f"is a contract column ({RESPONDENT_COLUMNS[name].description}), not a covariate", name,
+                 "named as a covariate")
+        elif name not in source.position:
+            fail(f"is named as a person covariate but is not in the header{_header_hint(name, source.position)}",
+                 name, "named as a covariate")
+        elif name not in covariates:
+            covariates.append(name)
+    return covariates, misspelt
+
+
+def _candidates(source: CsvSource, out: ProblemLog, opts: _Options, covariates, misspelt) -> list[str]:
+    """The columns that may be items: the named ones that exist (problems for the others), or every
+    column that is not a contract column or a covariate."""
+    known = set(RESPONDENT_COLUMNS) | set(PAPER_PERSON_COVARIATES) | set(PAPER_NETWORK_COVARIATES) | set(covariates)
+    others = [n for n in source.position if n not in known and n not in misspelt]
+    if opts.items is None:
+        return others
+    chosen = []
+    for name in opts.items:
+        problem = ("is named twice in items" if name in chosen else
+                   "is a contract column or a covariate, not an item" if name in known else
+                   None if name in source.position else "is named as an item but is not in the header")
+        if problem is None:
+            chosen.append(name)
+            continue
+        if problem.endswith("header"):
+            close = [o for o in others if _normal(o) == _normal(name)] or \
+                difflib.get_close_matches(name, others, n=1, cutoff=0.7)
+            problem += f"; did you mean {close[0]!r}?" if close else ""
+        out.add(Problem(source.label, 1, name, None, problem, "named as an item"), rank=0,
+                order=source.position.get(name, -1))
+    return list(dict.fromkeys(chosen + [n for n in others if n not in chosen]))
+
+
+def _choose_items(source: CsvSource, out: ProblemLog, opts: _Options, cand: ItemCandidates) -> tuple[list, dict]:
+    """The item columns (named, or recognised by their values) and the others, with what each holds;
+    the item columns' problems join ``out``, with a hint about the scale when the data suggest one."""
+    if opts.items is not None:
+        chosen = [n for n in source.header if n in set(opts.items) and n in cand.names]       # file order
+        unused = {n: (cand.describe(n) if not cand.looks_like_item(n) else
+                      "responses on the scale, not named as an item") for n in cand.names if n not in chosen}
     else:
-        chosen = []
-        for name in items:
-            if name in chosen:
-                fail("is named twice in items", column=name)
-            elif name in RESPONDENT_COLUMNS:
-                fail(f"is a contract column ({RESPONDENT_COLUMNS[name].description}), not an item", column=name)
-            elif name not in source.position:
-                close = difflib.get_close_matches(name, others, n=1, cutoff=0.7)
-                fail("is named as an item but is not in the header"
-                     + (f"; did you mean {close[0]!r}?" if close else ""), column=name)
-            else:
-                chosen.append(name)
-        ignored = [n for n in others if n not in chosen]
-        if ignored:
-            notes.append(f"{len(ignored)} column(s) of {source.label} are neither contract columns nor named "
-                         f"items and were ignored: {', '.join(ignored[:10])}{' ...' if len(ignored) > 10 else ''}")
-    chosen = list(dict.fromkeys(n for n in source.header if n in set(chosen)))      # file order
-    return chosen, notes
+        chosen = [n for n in cand.names if cand.looks_like_item(n)]
+        unused = {n: cand.describe(n) for n in cand.names if n not in chosen}
+        if not chosen:
+            low, high = opts.scale
+            others = list(unused)
+            out.add(Problem(source.label, 1, None, None, f"no item columns: no column besides the contract columns "
+                            f"holds responses on the scale {low}-{high}" + (f" (columns found: "
+                            f"{', '.join(others[:10])})" if others else ""), "no item columns"), rank=0)
+            whole = [n for n in others if cand.stats[n]["whole"] and cand.stats[n]["whole"] >= cand.stats[n]["filled"] / 2]
+            if whole:
+                a, b = int(min(cand.stats[n]["low"] for n in whole)), int(max(cand.stats[n]["high"] for n in whole))
+                if b - a <= 20:
+                    out.hints.append(f"{', '.join(whole[:10])}{' ...' if len(whole) > 10 else ''} hold whole "
+                                     f"numbers from {a} to {b}: if they are the items and that is the response "
+                                     f"scale, say so (--scale {a}-{b})")
+    for name in chosen:
+        out.merge(cand.logs[name])
+    whole = sum(cand.stats[n]["whole"] for n in chosen)
+    off = sum(cand.stats[n]["off"] for n in chosen)
+    if whole and off >= 0.01 * whole:                 # not a stray typo: the scale may be another
+        a, b = int(min(cand.stats[n]["low"] for n in chosen)), int(max(cand.stats[n]["high"] for n in chosen))
+        low, high = opts.scale
+        if b - a <= 20:
+            out.hints.append(f"{off:,} responses lie outside the scale {low}-{high}; the item columns hold whole "
+                             f"numbers from {a} to {b}: if that is the response scale, say so (--scale {a}-{b}, or "
+                             f"scale=({a}, {b}))")
+    return chosen, unused
 
 
-def _check_respondents(path, items, scale, out: ProblemLog, *, links: _Links, collect: bool) -> _Checked:
-    source = _open(path, what="respondent", rank=0, out=out)
+def _respondent_notes(source: CsvSource, opts, chosen, unused, misspelt) -> list[str]:
+    notes = []
+    for name in misspelt:
+        notes.append(f"{name!r} looks like an optional contract column misspelt; it was not used "
+                     f"(rename it to {[c for c in RESPONDENT_COLUMNS if _normal(c) == _normal(name)][0]!r})")
+    if opts.items is None and opts.measures is None and chosen:
+        shown = chosen if len(chosen) <= 30 else [*chosen[:15], "...", *chosen[-15:]]
+        notes.append(f"the {len(chosen)} item column(s) were recognised by their values, none being named: "
+                     f"{', '.join(shown)} (name them with --items or a measures file to choose)")
+    if unused:
+        described = [f"{n} ({what})" for n, what in list(unused.items())[:12]]
+        notes.append(f"{len(unused)} column(s) of {source.label} not used (neither items nor covariates): "
+                     f"{', '.join(described)}{' ...' if len(unused) > 12 else ''} (name a column as an item or a "
+                     "covariate to use it)")
+    partial = [c for c in PAPER_PERSON_COVARIATES if c in source.position]
+    if partial and len(partial) < len(PAPER_PERSON_COVARIATES) and not opts.person:
+        notes.append(f"{len(partial)} of the paper's {len(PAPER_PERSON_COVARIATES)} person covariates are present "
+                     f"({', '.join(partial)}): they form the default model only when all are")
+    return notes
+
+
+def _check_references(label: str, position, labels: Mapping[str, set], covariates, opts: _Options, out: ProblemLog,
+                      *, rank: int) -> None:
+    """A reference category (``references={column: value}``) must be a label the column holds."""
+    for column, value in opts.references.items():
+        if column in covariates and value not in labels.get(column, set()):
+            found = sorted(labels.get(column, set()))
+            shown = ", ".join(repr(v) for v in found[:10]) + (" ..." if len(found) > 10 else "")
+            out.add(Problem(label, 1, column, value, f"the reference category {value!r} does not occur in {column} "
+                            f"(its values: {shown})", "reference category not found"),
+                    rank=rank, order=position.get(column, -1))
+
+
+def _check_respondents(source: CsvSource | None, opts: _Options, out: ProblemLog, *, links: "_Links",
+                       collect: bool) -> _Checked:
     if source is None:
-        return _Checked(None, [], [])
-    header = _respondent_header(source, items, out)
-    if header is None:
-        return _Checked(None, [], [])
-    chosen, notes = header
-    checked = _Checked(source, chosen, notes)
-    unique = _UniqueIds("respondent_id") if "respondent_id" in source.position else None
-    keep = [n for n in source.header if n in RESPONDENT_COLUMNS or n in chosen]
-    unanswered = unknown_school = 0
-    for table in _tables(source, out, rank=0):
+        return _Checked(None)
+    if all(c not in source.position for c in ("respondent_id", "network_id")):
+        out.add(Problem(source.label, 1, None, None, "neither respondent_id nor network_id is in the header: the "
+                        "rows were not checked", "not a respondents table"), rank=0)
+        return _Checked(None)
+    covariates, misspelt = _check_header(source, out, opts)
+    if opts.measures is not None:
+        opts.items = list(dict.fromkeys(i for m in opts.measures for i in m[3] if i in source.position))
+    cand = ItemCandidates(_candidates(source, out, opts, covariates, misspelt), opts.scale, opts.limit)
+    named = CovariateColumns([c for c in covariates if c not in PAPER_PERSON_COVARIATES], opts.limit)
+    checked = _Checked(source, covariates=covariates)
+    unique = UniqueIds("respondent_id") if "respondent_id" in source.position else None
+    na, unknown_school = {}, 0
+    keep = [n for n in source.header if n in RESPONDENT_COLUMNS or n in covariates or n in cand.names]
+    for table in tables(source, out, rank=0):
         checked.n_rows += len(table)
-        for col in RESPONDENT_COLUMNS.values():
+        na_as_empty(table, na)
+        for col in [*RESPONDENT_COLUMNS.values(), *PAPER_PERSON_COVARIATES.values()]:
             if col.name in source.position:
-                _check_column(table, col, out, rank=0, table_noun="respondent")
+                check_column(table, col, out, rank=0, table_noun="respondent")
+        named.add(table, {k: v for k, v in opts.references.items() if k in covariates})
         if unique is not None:
             unique.add(table)
         if "network_id" in source.position:
             links.add(table)
-        answered = np.zeros(len(table), dtype=bool)
-        for name in chosen:
-            answered |= _check_item(table, name, scale, out, rank=0)
-        unanswered += int((~answered).sum()) if chosen else 0
+        cand.add(table)
         if "school_id" in source.position:
-            unknown_school += int(_blank(table, source.position["school_id"]).sum())
+            unknown_school += int(blank(table, source.position["school_id"]).sum())
         if collect and out.total == 0:           # invalid data are never loaded: stop typing them
-            checked.frames.append(_typed(table, RESPONDENT_COLUMNS, keep, chosen))
+            checked.frames.append(_typed_chunk(table, keep, {**RESPONDENT_COLUMNS, **PAPER_PERSON_COVARIATES},
+                                               set(cand.names)))
+    chosen, unused = _choose_items(source, out, opts, cand)
+    checked.items, checked.ignored = chosen, list(unused)
+    checked.kinds = {n: named.kind(n) for n in named.names}
+    for name in named.names:
+        if named.kind(name) == "mixed":
+            out.merge(named.logs[name])
+    notes = _na_note(source.label, na) + _respondent_notes(source, opts, chosen, unused, misspelt)
     if checked.n_rows == 0:
-        if not any(p.file == source.label and p.line and p.line > 1 for _, p in out.kept):
-            out.add(Problem(source.label, source.header_line, None, None,
-                            "no respondents: the file has a header but no data rows"), rank=0)
+        if not out.has(source.label, beyond_header=True):
+            out.add(Problem(source.label, 1, None, None, "no respondents: the file has a header but no data rows",
+                            "no respondents"), rank=0)
+        checked.notes = notes
         return checked
     if unique is not None:
         unique.check(source, out, rank=0)
+    for name in opts.reverse:
+        if name not in chosen:
+            out.add(Problem(source.label, 1, name, None, "is named as reverse-keyed but is not an item"
+                            + (f" (the items: {', '.join(chosen[:10])}{' ...' if len(chosen) > 10 else ''})"
+                               if chosen else ""), "reverse-keyed item not an item"),
+                    rank=0, order=source.position.get(name, -1))
+    unanswered = cand.unanswered(chosen)
     if unanswered:
-        notes.append(f"{unanswered} respondent(s) answered none of the {len(chosen)} items "
-                     "(kept; they cannot be measured)")
+        notes.append(f"{unanswered} respondent(s) answered none of the {len(chosen)} items (kept; they cannot be "
+                     "measured)")
     if unknown_school:
         notes.append(f"{unknown_school} respondent(s) have no school_id")
+    _check_references(source.label, source.position, named.labels, covariates, opts, out, rank=0)
+    checked.notes = notes
     return checked
 
 
-def _check_networks(path, out: ProblemLog, *, collect: bool) -> _Checked:
-    source = _open(path, what="network", rank=1, out=out)
+# ----------------------------------------------------------------------------------------------------
+# The networks table, the links between the two, and the measures table
+
+
+def _check_networks(path, opts: _Options, out: ProblemLog, respondents: CsvSource | None, *,
+                    collect: bool) -> _Checked:
+    source = open_csv(path, what="network", rank=1, out=out)
     if source is None:
-        return _Checked(None, [], [])
-    for col in NETWORK_COLUMNS.values():
-        if col.required and col.name not in source.position:
-            close = difflib.get_close_matches(col.name, list(source.position), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}? the header must spell it exactly)" if close else ""
-            out.add(Problem(source.label, 1, col.name, None, f"required column is missing{hint}"), rank=1)
-    missing = [c.name for c in NETWORK_COLUMNS.values() if c.required and c.name not in source.position]
-    if len(missing) > len(NETWORK_COLUMNS) // 2:
-        out.add(Problem(source.label, 1, None, None, f"this does not look like a networks table ({len(missing)} "
-                        "required columns are missing; are the respondents and networks files swapped?): its "
-                        "rows were not checked"), rank=1)
-        return _Checked(None, [], [])
-    checked = _Checked(source, [], [])
-    unique = _UniqueIds("network_id") if "network_id" in source.position else None
-    for table in _tables(source, out, rank=1):
+        return _Checked(None)
+
+    def fail(message, column, kind):
+        out.add(Problem(source.label, 1, column, None, message, kind), rank=1, order=source.position.get(column, -1))
+
+    if "network_id" not in source.position:
+        fail(f"required column is missing{_header_hint('network_id', source.position)}", "network_id",
+             "required column is missing")
+        return _Checked(None)
+    covariates = [c for c in PAPER_NETWORK_COVARIATES if c in source.position]
+    elsewhere = respondents.label if respondents is not None else "the respondents table"
+    for name in opts.network:
+        if name == "network_id":
+            fail("is the network's id, not a covariate", name, "named as a covariate")
+        elif name not in source.position:
+            there = respondents is not None and name in respondents.position
+            fail("is named as a network covariate but is not in the header"
+                 + (f"; it is a column of {elsewhere}: a network covariate has one value per network, in the "
+                    "networks table" if there else _header_hint(name, source.position)), name, "named as a covariate")
+        elif name not in covariates:
+            covariates.append(name)
+    checked = _Checked(source, covariates=covariates)
+    named = CovariateColumns([c for c in covariates if c not in PAPER_NETWORK_COVARIATES], opts.limit)
+    unique, na = UniqueIds("network_id"), {}
+    for table in tables(source, out, rank=1):
         checked.n_rows += len(table)
-        for col in NETWORK_COLUMNS.values():
+        na_as_empty(table, na)
+        for col in [*NETWORK_COLUMNS.values(), *PAPER_NETWORK_COVARIATES.values()]:
             if col.name in source.position:
-                _check_column(table, col, out, rank=1, table_noun="network")
-        if unique is not None:
-            unique.add(table)
-            checked.network_ids.update(table.col("network_id"))
+                check_column(table, col, out, rank=1, table_noun="network")
+        named.add(table, {k: v for k, v in opts.references.items() if k in covariates})
+        unique.add(table)
+        checked.network_ids.update(table.col("network_id"))
         if collect and out.total == 0:
-            checked.frames.append(_typed(table, NETWORK_COLUMNS, list(source.header), []))
+            checked.frames.append(_typed_chunk(table, list(source.header),
+                                               {**NETWORK_COLUMNS, **PAPER_NETWORK_COVARIATES}, set()))
+    checked.kinds = {n: named.kind(n) for n in named.names}
+    for name in named.names:
+        if named.kind(name) == "mixed":
+            out.merge(named.logs[name])
+    checked.notes = _na_note(source.label, na)
     if checked.n_rows == 0:
-        if not any(p.file == source.label and p.line and p.line > 1 for _, p in out.kept):
-            out.add(Problem(source.label, 1, None, None, "no networks: the file has a header but no data rows"),
-                    rank=1)
+        if not out.has(source.label, beyond_header=True):
+            fail("no networks: the file has a header but no data rows", None, "no networks")
         return checked
-    if unique is not None:
-        unique.check(source, out, rank=1)
+    unique.check(source, out, rank=1)
+    _check_references(source.label, source.position, named.labels, covariates, opts, out, rank=1)
     return checked
+
+
+class _Links:
+    """Every respondent's network_id is a network of the networks table: one problem per unknown network
+    (on its first row, with the number of its respondents), gathered across chunks."""
+
+    def __init__(self, known: set[str] | None):
+        self.known = known
+        self.seen: set[str] = set()
+        self.unknown: dict[str, list[int]] = {}        # network_id -> [first line, respondents]
+
+    def add(self, table: CsvTable) -> None:
+        values = table.col("network_id")
+        counts = values.value_counts(sort=False)
+        self.seen.update(counts.index)
+        unknown = [] if self.known is None else [v for v in counts.index if v not in self.known and v.strip()]
+        if not unknown:
+            return
+        firsts = pd.Series(table.lines, index=values.to_numpy()).groupby(level=0, sort=False).first()
+        for value in unknown:
+            entry = self.unknown.setdefault(value, [int(firsts[value]), 0])
+            entry[1] += int(counts[value])
+
+    def check(self, label: str, networks_label: str, out: ProblemLog, *, order: int) -> list[str]:
+        by_lower = {k.strip().lower(): k for k in self.known}
+        for value, (line, n) in sorted(self.unknown.items(), key=lambda kv: kv[1][0]):
+            close = by_lower.get(value.strip().lower())
+            hint = f"; did you mean {close!r}? ids must match exactly" if close else ""
+            rows = f" ({n} respondents; this is the first)" if n > 1 else ""
+            out.add(Problem(label, line, "network_id", value, f"{value!r} is not a network_id of {networks_label}"
+                            f"{rows}{hint}", "network_id not in the networks table"), rank=0, order=order)
+        empty = sorted(self.known - self.seen)
+        if empty:
+            return [f"{len(empty)} network(s) of {networks_label} have no respondents: "
+                    f"{', '.join(empty[:10])}{' ...' if len(empty) > 10 else ''}"]
+        return []
+
+
+def _check_measures(path, header: list[str] | None, out: ProblemLog) -> list[tuple]:
+    """The measures table: ``(measure, name, domain, items)`` per row, items checked against ``header``."""
+    source = open_csv(path, what="measure", rank=2, out=out)
+    if source is None:
+        return []
+
+    def fail(line, column, value, message, kind):
+        out.add(Problem(source.label, line, column, value, message, kind), rank=2,
+                order=source.position.get(column, -1))
+
+    missing = [c.name for c in MEASURE_COLUMNS.values() if c.required and c.name not in source.position]
+    for name in missing:
+        fail(1, name, None, f"required column is missing{_header_hint(name, source.position)}",
+             "required column is missing")
+    if missing:
+        return []
+    rows, seen, unique = [], {}, UniqueIds("measure")
+    for table in tables(source, out, rank=2):
+        for col in MEASURE_COLUMNS.values():
+            if col.name in source.position:
+                check_column(table, col, out, rank=2, table_noun="measure")
+        unique.add(table)
+        text = {c: table.col(c) if c in source.position else None for c in ("measure", "name", "domain", "items")}
+        for i, line in enumerate(table.lines):
+            key, cell = text["measure"].iloc[i], text["items"].iloc[i]
+            items = [x.strip() for x in cell.split(";") if x.strip()]
+            for item in items:
+                if header is not None and item not in header:
+                    close = [h for h in header if _normal(h) == _normal(item)]
+                    spaces = " (separate items with semicolons)" if " " in item else ""
+                    fail(int(line), "items", cell, f"{item!r} is not a column of the respondents table"
+                         + (f"; did you mean {close[0]!r}?" if close else spaces), "item not in the respondents table")
+                seen.setdefault(item, []).append(key)
+            name, domain = (("" if text[c] is None else text[c].iloc[i].strip()) for c in ("name", "domain"))
+            rows.append((key, name or key, domain, tuple(items)))
+    unique.check(source, out, rank=2)
+    shared = {i: k for i, k in seen.items() if len(k) > 1}
+    if shared:
+        item, keys = next(iter(shared.items()))
+        fail(None, "items", None, f"{len(shared)} item(s) belong to more than one measure, e.g. {item!r} in "
+             f"{', '.join(keys)}: a measure's items are its own", "item in more than one measure")
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------------
 # Typed frames
 
 
-def _typed(table: _Table, columns: dict[str, Column], keep: list[str], items: list[str]) -> pd.DataFrame:
+def _typed_chunk(table: CsvTable, keep: list[str], columns: Mapping[str, Column], candidates: set) -> pd.DataFrame:
+    """A chunk's columns typed: contract and paper columns by their kind, candidate items as float
+    numbers (NaN where empty; whole numbers on the scale in a valid survey), other columns as text."""
     out = {}
     for name in keep:
-        values = table.col(name).reset_index(drop=True)
         col = columns.get(name)
-        if name in items or (col is not None and col.kind in ("integer", "flag")):
-            out[name] = pd.Series(_numbers(table, name)[1], dtype="float64").astype("Int64")
-        elif col is not None and col.kind == "number":
-            out[name] = pd.Series(_numbers(table, name)[1], dtype="float64")
-        elif col is not None and col.kind in ("id", "category"):
-            out[name] = values.astype("str")
-        else:                                            # optional text and extra columns: empty = missing
-            out[name] = values.astype("str").mask(_blank(table, table.position[name]))
+        kind = "candidate" if name in candidates else col.kind if col is not None else "raw"
+        if kind in ("candidate", "integer", "flag", "number"):
+            out[name] = pd.Series(numbers(table, name)[1], dtype="float64")
+        elif kind == "id":
+            out[name] = pd.Series(table.cells[table.position[name]], dtype=object).astype("str")
+        else:                                            # text, labels, named covariates: empty = missing
+            values = pd.Series(table.cells[table.position[name]], dtype=object).astype("str")
+            out[name] = values.mask(blank(table, table.position[name]))
     return pd.DataFrame(out, columns=keep)
 
 
-def _frame(checked: _Checked, columns: dict[str, Column], keep: list[str], items: list[str]) -> pd.DataFrame:
-    """The typed table of a checked file: its chunks joined (an empty table with the columns if none)."""
-    if checked.frames:
-        return pd.concat(checked.frames, ignore_index=True)
-    empty = _Table(checked.source.label, checked.source.header,
-                   {j: np.array([], dtype=object) for j in range(len(checked.source.header))},
-                   np.array([], dtype=np.int64), checked.source.position)
-    return _typed(empty, columns, keep, items)
+def _frame(checked: _Checked, columns: Mapping[str, Column], keep: list[str], items: list[str]) -> pd.DataFrame:
+    """The typed table of a checked file: its chunks joined, items as nullable integers, named
+    covariates as numbers or labels, only the ``keep`` columns (an empty table with them if none)."""
+    frame = (pd.concat(checked.frames, ignore_index=True) if checked.frames
+             else pd.DataFrame({n: pd.Series([], dtype=object) for n in keep}))
+    frame = frame[[c for c in frame.columns if c in set(keep)]].copy()
+    for name in frame.columns:
+        col = columns.get(name)
+        if name in items or (col is not None and col.kind in ("integer", "flag")):
+            frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+        elif col is not None and col.kind == "number" or checked.kinds.get(name) == "number":
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+    return frame
 
 
-def _run(respondents, networks, *, items, scale, max_problems, check_respondents=True, check_networks=True,
-         collect=False):
-    scale = _check_scale(scale)
-    items = _check_items_argument(items)
-    if max_problems is not None and (not isinstance(max_problems, (int, np.integer)) or max_problems < 1):
-        raise ValueError(f"max_problems must be a positive integer or None; got {max_problems!r}")
-    out = ProblemLog(max_problems)
-    nets = _check_networks(networks, out, collect=collect) if check_networks else _Checked(None, [], [])
-    linked = nets.source is not None and "network_id" in nets.source.position
+def _infer_numbers(frame: pd.DataFrame, names) -> pd.DataFrame:
+    """Columns of text whose every filled cell is a number, as numbers (extra network columns)."""
+    for name in names:
+        values = frame[name]
+        if values.dtype == object:
+            as_number = pd.to_numeric(values.str.strip(), errors="coerce")
+            if values.notna().any() and as_number[values.notna()].notna().all():
+                frame[name] = as_number.astype("float64")
+    return frame
+
+
+def reverse_items(frame: pd.DataFrame, items: Sequence[str], *, scale: tuple[int, int]) -> pd.DataFrame:
+    """A copy of ``frame`` with the reverse-keyed ``items`` recoded as ``lowest + highest - x``.
+
+    On a 1-6 scale 1 becomes 6 and 6 becomes 1; unanswered cells stay unanswered.
+
+    Examples
+    --------
+    >>> reverse_items(pd.DataFrame({"q1": [1, 2, 6], "q2": [1, 2, 6]}), ["q2"], scale=(1, 6))["q2"].tolist()
+    [6, 5, 1]
+    """
+    low, high = _check_scale(scale)
+    missing = [i for i in items if i not in frame.columns]
+    if missing:
+        raise ValueError(f"reverse_items: {missing} are not columns of the table")
+    out = frame.copy()
+    for item in items:
+        out[item] = low + high - out[item]
+    return out
+
+
+def _run(respondents, networks, *, opts: _Options, measures=None, check_respondents=True, collect=False):
+    out = ProblemLog(opts.limit)
+    resp_source = open_csv(respondents, what="respondent", rank=0, out=out) if check_respondents else None
+    if measures is not None:
+        opts.measures = _check_measures(measures, None if resp_source is None else resp_source.header, out)
+    nets = (_check_networks(networks, opts, out, resp_source, collect=collect) if networks is not None
+            else _Checked(None))
+    linked = nets.source is not None
     links = _Links(nets.network_ids if linked else None)
-    resp = (_check_respondents(respondents, items, scale, out, links=links, collect=collect) if check_respondents
-            else _Checked(None, [], []))
-    notes = list(resp.notes)
+    resp = _check_respondents(resp_source, opts, out, links=links, collect=collect) if check_respondents \
+        else _Checked(None)
+    if check_respondents and resp_source is not None and "respondent_id" not in resp_source.position \
+            and nets.source is not None and "respondent_id" in nets.source.position:
+        out.hint(resp_source.label, "respondent_id", "required column is missing",
+                 f"{nets.source.label} has a respondent_id column: are the two files swapped?")
+    notes = resp.notes + nets.notes
     if linked and resp.source is not None and "network_id" in resp.source.position:
-        notes += links.check(resp.source.label, nets.source.label, out, rank=0,
-                             order=resp.source.position["network_id"])
+        notes += links.check(resp.source.label, nets.source.label, out, order=resp.source.position["network_id"])
     if resp.source is not None and "network_id" in resp.source.position:
         n_networks = len(links.seen)
-    elif nets.source is not None:
-        n_networks = nets.n_rows
     else:
-        n_networks = 0
+        n_networks = nets.n_rows
     report = ValidationReport(
         respondents_file=str(respondents) if check_respondents else None,
-        networks_file=str(networks) if check_networks else None,
-        problems=out.problems(), n_problems=out.total, notes=tuple(notes),
-        n_persons=resp.n_rows, n_networks=n_networks, items=tuple(resp.items), scale=scale,
-        max_problems=max_problems,
+        networks_file=None if networks is None else str(networks),
+        measures_file=None if measures is None else str(measures),
+        groups=out.report_groups(), n_problems=out.total, notes=tuple(notes), n_persons=resp.n_rows,
+        n_networks=n_networks, items=tuple(resp.items), scale=opts.scale, ignored=tuple(resp.ignored),
+        hints=tuple(out.hints),
     )
     return report, resp, nets
+
+
+def _options(items, scale, reverse, person_covariates, network_covariates, references, networks, measures,
+             max_problems):
+    if items is not None and measures is not None:
+        raise ValueError("name the items either with items= (one measure) or with a measures file, not both")
+    person = _check_names_argument(person_covariates, "person_covariates", "['age', 'gender']") or []
+    network = _check_names_argument(network_covariates, "network_covariates", "['size']") or []
+    if network and networks is None:
+        raise ValueError(f"network covariates {network} need a networks table (networks=, --networks)")
+    references = dict(references or {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in references.items()):
+        raise TypeError(f"references must map covariate columns to category labels (text); got {references!r}")
+    if max_problems is not None and (isinstance(max_problems, bool) or not isinstance(max_problems, (int, np.integer))
+                                     or max_problems < 1):
+        raise ValueError(f"max_problems must be a positive integer or None; got {max_problems!r}")
+    return _Options(items=_check_items_argument(items), scale=_check_scale(scale),
+                    reverse=_check_names_argument(reverse, "reverse", "['q04']") or [],
+                    person=person, network=network, references=references, limit=max_problems)
 
 
 # ----------------------------------------------------------------------------------------------------
 # Public functions
 
 
-def validate(respondents, networks, *, items: Sequence[str] | None = None, scale: tuple[int, int] = (1, 5),
-             max_problems: int | None = MAX_PROBLEMS) -> ValidationReport:
+def validate(respondents, networks=None, *, items: Sequence[str] | None = None, scale: tuple[int, int] = (1, 5),
+             measures=None, reverse: Sequence[str] | None = None, person_covariates: Sequence[str] | None = None,
+             network_covariates: Sequence[str] | None = None, references: Mapping[str, str] | None = None,
+             max_problems: int | None = EXAMPLES_PER_GROUP) -> ValidationReport:
     """Check a survey export against the data contract; report every problem at once.
 
     Parameters
     ----------
-    respondents, networks
-        Paths of the two CSV files (UTF-8; the header on line 1). They are only read.
+    respondents
+        Path of the respondents CSV file (UTF-8; the header on line 1). Only read.
+    networks
+        Path of the networks CSV file, or ``None`` (no network-level variables).
     items
-        The item columns to use. ``None`` (default): every column that is not a contract column.
-        Named items must exist; other non-contract columns are then ignored, with a note.
+        The item columns. ``None`` (default): the measures file's items, or every column that is
+        not a contract column or a covariate and at least half of whose filled cells are whole
+        numbers on ``scale``; the other columns are noted as not used.
     scale
         ``(lowest, highest)`` response code, e.g. ``(1, 5)``; responses must be integers in this range.
+    measures
+        Path of a measures CSV file (``measure, name, domain, items``) for a survey of several
+        measures; its items are the item columns.
+    reverse
+        Reverse-keyed items (recoded by :func:`load_survey`); each must be an item.
+    person_covariates, network_covariates
+        Covariate columns of the respondents and networks tables: numbers, or text labels
+        (dummy-coded by the analyses). Without them, the paper's covariates when all are present.
+    references
+        ``{covariate: label}``: the reference category of a text covariate; it must occur in it.
     max_problems
-        How many problems to keep (all are counted); ``None`` keeps every one.
+        How many problems of each group (file, column, kind) to keep (all are counted); ``None``
+        keeps every one.
 
     Returns
     -------
     ValidationReport
-        ``ok``, ``problems`` (each with file, line, column, value, message), ``n_problems``, ``notes``.
+        ``ok``, ``groups`` of problems (each with its count and first problems: file, line, column,
+        value, message), ``n_problems``, ``notes``, ``hints``.
 
     Raises
     ------
     ValueError, TypeError
-        Only for bad arguments (``scale``, ``items``, ``max_problems``); problems with the data are
-        reported, not raised.
+        Only for bad arguments; problems with the data are reported, not raised.
 
     Notes
     -----
-    Checked: required columns present; respondent_id unique and non-empty; every network_id in the
-    networks table, network_id unique there; ids (respondent_id, network_id, school_id) and column
-    names at most 200 characters, without control or invisible characters (tabs, line breaks, escape
-    sequences, bidirectional overrides); item responses integers on ``scale`` (empty = not
-    answered); numbers are numbers within their range (tenure_years >= 0, intensity 0-1.5,
-    duration_years >= 0); 0/1 flags; categories in their allowed sets, spelled exactly; no empty cell in
-    a required column (an empty gender or race should be written ``undisclosed``); every row has as many
-    fields as the header; at least one respondent and one network; files that exist, are regular files
-    (not a pipe or a device), are readable and UTF-8.
+    Checked: respondent_id and network_id present, unique (respondent_id) and never empty; every
+    network_id in the networks table (when given), network_id unique there; ids (respondent_id,
+    network_id, school_id) and column names at most 200 characters, without control or invisible
+    characters; item responses whole numbers on ``scale`` (empty = not answered; R's ``NA`` read as
+    empty, with a note); wave a whole number, never empty when the column is there; the paper's
+    covariates, when present, of their kind (team_lead and single_district 0 or 1; tenure_years,
+    intensity and duration_years numbers >= 0; labels open, empty = not known); named covariates
+    present, numbers or labels; every row as many fields as the header; at least one respondent;
+    files that exist, are regular files, readable and UTF-8. The measures file: ``measure`` unique,
+    every item a column of the respondents table, no item in two measures. The files are streamed
+    in chunks (:mod:`inhd.records`), whatever their size.
 
     Examples
     --------
@@ -691,53 +681,61 @@ def validate(respondents, networks, *, items: Sequence[str] | None = None, scale
     >>> report.ok, report.n_persons, report.n_items
     (True, 2073, 11)
     """
-    return _run(respondents, networks, items=items, scale=scale, max_problems=max_problems)[0]
+    opts = _options(items, scale, reverse, person_covariates, network_covariates, references, networks, measures,
+                    max_problems)
+    return _run(respondents, networks, opts=opts, measures=measures)[0]
 
 
-def load_survey(respondents, networks, *, items: Sequence[str] | None = None,
-                scale: tuple[int, int] = (1, 5)) -> Survey:
-    """Validate a survey export and load it as typed tables.
+def load_survey(respondents, networks=None, *, items: Sequence[str] | None = None,
+                scale: tuple[int, int] = (1, 5), measures=None, reverse: Sequence[str] | None = None,
+                person_covariates: Sequence[str] | None = None, network_covariates: Sequence[str] | None = None,
+                references: Mapping[str, str] | None = None) -> Survey:
+    """Validate a survey export and load it as typed tables, reverse-keyed items recoded.
 
     Parameters are those of :func:`validate`.
 
     Returns
     -------
     Survey
-        ``respondents``: the contract columns present and the item columns, in file order, one row per
-        data row (a RangeIndex); ``networks``: every column of the networks table; ``items``, ``scale``
-        and the validation ``report``. Types: respondent_id, network_id, school_id, gender, race,
-        archetype and hub_type are strings exactly as written (``"007"`` stays ``"007"``); item
-        columns, wave, team_lead and single_district are nullable integers (``Int64``; an unanswered
-        item is ``<NA>``); tenure_years, intensity and duration_years are ``float64``; extra network
-        columns are strings. Empty optional cells (school_id, extra columns) are missing values.
-        Non-contract columns not named in ``items`` are not loaded.
+        ``respondents``: the contract columns present, the covariates (the paper's present, and the
+        named ones) and the items, in file order, one row per data row (a RangeIndex);
+        ``networks``: every column of the networks table (or the respondents' network_ids); ``items``,
+        ``scale``, ``reversed``, ``measures`` and the validation ``report``. Types: ids are strings
+        exactly as written (``"007"`` stays ``"007"``); items, wave and 0/1 flags nullable integers
+        (``Int64``; an unanswered item is ``<NA>``); numbers ``float64``; labels and other text
+        strings, an empty cell a missing value. Reverse-keyed items hold ``lowest + highest - x``.
 
     Raises
     ------
     InvalidSurveyData
-        A ``ValueError`` whose ``report`` lists every problem (its message shows the first 50).
+        A ``ValueError`` whose ``report`` lists every problem.
     """
-    report, resp, nets = _run(respondents, networks, items=items, scale=scale, max_problems=MAX_PROBLEMS,
-                              collect=True)
+    opts = _options(items, scale, reverse, person_covariates, network_covariates, references, networks, measures,
+                    EXAMPLES_PER_GROUP)
+    report, resp, nets = _run(respondents, networks, opts=opts, measures=measures, collect=True)
     if not report.ok:
         raise InvalidSurveyData(report)
-    keep = [n for n in resp.source.header if n in RESPONDENT_COLUMNS or n in resp.items]
-    frame = _frame(resp, RESPONDENT_COLUMNS, keep, resp.items)
-    nets_frame = _frame(nets, NETWORK_COLUMNS, list(nets.source.header), [])
-    return Survey(frame, nets_frame, tuple(resp.items), report.scale, report)
+    keep = [n for n in resp.source.header if n in RESPONDENT_COLUMNS or n in resp.covariates or n in resp.items]
+    frame = _frame(resp, {**RESPONDENT_COLUMNS, **PAPER_PERSON_COVARIATES}, list(dict.fromkeys(keep)), resp.items)
+    if opts.reverse:
+        frame = reverse_items(frame, opts.reverse, scale=opts.scale)
+    if nets.source is not None:
+        columns = {**NETWORK_COLUMNS, **PAPER_NETWORK_COVARIATES}
+        net_frame = _frame(nets, columns, list(nets.source.header), [])
+        net_frame = _infer_numbers(net_frame, [c for c in net_frame.columns if c not in columns])
+    else:
+        net_frame = pd.DataFrame({"network_id": sorted(frame["network_id"].unique())})
+    table = None if opts.measures is None else pd.DataFrame(opts.measures, columns=["measure", "name", "domain",
+                                                                                  "items"])
+    return Survey(frame, net_frame, tuple(resp.items), report.scale, report, tuple(opts.reverse), table)
 
 
 def load_respondents(path, *, items: Sequence[str] | None = None, scale: tuple[int, int] = (1, 5)) -> pd.DataFrame:
-    """Validate and load the respondents table alone (no check against a networks table).
+    """Validate and load the respondents table alone. Types as in :func:`load_survey`.
 
-    Types as in :func:`load_survey`. Raises :class:`InvalidSurveyData` listing every problem.
+    Raises :class:`InvalidSurveyData` listing every problem.
     """
-    report, resp, _ = _run(path, None, items=items, scale=scale, max_problems=MAX_PROBLEMS, check_networks=False,
-                           collect=True)
-    if not report.ok:
-        raise InvalidSurveyData(report)
-    keep = [n for n in resp.source.header if n in RESPONDENT_COLUMNS or n in resp.items]
-    return _frame(resp, RESPONDENT_COLUMNS, keep, resp.items)
+    return load_survey(path, None, items=items, scale=scale).respondents
 
 
 def load_networks(path) -> pd.DataFrame:
@@ -745,29 +743,33 @@ def load_networks(path) -> pd.DataFrame:
 
     Raises :class:`InvalidSurveyData` listing every problem.
     """
-    report, _, nets = _run(None, path, items=None, scale=(1, 5), max_problems=MAX_PROBLEMS,
-                           check_respondents=False, collect=True)
+    opts = _options(None, (1, 5), None, None, None, None, path, None, EXAMPLES_PER_GROUP)
+    report, _, nets = _run(None, path, opts=opts, check_respondents=False, collect=True)
     if not report.ok:
         raise InvalidSurveyData(report)
-    return _frame(nets, NETWORK_COLUMNS, list(nets.source.header), [])
+    columns = {**NETWORK_COLUMNS, **PAPER_NETWORK_COVARIATES}
+    frame = _frame(nets, columns, list(nets.source.header), [])
+    return _infer_numbers(frame, [c for c in frame.columns if c not in columns])
 
 
 def item_columns(frame: pd.DataFrame, items: Sequence[str] | None = None) -> list[str]:
     """The item columns of a respondents table.
 
-    ``items=None``: every column that is not a contract column (:data:`RESPONDENT_COLUMNS`), in frame
-    order. Otherwise ``items`` itself, after checking that each is a column of ``frame`` and not a
-    contract column.
+    ``items=None``: every column that is neither a contract column (:data:`RESPONDENT_COLUMNS`) nor
+    one of the paper's covariates (:data:`PAPER_PERSON_COVARIATES`), in frame order (a loaded
+    survey knows its items exactly: ``Survey.items``). Otherwise ``items`` itself, after checking
+    that each is a column of ``frame`` and not a contract column.
 
     Raises
     ------
     ValueError
         A named item is missing from ``frame`` or is a contract column.
     """
+    known = {**RESPONDENT_COLUMNS, **PAPER_PERSON_COVARIATES}
     if items is None:
-        return [c for c in frame.columns if c not in RESPONDENT_COLUMNS]
+        return [c for c in frame.columns if c not in known]
     items = _check_items_argument(items)
-    contract = [i for i in items if i in RESPONDENT_COLUMNS]
+    contract = [i for i in items if i in known]
     if contract:
         raise ValueError(f"items {contract} are contract columns, not survey items")
     missing = [i for i in items if i not in frame.columns]

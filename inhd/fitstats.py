@@ -47,7 +47,8 @@ def fit_sums(X, theta, delta, tau, rows=None, cols=None):
     delta : numpy.ndarray
         A difficulty for each column used.
     tau : array_like
-        The m Andrich thresholds.
+        The m Andrich thresholds, or item-specific thresholds ``(n_items, m)`` of all the
+        columns of ``X`` (the partial credit model, with ``delta`` zero; see :mod:`inhd.rsm`).
     rows, cols : numpy.ndarray of int, optional
         The rows and columns of ``X`` to use (default: all); only these are read.
 
@@ -69,7 +70,8 @@ def fit_sums(X, theta, delta, tau, rows=None, cols=None):
     """
     rows = np.arange(X.shape[0]) if rows is None else rows
     cols = np.arange(X.shape[1]) if cols is None else cols
-    h = np.arange(len(tau) + 1, dtype=float)
+    tau = _of_columns(tau, cols)
+    h = np.arange(tau.shape[-1] + 1, dtype=float)
     acc_r, acc_c = np.zeros((6, rows.size)), np.zeros((6, cols.size))
     for part, x in _blocks(X, rows, cols):
         obs = ~np.isnan(x)
@@ -104,6 +106,12 @@ def fit_sums(X, theta, delta, tau, rows=None, cols=None):
     return table(acc_r, "n_items"), table(acc_c, "n_persons")
 
 
+def _of_columns(tau, cols):
+    """The thresholds of the columns used (item-specific thresholds are rows per column)."""
+    tau = np.asarray(tau, dtype=float)
+    return tau[cols] if tau.ndim == 2 else tau
+
+
 def point_measure(X, measure, delta, tau):
     """Winsteps' point-measure correlation of each item (PTMEA CORR.) and its expected value
     (PTMEA EXP.).
@@ -117,7 +125,7 @@ def point_measure(X, measure, delta, tau):
     delta : numpy.ndarray (n_items,)
         Item difficulties; items with NaN get NaN.
     tau : array_like
-        The m Andrich thresholds.
+        The m Andrich thresholds, or item-specific thresholds ``(n_items, m)``.
 
     Returns
     -------
@@ -144,7 +152,8 @@ def point_measure(X, measure, delta, tau):
         obs = ~np.isnan(x)
         b = np.where(obs, b_all[part, None], 0.0)
         xs = np.where(obs, x, 0.0)
-        e, w = score_moments(b_all[part, None] + centre - delta[None, cols], tau)
+        e, w = score_moments(b_all[part, None] + centre - delta[None, cols],
+                             _of_columns(tau, cols))
         e, w = np.where(obs, e, 0.0), np.where(obs, w, 0.0)
         for k, arr in enumerate((obs, xs, xs * xs, b, b * b, xs * b, e, e * e + w, e * b)):
             sums[k] += arr.sum(axis=0)

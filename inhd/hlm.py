@@ -146,30 +146,24 @@ class KnownVarianceResult:
             estimates and the bar ends (Figure 2 of the participatory-benefits paper).
         highlight : optional
             A unit id drawn in a contrasting colour.
+
+        Drawn by :func:`inhd.plots.plot_caterpillar`, the compendium's one caterpillar plot.
         """
-        import matplotlib.pyplot as plt
+        from inhd.plots import plot_caterpillar
 
         level = self.groups[0] if level is None else level
         if level not in self.random_effects:
             raise ValueError(f"level: {level!r} is not one of the grouping levels "
                              f"{list(self.groups)}")
         re = self.random_effects[level]
-        centre = re["deviation"] + float(self.params.get("Intercept", 0.0))
-        order = np.argsort(centre.to_numpy(), kind="stable")
-        est = centre.to_numpy()[order]
-        lo, hi = est - 2 * re["se"].to_numpy()[order], est + 2 * re["se"].to_numpy()[order]
+        est = re["deviation"].to_numpy(float) + float(self.params.get("Intercept", 0.0))
+        lo, hi = est - 2 * re["se"].to_numpy(float), est + 2 * re["se"].to_numpy(float)
         if rescale is not None:
             est, lo, hi = (np.asarray(rescale(a), dtype=float) for a in (est, lo, hi))
-        if ax is None:
-            _, ax = plt.subplots()
-        x = np.arange(len(est))
-        ids = list(re.index[order])
-        colors = ["C3" if (highlight is not None and i == highlight) else "C0" for i in ids]
-        ax.vlines(x, lo, hi, colors=colors)
-        ax.scatter(x, est, c=colors, zorder=3)
-        ax.set_xticks(x, [str(i) for i in ids], rotation=90)
+        units = pd.DataFrame({"network_id": [str(i) for i in re.index], "mean": est, "se": (hi - lo) / 4})
+        ax = plot_caterpillar(units, highlight=None if highlight is None else str(highlight), ax=ax, average=False,
+                              ylabel="EB estimate (±2 SE)" + (" rescaled" if rescale is not None else ""))
         ax.set_xlabel(str(level))
-        ax.set_ylabel("EB estimate (±2 SE)" + (" rescaled" if rescale is not None else ""))
         return ax
 
 

@@ -5,7 +5,8 @@ mean-squares say they do not fit the rating-scale model (Bond, Yan & Heene 2020;
 1994). :class:`FitRule` states when an item misfits; :func:`select_items_by_fit` removes the worst
 misfit, refits and repeats, choosing items by their statistics only, never by name; the
 participatory-benefits paper (Perlman, Bryk & Russell 2025) built its nine-item measure this way
-from eleven candidates.
+from eleven candidates. The items table of both calibrations (``items.csv``) is
+:func:`inhd.item_review.item_table`.
 
 References
 ----------
@@ -25,7 +26,7 @@ import pandas as pd
 from inhd.rasch import RatingScaleResult, fit_rating_scale
 from inhd.warnings import InhdWarning
 
-__all__ = ["FitRule", "ItemSelection", "select_items_by_fit", "items_table"]
+__all__ = ["FitRule", "ItemSelection", "select_items_by_fit"]
 
 
 
@@ -191,24 +192,3 @@ def select_items_by_fit(responses: pd.DataFrame, *, rule: FitRule | None = None,
                                          "outfit_z", "severity"])
     return ItemSelection(initial=initial, final=res, retained=tuple(items),
                          dropped=tuple(dropped), steps=steps, rule=rule)
-
-
-def items_table(selection: ItemSelection) -> pd.DataFrame:
-    """``items.csv`` of the contract: ``item, difficulty, se, infit, outfit, retained``.
-
-    Retained items carry their final-calibration statistics; dropped items those of the fit in
-    which they were removed (the statistics that condemned them).
-    """
-    rows = []
-    removed = selection.steps.set_index("item") if len(selection.steps) else None
-    for item in selection.initial.items.index:
-        if item in selection.retained:
-            r = selection.final.items.loc[item]
-            rows.append((item, r["difficulty"], r["se"], r["infit"], r["outfit"], True))
-        else:
-            r0 = selection.initial.items.loc[item]
-            s = removed.loc[item]
-            rows.append((item, r0["difficulty"], r0["se"], s["infit"], s["outfit"], False))
-    out = pd.DataFrame(rows, columns=["item", "difficulty", "se", "infit", "outfit", "retained"])
-    out["item"] = out["item"].astype(str)
-    return out

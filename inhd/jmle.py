@@ -39,11 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import null_space
 
-from inhd.rsm import (RatingScaleEstimate, check_responses, linked_items, pattern_groups, probs,
+from inhd.rsm import (PartialCreditEstimate, RatingScaleEstimate, check_responses, item_tops,
+                      linked_items, partial_credit_summaries, pattern_groups, probs,
                       solve_locations)
 from inhd.warnings import ConvergenceWarning
 
-__all__ = ["jmle_rating_scale", "RUNAWAY"]
+__all__ = ["jmle_rating_scale", "jmle_partial_credit", "RUNAWAY"]
 
 #: |logits| beyond which a JMLE estimate is taken to be diverging (the MLE does not exist).
 RUNAWAY = 25.0
@@ -65,13 +66,14 @@ class _Groups:
     patterns: np.ndarray     # (P, I) bool: the distinct missing-data patterns
 
 
-def _groups(X, obs, m) -> _Groups:
-    """Integer codes, the non-extreme persons and their groups."""
+def _groups(X, obs, m, tops=None) -> _Groups:
+    """Integer codes, the non-extreme persons and their groups (``tops``: each item's top
+    category, when items differ; default m)."""
     x = np.zeros(X.shape, np.int8 if m < 128 else np.int64)      # integer codes, 0 if missing
     np.copyto(x, X, where=obs, casting="unsafe")
     score = x.sum(axis=1, dtype=np.int64)
-    n_answered = obs.sum(axis=1)
-    rows = np.flatnonzero((score > 0) & (score < m * n_answered))
+    top_score = m * obs.sum(axis=1) if tops is None else obs @ tops
+    rows = np.flatnonzero((score > 0) & (score < top_score))
     xk, ok = x[rows], obs[rows]
     counts = np.bincount(xk[ok], minlength=m + 1)
     first, group_of, weight = pattern_groups(ok, score[rows])
@@ -457,3 +459,208 @@ def _estimate(X, grp: _Groups, delta, tau, tse, theta, cur, cov, converged, n_it
         measures=measures, measures_se=measures_se, llf=float(cur["ll"]),
         converged=bool(converged), n_iter=int(n_iter), n_patterns=len(grp.patterns),
         n_persons=int(grp.rows.size), covariance=cov)
+
+
+# --------------------------------------------------------------------------- partial credit
+
+@dataclass(frozen=True)
+class _Steps:
+    """The partial credit model's free thresholds, item by item: K = sum of the items' tops."""
+
+    tops: np.ndarray         # (I,) each item's top category
+    item: np.ndarray         # (K,) the item of each threshold
+    step: np.ndarray         # (K,) its step, 0-based (threshold k + 1)
+    observed_ge: np.ndarray  # (K,) responses to the item at or above category k + 1
+    basis: np.ndarray        # (K, K-1) null space of the centring (mean item location 0)
+
+    def table(self, flat, m):
+        """(I, m) thresholds, +inf above each item's top (as inhd.rsm.probs takes them)."""
+        out = np.full((self.tops.size, m), np.inf)
+        out[self.item, self.step] = flat
+        return out
+
+
+def _steps(grp: _Groups, X, tops, m) -> _Steps:
+    """Threshold bookkeeping; refuses items whose thresholds do not exist."""
+    x = np.where(~np.isnan(X[grp.rows]), X[grp.rows], -1.0)
+    problems = [f"item (column) {i} has a single category (code {tops[i]}): nothing to estimate"
+                for i in np.flatnonzero(tops == 0)]
+    for i in np.flatnonzero(tops > 0):
+        unused = [h for h in range(tops[i] + 1) if not (x[:, i] == h).any()]
+        if unused:
+            problems.append(f"item (column) {i}: categor{'ies' if len(unused) > 1 else 'y'} "
+                            f"{unused} of 0..{tops[i]} never used by a non-extreme person")
+    if grp.rows.size == 0:
+        problems.insert(0, "no person has a non-extreme raw score")
+    if problems:
+        raise ValueError("partial credit JMLE estimates do not exist (thresholds next to an "
+                         "unused category are infinite; collapse categories, e.g. with "
+                         "inhd.categories.collapse_categories, or drop the item): "
+                         + "; ".join(problems))
+    n_comp, label = linked_items(grp.patterns)
+    if n_comp > 1:
+        blocks = "; ".join(str(np.flatnonzero(label == c).tolist()) for c in range(n_comp))
+        raise ValueError(f"the items fall into {n_comp} blocks (columns {blocks}) that no "
+                         "non-extreme person links by answering items of both")
+    item = np.repeat(np.arange(tops.size), tops)
+    step = np.concatenate([np.arange(t) for t in tops])
+    observed_ge = (x[:, item] >= step + 1).sum(axis=0).astype(float)
+    w = 1.0 / tops[item]
+    return _Steps(tops=tops, item=item, step=step, observed_ge=observed_ge,
+                  basis=null_space(w[None, :]))
+
+
+def _pcm_pass(theta, flat, grp: _Groups, st: _Steps, m, i_pq):
+    """Joint log-likelihood, person derivatives and the Schur-complemented threshold system of
+    the partial credit model (the analogue of :func:`_pass`); fills ``i_pq`` (G, K)."""
+    thr = st.table(flat, m)
+    n_items, K = st.tops.size, st.item.size
+    ge_sum, gg_sum = np.zeros((m, n_items)), np.zeros((n_items, m, m))
+    G = grp.score.size
+    g_p, i_pp = np.empty(G), np.empty(G)
+    schur, rhs, ll = np.zeros((K, K)), np.zeros(K), 0.0
+    size = max(1, 20_000 // (n_items * m))
+    for start in range(0, G, size):
+        part = slice(start, start + size)
+        w, mk = grp.weight[part], grp.mask[part].astype(float)
+        p, log_z = probs(np.repeat(theta[part, None], n_items, axis=1), thr,
+                         categories_first=True)
+        p *= mk
+        ge, he = _tails(p)                                        # (m, g, I)
+        e = he[0]
+        v = ge[0].copy()
+        for k in range(1, m):
+            v += (2 * k + 1) * ge[k]
+        v -= e * e
+        ll += w @ (grp.score[part] * theta[part] - (log_z * mk).sum(axis=1))
+        g_p[part] = w * (grp.score[part] - e.sum(axis=1))
+        i_pp[part] = np.maximum(w * v.sum(axis=1), 1e-300)     # zero only for runaway groups
+        ge_sum += np.einsum("g,kgi->ki", w, ge)
+        gg_sum += np.einsum("g,kgi,lgi->ikl", w, ge, ge)
+        he -= e * ge                                              # Cov(X, 1{X >= k})
+        i_pq[part] = -(w[None, :] * he[st.step, :, st.item]).T
+        _gram(i_pq[part] / np.sqrt(i_pp[part])[:, None], schur)
+        rhs += i_pq[part].T @ (g_p[part] / i_pp[part])
+    ll -= st.observed_ge @ flat
+    g_q = ge_sum[st.step, st.item] - st.observed_ge
+    same = st.item[:, None] == st.item[None, :]
+    top = np.maximum.outer(st.step, st.step)
+    i_qq = np.where(same, ge_sum[top, st.item[:, None]] - gg_sum[st.item[:, None], st.step[:, None],
+                                                                  st.step[None, :]], 0.0)
+    return dict(ll=ll, g_p=g_p, i_pp=i_pp, schur=i_qq - schur, rhs=g_q - rhs)
+
+
+def _pcm_start(grp: _Groups, X, st: _Steps, m):
+    """Thresholds from adjacent-category log-odds, centred; groups from their raw scores."""
+    x = X[grp.rows]
+    counts = np.stack([(x == h).sum(axis=0) for h in range(m + 1)], axis=1).astype(float)
+    flat = np.log(counts[st.item, st.step] / counts[st.item, st.step + 1])
+    location = np.bincount(st.item, flat) / st.tops
+    flat -= location.mean()
+    top = grp.mask @ st.tops
+    frac = grp.score / top
+    centre = (grp.mask * (np.bincount(st.item, flat) / st.tops)).sum(axis=1) / grp.mask.sum(axis=1)
+    return np.log(frac / (1 - frac)) + centre, flat
+
+
+def jmle_partial_credit(X, *, n_categories, tol=1e-8, max_iter=100) -> PartialCreditEstimate:
+    """Joint maximum-likelihood estimates of the partial credit model.
+
+    Parameters
+    ----------
+    X : array_like of float, shape (n_persons, n_items)
+        Response codes 0..m (m = n_categories - 1), ``np.nan`` for a missing response; every
+        row must hold a response. Not modified. Each item's categories are 0 up to its highest
+        observed code. Persons with an extreme raw score (0 or the sum of the top categories of
+        the items they answered) get no measure.
+    n_categories : int
+        Categories of the scale, m + 1 (>= 2).
+    tol : float, default 1e-8
+        Convergence when the largest Newton step of any parameter (logits) is below ``tol``.
+    max_iter : int, default 100
+        Newton iterations allowed.
+
+    Returns
+    -------
+    inhd.rsm.PartialCreditEstimate
+        ``method="jmle"``: item thresholds and locations (centred so that the locations average
+        0) with SEs from the joint information with the persons profiled out, the joint
+        measures and model SEs of the non-extreme persons, the joint log-likelihood.
+
+    Raises
+    ------
+    ValueError
+        Bad codes or shape; an item with one category, or a category of an item (at or below
+        its top) that no non-extreme person used; items in unlinked blocks.
+
+    Warns
+    -----
+    ConvergenceWarning
+        With ``converged=False``: ``max_iter`` reached, or estimates running off beyond
+        :data:`RUNAWAY` logits (the JMLE does not exist for the data).
+
+    Notes
+    -----
+    :math:`P(X_{ni} = h) \\propto \\exp \\sum_{k \\le h} (\\theta_n - \\delta_{ik})`.
+    Full Newton-Raphson as :func:`jmle_rating_scale` (persons grouped by missing-data pattern
+    and raw score, the person block eliminated by a Schur complement), with each item's
+    thresholds in place of the common difficulty and thresholds; the threshold block of the
+    information is block-diagonal by item. Like every JMLE, the estimates carry a bias of order
+    1/L that grows with the number of parameters per item; use ``method="cml"`` in
+    :func:`inhd.rasch.fit_partial_credit` for consistent item estimates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0, 1, 2], [1, 1, 0], [2, 1, 1], [0, 0, 1], [1, 2, 2], [2, 0, 1],
+    ...               [1, 2, 0], [0, 1, 1]], float)
+    >>> est = jmle_partial_credit(X, n_categories=3)
+    >>> bool(est.converged), round(float(est.location.mean()), 12), est.method
+    (True, 0.0, 'jmle')
+    """
+    X, obs, m = check_responses(X, n_categories=n_categories)
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    tops = item_tops(X, obs)
+    grp = _groups(X, obs, m, tops)
+    st = _steps(grp, X, tops, m)
+    theta, flat = _pcm_start(grp, X, st, m)
+    i_pq = np.empty((grp.score.size, st.item.size))
+    cur = _pcm_pass(theta, flat, grp, st, m, i_pq)
+    converged, n_iter = False, 0
+    for n_iter in range(1, max_iter + 1):
+        B = st.basis
+        try:
+            step_q = B @ np.linalg.solve(B.T @ cur["schur"] @ B, B.T @ cur["rhs"])
+        except np.linalg.LinAlgError:               # connected data: only when running away
+            break
+        step_p = (cur["g_p"] - i_pq @ step_q) / cur["i_pp"]
+        biggest = max(np.abs(step_p).max(), np.abs(step_q).max())
+        if biggest < tol:
+            theta, flat, converged = theta + step_p, flat + step_q, True
+            break
+        scale = min(1.0, 2.0 / biggest)
+        for _ in range(40):                         # step-halving keeps the ascent monotone
+            new = _pcm_pass(theta + scale * step_p, flat + scale * step_q, grp, st, m, i_pq)
+            if new["ll"] >= cur["ll"] - 1e-12 * abs(cur["ll"]):
+                break
+            scale *= 0.5
+        theta, flat, cur = theta + scale * step_p, flat + scale * step_q, new
+    converged = _diagnose(theta, flat, np.zeros(1), np.ones(flat.size, bool), converged,
+                          max_iter, tol)
+    try:
+        cov = st.basis @ np.linalg.inv(st.basis.T @ cur["schur"] @ st.basis) @ st.basis.T
+    except np.linalg.LinAlgError:
+        cov = np.full((flat.size, flat.size), np.nan)
+    thr, thr_se, location, location_se, full = partial_credit_summaries(flat, cov, tops, m)
+    measures, measures_se = np.full(X.shape[0], np.nan), np.full(X.shape[0], np.nan)
+    measures[grp.rows] = theta[grp.group_of]
+    measures_se[grp.rows] = (1.0 / np.sqrt(cur["i_pp"] / grp.weight))[grp.group_of]
+    return PartialCreditEstimate(
+        method="jmle", thresholds=thr, thresholds_se=thr_se, location=location,
+        location_se=location_se, measures=measures, measures_se=measures_se,
+        llf=float(cur["ll"]), converged=bool(converged), n_iter=int(n_iter),
+        n_patterns=len(grp.patterns), n_persons=int(grp.rows.size),
+        n_parameters=int(tops.sum() - 1), covariance=full)

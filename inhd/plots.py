@@ -6,6 +6,8 @@
 - :func:`plot_four_bar`: the INHD "probability density display" (Figure 3 there): respondents in
   four ordered categories (low, low-middle, high-middle, high), compared between groups; the
   categories and their cut points are in :mod:`inhd.scales`.
+- :func:`plot_caterpillar`: networks' estimates sorted, with bars of two standard errors (the
+  validity paper's Figure 1, the participatory-benefits paper's Figure 2, the network reports).
 
 Every plotting function takes ``ax=None`` (a new figure is made) and returns the Axes.
 """
@@ -21,6 +23,7 @@ __all__ = [
     "wright_map",
     "category_curves",
     "plot_four_bar",
+    "plot_caterpillar",
 ]
 
 
@@ -148,4 +151,52 @@ def plot_four_bar(distribution, *, ax=None):
     ax.set_ylim(0, 100)
     ax.legend()
     ax.set_title("Probability density display")
+    return ax
+
+
+def plot_caterpillar(networks, *, estimate="mean", se="se", label="network_id", highlight=None, ax=None,
+                     ylabel=None, title=None, average=True):
+    """Caterpillar plot: one estimate per network, sorted, with bars of two standard errors.
+
+    Parameters
+    ----------
+    networks : pandas.DataFrame
+        One row per network (e.g. :func:`inhd.estimates.network_estimates`), with the columns
+        ``estimate``, ``se`` and ``label``: logits (``mean``, ``se``), the 0-10 scale
+        (``mean_0_10``, ``se_0_10``) or rates (``rate``, ``rate_se``).
+    highlight : optional
+        A network label drawn in red (a network's own report).
+    ylabel, title : str, optional
+    average : bool, default True
+        A dashed line at the mean of the estimates.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Networks along x (labels as text), estimates along y; on the 0-10 scale the axis spans 0-10.
+    """
+    need = [estimate, se, label]
+    missing = [c for c in need if c not in networks.columns]
+    if missing:
+        raise ValueError(f"plot_caterpillar: column(s) {missing} not in the table (it has {list(networks.columns)})")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    d = networks.sort_values(estimate).reset_index(drop=True)
+    x = np.arange(len(d))
+    y, bars = d[estimate].to_numpy(float), 2 * d[se].to_numpy(float)
+    colours = np.where(d[label].astype(str) == str(highlight), "#c0392b", "#1f4e79")
+    ax.errorbar(x, y, yerr=bars, fmt="none", ecolor="0.6", elinewidth=1, capsize=2)
+    ax.scatter(x, y, c=colours, zorder=3, s=22)
+    if average and len(d):
+        ax.axhline(float(np.mean(y)), color="0.3", lw=0.8, ls="--")
+    ax.set_xticks(x, d[label].astype(str).tolist(), rotation=90, fontsize=7, parse_math=False)   # ids are text
+    ax.set_xlabel("network (sorted)")
+    if estimate.endswith("_0_10"):
+        ax.set_ylim(0, 10)
+    ax.set_ylabel(ylabel or ("network estimate (0-10 scale)" if estimate.endswith("_0_10")
+                             else f"network {estimate} (logits)"))
+    if title:
+        ax.set_title(title)
     return ax

@@ -5,11 +5,14 @@
   benefits), with Table 4's predictors (:data:`PERSON_PREDICTORS`, :data:`NETWORK_PREDICTORS`);
 - :data:`VARIATION_TABLE1`: Russell, Bryk & Sherer (2025), Table 1 (the well- and
   least-developed networks);
-- :func:`published_tables`: every table transcribed into ``data/published/`` (``data/README.md``
-  says where each comes from).
+- :func:`published_table`: the one loader of a table transcribed into ``data/published/``
+  (``data/README.md`` says where each comes from); :func:`published_tables` reads them all;
+- :func:`beside_published`: the one shape of "ours beside the published": the keys, then
+  ``<value>_published`` and ``<value>_ours`` for each value.
 
 The synthetic data (:mod:`inhd.synthetic_cohort`, :mod:`inhd.synthetic_survey`) are calibrated to
-these figures; the paper modules set their results beside them.
+these figures; the paper modules set their results beside them, on the shipped cohorts only (the
+published values come from the papers' own data, not from anyone else's survey).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from inhd import DATA_DIR
 
 __all__ = [
     "PB_TABLE1", "PB_TABLE2", "PB_TABLE4_FINAL", "PERSON_PREDICTORS", "NETWORK_PREDICTORS",
-    "PB_ITEMS", "PB_CANDIDATE_ITEMS", "VARIATION_TABLE1", "published_tables",
+    "PB_ITEMS", "PB_CANDIDATE_ITEMS", "VARIATION_TABLE1", "published_tables", "published_table",
+    "beside_published",
 ]
 
 #: Table 1: counts of the categorical person variables and moments of the continuous ones.
@@ -109,6 +113,63 @@ VARIATION_TABLE1 = pd.DataFrame(
              "member_stability_pct", "average_tenure_2023", "hub_stability"])
 
 
+def published_table(name: str, *, directory=None) -> pd.DataFrame:
+    """The published table ``name`` as transcribed in ``data/published/<name>.csv`` (real figures).
+
+    Raises
+    ------
+    ValueError
+        No such table (the message lists those there are).
+
+    Examples
+    --------
+    >>> published_table("participatory_benefits_table3")["rasch_rank"].tolist()
+    [1, 7, 9, 4, 2, 3, 5, 8, 6]
+    """
+    folder = Path(directory) if directory is not None else Path(DATA_DIR) / "published"
+    path = folder / f"{name}.csv"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.csv")))
+        raise ValueError(f"no published table {name!r} in {folder} (there are: {known})")
+    return pd.read_csv(path)
+
+
+def beside_published(ours: pd.DataFrame, published: pd.DataFrame, *, on, values) -> pd.DataFrame:
+    """Our numbers beside the published ones: the one shape of every such table.
+
+    Parameters
+    ----------
+    ours, published : pandas.DataFrame
+        Tidy frames sharing the key column(s) ``on`` and the value columns ``values``.
+    on : str or list of str
+    values : str or list of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        The keys, then for each value column ``<value>_published`` and ``<value>_ours``, in the
+        published table's row order (our rows without a published one after them); a row only one
+        side has shows NaN on the other (an outer join).
+
+    Examples
+    --------
+    >>> ours = pd.DataFrame({"quantity": ["a", "b"], "value": [0.5, 0.7]})
+    >>> pub = pd.DataFrame({"quantity": ["b", "a"], "value": [0.8, 0.4]})
+    >>> beside_published(ours, pub, on="quantity", values="value").values.tolist()
+    [['b', 0.8, 0.7], ['a', 0.4, 0.5]]
+    """
+    on = [on] if isinstance(on, str) else list(on)
+    values = [values] if isinstance(values, str) else list(values)
+    for name, frame in (("ours", ours), ("published", published)):
+        missing = [c for c in on + values if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name}: column(s) {missing} missing")
+    a = published[on + values].rename(columns={v: f"{v}_published" for v in values}).assign(_a=range(len(published)))
+    b = ours[on + values].rename(columns={v: f"{v}_ours" for v in values}).assign(_b=range(len(ours)))
+    out = a.merge(b, on=on, how="outer", sort=False).sort_values(["_a", "_b"], na_position="last")
+    return out[on + [f"{v}_{side}" for v in values for side in ("published", "ours")]].reset_index(drop=True)
+
+
 def published_tables(directory=None) -> dict[str, pd.DataFrame]:
     """The published tables transcribed into ``data/published/`` (real figures, not synthetic).
 
@@ -120,4 +181,4 @@ def published_tables(directory=None) -> dict[str, pd.DataFrame]:
     files = sorted(folder.glob("*.csv"))
     if not files:
         raise ValueError(f"no published tables (*.csv) in {folder}")
-    return {f.stem: pd.read_csv(f) for f in files}
+    return {f.stem: published_table(f.stem, directory=folder) for f in files}

@@ -26,14 +26,16 @@ import numpy as np
 import pandas as pd
 
 from inhd.data import item_columns
+from inhd.estimates import network_estimates
 from inhd.hlm import fit_known_variance
+from inhd.plots import plot_caterpillar as caterpillar
 from inhd.privacy import (MIN_CELL, category_shares, cell_means, check_min_cell, pooled_means, publishable,
                           shown_groups)
 from inhd.publish import write_shareable_csv
 from inhd.published import PB_ITEMS
-from inhd.rasch import fit_rating_scale
 from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
                          reporting_range)
+from inhd.survey_measures import calibrate_items
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
@@ -124,7 +126,7 @@ class Calibration:
 
 
 def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jmle",
-              min_cell: int = MIN_CELL) -> Calibration:
+              min_cell: int = MIN_CELL, scale=None) -> Calibration:
     """Calibrate a measure: Rasch rating-scale model on everyone, then network EB estimates.
 
     Parameters
@@ -140,6 +142,8 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         respondents of network-wave cells of at least this size, so that no published estimate
         draws on a suppressed cell; the 0-10 range is theirs too. The Rasch model uses everyone (its
         item difficulties are model parameters).
+    scale
+        The response scale ``(lowest, highest)`` (:func:`inhd.survey_measures.calibrate_items`).
 
     Raises
     ------
@@ -159,7 +163,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         raise ValueError(f"calibrate: item column(s) {missing} not in the respondents table")
     responses = respondents.set_index("respondent_id")[items]
     try:
-        rasch = fit_rating_scale(responses, method=method)
+        rasch = calibrate_items(responses, scale=scale, method=method)
     except (ValueError, np.linalg.LinAlgError) as err:
         raise UnmodellableData(f"the data validate but the rating-scale model cannot be fitted to the items "
                                f"{', '.join(map(str, items))}: {err}") from None
@@ -204,10 +208,7 @@ def _network_model(fitted: pd.DataFrame, persons: pd.DataFrame, *, min_cell: int
             f"the data validate but the network model cannot be fitted to the {len(shown)} networks shown ({err}); "
             f"the smallest are {named}: too few networks, or networks whose members all have the same "
             "measure, leave the between-network variance unidentified") from None
-    effects = model.random_effects["network_id"]
-    intercept = float(model.params["Intercept"])
-    estimates = pd.DataFrame({"network_id": effects.index.astype(str),
-                              "mean": intercept + effects["deviation"].to_numpy(), "se": effects["se"].to_numpy()})
+    estimates = network_estimates(model)[["network_id", "mean", "se"]]
     table = counts.rename_axis("network_id").reset_index().merge(estimates, on="network_id", how="left")
     return table[["network_id", "n_persons", "mean", "se"]]
 
@@ -470,14 +471,8 @@ def plot_caterpillar(calibration: Calibration, network_id: str | None = None, *,
     """
     ax = ax or _new_axes((8, 4))[1]
     table = network_table(calibration, min_cell=min_cell)
-    shown = table[~table["suppressed"]].sort_values("mean_0_10").reset_index(drop=True)
-    x = np.arange(len(shown))
-    colours = np.where(shown["network_id"] == network_id, "#c0392b", "#1f4e79")
-    ax.errorbar(x, shown["mean_0_10"].astype(float), yerr=2 * shown["se_0_10"].astype(float), fmt="none",
-                ecolor="#999999", elinewidth=1)
-    ax.scatter(x, shown["mean_0_10"].astype(float), c=colours, zorder=3, s=28)
-    ax.set_xticks(x, shown["network_id"].tolist(), rotation=90, fontsize=7, parse_math=False)
-    ax.set_ylabel("network estimate (0-10 scale)")
+    shown = table[~table["suppressed"]].astype({"mean_0_10": float, "se_0_10": float})
+    caterpillar(shown, estimate="mean_0_10", se="se_0_10", highlight=network_id, ax=ax, average=False)
     suppressed = int(table["suppressed"].sum())
     threshold = calibration.min_cell if min_cell is None else min_cell
     note = f"; {suppressed} network(s) suppressed (fewer than {threshold} respondents)" if suppressed else ""

@@ -16,6 +16,14 @@ endorse) and Andrich thresholds :math:`\\tau_1..\\tau_m`. Probabilities are comp
 measures far off the scale neither overflow nor underflow (log-sum-exp, or powers of
 :math:`e^{\\theta - \\delta}` where these provably stay inside the floating-point range).
 
+The same functions compute the partial credit model (Masters 1982), in which each item has
+thresholds of its own: wherever ``tau`` is an ``(n_items, m)`` array instead of a vector of m,
+row i holds item i's thresholds :math:`\\tau_{i1}..\\tau_{im}` and the items are the last axis
+of ``diff``. An item with fewer categories than the scale has ``+inf`` for the steps above its top
+category, whose probability is then exactly zero (:func:`item_thresholds` builds such arrays).
+With ``diff = theta`` (item difficulty 0) the rows are the points on the logit scale where
+adjacent categories are equally likely.
+
 The module also holds :class:`RatingScaleEstimate`, the one shape in which both estimators
 (:func:`inhd.cml.cml_rating_scale`, :func:`inhd.jmle.jmle_rating_scale`) return their results.
 """
@@ -35,11 +43,16 @@ __all__ = [
     "moments",
     "score_moments",
     "category_probabilities",
+    "item_thresholds",
+    "item_tops",
+    "max_scores",
+    "partial_credit_summaries",
     "pattern_groups",
     "linked_items",
     "solve_locations",
     "simulate_rating_scale",
     "RatingScaleEstimate",
+    "PartialCreditEstimate",
 ]
 
 #: Largest |h (theta - delta) - sum_{k<=h} tau_k| for which the category weights are formed as
@@ -107,19 +120,79 @@ def log_weights(diff, tau) -> np.ndarray:
     diff : array_like
         Person measure minus item difficulty (logits), any shape.
     tau : array_like
-        The m Andrich thresholds.
+        The m Andrich thresholds, or item-specific thresholds ``(n_items, m)`` (partial credit;
+        items on the last axis of ``diff``, ``+inf`` beyond an item's top category).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``diff.shape + (m + 1,)``.
+        Shape ``diff.shape + (m + 1,)``; ``-inf`` for the categories an item does not have.
     """
     tau = np.asarray(tau, dtype=float)
-    h = np.arange(tau.size + 1, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
+    h = np.arange(tau.shape[-1] + 1, dtype=float)
     eta = np.asarray(diff, dtype=float)[..., None] * h
-    eta -= cum
-    return eta
+    cum = _cumulative(tau)
+    if tau.ndim == 1 or eta.shape[-2:] == cum.shape:
+        eta -= cum
+        return eta
+    return eta - cum                           # a person's diff broadcast over the items
+
+
+def _cumulative(tau) -> np.ndarray:
+    """0, tau_1, tau_1 + tau_2, ... along the last axis (``+inf`` from an item's first ``+inf``
+    step on)."""
+    return np.concatenate([np.zeros(tau.shape[:-1] + (1,)), np.cumsum(tau, axis=-1)], axis=-1)
+
+
+def item_thresholds(thresholds, n_categories=None) -> np.ndarray:
+    """Item-specific thresholds as the core functions take them: ``(n_items, m)``, ``+inf`` for
+    the steps an item does not have.
+
+    Parameters
+    ----------
+    thresholds : array_like (n_items, m)
+        Each item's thresholds; NaN (or ``+inf``) for the steps above its top category. The
+        steps an item has must come first and be finite.
+    n_categories : array_like of int, optional
+        Categories of each item (checked against the finite steps when given).
+
+    Returns
+    -------
+    numpy.ndarray (n_items, m)
+
+    Raises
+    ------
+    ValueError
+        A row with a gap (a finite step after a missing one), an item without steps, or
+        ``n_categories`` that disagrees with the finite steps.
+
+    Examples
+    --------
+    >>> item_thresholds([[-1.0, 1.0], [0.5, np.nan]])
+    array([[-1. ,  1. ],
+           [ 0.5,  inf]])
+    """
+    tau = np.array(thresholds, dtype=float, ndmin=2)
+    if tau.ndim != 2:
+        raise ValueError(f"thresholds must be 2-D (items x steps), got {tau.ndim} dimensions")
+    has = np.isfinite(tau)
+    tops = has.sum(axis=1)
+    gaps = np.flatnonzero((tops == 0) | (has != (np.arange(tau.shape[1]) < tops[:, None])).any(axis=1))
+    if gaps.size:
+        raise ValueError(f"thresholds: rows {gaps[:10].tolist()} must hold their item's steps "
+                         "first (finite) and NaN only above the item's top category")
+    if n_categories is not None and not np.array_equal(np.asarray(n_categories) - 1, tops):
+        raise ValueError("thresholds: the finite steps do not match n_categories")
+    return np.where(has, tau, np.inf)
+
+
+def max_scores(tau, n_items) -> np.ndarray:
+    """Highest score on each of ``n_items`` items: m for a rating scale, the number of finite
+    steps of each row for item-specific thresholds."""
+    tau = np.asarray(tau, dtype=float)
+    if tau.ndim < 2:
+        return np.full(n_items, float(tau.size))
+    return np.isfinite(tau).sum(axis=-1).astype(float)
 
 
 def log_probs(diff, tau) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +238,8 @@ def probs(diff, tau, *, categories_first=False) -> tuple[np.ndarray, np.ndarray]
     diff : array_like
         Person measure minus item difficulty (logits), any shape.
     tau : array_like
-        The m Andrich thresholds.
+        The m Andrich thresholds, or ``(n_items, m)`` item-specific thresholds (see the module
+        notes).
     categories_first : bool, default False
         Return the probabilities with the category axis first, shape ``(m + 1,) + diff.shape``
         (contiguous per category: the layout the estimators sum over), instead of last.
@@ -179,18 +253,20 @@ def probs(diff, tau, *, categories_first=False) -> tuple[np.ndarray, np.ndarray]
     """
     diff = np.asarray(diff, dtype=float)
     tau = np.asarray(tau, dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(tau)])
-    if diff.size == 0 or tau.size * np.abs(diff).max() + np.abs(cum).max() >= _POWER_RANGE:
+    m = tau.shape[-1]
+    cum = _cumulative(tau)
+    reach = np.abs(cum[np.isfinite(cum)]).max()        # +inf steps give weights of exactly 0
+    if diff.size == 0 or m * np.abs(diff).max() + reach >= _POWER_RANGE:
         log_p, log_z = log_probs(diff, tau)
         p = np.exp(log_p)
         return (np.moveaxis(p, -1, 0).copy() if categories_first else p), log_z
-    p = np.empty((tau.size + 1,) + diff.shape)
+    p = np.empty((m + 1,) + diff.shape)
     p[0] = 1.0
     z = np.exp(diff)
     total = np.ones(diff.shape)
-    for h in range(1, tau.size + 1):
+    for h in range(1, m + 1):
         np.multiply(p[h - 1], z, out=p[h])
-        p[h] *= np.exp(-tau[h - 1])
+        p[h] *= np.exp(-tau[..., h - 1])
         total += p[h]
     inv = 1.0 / total
     p *= inv
@@ -245,6 +321,28 @@ def category_probabilities(theta, *, difficulty=0.0, thresholds) -> np.ndarray:
     theta = np.atleast_1d(np.asarray(theta, dtype=float))
     lp, _ = log_probs(theta - float(difficulty), np.asarray(thresholds, dtype=float))
     return np.exp(lp)
+
+
+def item_tops(X, obs) -> np.ndarray:
+    """Each item's top category: its highest observed code (the partial credit model's items
+    have categories 0..top)."""
+    return np.where(obs, X, 0.0).max(axis=0).astype(np.int64)
+
+
+def partial_credit_summaries(flat, cov, tops, m):
+    """Thresholds (n_items, m) with NaN above each item's top, item locations, and their SEs
+    and full covariance, from the flat thresholds and their covariance (item-major)."""
+    n_items = tops.size
+    has = np.arange(m)[None, :] < tops[:, None]
+    L = np.zeros((n_items, flat.size))                 # location_i = mean_h delta_ih
+    L[np.repeat(np.arange(n_items), tops), np.arange(flat.size)] = np.repeat(1.0 / tops, tops)
+    thr, thr_se = np.full((n_items, m), np.nan), np.full((n_items, m), np.nan)
+    thr[has], thr_se[has] = flat, np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    full = np.full((n_items * m, n_items * m), np.nan)
+    idx = np.flatnonzero(has.ravel())
+    full[np.ix_(idx, idx)] = cov
+    loc_cov = L @ cov @ L.T
+    return thr, thr_se, L @ flat, np.sqrt(np.clip(np.diag(loc_cov), 0.0, None)), full
 
 
 def pattern_groups(mask, target) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -315,8 +413,9 @@ def solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
     With ``offsets`` the item difficulties this is the ML person measure for raw score
     ``target`` (Wright & Masters 1982, ch. 5; ``eRm::person.parameter`` for the non-extreme
     scores); with ``offsets`` minus the person measures it gives minus an item difficulty.
-    Targets must lie strictly inside (0, m * n_r). Rows sharing a mask and a target are solved
-    once (:func:`pattern_groups`).
+    Targets must lie strictly inside (0, the row's highest score). Rows sharing a mask and a
+    target are solved once (:func:`pattern_groups`). ``tau`` may be item-specific
+    (``(n_items, m)``, the partial credit model), with ``offsets`` zero.
 
     Returns
     -------
@@ -337,9 +436,11 @@ def solve_locations(mask, offsets, target, tau, *, tol=1e-10, max_iter=100):
     gm = mask[first].astype(float)
     gt = np.asarray(target, float)[first]
     n = gm.sum(axis=1)
-    m = len(tau)
-    frac = np.clip(gt / (m * n), 1e-6, 1 - 1e-6)
-    span = np.max(np.abs(offsets)) + np.sum(np.abs(tau)) + 40.0
+    tau = np.asarray(tau, dtype=float)
+    top = gm @ max_scores(tau, gm.shape[1])
+    frac = np.clip(gt / top, 1e-6, 1 - 1e-6)
+    finite = np.where(np.isfinite(tau), np.abs(tau), 0.0)
+    span = np.max(np.abs(offsets)) + finite.sum(axis=-1).max() + 40.0
     lo, hi = np.full(len(gt), -span), np.full(len(gt), span)
     b = (gm * offsets).sum(axis=1) / n + np.log(frac / (1 - frac))
     active = np.arange(len(gt))
@@ -374,7 +475,9 @@ def simulate_rating_scale(theta, difficulties, thresholds, *, rng, missing=0.0,
     difficulties : array_like or pandas.Series
         Item difficulties (logits), one per item; a Series lends its labels to the columns.
     thresholds : array_like
-        The m Andrich thresholds shared by the items (m + 1 categories).
+        The m Andrich thresholds shared by the items (m + 1 categories), or item-specific
+        thresholds ``(n_items, m)`` to draw from the partial credit model (NaN or ``+inf``
+        above an item's top category; see :func:`item_thresholds`).
     rng : int or numpy.random.Generator
         A seed or a Generator (required: simulations are reproducible).
     missing : float, default 0
@@ -412,7 +515,12 @@ def simulate_rating_scale(theta, difficulties, thresholds, *, rng, missing=0.0,
     a = np.asarray(discrimination, dtype=float)
     if a.ndim and a.size != d.size:
         raise ValueError(f"discrimination has {a.size} values for {d.size} items")
-    n_cat = np.size(thresholds) + 1
+    thresholds = np.asarray(thresholds, dtype=float)
+    if thresholds.ndim == 2:
+        if thresholds.shape[0] != d.size:
+            raise ValueError(f"thresholds has {thresholds.shape[0]} rows for {d.size} items")
+        thresholds = item_thresholds(thresholds)
+    n_cat = thresholds.shape[-1] + 1
     u = rng.random((th.size, d.size))
     codes = np.empty((th.size, d.size))
     rows = max(1, 2_000_000 // max(1, d.size * n_cat))
@@ -423,6 +531,8 @@ def simulate_rating_scale(theta, difficulties, thresholds, *, rng, missing=0.0,
         lp, _ = _log_softmax(eta)
         cdf = np.cumsum(np.exp(lp), axis=-1)
         codes[part] = np.minimum((u[part, :, None] > cdf[..., :-1]).sum(axis=-1), n_cat - 1)
+    if thresholds.ndim == 2:                  # no category above an item's top, even by rounding
+        np.minimum(codes, max_scores(thresholds, d.size), out=codes)
     codes += min_category
     if missing > 0:
         codes[rng.random(codes.shape) < missing] = np.nan
@@ -503,4 +613,77 @@ class RatingScaleEstimate:
             lines.append(f"{'item ' + str(i):>12}{d:12.4f}{s:10.4f}")
         for k, (t, s) in enumerate(zip(self.thresholds, self.thresholds_se)):
             lines.append(f"{'tau ' + str(k + 1):>12}{t:12.4f}{s:10.4f}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PartialCreditEstimate:
+    """Item and person parameters of the partial credit model as an estimator returns them.
+
+    Both engines return this shape: :func:`inhd.cml.cml_partial_credit` (conditional ML, as
+    ``eRm::PCM``) and :func:`inhd.jmle.jmle_partial_credit` (joint ML).
+    :func:`inhd.rasch.fit_partial_credit` turns it into a labelled
+    :class:`inhd.partial_credit.PartialCreditResult`.
+
+    Attributes
+    ----------
+    method : str
+        ``"cml"`` or ``"jmle"``.
+    thresholds, thresholds_se : numpy.ndarray (n_items, m)
+        Item thresholds :math:`\\delta_{ih}`, the measures at which categories h - 1 and h of
+        item i are equally likely, centred so that the item locations average 0; NaN above an
+        item's top category. SEs from the inverse information under that constraint (CML:
+        conditional; JMLE: joint, persons profiled out).
+    location, location_se : numpy.ndarray (n_items,)
+        Item locations, the mean of each item's thresholds (``eRm::thresholds``' "Location"),
+        averaging 0, and their SEs.
+    measures, measures_se : numpy.ndarray (n_persons,)
+        As in :class:`RatingScaleEstimate` (NaN for extreme scores).
+    llf : float
+        Maximised log-likelihood: conditional (``eRm::PCM(X)$loglik``) or joint.
+    converged : bool
+    n_iter : int
+    n_patterns : int
+        Distinct missing-data patterns among the persons used.
+    n_persons : int
+        Persons used (non-extreme raw scores).
+    n_parameters : int
+        Free parameters: the steps of all items minus one (the centring); the df of a
+        likelihood-ratio test against the rating-scale model is ``n_parameters`` minus the
+        rating-scale model's ``(n_items - 1) + (m - 1)``.
+    covariance : numpy.ndarray (n_items * m, n_items * m) or None
+        Covariance of the thresholds flattened item by item (row ``i * m + h - 1``), NaN for
+        the steps an item does not have.
+    """
+
+    method: str
+    thresholds: np.ndarray
+    thresholds_se: np.ndarray
+    location: np.ndarray
+    location_se: np.ndarray
+    measures: np.ndarray
+    measures_se: np.ndarray
+    llf: float
+    converged: bool
+    n_iter: int
+    n_patterns: int
+    n_persons: int
+    n_parameters: int
+    covariance: np.ndarray | None = None
+
+    def summary(self) -> str:
+        """Plain-text table of the estimates."""
+        kind = {"cml": "conditional", "jmle": "joint"}.get(self.method, self.method)
+        n_items, m = self.thresholds.shape
+        lines = [f"Partial credit model, {self.method.upper()}: {n_items} items, up to {m + 1} "
+                 f"categories, {self.n_persons} non-extreme persons in {self.n_patterns} "
+                 "missing-data patterns",
+                 f"{kind} log-likelihood {self.llf:.6f} ({self.n_parameters} parameters); "
+                 f"converged={self.converged} after {self.n_iter} iterations",
+                 f"{'':>8}{'location':>10}{'se':>8}" + "".join(f"{'step ' + str(h + 1):>10}"
+                                                            for h in range(m))]
+        for i in range(n_items):
+            steps = "".join(f"{t:10.4f}" for t in self.thresholds[i])
+            lines.append(f"{'item ' + str(i):>8}{self.location[i]:10.4f}"
+                         f"{self.location_se[i]:8.4f}{steps}")
         return "\n".join(lines)

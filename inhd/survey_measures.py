@@ -1,8 +1,10 @@
 """The survey's measures: a Rasch calibration of each measure, persons labelled by network, school
 and wave.
 
-The INHD survey has many measures, each a handful of items named ``<measure>_1``,
-``<measure>_2``, ... (:func:`measure_items`). :func:`calibrate_measure` fits the rating-scale model
+A survey of several measures names each measure's items in a measures file (``measure, name,
+domain, items``: :func:`inhd.data.load_survey` reads it); the shipped network health survey also
+names its items ``<measure>_1``, ``<measure>_2``, ... (:func:`measure_items`).
+:func:`calibrate_measure` fits the rating-scale model
 to one measure over every wave (one calibration puts all waves on the same logit scale, as the
 INHD reports do) and labels each person's measure and standard error with the respondent's
 network, school and wave: the input of the multilevel analyses of the validity
@@ -14,15 +16,54 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from inhd.rasch import RatingScaleResult, fit_rating_scale
 
-__all__ = ["ID_COLUMNS", "MeasureCalibration", "measure_items", "calibrate_measure",
-           "calibrate_measures", "rasch_item_table"]
+__all__ = ["ID_COLUMNS", "MeasureCalibration", "measure_items", "calibrate_items", "calibrate_measure",
+           "calibrate_measures"]
 
-#: The columns that label a person's measure.
+#: The columns that label a person's measure (``school_id`` and ``wave`` when the survey has them).
 ID_COLUMNS = ("respondent_id", "network_id", "school_id", "wave")
+#: The labels every survey has.
+REQUIRED_ID_COLUMNS = ("respondent_id", "network_id")
+
+
+def calibrate_items(responses: pd.DataFrame, *, scale=None, method: str = "jmle") -> RatingScaleResult:
+    """The rating-scale model of one measure's items, on a declared response scale.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Respondents x items, integer codes, missing as NA.
+    scale : (int, int), optional
+        The response scale's lowest and highest code; codes outside it are refused. The model's
+        categories run from the lowest to the highest code used (a category of the scale nobody
+        chose has no estimable threshold; :func:`inhd.item_review.review_items` notes it).
+    method : {"jmle", "cml"}
+
+    Raises
+    ------
+    ValueError
+        Codes outside ``scale``; a category inside the used range that no respondent with a
+        non-extreme score chose (the message names it: collapse it with a neighbour,
+        :func:`inhd.categories.collapse_categories`, or check the coding).
+    """
+    if scale is not None:
+        low, high = int(scale[0]), int(scale[1])
+        x = responses.to_numpy(dtype=float, na_value=np.nan)
+        off = np.isfinite(x) & ((x < low) | (x > high))
+        if off.any():
+            col = responses.columns[np.flatnonzero(off.any(axis=0))[0]]
+            raise ValueError(f"item {col!r} holds codes outside the response scale {low}-{high}")
+    try:
+        return fit_rating_scale(responses, method=method)
+    except ValueError as err:
+        if "never occur among non-extreme" not in str(err):
+            raise
+        items = ", ".join(map(str, responses.columns))
+        raise ValueError(f"items {items}: {err}") from None
 
 
 def measure_items(columns, measure: str) -> list[str]:
@@ -63,7 +104,8 @@ class MeasureCalibration:
         The rating-scale fit (items, thresholds, persons, reliability).
     persons : pandas.DataFrame
         One row per respondent with at least one response to the measure's items:
-        ``respondent_id, network_id, school_id, wave, measure, se, known_variance, extreme``
+        ``respondent_id, network_id``, ``school_id`` and ``wave`` when the respondents table has
+        them, ``measure, se, known_variance, extreme``
         (``known_variance`` = se squared, the level-1 variance of the multilevel models).
     """
 
@@ -87,20 +129,22 @@ def _check_columns(df: pd.DataFrame, columns, where: str) -> None:
 
 
 def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
-                      method: str = "jmle") -> MeasureCalibration:
+                      method: str = "jmle", scale=None) -> MeasureCalibration:
     """Rasch rating-scale calibration of one measure, persons labelled by network, school, wave.
 
     Parameters
     ----------
     respondents : pandas.DataFrame
-        One row per respondent (and wave): ``respondent_id, network_id, school_id, wave`` and the
-        item columns. Not modified.
+        One row per respondent (and wave): ``respondent_id, network_id``, ``school_id`` and
+        ``wave`` when the survey has them, and the item columns. Not modified.
     measure : str
         The measure's key (used for labels and, when ``items`` is None, to find its items).
     items : list of str, optional
         Item columns; default :func:`measure_items` (``<measure>_1``, ``<measure>_2``, ...).
     method : {"jmle", "cml"}
         Rasch estimation (:func:`inhd.rasch.fit_rating_scale`).
+    scale : (int, int), optional
+        The response scale (:func:`calibrate_items`).
 
     Returns
     -------
@@ -126,46 +170,33 @@ def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
     if not isinstance(respondents, pd.DataFrame):
         raise TypeError(f"respondents must be a pandas DataFrame, got {type(respondents).__name__}")
     items = measure_items(respondents.columns, measure) if items is None else list(items)
-    _check_columns(respondents, [*ID_COLUMNS, *items], f"calibrate_measure({measure!r})")
+    _check_columns(respondents, [*REQUIRED_ID_COLUMNS, *items], f"calibrate_measure({measure!r})")
     if respondents["respondent_id"].duplicated().any():
         dup = respondents.loc[respondents["respondent_id"].duplicated(), "respondent_id"].iloc[0]
         raise ValueError(f"respondents: respondent_id must be unique (one row per response); "
                          f"{dup!r} appears more than once")
-    rasch = fit_rating_scale(respondents.set_index("respondent_id")[items], method=method)
+    rasch = calibrate_items(respondents.set_index("respondent_id")[items], scale=scale, method=method)
     persons = rasch.persons[["measure", "se", "extreme"]].rename_axis("respondent_id").reset_index()
-    ids = respondents[list(ID_COLUMNS)]
-    persons = persons.merge(ids, on="respondent_id", how="left", validate="one_to_one")
+    ids = [c for c in ID_COLUMNS if c in respondents.columns]
+    persons = persons.merge(respondents[ids], on="respondent_id", how="left", validate="one_to_one")
     persons["known_variance"] = persons["se"] ** 2
-    persons = persons[["respondent_id", "network_id", "school_id", "wave", "measure", "se",
-                       "known_variance", "extreme"]]
+    if "wave" in persons.columns:                # a loaded survey's nullable Int64 (never empty) as int64
+        persons["wave"] = persons["wave"].astype("int64")
+    persons = persons[[*ids, "measure", "se", "known_variance", "extreme"]]
     return MeasureCalibration(measure=measure, items=items, rasch=rasch, persons=persons)
 
 
-def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle"
+def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle", scale=None
                        ) -> dict[str, MeasureCalibration]:
     """:func:`calibrate_measure` for each measure.
 
-    ``measures`` is a list of keys (items found by :func:`measure_items`) or a mapping
-    ``{measure: [item columns]}``.
+    ``measures`` is a list of keys (items found by :func:`measure_items`), a mapping
+    ``{measure: [item columns]}``, or a measures table (``measure`` and ``items`` columns, as
+    ``Survey.measures``).
     """
+    if isinstance(measures, pd.DataFrame):
+        measures = dict(zip(measures["measure"], measures["items"]))
     if isinstance(measures, dict):
-        return {m: calibrate_measure(respondents, measure=m, items=it, method=method)
+        return {m: calibrate_measure(respondents, measure=m, items=list(it), method=method, scale=scale)
                 for m, it in measures.items()}
-    return {m: calibrate_measure(respondents, measure=m, method=method) for m in measures}
-
-
-def rasch_item_table(calibrations: dict) -> pd.DataFrame:
-    """Item calibrations of every measure in one tidy table.
-
-    Columns: ``measure, item, difficulty, se, infit, outfit, n`` plus the measure's
-    ``person_reliability`` and ``converged`` repeated on its rows.
-    """
-    parts = []
-    for key, cal in calibrations.items():
-        it = cal.rasch.items[["difficulty", "se", "infit", "outfit", "n_persons"]].rename_axis("item")
-        it = it.reset_index()
-        it.insert(0, "measure", key)
-        it["person_reliability"] = cal.rasch.person_reliability
-        it["converged"] = bool(cal.rasch.converged)
-        parts.append(it)
-    return pd.concat(parts, ignore_index=True)
+    return {m: calibrate_measure(respondents, measure=m, method=method, scale=scale) for m in measures}

@@ -19,8 +19,9 @@ in its name. Two generators, both deterministic given ``rng`` (a seed or a
   the structure of Russell, Bryk & Sherer (2025, Table 1).
 
 :func:`write_synthetic_data` (``python -m inhd.synth``) regenerates every committed SYNTHETIC CSV
-from the fixed seeds :data:`PB_SEED` and :data:`NH_SEED` (and writes the variation paper's
-structural table to ``data/published/``), byte for byte.
+from the fixed seeds :data:`PB_SEED` and :data:`NH_SEED`, the shipped survey's measures table
+``network_health_measures.csv`` (the data contract's ``measure, name, domain, items``) and the
+variation paper's structural table in ``data/published/``, byte for byte.
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ def write_synthetic_data(directory=None) -> list[Path]:
     items = nh.items.reset_index()
     items["thresholds"] = " ".join(f"{x:g}" for x in nh.thresholds)
     _write(items, out / "network_health_items_SYNTHETIC.csv", written)
+    # the survey-data contract's measures table of the shipped survey (inhd.survey_run's default)
+    contract = pd.DataFrame({
+        "measure": nh.measures.index, "name": nh.measures["name"].to_numpy(),
+        "domain": nh.measures["framework_domain"].to_numpy(),
+        "items": [";".join(nh.measure_items(key)) for key in nh.measures.index]})
+    _write(contract, out / "network_health_measures.csv", written)
     for name, frame in (("network_health_measures_SYNTHETIC.csv", nh.measures.reset_index()),
                         ("network_health_network_effects_SYNTHETIC.csv", nh.network_effects)):
         _write(frame.rename(columns=FILE_COLUMNS[name]), out / name, written)

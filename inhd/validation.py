@@ -12,13 +12,17 @@ Reference values live in ``data/reference/`` (Winsteps output shipped with the c
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from inhd import DATA_DIR, ROOT
+from inhd.dif import rating_scale_dif
 from inhd.hlm import fit_known_variance
-from inhd.rasch import fit_rating_scale, fit_statistics
+from inhd.rasch import (fit_partial_credit, fit_rating_scale, fit_statistics,
+                        rating_scale_vs_partial_credit)
+from inhd.warnings import InhdWarning
 
 COLUMNS = ["reference", "data", "quantity", "n_values", "max_abs_diff", "tolerance", "within_tolerance"]
 
@@ -96,6 +100,97 @@ def erm_comparison() -> pd.DataFrame:
             _row("eRm 1.0.2", label, "person measure (person.parameter)",
                  fit.persons["measure"].to_numpy()[at], persons["theta"], ERM_TOLERANCE["measure"]),
         ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+#: The eRm references on real data for the partial credit model and DIF (reference/erm/README_dif_pcm.md,
+#: made by reference/erm/make_dif_reference.R).
+ERM_REAL_DATASETS = {"verbal_aggression": "VerbalAggression", "gcbs": "conspiracist beliefs, 106 missing"}
+#: Tolerances against eRm::PCM: about 10 times the largest difference found over both data sets
+#: (locations 1.2e-5, thresholds 3.7e-5 logits; SEs 1.5e-4 relative; logLik 7e-8; the LR statistic 1.3e-7).
+ERM_PCM_TOLERANCE = {"location": 2e-4, "thresholds": 4e-4, "se": 2e-3, "loglik": 1e-6, "statistic": 2e-6}
+#: Tolerances against eRm::LRtest: about 10 times the largest difference found over the four splits
+#: (statistic 2e-9; per-group locations 8e-7 and thresholds 3e-7 logits; location SEs 2e-5 logits;
+#: group log-likelihoods 2e-9).
+ERM_DIF_TOLERANCE = {"statistic": 2e-8, "location": 1e-5, "thresholds": 3e-6, "se": 2e-4, "loglik": 2e-8}
+
+
+def erm_pcm_comparison() -> pd.DataFrame:
+    """The partial credit model (``fit_partial_credit(method="cml")``) against ``eRm::PCM``, and the
+    likelihood-ratio test of the rating-scale model against it.
+
+    Item locations and thresholds are eRm's ``thresholds()`` table less the mean location (the
+    mapping of reference/erm/README_dif_pcm.md); SEs are compared as ratios ours / eRm's (delta method
+    on eRm's Hessian). The likelihood-ratio statistic is ``2 (logLik_PCM - logLik_RSM)``: eRm 1.0.2's
+    ``anova(pcm, rsm)`` prints half of it as ``LR`` (and refers that half to chi-square), so the
+    table also sets ours beside twice eRm's printed value.
+    """
+    rows = []
+    tol = ERM_PCM_TOLERANCE
+    for name, label in ERM_REAL_DATASETS.items():
+        ref = json.loads((ROOT / "reference" / "erm" / f"{name}_pcm.json").read_text())
+        data = pd.read_csv(ROOT / "reference" / "erm" / f"{name}.csv")[ref["items"]]
+        fit = fit_partial_credit(data, method="cml")
+        lr = rating_scale_vs_partial_credit(data).likelihood_ratio
+        cmp_ = ref["rsm_vs_pcm"]
+        thr_se = np.asarray(ref["thresholds_se"])
+        rows += [
+            _row("eRm 1.0.2", label, "item location (PCM, thresholds() Location)", fit.items["location"],
+                 ref["location"], tol["location"]),
+            _row("eRm 1.0.2", label, "item thresholds (PCM)", fit.thresholds, ref["thresholds"], tol["thresholds"]),
+            _row("eRm 1.0.2", label, "location SE, relative", fit.items["se"] / np.asarray(ref["location_se"]),
+                 np.ones(len(ref["location_se"])), tol["se"]),
+            _row("eRm 1.0.2", label, "threshold SE, relative", fit.thresholds_se / thr_se, np.ones(thr_se.shape),
+                 tol["se"]),
+            _row("eRm 1.0.2", label, "conditional log-likelihood (PCM logLik)", [fit.llf], [ref["loglik"]],
+                 tol["loglik"]),
+            _row("eRm 1.0.2", label, "LR statistic, RSM against PCM (2 x logLik gain)", [lr["statistic"]],
+                 [cmp_["statistic"]], tol["statistic"]),
+            _row("eRm 1.0.2", label, "LR statistic against 2 x anova(pcm, rsm) LR", [lr["statistic"]],
+                 [2 * cmp_["erm_anova"]["LR"]], tol["statistic"]),
+            _row("eRm 1.0.2", label, "LR df (npar PCM - npar RSM)", [lr["df"]], [cmp_["df"]], 0.0),
+        ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def erm_dif_comparison() -> pd.DataFrame:
+    """DIF (``inhd.dif.rating_scale_dif``, CML) against ``eRm::LRtest(eRm::RSM(X), splitcr = ...)``.
+
+    Two real data sets, each split by gender and by eRm's default median split of the raw scores
+    (per missing-data pattern when responses are missing, as eRm does); the VerbalAggression median
+    split leaves out the item eRm leaves out (``incomplete_items="drop"``). Compared: Andersen's
+    statistic and df, each group's conditional log-likelihood, and each group's centred item
+    locations, their SEs and its Andrich thresholds (eRm's ``$fitobj``).
+    """
+    rows = []
+    tol = ERM_DIF_TOLERANCE
+    for name, label in ERM_REAL_DATASETS.items():
+        ref = json.loads((ROOT / "reference" / "erm" / f"{name}_lrtest.json").read_text())
+        table = pd.read_csv(ROOT / "reference" / "erm" / f"{name}.csv")
+        X = table[ref["items"]]
+        for lr in ref["lrtest"]:
+            groups = table[lr["split"]] if lr["split"] != "median" else "median"
+            with warnings.catch_warnings():            # the dropped item is reported in the row label
+                warnings.simplefilter("ignore", InhdWarning)
+                res = rating_scale_dif(X, groups, incomplete_items="drop")
+            kept = lr["pooled"]["items"]
+            data = f"{label}, by {lr['split']}" + (f" ({', '.join(lr['excluded_items'])} left out, as eRm)"
+                                                   if lr["excluded_items"] else "")
+            loc, loc_ref, se, se_ref, thr, thr_ref = [], [], [], [], [], []
+            for g, theirs in zip(lr["group_labels"], lr["groups"]):
+                loc += list(res.items.loc[kept, f"location_{g}"]); loc_ref += theirs["difficulty"]
+                se += list(res.items.loc[kept, f"se_{g}"]); se_ref += theirs["difficulty_se"]
+                thr += list(res.thresholds[g]); thr_ref += theirs["thresholds"]
+            rows += [
+                _row("eRm 1.0.2", data, "Andersen LR statistic (LRtest $LR)", [res.likelihood_ratio["statistic"]],
+                     [lr["statistic"]], tol["statistic"]),
+                _row("eRm 1.0.2", data, "Andersen LR df", [res.likelihood_ratio["df"]], [lr["df"]], 0.0),
+                _row("eRm 1.0.2", data, "group log-likelihoods ($likgroup)", res.groups["llf"].drop("pooled"),
+                     lr["loglik_groups"], tol["loglik"]),
+                _row("eRm 1.0.2", data, "per-group item locations (centred)", loc, loc_ref, tol["location"]),
+                _row("eRm 1.0.2", data, "per-group location SEs", se, se_ref, tol["se"]),
+                _row("eRm 1.0.2", data, "per-group Andrich thresholds", thr, thr_ref, tol["thresholds"]),
+            ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

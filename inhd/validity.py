@@ -16,55 +16,76 @@ Pipeline (each step a function):
 
 - :func:`inhd.survey_measures.calibrate_measures`: Rasch rating-scale model of each measure
   (:func:`inhd.rasch.fit_rating_scale`), one calibration over every wave, as the INHD reports do.
-- :func:`measure_reliability` / :func:`reliability_table`: the unconditional three-level model of
-  one wave (:func:`inhd.hlm.fit_known_variance`), the three reliabilities, a likelihood-ratio
-  test of each variance component (the published "n.s." marks), and the published values beside ours
-  (:func:`load_published_reliabilities`; never typed in).
-- :func:`fit_growth`: the growth model and the reliability of network rates.
-- :func:`plot_caterpillar`, :func:`plot_growth`: Figures 1 and 2.
+- :func:`measure_reliability` / :func:`reliability_table`: the unconditional multilevel model of
+  one wave (:func:`inhd.hlm.fit_known_variance`; persons in schools in networks, or persons in
+  networks when the data have no usable school level: :func:`inhd.survey_run.survey_levels`), the
+  reliabilities, a likelihood-ratio test of each variance component (the published "n.s." marks);
+  :func:`reliability_beside_published` sets the published values beside ours
+  (:func:`load_published_reliabilities`; never typed in) and :func:`format_reliability` lays the
+  table out as the poster does.
+- :func:`fit_growth` and :func:`growth_table`: the growth model and the reliability of network rates.
+- :func:`plot_growth`: Figure 2's trajectories (Figure 1 and the rates are
+  :func:`inhd.plots.plot_caterpillar` of :func:`inhd.estimates.network_estimates`).
 
-Everything here runs on the SYNTHETIC network health survey shipped in ``data/``; the published
-reliabilities are real (``data/published/inhd_measure_reliabilities.csv``).
+The shipped network health survey in ``data/`` is SYNTHETIC; the published reliabilities are real
+(``data/published/inhd_measure_reliabilities.csv``). Any survey in the data contract runs the same
+steps.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
-from inhd import DATA_DIR
+from inhd.estimates import network_estimates
 from inhd.hlm import KnownVarianceResult, fit_known_variance
+from inhd.published import beside_published, published_table
 from inhd.reliability import separation_reliability
-from inhd.scales import on_0_10_scale
 from inhd.survey_measures import MeasureCalibration
+from inhd.survey_run import survey_levels
 
 __all__ = [
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
     "RELIABILITY_COLUMNS",
+    "SHIPPED_NOTES",
     "load_published_reliabilities",
     "measure_reliability",
     "reliability_table",
+    "reliability_beside_published",
+    "format_reliability",
     "fit_growth",
-    "network_estimates",
-    "plot_caterpillar",
+    "growth_table",
     "plot_growth",
 ]
 
-#: Columns of :attr:`ReliabilityTable.table` (they never vary).
+#: Columns of :attr:`ReliabilityTable.table` (they never vary; school columns are NaN without a
+#: school level).
 RELIABILITY_COLUMNS = [
     "measure", "name", "domain", "n_items", "n_persons", "n_schools", "n_networks",
     "individual", "individual_hlm", "school", "network",
     "school_p_value", "network_p_value", "school_ns", "network_ns",
-    "published_individual", "published_school", "published_network",
-    "published_school_ns", "published_network_ns",
     "variance_network_id", "variance_school_id", "variance_residual", "converged",
 ]
+#: What the notebook says about the shipped SYNTHETIC survey, and only about it.
+SHIPPED_NOTES = {
+    "banner": "The published reliabilities shown beside ours are the real figures from the paper's table "
+              "(data/published/inhd_measure_reliabilities.csv).",
+    "reliabilities": "The synthetic survey was generated so that the design reliabilities equal the published "
+                     "ones; ours are estimated from the generated responses, so they scatter around the diagonal by "
+                     "sampling error (a network-level reliability rests on about thirty networks). Individual "
+                     "reliabilities run a little higher than the published: joint maximum likelihood spreads "
+                     "person measures on short measures.",
+    "summary": "As the paper reports, every measure separates networks reliably at one point in time and schools "
+               "far less reliably; the same survey, repeated yearly, can tell a network whether it is developing "
+               "faster or slower than others.",
+}
+#: The reliabilities set beside the published ones (:func:`reliability_beside_published`).
+PUBLISHED_VALUES = ["individual", "school", "network", "school_ns", "network_ns"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,9 +103,7 @@ def load_published_reliabilities(path=None) -> pd.DataFrame:
     >>> table.loc["Knowledge management", ["individual", "school", "network"]].tolist()
     [0.91, 0.23, 0.82]
     """
-    if path is None:
-        path = Path(DATA_DIR) / "published" / "inhd_measure_reliabilities.csv"
-    table = pd.read_csv(path)
+    table = published_table("inhd_measure_reliabilities") if path is None else pd.read_csv(path)
     _check_columns(table, ["measure", "individual", "school", "network", "school_ns",
                            "network_ns"], f"published reliabilities {path}")
     return table
@@ -115,9 +134,29 @@ def _level_reliability(model, level) -> float:
 
 def _lrt_p_value(full, reduced) -> float:
     """REML likelihood-ratio test of one variance component on the boundary: the null distribution
-    is the 50:50 mixture of chi2(0) and chi2(1) (Self & Liang 1987), so p = 0.5 P(chi2_1 > LR)."""
-    lr = max(0.0, 2.0 * (float(full.llf) - float(reduced.llf)))
+    is the 50:50 mixture of chi2(0) and chi2(1) (Self & Liang 1987), so p = 0.5 P(chi2_1 > LR).
+    ``reduced`` is a fit or its log-likelihood."""
+    llf = float(reduced) if np.isscalar(reduced) else float(reduced.llf)
+    lr = max(0.0, 2.0 * (float(full.llf) - llf))
     return float(0.5 * stats.chi2.sf(lr, 1)) if lr > 0 else 0.5
+
+
+def _null_llf(p: pd.DataFrame) -> float:
+    """The maximised REML log-likelihood of ``measure_i = mu + e_i + eps_i`` with no grouping,
+    Var = sigma2 + v_i (v_i known), on metafor's scale (REML with +1/2 log|X'X|): the reduced
+    model of the network-level test when networks are the only level."""
+    y, v = p["measure"].to_numpy(float), p["known_variance"].to_numpy(float)
+    n = y.size
+
+    def llf(log_s2):
+        w = 1.0 / (np.exp(log_s2) + v)
+        mu = (w * y).sum() / w.sum()
+        return -0.5 * ((n - 1) * np.log(2 * np.pi) + np.log(1 / w).sum() + np.log(w.sum())
+                       + (w * (y - mu) ** 2).sum()) + 0.5 * np.log(n)
+
+    best = optimize.minimize_scalar(lambda t: -llf(t), bounds=(np.log(1e-8), np.log(max(y.var(), 1e-6) * 10 + 1)),
+                                    method="bounded", options={"xatol": 1e-10})
+    return float(max(-best.fun, llf(np.log(1e-8))))
 
 
 @dataclass(frozen=True)
@@ -182,8 +221,8 @@ def _wave_persons(calibration: MeasureCalibration, wave):
     return p.reset_index(drop=True)
 
 
-def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
-                        test_components: bool = True) -> MeasureReliability:
+def measure_reliability(calibration: MeasureCalibration, *, wave=2021, test_components: bool = True,
+                        groups=None) -> MeasureReliability:
     """Individual, school and network reliability of one measure in one survey wave.
 
     Fits the unconditional three-level model
@@ -193,40 +232,51 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
         epsilon_i ~ N(0, se_i^2) known,
 
     by REML with :func:`inhd.hlm.fit_known_variance` (in R:
-    ``metafor::rma.mv(measure, se^2, random = ~ 1 | network_id/school_id/respondent_id)``).
+    ``metafor::rma.mv(measure, se^2, random = ~ 1 | network_id/school_id/respondent_id)``), or
+    the two-level model without r_jk when the data have no usable school level.
 
     Parameters
     ----------
     calibration : MeasureCalibration
     wave : int or None, default 2021
-        The survey wave (the poster's table is of 2021); None pools every wave.
+        The survey wave (the poster's table is of 2021); None pools every wave (and is the only
+        choice without a ``wave`` column).
     test_components : bool, default True
-        Refit without each of the school and network levels for the likelihood-ratio tests behind
-        the "n.s." marks (two more fits).
+        Refit without each level for the likelihood-ratio tests behind the "n.s." marks.
+    groups : list of str, optional
+        ``["network_id", "school_id"]`` or ``["network_id"]``; default the levels the wave's data
+        let a model fit (:func:`inhd.survey_run.survey_levels`).
 
     Returns
     -------
     MeasureReliability
+        Without a school level, ``school``, ``school_p_value`` and its variance are NaN and
+        ``n_schools`` is 0.
 
     Notes
     -----
     The published "individual-respondent reliability" is the Rasch person reliability; it is
     reported in ``individual`` (over the non-extreme persons of the wave, as Winsteps does), with
-    the multilevel analogue in ``individual_hlm``.
+    the multilevel analogue in ``individual_hlm``. Without a school level, the network level's
+    test compares with the model without any grouping (its REML log-likelihood in closed form).
     """
     p = _wave_persons(calibration, wave)
-    groups = ["network_id", "school_id"]
+    groups = list(survey_levels(p, warn=False).groups if groups is None else groups)
+    schools = "school_id" in groups
     model = _fit(p, "measure ~ 1", groups)
     ne = p[~p["extreme"].astype(bool)]
     individual = separation_reliability(ne["measure"].to_numpy(float), ne["se"].to_numpy(float))[0]
     school_p = network_p = np.nan
     converged = bool(model.converged)
     if test_components:
-        no_school = _fit(p, "measure ~ 1", ["network_id"])
-        no_network = _fit(p, "measure ~ 1", ["school_id"])
-        school_p = _lrt_p_value(model, no_school)
-        network_p = _lrt_p_value(model, no_network)
-        converged = converged and bool(no_school.converged) and bool(no_network.converged)
+        if schools:
+            no_school = _fit(p, "measure ~ 1", ["network_id"])
+            no_network = _fit(p, "measure ~ 1", ["school_id"])
+            school_p = _lrt_p_value(model, no_school)
+            network_p = _lrt_p_value(model, no_network)
+            converged = converged and bool(no_school.converged) and bool(no_network.converged)
+        else:
+            network_p = _lrt_p_value(model, _null_llf(p))
     vc = pd.Series({"network_id": _component(model, "network_id"),
                     "school_id": _component(model, "school_id"),
                     "residual": _component(model, "residual")})
@@ -236,22 +286,22 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021,
         school=_level_reliability(model, "school_id"),
         network=_level_reliability(model, "network_id"),
         school_p_value=school_p, network_p_value=network_p, variance_components=vc,
-        n_persons=len(p), n_schools=int(p["school_id"].nunique()),
+        n_persons=len(p), n_schools=int(p.groupby(["network_id", "school_id"]).ngroups) if schools else 0,
         n_networks=int(p["network_id"].nunique()), converged=converged, model=model,
         n_persons_by_network=p.groupby("network_id").size())
 
 
 @dataclass(frozen=True)
 class ReliabilityTable:
-    """The reliability table, ours beside the published, one row per measure.
+    """The reliability table, one row per measure (the poster's table, from a survey's data).
 
     Attributes
     ----------
     table : pandas.DataFrame
-        Columns :data:`RELIABILITY_COLUMNS`: ``measure`` key, published ``name`` and ``domain``,
-        ``n_items``, counts, our ``individual`` (Rasch), ``individual_hlm``, ``school``,
-        ``network``, the likelihood-ratio p-values and ``*_ns`` flags (p >= ``alpha``), the
-        published values and n.s. flags, the variance components and ``converged``.
+        Columns :data:`RELIABILITY_COLUMNS`: ``measure`` key, ``name`` and ``domain``, ``n_items``,
+        counts, our ``individual`` (Rasch), ``individual_hlm``, ``school``, ``network``, the
+        likelihood-ratio p-values and ``*_ns`` flags (p >= ``alpha``), the variance components and
+        ``converged``.
     fits : dict
         ``{measure: MeasureReliability}``.
     wave : int or None
@@ -265,65 +315,41 @@ class ReliabilityTable:
 
     def summary(self) -> str:
         t = self.table
-        show = t[["name", "n_items", "individual", "published_individual", "school",
-                  "published_school", "network", "published_network"]].copy()
-        lines = [f"Reliability of INHD measures, wave {self.wave}: ours beside the published "
-                 "(Bryk et al. 2025)", show.round(2).to_string(index=False)]
-        diff = (t[["school", "network"]].to_numpy()
-                - t[["published_school", "published_network"]].to_numpy())
-        lines.append(f"mean |ours - published|: school {np.nanmean(np.abs(diff[:, 0])):.3f}, "
-                     f"network {np.nanmean(np.abs(diff[:, 1])):.3f}")
-        return "\n".join(lines)
+        show = t[["name", "n_items", "n_persons", "individual", "school", "network"]]
+        wave = f"wave {self.wave}" if self.wave is not None else "all waves"
+        return "\n".join([f"Reliability of {len(t)} measure(s), {wave}", show.round(2).to_string(index=False)])
 
 
-def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None, wave=2021,
-                      alpha: float = 0.05, test_components: bool = True) -> ReliabilityTable:
-    """Our reliability table, shaped like the poster's, with the published values beside ours.
+def reliability_table(calibrations: dict, *, names=None, domains=None, wave=2021, alpha: float = 0.05,
+                      test_components: bool = True, groups=None) -> ReliabilityTable:
+    """Our reliability table, shaped like the poster's, one row per measure.
 
     Parameters
     ----------
     calibrations : dict
-        ``{measure key: MeasureCalibration}`` (:func:`calibrate_measures`).
-    published : pandas.DataFrame
-        :func:`load_published_reliabilities`.
-    names : mapping, optional
-        ``{measure key: published measure name}`` to join on; default: the key itself. For the
-        shipped survey, ``network_health_measures_SYNTHETIC.csv`` gives the names.
-    wave, test_components
+        ``{measure key: MeasureCalibration}`` (:func:`inhd.survey_measures.calibrate_measures`).
+    names, domains : mapping, optional
+        ``{measure key: name}`` and ``{measure key: domain}`` (a survey's measures file); default
+        the key and an empty domain.
+    wave, test_components, groups
         As :func:`measure_reliability`.
     alpha : float, default 0.05
         Level at which a variance component is marked not significant (``*_ns``).
-
-    Raises
-    ------
-    ValueError
-        If a measure's name is not in the published table.
     """
-    names = dict(names or {})
-    pub = published.set_index("measure")
-    unknown = [names.get(m, m) for m in calibrations if names.get(m, m) not in pub.index]
-    if unknown:
-        raise ValueError(f"reliability_table: measure name(s) {unknown} are not in the published "
-                         f"table; pass names={{key: published name}}")
+    names, domains = dict(names or {}), dict(domains or {})
     rows, fits = [], {}
     for key, cal in calibrations.items():
-        fit = measure_reliability(cal, wave=wave, test_components=test_components)
+        fit = measure_reliability(cal, wave=wave, test_components=test_components, groups=groups)
         fits[key] = fit
-        name = names.get(key, key)
-        p = pub.loc[name]
         vc = fit.variance_components
         rows.append({
-            "measure": key, "name": name, "domain": p.get("domain", ""),
+            "measure": key, "name": names.get(key, key), "domain": domains.get(key, ""),
             "n_items": len(cal.items), "n_persons": fit.n_persons, "n_schools": fit.n_schools,
             "n_networks": fit.n_networks, "individual": fit.individual,
             "individual_hlm": fit.individual_hlm, "school": fit.school, "network": fit.network,
             "school_p_value": fit.school_p_value, "network_p_value": fit.network_p_value,
-            "school_ns": bool(fit.school_p_value >= alpha) if test_components else pd.NA,
-            "network_ns": bool(fit.network_p_value >= alpha) if test_components else pd.NA,
-            "published_individual": p["individual"], "published_school": p["school"],
-            "published_network": p["network"],
-            "published_school_ns": bool(p["school_ns"]),
-            "published_network_ns": bool(p["network_ns"]),
+            "school_ns": _ns(fit.school_p_value, alpha, test_components),
+            "network_ns": _ns(fit.network_p_value, alpha, test_components),
             "variance_network_id": vc["network_id"], "variance_school_id": vc["school_id"],
             "variance_residual": vc["residual"], "converged": fit.converged,
         })
@@ -331,24 +357,52 @@ def reliability_table(calibrations: dict, *, published: pd.DataFrame, names=None
                             wave=wave, alpha=alpha)
 
 
-def network_estimates(fit: MeasureReliability, *, scale=None) -> pd.DataFrame:
-    """Network EB estimates of one measure's mean from :func:`measure_reliability`'s model.
+def _ns(p_value, alpha, tested):
+    return bool(p_value >= alpha) if tested and np.isfinite(p_value) else pd.NA
 
-    Returns ``network_id, n_persons, mean, se`` (logits: the fixed intercept plus the network's EB
-    deviation, and the posterior SE of the deviation) and, when ``scale=(low, high)`` is given,
-    ``mean_0_10`` and ``se_0_10`` on the papers' 0-10 scale (:func:`inhd.scales.on_0_10_scale`;
-    the compendium's convention for ``low, high`` is :func:`inhd.scales.reporting_range` of the
-    measure's calibration).
+
+def reliability_beside_published(table: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Our reliabilities beside the poster's, matched on the measure's published name.
+
+    ``table`` is :attr:`ReliabilityTable.table`; ``published`` :func:`load_published_reliabilities`
+    (default). Returns ``measure, name, domain, n_items`` then ``<value>_published, <value>_ours``
+    for ``individual, school, network, school_ns, network_ns``
+    (:func:`inhd.published.beside_published`), one row per measure of ``table``.
+
+    Raises
+    ------
+    ValueError
+        A measure's name is not in the published table.
     """
-    re_net = fit.model.random_effects["network_id"]
-    out = pd.DataFrame({
-        "network_id": re_net.index.astype(str),
-        "n_persons": fit.n_persons_by_network.reindex(re_net.index).to_numpy(),
-        "mean": float(fit.model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
-        "se": re_net["se"].to_numpy(float),
-    })
-    if scale is not None:
-        out = on_0_10_scale(out, low=scale[0], high=scale[1])
+    pub = (load_published_reliabilities() if published is None else published).rename(columns={"measure": "name"})
+    unknown = [n for n in table["name"] if n not in set(pub["name"])]
+    if unknown:
+        raise ValueError(f"reliability_beside_published: measure name(s) {unknown} are not in the published table")
+    pub = pub.set_index("name").loc[list(table["name"])].reset_index()
+    pub[["school_ns", "network_ns"]] = pub[["school_ns", "network_ns"]].astype(bool)
+    out = beside_published(table, pub, on="name", values=PUBLISHED_VALUES)
+    return table[["measure", "name", "domain", "n_items"]].merge(out, on="name", how="left")
+
+
+def _with_ns(value, ns) -> str:
+    if pd.isna(value):
+        return "-"
+    return f"{value:.2f}" + (" (n.s.)" if not pd.isna(ns) and bool(ns) else "")
+
+
+def format_reliability(table: pd.DataFrame) -> pd.DataFrame:
+    """The reliability table as the poster prints it: two decimals, "(n.s.)" after a variance
+    component that is not significant, "-" where a level is not fitted; ours and, when ``table``
+    holds them (:func:`reliability_beside_published`), the published values beside them."""
+    sides = ["ours", "published"] if "individual_ours" in table.columns else [""]
+    out = pd.DataFrame({"Domain": table["domain"], "Measure": table["name"], "Items": table["n_items"]})
+    for level in ("individual", "school", "network"):
+        for side in sides:
+            col = f"{level}_{side}" if side else level
+            ns_col = (f"{level}_ns_{side}" if side else f"{level}_ns")
+            ns = table[ns_col] if ns_col in table.columns else pd.Series(pd.NA, index=table.index)
+            label = level.capitalize() + (f" ({side})" if side else "")
+            out[label] = [_with_ns(v, n) for v, n in zip(table[col], ns)]
     return out
 
 
@@ -407,7 +461,7 @@ class GrowthResult:
         ])
 
 
-def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool = True
+def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool | None = None
                ) -> GrowthResult:
     """Growth model: each network its own status and yearly rate of development.
 
@@ -425,14 +479,26 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         One calibration over all waves (:func:`inhd.survey_measures.calibrate_measure`).
     base_wave : int, optional
         Default: the first wave.
-    schools : bool, default True
-        Include school random intercepts (schools nested in networks).
+    schools : bool, optional
+        Include school random intercepts (schools nested in networks); default: when the data
+        have a usable school level (:func:`inhd.survey_run.survey_levels`).
 
     Returns
     -------
     GrowthResult
+
+    Raises
+    ------
+    ValueError
+        No wave column, fewer than three waves, or data the model cannot be fitted to (a singular
+        system: too few networks observed in several waves); the message says which.
     """
     p = calibration.persons.copy()
+    if "wave" not in p.columns:
+        raise ValueError(f"fit_growth: measure {calibration.measure!r} has no wave column; a rate of "
+                         "development needs survey waves")
+    if schools is None:
+        schools = survey_levels(p, warn=False).schools
     base = int(p["wave"].min()) if base_wave is None else int(base_wave)
     p["t"] = (p["wave"].astype(float) - base)
     if p["t"].nunique() < 3:
@@ -440,8 +506,14 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
                          f"{p['t'].nunique()} wave(s); a rate needs at least 3 for its "
                          f"variance to be estimable")
     groups = ["network_id", "school_id"] if schools else ["network_id"]
-    model = _fit(p, "measure ~ t", groups, random_slope="t")
-    networks = _growth_networks(model)
+    try:
+        model = _fit(p, "measure ~ t", groups, random_slope="t")
+    except np.linalg.LinAlgError as err:
+        spread = p.groupby("network_id")["t"].nunique()
+        raise ValueError(f"fit_growth: the growth model of measure {calibration.measure!r} cannot be fitted to these "
+                         f"data ({err}): a network's rate needs it observed in several waves, and "
+                         f"{int((spread >= 3).sum())} of {len(spread)} networks have three or more") from None
+    networks = network_estimates(model, slope="t")
     int_rel, rate_rel = float(model.reliability["network_id"]), float(model.reliability["network_id:t"])
     return GrowthResult(
         measure=calibration.measure, base_wave=base, params=model.params, bse=model.bse,
@@ -451,48 +523,21 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         waves=tuple(sorted(int(w) for w in p["wave"].unique())))
 
 
-def _growth_networks(model) -> pd.DataFrame:
-    """Each network's mean status and rate: the fixed effects plus its EB deviations (inhd.hlm)."""
-    re_net = model.random_effects["network_id"]
+def growth_table(growth: GrowthResult) -> pd.DataFrame:
+    """``growth.csv``: ``quantity, value``: mean status and growth with their SEs, the reliabilities
+    of status and rates, the number of networks and whether the model converged (1/0)."""
     return pd.DataFrame({
-        "network_id": re_net.index.astype(str),
-        "n_persons": re_net["n_persons"].to_numpy(),
-        "mean": float(model.params["Intercept"]) + re_net["deviation"].to_numpy(float),
-        "se": re_net["se"].to_numpy(float),
-        "rate": float(model.params["t"]) + re_net["slope_deviation"].to_numpy(float),
-        "rate_se": re_net["slope_se"].to_numpy(float),
+        "quantity": ["mean_status", "mean_status_se", "mean_growth", "mean_growth_se",
+                     "status_reliability", "rate_reliability", "n_networks", "converged"],
+        "value": [growth.params["Intercept"], growth.bse["Intercept"], growth.params["t"], growth.bse["t"],
+                  growth.intercept_reliability, growth.rate_reliability, len(growth.networks),
+                  float(growth.converged)],
     })
 
 
 # --------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------
-def plot_caterpillar(networks: pd.DataFrame, *, estimate="mean", se="se", label="network_id",
-                     ax=None, ylabel="network mean (logits)", title=None):
-    """Caterpillar plot: network EB estimates sorted, with +-2 SE bars (the poster's Figure 1).
-
-    ``networks`` is a tidy frame with one row per network (e.g. :func:`network_estimates`), on
-    logits or on the 0-10 scale (``estimate="mean_0_10", se="se_0_10"``); ``estimate`` names the
-    column plotted. Returns the Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    _check_columns(networks, [estimate, se, label], "plot_caterpillar")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.5))
-    d = networks.sort_values(estimate).reset_index(drop=True)
-    x = np.arange(len(d))
-    ax.errorbar(x, d[estimate], yerr=2 * d[se], fmt="o", color="tab:blue", ecolor="0.6",
-                capsize=2, ms=4)
-    ax.axhline(float(np.average(d[estimate])), color="0.3", lw=0.8, ls="--")
-    ax.set_xticks(x, d[label].astype(str), rotation=90, fontsize=7)
-    ax.set_xlabel("network (sorted)")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
 def plot_growth(growth: GrowthResult, *, waves=None, ax=None, highlight=None):
     """Network trajectories from the growth model (the poster's Figure 2): each network's EB line
     status + rate * t over the waves, the mean trajectory in black. ``highlight`` maps

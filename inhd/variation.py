@@ -9,31 +9,32 @@ groups' structural characteristics (the paper's Table 1, shipped as
 Steps (each a function):
 
 - :func:`network_profiles`: each measure calibrated with the Rasch model
-  (:func:`inhd.survey_measures.calibrate_measure`), then a three-level model (persons in schools in
-  networks, known level-1 variance, survey wave as a fixed effect) whose network EB estimates,
-  divided by the network standard deviation sqrt(tau_network), form each network's profile.
+  (:func:`inhd.survey_measures.calibrate_measure`), then a multilevel model (persons in schools in
+  networks, or in networks when the data have no usable school level; known level-1 variance;
+  survey wave as a fixed effect when there are several) whose network EB estimates, divided by
+  the network standard deviation sqrt(tau_network), form each network's profile.
 - :func:`identify_clusters`: the documented, deterministic rule that names the well- and
   least-developed networks (see its Notes), with Ward clustering as an alternative.
 - :func:`plot_profile_heatmap`: networks x measures, ordered by the mean profile.
 - :func:`structural_summary`, :func:`cluster_characteristics`: what distinguishes the groups in the
   published table, and the characteristics of the clusters we identified.
 
-The survey data are SYNTHETIC (``data/network_health_*_SYNTHETIC.csv``); the structural table is
-real.
+The shipped survey data are SYNTHETIC (``data/network_health_*_SYNTHETIC.csv``); the structural
+table is real. Any survey in the data contract runs the same steps.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
 
-from inhd import DATA_DIR
 from inhd.hlm import fit_known_variance
+from inhd.published import published_table
 from inhd.survey_measures import calibrate_measures
+from inhd.survey_run import survey_levels
 
 __all__ = [
     "NetworkProfiles",
@@ -45,8 +46,29 @@ __all__ = [
     "structural_summary",
     "cluster_characteristics",
     "CLUSTER_LABELS",
+    "FLAT_VARIANCE",
+    "SHIPPED_NOTES",
 ]
 
+#: What the notebook says about the shipped SYNTHETIC survey, and only about it.
+SHIPPED_NOTES = {
+    "banner": "The synthetic networks W1-W6 and L1-L5 were planted with a high and a low network-health factor to "
+              "mimic the paper's well- and least-developed clusters, but their profiles also carry measure-specific "
+              "effects and sampling error, so no method can be expected to recover them exactly. The structural "
+              "table of the 11 networks is the paper's real Table 1.",
+    "recovery": "Because these data are synthetic, we know which networks were planted as well- and least-developed "
+                "(the development column of the networks table); the cross-tabulation shows how many the rule "
+                "recovers.",
+    "structural": "As the paper reports, the well-developed networks had been in operation longer (median launch "
+                  "2018-19 against 2020), spanned all three improvement goals while four of the five least-developed "
+                  "networks were instructional (most of them in single large districts), kept more of their members "
+                  "from year to year with longer average tenure, and had more stable hubs; high hub turnover appears "
+                  "only among the least-developed. For the synthetic networks, launch year, districts and goal of "
+                  "W1-W6 and L1-L5 are the published ones; the other networks' are synthetic.",
+}
+#: A network variance at or below this (logits squared) is a boundary estimate of 0: the networks do
+#: not differ on the measure, which then has no profile entries (NaN).
+FLAT_VARIANCE = 1e-8
 #: The labels :func:`identify_clusters` gives.
 CLUSTER_LABELS = ("well", "other", "least")
 
@@ -66,7 +88,8 @@ class NetworkProfiles:
         The network-level variance component of each measure (logits squared).
     standardized : pandas.DataFrame
         ``deviation / sqrt(variance_network_id)``: deviations in network standard deviations,
-        comparable across measures.
+        comparable across measures; NaN for a measure on which the networks do not differ
+        (variance estimated at 0, :data:`FLAT_VARIANCE`).
     statistic : pandas.DataFrame
         ``deviation / se``: how many posterior SEs a network sits from the average network (a z
         statistic).
@@ -75,7 +98,9 @@ class NetworkProfiles:
     converged : pandas.Series
         Per measure.
     waves : list of int
-        The waves pooled.
+        The waves pooled (empty without a ``wave`` column).
+    groups : tuple of str
+        The grouping levels of the models (``network_id``, and ``school_id`` when fitted).
     """
 
     deviation: pd.DataFrame
@@ -86,6 +111,7 @@ class NetworkProfiles:
     n_persons: pd.DataFrame
     converged: pd.Series
     waves: list[int]
+    groups: tuple[str, ...] = ("network_id", "school_id")
 
     def long(self) -> pd.DataFrame:
         """Tidy form: ``network_id, measure, n_persons, deviation, se, standardized, statistic``."""
@@ -95,12 +121,18 @@ class NetworkProfiles:
         out.index.names = ["network_id", "measure"]
         return out.reset_index()
 
+    def flat(self) -> list[str]:
+        """Measures on which the networks do not differ (network variance estimated at 0)."""
+        return list(self.variance_network_id.index[self.variance_network_id <= FLAT_VARIANCE])
+
     def summary(self) -> str:
         """How many networks and measures, and the highest and lowest mean profiles."""
-        mean = self.standardized.mean(axis=1).sort_values(ascending=False)
-        return "\n".join([
+        mean = self.standardized.mean(axis=1).dropna().sort_values(ascending=False)
+        flat = self.flat()
+        return "\n".join([*([f"no network variance (no profile) on: {', '.join(flat)}"] if flat else []),
             f"Profiles of {len(self.deviation)} networks on {self.deviation.shape[1]} measures "
-            f"(waves {self.waves}); all converged: {bool(self.converged.all())}",
+            f"(waves {self.waves or 'not recorded'}; levels {', '.join(self.groups)}); all converged: "
+            f"{bool(self.converged.all())}",
             "mean standardized profile, highest five: "
             + ", ".join(f"{k} {v:+.2f}" for k, v in mean.head(5).items()),
             "lowest five: " + ", ".join(f"{k} {v:+.2f}" for k, v in mean.tail(5).items()),
@@ -108,7 +140,7 @@ class NetworkProfiles:
 
 
 def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method: str = "jmle",
-                     calibrations=None) -> NetworkProfiles:
+                     calibrations=None, groups=None) -> NetworkProfiles:
     """Profiles of networks across measures from EB estimates of a three-level model per measure.
 
     For each measure the Rasch measures (one calibration over all waves) are modelled as
@@ -123,7 +155,8 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     Parameters
     ----------
     respondents : pandas.DataFrame
-        ``respondent_id, network_id, school_id, wave`` and the item columns. Not modified.
+        ``respondent_id, network_id``, ``school_id`` and ``wave`` when the survey has them, and
+        the item columns. Not modified.
     measures : list or mapping
         Measure keys (items ``<measure>_<j>``) or ``{measure: [items]}``.
     waves : list of int, optional
@@ -132,6 +165,9 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
         Rasch estimation.
     calibrations : dict, optional
         Ready calibrations (:func:`inhd.survey_measures.calibrate_measures`) to reuse.
+    groups : list of str, optional
+        ``["network_id", "school_id"]`` or ``["network_id"]``; default the levels the data let a
+        model fit (:func:`inhd.survey_run.survey_levels`).
 
     Returns
     -------
@@ -144,19 +180,21 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     if missing:
         raise ValueError(f"network_profiles: no calibration for measure(s) {missing}")
     dev, se, n, tau, conv = {}, {}, {}, {}, {}
-    used_waves = None
+    used_waves = []
     for key in keys:
         p = calibrations[key].persons
         if waves is not None:
+            if "wave" not in p.columns:
+                raise ValueError("network_profiles: waves were named but the data have no wave column")
             p = p[p["wave"].isin(list(waves))]
             if p.empty:
                 raise ValueError(f"network_profiles: measure {key!r} has no respondents in "
                                  f"waves {list(waves)}")
         p = p.reset_index(drop=True)
-        used_waves = sorted(int(w) for w in p["wave"].unique())
+        used_waves = sorted(int(w) for w in p["wave"].unique()) if "wave" in p.columns else []
+        levels = list(survey_levels(p, warn=False).groups if groups is None else groups)
         formula = "measure ~ C(wave)" if len(used_waves) > 1 else "measure ~ 1"
-        model = fit_known_variance(p, formula, known_variance="known_variance",
-                                   groups=["network_id", "school_id"], method="REML")
+        model = fit_known_variance(p, formula, known_variance="known_variance", groups=levels, method="REML")
         re_net = model.random_effects["network_id"]
         dev[key] = re_net["deviation"].astype(float)
         se[key] = re_net["se"].astype(float)
@@ -166,14 +204,17 @@ def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method:
     deviation = pd.DataFrame(dev).rename_axis("network_id")
     se_df = pd.DataFrame(se).reindex_like(deviation)
     tau_s = pd.Series(tau, name="variance_network_id")
+    flat = tau_s.index[tau_s <= FLAT_VARIANCE]        # networks do not differ: no profile on it
     with np.errstate(divide="ignore", invalid="ignore"):
         standardized = deviation / np.sqrt(tau_s)
         statistic = deviation / se_df
+    standardized[flat] = np.nan
+    statistic[flat] = np.nan
     return NetworkProfiles(
         deviation=deviation, se=se_df, variance_network_id=tau_s, standardized=standardized,
         statistic=statistic,
         n_persons=pd.DataFrame(n).reindex(deviation.index).fillna(0).astype(int),
-        converged=pd.Series(conv), waves=used_waves)
+        converged=pd.Series(conv), waves=used_waves, groups=tuple(levels))
 
 
 @dataclass(frozen=True)
@@ -272,10 +313,15 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
     if method == "consistency":
         need = np.ceil(min_share * n_measures - 1e-9)
         labels = pd.Series("other", index=std.index, dtype=object)
-        labels[n_above >= need] = "well"
-        labels[n_below >= need] = "least"
+        judged = n_measures > 0                          # a network without any profile entry is "other"
+        labels[judged & (n_above >= need)] = "well"
+        labels[judged & (n_below >= need)] = "least"
         settings = {"min_share": min_share, "z_crit": z_crit}
     else:
+        std = std.dropna(axis=1, how="all")              # measures without a profile (no network variance)
+        if std.shape[1] == 0:
+            raise ValueError("identify_clusters(method='ward'): no measure varies between networks, so there "
+                             "are no profiles to cluster")
         if std.isna().any().any():
             raise ValueError("identify_clusters(method='ward'): profiles have missing entries; "
                              "use method='consistency' or complete profiles")
@@ -332,9 +378,7 @@ def plot_profile_heatmap(profiles: NetworkProfiles, clusters: Clusters | None = 
 def load_structural_table(path=None) -> pd.DataFrame:
     """Russell, Bryk & Sherer (2025) Table 1 as transcribed in ``data/published/`` (real), with a
     ``cluster`` column (``well`` for W1-W6, ``least`` for L1-L5, from the paper's labels)."""
-    if path is None:
-        path = Path(DATA_DIR) / "published" / "variation_structural_table.csv"
-    table = pd.read_csv(path)
+    table = published_table("variation_structural_table") if path is None else pd.read_csv(path)
     needed = ["network", "improvement_goal", "launch_year", "members_2023", "districts",
               "member_stability_pct", "average_tenure_2023", "hub_stability"]
     missing = [c for c in needed if c not in table.columns]
@@ -385,9 +429,18 @@ def structural_summary(table: pd.DataFrame) -> pd.DataFrame:
 def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.DataFrame:
     """Characteristics of the networks in each identified cluster, from the networks table.
 
-    ``networks`` has ``network_id`` and any of ``launch_year``, ``single_district``,
-    ``archetype``, ``duration_years``. Returns one row per cluster (well, other, least):
-    ``n_networks`` and the mean or share of each available characteristic.
+    ``networks`` has ``network_id`` and any other columns. Returns one row per cluster (well,
+    other, least): ``n_networks``, then for each numeric column ``mean_<column>`` (a 0/1 column's
+    mean is the share of networks with 1) and, for each text column with at most five labels,
+    ``share_<column>_<label>``. Columns that are entirely empty are left out.
+
+    Examples
+    --------
+    >>> c = Clusters(labels=pd.Series({"A": "well", "B": "least"}), table=pd.DataFrame(),
+    ...              method="consistency", settings={})
+    >>> nets = pd.DataFrame({"network_id": ["A", "B"], "size": [10, 30], "goal": ["x", "y"]})
+    >>> cluster_characteristics(c, nets).to_dict("index")["well"]
+    {'n_networks': 1, 'mean_size': 10.0, 'share_goal_x': 1.0, 'share_goal_y': 0.0}
     """
     if "network_id" not in networks.columns:
         raise ValueError("cluster_characteristics: networks needs a network_id column")
@@ -395,12 +448,13 @@ def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.Da
                        on="network_id", how="inner")
     g = d.groupby("cluster")
     out = pd.DataFrame({"n_networks": g.size()})
-    if "launch_year" in d:
-        out["mean_launch_year"] = g["launch_year"].mean()
-    if "duration_years" in d:
-        out["mean_duration_years"] = g["duration_years"].mean()
-    if "single_district" in d:
-        out["share_multiple_districts"] = 1 - g["single_district"].mean()
-    if "archetype" in d:
-        out["share_instructional"] = g["archetype"].apply(lambda s: (s == "instructional").mean())
+    for column in networks.columns:
+        values = d[column]
+        if column == "network_id" or values.isna().all():
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            out[f"mean_{column}"] = g[column].mean()
+        elif values.nunique() <= 5:
+            for label in sorted(values.dropna().unique()):
+                out[f"share_{column}_{label}"] = g[column].apply(lambda s, v=label: float((s == v).mean()))
     return out.reindex([c for c in CLUSTER_LABELS if c in out.index]).rename_axis("cluster")

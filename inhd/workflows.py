@@ -5,14 +5,18 @@ Both validate the data first and refuse bad input with the validation messages; 
 :class:`inhd.publish.OutputFolder` (one run at a time, outputs built aside and published whole with
 ``index.html`` and, last, ``manifest.json``; a non-empty folder only with ``force=True``; never a
 folder that holds an input); both follow the suppression rule of :mod:`inhd.privacy` in what they
-publish; neither modifies the input files.
+publish; neither modifies the input files. The survey options (:class:`SurveyOptions`: items or a
+measures file, response scale, reverse-keyed items, estimation method, covariates and their
+reference categories) reach every notebook that takes survey data as its parameters
+(:data:`OPTION_PARAMETERS`); a notebook that has no use for an option refuses it rather than
+ignoring it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from inhd import ROOT
@@ -22,12 +26,17 @@ from inhd.privacy import MIN_CELL, check_min_cell
 from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file
 from inhd.report import calibrate, report_data
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
+from inhd.survey_run import shipped_cohort
 
 NOTEBOOKS = ROOT / "notebooks"
 
+#: The command-line option behind each notebook parameter it sets (:class:`SurveyOptions`).
+OPTION_PARAMETERS = {"item_columns": "--items", "measures_path": "--measures", "scale": "--scale",
+                     "reverse": "--reverse", "rasch_method": "--method", "person_covariates": "--person-covariates",
+                     "network_covariates": "--network-covariates", "references": "--reference"}
 #: Notebook parameters that ``inhd run`` sets from its own options; ``-p`` may not set them.
 OWNED_PARAMETERS = {"respondents_path": "--respondents", "networks_path": "--networks", "output_dir": "--out",
-                    "item_columns": "--items", "min_cell": "--min-cell", "calibration_dir": "(inhd report)"}
+                    **OPTION_PARAMETERS, "min_cell": "--min-cell", "calibration_dir": "(inhd report)"}
 #: Columns by which ``inhd run``'s tables are suppressed: rows of small groups are blanked.
 GROUP_COLUMNS = ("network_id", "school_id")
 
@@ -58,6 +67,59 @@ PAPERS = {
 
 
 @dataclass(frozen=True)
+class SurveyOptions:
+    """How to read a survey: what ``inhd run`` and ``inhd report`` pass to the notebooks.
+
+    Attributes
+    ----------
+    items : list of str or None
+        The item columns (one measure); None: every column holding responses on the scale.
+    measures : str or None
+        A measures file (``measure, name, domain, items``) for a survey of several measures.
+    scale : (int, int)
+        The response scale (validation, estimation, text and plots all use it).
+    reverse : list of str
+        Reverse-keyed items, recoded as ``lowest + highest - x``.
+    method : str or None
+        ``"jmle"`` or ``"cml"``; None: the notebook's default (JMLE).
+    person_covariates, network_covariates : list of str or None
+        Covariate columns; None: the paper's covariates when all are present, otherwise none.
+    references : dict
+        ``{covariate: label}``: reference categories of text covariates.
+    """
+
+    items: list[str] | None = None
+    measures: str | None = None
+    scale: tuple[int, int] = (1, 5)
+    reverse: list[str] = field(default_factory=list)
+    method: str | None = None
+    person_covariates: list[str] | None = None
+    network_covariates: list[str] | None = None
+    references: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """The options set, as ``inhd run`` spells them."""
+        given = self.given()
+        return " ".join(f"{OPTION_PARAMETERS[k]} {v}" for k, v in given.items()) or "the defaults"
+
+    def given(self) -> dict[str, object]:
+        """The options set away from their defaults, by notebook parameter name."""
+        values = {"item_columns": self.items, "measures_path": self.measures,
+                  "scale": None if tuple(self.scale) == (1, 5) else list(self.scale),
+                  "reverse": list(self.reverse) or None, "rasch_method": self.method,
+                  "person_covariates": self.person_covariates, "network_covariates": self.network_covariates,
+                  "references": dict(self.references) or None}
+        return {k: v for k, v in values.items() if v is not None}
+
+    def load(self, respondents, networks):
+        """Validate and load the survey files with these options (:func:`inhd.data.load_survey`);
+        raise ``InvalidSurveyData`` listing every problem."""
+        return load_survey(respondents, networks, items=self.items, scale=tuple(self.scale), measures=self.measures,
+                           reverse=self.reverse, person_covariates=self.person_covariates,
+                           network_covariates=self.network_covariates, references=self.references)
+
+
+@dataclass(frozen=True)
 class RunResult:
     """What ``run_paper`` left in the output folder."""
 
@@ -71,9 +133,10 @@ class RunResult:
                 f"{len(self.tables)} table(s): {', '.join(p.name for p in self.tables)}")
 
 
-def validated(respondents: str | Path, networks: str | Path, *, items=None, scale=(1, 5)) -> None:
-    """Validate the survey files, raising ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
-    report = validate(respondents, networks, items=items, scale=scale)
+def validated(respondents: str | Path, networks: str | Path | None, **options) -> None:
+    """Validate the survey files (``options`` as :func:`inhd.data.validate`), raising
+    ``InvalidSurveyData`` (a ``ValueError``) with every problem."""
+    report = validate(respondents, networks, **options)
     if not report.ok:
         raise InvalidSurveyData(report)
 
@@ -112,10 +175,9 @@ def run_paper(
     name: str,
     *,
     respondents: str | Path,
-    networks: str | Path,
+    networks: str | Path | None = None,
     out: str | Path,
-    items: list[str] | None = None,
-    scale: tuple[int, int] = (1, 5),
+    options: SurveyOptions | None = None,
     parameters: dict[str, object] | None = None,
     force: bool = False,
     min_cell: int | None = None,
@@ -123,9 +185,10 @@ def run_paper(
 ) -> RunResult:
     """Re-run a paper's notebook on a survey export.
 
-    Validates the data, executes the notebook with papermill (``respondents_path``, ``networks_path``
-    and ``output_dir`` injected, ``item_columns`` when ``items`` are named, ``min_cell`` when the
-    notebook takes it, then ``parameters``), and publishes into ``out`` the executed notebook, an HTML
+    Validates the data with ``options``, executes the notebook with papermill (``respondents_path``,
+    ``networks_path`` when given and ``output_dir`` injected, the parameters of the options set
+    (:meth:`SurveyOptions.given`), ``min_cell`` when the notebook takes it, then ``parameters``), and
+    publishes into ``out`` the executed notebook, an HTML
     rendering and the notebook's CSV tables (in ``out/tables``), then ``index.html`` and
     ``manifest.json``. The tables are made shareable: rows of a network (or school) with fewer than
     ``min_cell`` respondents are blanked and marked, formulas neutralised.
@@ -135,8 +198,8 @@ def run_paper(
     KeyError
         Unknown paper name (the message lists the known ones).
     ValueError
-        The paper's notebook takes no survey data, a parameter is unknown or set by inhd run itself
-        (:data:`OWNED_PARAMETERS`), ``min_cell`` is below 1, the data are invalid
+        The paper's notebook takes no survey data or has no use for an option set, a parameter is
+        unknown or set by inhd run itself (:data:`OWNED_PARAMETERS`), ``min_cell`` is below 1, the data are invalid
         (``InvalidSurveyData``), or ``out`` cannot be used (:class:`inhd.publish.OutputFolderError`:
         it holds an input, lies below a file, is locked by another run, or is not empty without
         ``force``).
@@ -150,24 +213,30 @@ def run_paper(
     parameters = dict(parameters or {})
     _refuse_owned(parameters)
     min_cell = check_min_cell(MIN_CELL if min_cell is None else min_cell)
+    options = options or SurveyOptions()
     declared = notebook_parameters(source)
-    if not {"respondents_path", "networks_path"} <= set(declared):
+    if "respondents_path" not in declared:
         raise ValueError(f"the {name} notebook does not take survey data (its parameters: {', '.join(declared)})")
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ValueError(f"the {name} notebook has no parameter(s) {unknown}; it has: {', '.join(declared)}")
-    if items is not None and "item_columns" not in declared:
-        raise ValueError(f"the {name} notebook does not take item names (its parameters: {', '.join(declared)})")
-    inputs = [respondents, networks]
+    given = options.given()
+    refused = [OPTION_PARAMETERS[k] for k in given if k not in declared]
+    if networks is not None and "networks_path" not in declared:
+        refused.append("--networks")
+    if refused:
+        raise ValueError(f"the {name} notebook does not use {', '.join(refused)} (its parameters: "
+                         f"{', '.join(declared)})")
+    inputs = [p for p in (respondents, networks, options.measures) if p is not None]
     check_output_folder(out, inputs=inputs)
-    survey = load_survey(respondents, networks, items=items, scale=scale)
+    survey = options.load(respondents, networks)
     sizes = {column: survey.respondents[column].astype(str).value_counts().to_dict()
              for column in GROUP_COLUMNS if column in survey.respondents.columns}
     with OutputFolder(out, inputs=inputs, force=force) as folder:
         tables = folder.staging / "tables"
-        injected = {"respondents_path": str(Path(respondents).resolve()),
-                    "networks_path": str(Path(networks).resolve()), "output_dir": str(tables),
-                    **({"item_columns": list(items)} if items else {}),
+        injected = {"respondents_path": str(Path(respondents).resolve()), "output_dir": str(tables),
+                    **({"networks_path": str(Path(networks).resolve())} if networks is not None else {}),
+                    **{k: str(Path(v).resolve()) if k == "measures_path" else v for k, v in given.items()},
                     **({"min_cell": min_cell} if "min_cell" in declared else {}), **parameters}
         try:
             executed = execute_notebook(source, folder.stage(paper.notebook), parameters=injected, cwd=NOTEBOOKS,
@@ -194,10 +263,12 @@ SYNTHETIC_NOTE = ("SYNTHETIC DATA. These reports are drawn from the compendium's
 def make_reports(
     *,
     respondents: str | Path,
-    networks: str | Path,
+    networks: str | Path | None = None,
     items: list[str],
     out: str | Path,
     scale: tuple[int, int] = (1, 5),
+    reverse: list[str] | None = None,
+    method: str = "jmle",
     network: str | None = None,
     force: bool = False,
     min_cell: int | None = None,
@@ -206,7 +277,8 @@ def make_reports(
 ) -> list[Path]:
     """Write one self-contained HTML feedback report per network into ``out``, with an index and a manifest.
 
-    The measure is calibrated once (:func:`inhd.report.calibrate`; the network model on the
+    The items are read on ``scale``, the ``reverse`` ones recoded as ``lowest + highest - x``, and the
+    measure is calibrated once by ``method`` (:func:`inhd.report.calibrate`; the network model on the
     respondents of shown cells), every published figure is computed once under the suppression rule
     (:func:`inhd.report.report_data`), and the pages are rendered in Python by ``jobs`` processes
     (:func:`inhd.batch.render_reports`: no kernel per network) and published whole: the reports,
@@ -229,17 +301,18 @@ def make_reports(
     if not items:
         raise ValueError("make_reports: name the items that make up the measure (--items a,b,c)")
     min_cell = check_min_cell(MIN_CELL if min_cell is None else min_cell)
-    inputs = [respondents, networks]
+    inputs = [p for p in (respondents, networks) if p is not None]
     check_output_folder(out, inputs=inputs)
-    frame = load_survey(respondents, networks, items=items, scale=scale).respondents
+    frame = load_survey(respondents, networks, items=items, scale=scale, reverse=reverse).respondents
     present = sorted(frame["network_id"].astype(str).unique())
     if network is not None and str(network) not in present:
         raise ValueError(f"network {network!r} has no respondents in {respondents} (networks with respondents: "
                          f"{', '.join(present[:10])}{' ...' if len(present) > 10 else ''})")
-    note = SYNTHETIC_NOTE if "SYNTHETIC" in Path(respondents).name else ""
+    note = SYNTHETIC_NOTE if shipped_cohort(respondents) is not None else ""      # by content, not by name
     targets = [str(network)] if network is not None else present
     with OutputFolder(out, inputs=inputs, force=force) as folder:     # locked before the long part
-        data = report_data(calibrate(frame, items=list(items), min_cell=min_cell), note=note)
+        data = report_data(calibrate(frame, items=list(items), method=method, scale=tuple(scale), min_cell=min_cell),
+                           note=note)
         entries = render_reports(data, targets, folder.staging, jobs=max(1, jobs), progress=progress)
         folder.publish(entries, title="Network feedback reports", extra={"min_cell": min_cell,
                                                                         "n_networks": len(targets)})

@@ -13,6 +13,8 @@ import pytest
 from inhd import DATA_DIR, ROOT, benefits
 from inhd.benefits import (MODEL_TERMS, NETWORK_PREDICTORS, PERSON_PREDICTORS, descriptive_tables,
                            design_matrix, table4_models)
+from inhd.covariates import choose_covariates, covariate_design
+from inhd.published import beside_published
 from inhd.rsm import simulate_rating_scale
 from inhd.warnings import InhdWarning
 
@@ -100,8 +102,7 @@ def test_descriptive_tables_reproduce_the_published_counts(shipped):
     pub1, pub2 = benefits.published_descriptive_tables()
     for ours, pub, count in ((t1, pub1[pub1["group"] != "outcome"], "n_persons"),
                              (t2, pub2, "n_networks")):
-        cmp = benefits.compare_published(ours, pub, on=["group", "variable"],
-                                         values=[count, "mean", "sd"])
+        cmp = beside_published(ours, pub, on=["group", "variable"], values=[count, "mean", "sd"])
         assert len(cmp) == len(pub) and cmp[f"{count}_ours"].notna().all()
         assert (cmp[f"{count}_ours"] == cmp[f"{count}_published"]).all()          # exact counts
         m = cmp["mean_published"].notna()
@@ -259,14 +260,77 @@ def test_hedges_g_reproduces_the_published_table4_effect_sizes():
         assert abs(g[1] - row["hedges_g"]) < 0.01, (term, g[1], row["hedges_g"])
 
 
-def test_table4_leaves_out_absent_categories(small):
+def test_table4_leaves_out_absent_categories_and_constant_covariates(small):
     from inhd.rasch import fit_rating_scale
     resp, nets, names = small
     resp = resp[resp["gender"] != "additional"]
     res = fit_rating_scale(resp[names[:4]])
-    with pytest.warns(InhdWarning, match="gender_additional"):
+    t4 = table4_models(resp, nets, measures=res.persons)
+    assert "gender_additional" not in set(t4.fixed_effects["term"])        # nobody has the label
+    nets = nets.assign(duration_years=3.0)                                  # one value for every network
+    with pytest.warns(InhdWarning, match="duration_years do not vary"):
         t4 = table4_models(resp, nets, measures=res.persons)
-    assert "gender_additional" not in set(t4.fixed_effects["term"])
+    assert "duration_years" not in set(t4.fixed_effects["term"])
+
+
+def test_table4_without_covariates_fits_only_the_unconditional_model(small):
+    from inhd.rasch import fit_rating_scale
+    resp, nets, names = small
+    res = fit_rating_scale(resp[names[:4]])
+    bare = resp[["respondent_id", "network_id", *names]]
+    t4 = table4_models(bare, nets[["network_id"]], measures=res.persons)
+    assert list(t4.fits) == ["unconditional"] and t4.covariates.source == "none"
+    assert set(t4.fixed_effects["term"]) == {"Intercept"} and t4.fixed_effects["hedges_g"].isna().all()
+    assert "No covariates" in t4.summary()
+
+
+def test_table4_with_covariates_of_other_names(small):
+    # numbers as they are, text dummy-coded against the most frequent label unless one is named;
+    # a model that would repeat another is not fitted
+    from inhd.rasch import fit_rating_scale
+    resp, nets, names = small
+    res = fit_rating_scale(resp[names[:4]])
+    r = resp.assign(age=np.linspace(20, 60, len(resp)), role=np.where(resp["team_lead"] == 1, "lead", "member"))
+    n = nets.assign(region=["north", "south"] * (len(nets) // 2) + ["north"] * (len(nets) % 2))
+    spec = choose_covariates(r, n, person=["age", "role"], network=["region"], references={"role": "lead"})
+    t4 = table4_models(r, n, measures=res.persons, covariates=spec)
+    assert list(t4.fits) == ["unconditional", "level2", "level3", "final"]
+    terms = t4.model_terms().query("model == 'final'").set_index("term")
+    assert list(terms.index) == ["age", "role_member", "region_south"]
+    assert terms.loc["role_member", "reference"] == "lead" and terms.loc["region_south", "reference"] == "north"
+    assert terms.loc["age", "coding"] == "number"
+    # role_member is -team_lead: its coefficient is minus team_lead's when role is the only person covariate
+    t_lead = table4_models(r, n, measures=res.persons,
+                           covariates=choose_covariates(r, n, person=["team_lead"]))
+    t_role = table4_models(r, n, measures=res.persons,
+                           covariates=choose_covariates(r, n, person=["role"], references={"role": "lead"}))
+    a = t_lead.fixed_effects.set_index(["model", "term"]).loc[("level2", "team_lead"), "estimate"]
+    b = t_role.fixed_effects.set_index(["model", "term"]).loc[("level2", "role_member"), "estimate"]
+    np.testing.assert_allclose(a, -b, rtol=1e-6)
+    # only a network covariate: unconditional and level3, the latter is the last model (Hedges' g there)
+    t3 = table4_models(r, n, measures=res.persons, covariates=choose_covariates(r, n, network=["region"]))
+    assert list(t3.fits) == ["unconditional", "level3"]
+
+
+def test_covariate_labels_never_reach_a_formula(small):
+    # labels from a user's file are data: spaces, operators and quotes in them do not break the fit
+    from inhd.rasch import fit_rating_scale
+    resp, nets, names = small
+    res = fit_rating_scale(resp[names[:4]])
+    r = resp.assign(role=np.where(resp["team_lead"] == 1, "a + b ~ c", "it's (x)"))
+    t4 = table4_models(r, nets, measures=res.persons, covariates=choose_covariates(r, nets, person=["role"]))
+    assert "role_a + b ~ c" in set(t4.fixed_effects["term"]) or "role_it's (x)" in set(t4.fixed_effects["term"])
+
+
+def test_covariate_design_centring_and_missing_values(small):
+    resp, nets, _ = small
+    r = resp.assign(age=np.where(np.arange(len(resp)) % 10 == 0, np.nan, np.arange(len(resp)) % 50 + 20.0))
+    spec = choose_covariates(r, nets, person=["age"], network=["single_district"])
+    design = covariate_design(r, nets, spec)
+    assert design.n_persons_left_out == int(r["age"].isna().sum()) and len(design.data) == r["age"].notna().sum()
+    assert "left out of every model (nothing is imputed)" in design.notes[0]
+    np.testing.assert_allclose(design.data.groupby("network_id")["age"].mean(), 0, atol=1e-10)
+    np.testing.assert_allclose(design.data.groupby("network_id")["single_district"].first().mean(), 0, atol=1e-12)
 
 
 def test_table4_bad_measures(small):
@@ -277,20 +341,30 @@ def test_table4_bad_measures(small):
 
 def test_write_tables_and_published(tmp_path, small_table4):
     t4, res = small_table4
-    items = pd.DataFrame({"item": ["a"], "difficulty": [0.0], "se": [0.1], "infit": [1.0],
-                          "outfit": [1.0], "retained": [True]})
+    from inhd.item_review import item_table, threshold_table
+    items, thresholds = item_table({"initial": res, "final": res}), threshold_table({"final": res})
     rel = benefits.reliability_table(t4, person_reliability=res.person_reliability)
-    paths = benefits.write_tables(tmp_path, items=items, table4=t4, reliability=rel)
+    paths = benefits.write_tables(tmp_path, items=items, thresholds=thresholds, table4=t4, reliability=rel)
     assert sorted(p.name for p in paths) == sorted(benefits.CONTRACT_COLUMNS)
     for p in paths:
         assert list(pd.read_csv(p).columns) == benefits.CONTRACT_COLUMNS[p.name]
+    # written at full precision: the CSV gives back the floats exactly
+    back = pd.read_csv(tmp_path / "thresholds.csv")
+    np.testing.assert_array_equal(back["threshold"].to_numpy(), res.thresholds.to_numpy())
     with pytest.raises(ValueError, match="items.csv"):
-        benefits.write_tables(tmp_path, items=items.drop(columns="se"), table4=t4, reliability=rel)
+        benefits.write_tables(tmp_path, items=items.drop(columns="se"), thresholds=thresholds, table4=t4,
+                              reliability=rel)
     fixed, vc = benefits.published_table4()
     assert fixed.query("model == 'final' and term == 'single_district'")["estimate"].item() == -1.36
     assert set(vc["component"]) == {"residual", "network_id"} and len(vc) == 8
     side = benefits.table4_side_by_side(t4.fixed_effects, fixed)
     assert side.loc["team_lead", ("final", "published")] == "0.47 (0.10)***"
+    ours_only = benefits.table4_side_by_side(t4.fixed_effects)
+    assert {side for _, side in ours_only.columns} == {"ours"}
+    agree = benefits.agreement_with_published(t4.fixed_effects, fixed)
+    assert list(agree.columns) == ["term", "estimate_published", "significant_published", "estimate_ours",
+                                   "se_ours", "significant_ours", "same_sign", "within_2_se"]
+    assert agree.set_index("term").loc["single_district", "estimate_published"] == -1.36
 
 
 def test_docstring_examples_run():

@@ -9,9 +9,10 @@ import pytest
 from conftest import NETWORKS_CSV, RESPONDENTS_CSV
 
 from inhd import DATA_DIR
+from inhd.contract import MEASURE_COLUMNS
 from inhd.data import (
-    NETWORK_COLUMNS, RESPONDENT_COLUMNS, InvalidSurveyData, Problem, ValidationReport, item_columns,
-    load_networks, load_respondents, load_survey, validate,
+    NETWORK_COLUMNS, PAPER_NETWORK_COVARIATES, PAPER_PERSON_COVARIATES, RESPONDENT_COLUMNS, InvalidSurveyData,
+    Problem, ValidationReport, item_columns, load_networks, load_respondents, load_survey, reverse_items, validate,
 )
 
 R, N = RESPONDENTS_CSV, NETWORKS_CSV
@@ -25,11 +26,12 @@ def edit(text, old, new):
 # Each case: (respondents text, networks text, the expected problem, as it is printed).
 BAD = {
     "missing required column": (
-        R.replace(",gender", "").replace(",woman", "").replace(",man", "").replace(",undisclosed,", ","), N,
-        "respondents.csv line 1, column gender: required column is missing"),
+        "\n".join(",".join(f for j, f in enumerate(line.split(",")) if j != 1) for line in R.splitlines()) + "\n",
+        N, "respondents.csv line 1, column network_id: required column is missing"),
     "misspelt required column": (
-        edit(R, "tenure_years", "tenure"), N,
-        "column tenure_years: required column is missing (did you mean 'tenure'?"),
+        edit(R, "respondent_id", "Respondent ID"), N,
+        "column respondent_id: required column is missing (did you mean 'Respondent ID'? the header must spell "
+        "it respondent_id)"),
     "duplicate respondent_id": (
         edit(R, "R2,", "R1,"), N,
         "respondents.csv line 3, column respondent_id: 'R1' appears again (first on line 2): respondent_id must "
@@ -51,17 +53,15 @@ BAD = {
     "item text": (
         edit(R, "4,5,3\n", "agree,5,3\n"), N,
         "line 2, column b01: 'agree' is not a response: write the integer code (1-5), or leave the cell empty"),
-    "item NA code": (edit(R, "5,,4\n", "5,NA,4\n"), N, "line 4, column b02: 'NA' is not a response"),
-    "text in a numeric column": (
+    "item missing code": (edit(R, "5,,4\n", "5,-99,4\n"), N, "line 4, column b02: -99 is outside the response scale"),
+    "item dot": (edit(R, "5,,4\n", "5,.,4\n"), N, "line 4, column b02: '.' is not a response"),
+    "text in a paper covariate": (
         edit(R, "1,2,0.75", "1,two,0.75"), N,
         "line 2, column tenure_years: 'two' is not a number: tenure_years takes a number >= 0"),
     "decimal comma": (edit(R, "1,2,0.75", '1,"2,5",0.75'), N, "(use a point as the decimal separator)"),
     "text in networks' numeric column": (
         R, edit(N, "3.5,ta", "three,ta"), "networks.csv line 2, column duration_years: 'three' is not a number"),
     "negative tenure": (edit(R, "1,2,0.75", "1,-1,0.75"), N, "column tenure_years: -1 is below 0"),
-    "intensity above 1.5": (
-        edit(R, "0,1.5,man", "0,2,man"), N, "line 3, column intensity: 2 is above 1.5: intensity takes a number "
-                                         "from 0 to 1.5"),
     "negative intensity": (edit(R, "0,1.5,man", "0,-0.5,man"), N, "column intensity: -0.5 is below 0"),
     "non-finite number": (edit(R, "0,1.5,man", "0,inf,man"), N, "column intensity: 'inf' is not a number"),
     "negative duration": (R, edit(N, "3.5,ta", "-1,ta"), "column duration_years: -1 is below 0"),
@@ -70,22 +70,7 @@ BAD = {
                                                           "takes 1 or 0"),
     "single_district not 0/1": (R, edit(N, "N1,1,", "N1,TRUE,"), "column single_district: 'TRUE' is not a number"),
     "wave not whole": (edit(R, "S1,2023,1", "S1,2023.5,1"), N, "line 2, column wave: 2023.5 is not a whole number"),
-    "gender outside its set": (
-        edit(R, "woman", "female"), N,
-        "line 2, column gender: 'female' is not an allowed gender (one of woman, man, additional, undisclosed)"),
-    "gender capitalised": (edit(R, "woman", "Woman"), N, "'Woman' is not an allowed gender (one of woman, man, "
-                                                         "additional, undisclosed); did you mean 'woman'?"),
-    "race outside its set": (edit(R, "latinx", "hispanic"), N,
-                             "line 3, column race: 'hispanic' is not an allowed race"),
-    "empty gender": (edit(R, "woman", ""), N,
-                     "line 2, column gender: empty: every respondent needs a gender (write 'undisclosed'"),
-    "empty race": (edit(R, "latinx", ""), N, "line 3, column race: empty: every respondent needs a race"),
-    "empty tenure": (edit(R, "1,2,0.75", "1,,0.75"), N, "column tenure_years: empty: every respondent needs a "
-                                                        "tenure_years (a number >= 0; inhd does not impute"),
-    "archetype outside its set": (R, edit(N, "ewr", "wellbeing"), "networks.csv line 3, column archetype: "
-                                                                   "'wellbeing' is not an allowed archetype"),
-    "hub_type outside its set": (R, edit(N, ",other", ",university"), "column hub_type: 'university' is not an "
-                                                                       "allowed hub_type"),
+    "empty wave": (edit(R, "S1,2023,1", "S1,,1"), N, "line 2, column wave: empty: every respondent needs a wave"),
     "row with too few fields": (
         edit(R, "1,2,0.75,woman,white,4,5,3\n", "1,2,0.75,woman,white,4,5\n"), N,
         "respondents.csv line 2: this row has 11 fields but the header has 12: a truncated or damaged row"),
@@ -107,7 +92,7 @@ BAD = {
     "nameless column": (R.replace("\n", ",\n"), N, "line 1: column 13 of the header has no name"),
     "column named twice": (edit(R, "b03", "b01"), N, "line 1, column b01: column name appears twice in the header "
                                                       "(columns 10 and 12)"),
-    "files swapped": (N, R, "this does not look like a respondents table"),
+    "files swapped": (N, R, "networks.csv has a respondent_id column: are the two files swapped?"),
     "semicolon separators": (R.replace(",", ";"), N, "respondents.csv line 1: the columns are separated by "
                                                     "semicolons (;), not commas"),
     "tab separators": (R, N.replace(",", "\t"), "networks.csv line 1: the columns are separated by tabs"),
@@ -159,28 +144,64 @@ def test_unreadable_file(survey_files, monkeypatch):
 def test_problem_fields_name_file_line_column_value(survey_files):
     r, n = survey_files(edit(R, "4,5,3\n", "9,5,3\n"))
     (problem,) = validate(r, n).problems
-    assert problem == Problem(str(r), 2, "b01", "9", "9 is outside the response scale 1-5")
+    assert problem == Problem(str(r), 2, "b01", "9", "9 is outside the response scale 1-5",
+                              "outside the response scale 1-5")
     assert str(problem) == f"{r} line 2, column b01: 9 is outside the response scale 1-5"
 
 
-def test_all_problems_at_once_in_line_order(survey_files):
-    bad = edit(edit(edit(R, "4,5,3\n", "9,5,3\n"), "latinx", "hispanic"), "R2,N1", "R2,N9")
-    r, n = survey_files(bad, edit(N, "ewr", "x"))
+def test_all_problems_at_once_grouped_in_file_and_column_order(survey_files):
+    bad = edit(edit(edit(R, "4,5,3\n", "9,5,3\n"), "0,1.5,man", "0,-1,man"), "R2,N1", "R2,N9")
+    r, n = survey_files(bad, edit(N, "3.5,ta", "x,ta"))
     report = validate(r, n)
-    assert [(p.file, p.line, p.column) for p in report.problems] == [
-        (str(r), 2, "b01"), (str(r), 3, "network_id"), (str(r), 3, "race"), (str(n), 3, "archetype")]
+    assert [(g.file, g.column, g.kind) for g in report.groups] == [
+        (str(r), "network_id", "network_id not in the networks table"), (str(r), "intensity", "below 0"),
+        (str(r), "b01", "outside the response scale 1-5"), (str(n), "duration_years", "not a number")]
     assert report.n_problems == 4
 
 
-def test_problems_capped_with_a_count_of_the_rest(survey_files):
-    rows = "".join(f"X{i},N1,S1,2023,0,1,1,man,white,7,7,7\n" for i in range(30))
+def test_problems_grouped_by_column_and_kind_with_the_count_and_the_first_three_lines(survey_files):
+    rows = "".join(f"X{i},N1,S1,2023,0,1,1,man,white,{7 if i < 20 else 3},{7 if i < 30 else 2},"
+                   f"{'x' if i < 30 else 4}\n" for i in range(60))
     r, n = survey_files(R + rows)
-    report = validate(r, n, max_problems=50)
-    assert report.n_problems == 90 and len(report.problems) == 50
-    assert report.summary().splitlines()[51] == "  ... and 40 more"
-    assert [p.line for p in report.problems[:4]] == [5, 5, 5, 6]        # the first ones, in order
-    assert len(validate(r, n, max_problems=None).problems) == 90
-    assert "\n  ... and 87 more\n" in validate(r, n, max_problems=3).summary()
+    report = validate(r, n)
+    assert report.n_problems == 80
+    assert [(g.column, g.kind, g.n_problems) for g in report.groups] == [
+        ("b01", "outside the response scale 1-5", 20), ("b02", "outside the response scale 1-5", 30),
+        ("b03", "not a response (text)", 30)]
+    assert [p.line for p in report.groups[0].examples] == [5, 6, 7]
+    text = report.summary()
+    assert f"{r}, column b01: 20 problems: outside the response scale 1-5\n  line 5: 7 is outside the response " \
+        "scale 1-5" in text
+    assert "  ... and 17 more like these" in text and "  ... and 27 more like these" in text
+    assert len(report.problems) == 9                                 # three of each group shown
+    # the hint follows from the data: the item columns hold 1-7; it comes first
+    assert text.splitlines()[1] == "hint: 50 responses lie outside the scale 1-5; the item columns hold whole " \
+        "numbers from 1 to 7: if that is the response scale, say so (--scale 1-7, or scale=(1, 7))"
+    assert report.hints == (text.splitlines()[1][len("hint: "):],)
+
+
+def test_many_groups_are_listed_one_line_each_after_the_first_twelve(tmp_path):
+    cols = [f"q{j:02d}" for j in range(20)]
+    rows = [",".join(["respondent_id", "network_id", *cols])]
+    rows += [",".join([f"R{i}", "N1", *(["6"] if i % 4 == 0 else ["2"]) * 20]) for i in range(40)]
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(rows) + "\n")
+    text = validate(path).summary()
+    assert "... and 8 more group(s) like these:" in text
+    assert f"  {path}, column q19: 10 problems: outside the response scale 1-5 (first on line 2)" in text
+
+
+def test_missing_value_codes_get_a_hint_and_r_s_na_is_read_as_empty(survey_files):
+    r, n = survey_files(edit(R, "5,,4\n", "5,N/A,4\n"))
+    text = str(validate(r, n))
+    assert "'N/A' marks a missing response in some programs; here an unanswered item is an empty cell" in text
+    r, n = survey_files(edit(edit(R, "5,,4\n", "5,NA,4\n"), "1,2,0.75", "1,NA,0.75"), edit(N, "3.5,ta", "NA,ta"))
+    survey = load_survey(r, n)
+    assert survey.respondents["b02"].isna().tolist() == [False, False, True]
+    assert survey.respondents["tenure_years"].isna().tolist() == [True, False, False]
+    assert pd.isna(survey.networks["duration_years"].iloc[0])
+    assert any("2 cell(s) of" in note and "hold NA (R's missing-value code), in tenure_years, b02: read as empty"
+               in note for note in survey.report.notes)
 
 
 def test_unknown_network_reported_once_with_its_count(survey_files):
@@ -203,9 +224,11 @@ def test_valid_survey_loads_typed(survey_files):
     r, n = survey_files()
     survey = load_survey(r, n)
     assert survey.summary() == "OK: 3 respondents in 2 networks, 3 items (scale 1-5)\n" \
+        "note: the 3 item column(s) were recognised by their values, none being named: b01, b02, b03 (name them " \
+        "with --items or a measures file to choose)\n" \
         "note: 1 network(s) of " + str(n) + " have no respondents: N2"
     resp, nets = survey.respondents, survey.networks
-    assert list(resp.columns) == list(RESPONDENT_COLUMNS) + ["b01", "b02", "b03"]
+    assert list(resp.columns) == [*RESPONDENT_COLUMNS, *PAPER_PERSON_COVARIATES, "b01", "b02", "b03"]
     assert survey.items == ("b01", "b02", "b03")
     for col in ["respondent_id", "network_id", "school_id", "gender", "race"]:
         assert pd.api.types.is_string_dtype(resp[col]), col
@@ -219,11 +242,102 @@ def test_valid_survey_loads_typed(survey_files):
     assert resp["b01"].tolist() == [4, 1, 5]
     assert resp["intensity"].tolist() == [0.75, 1.5, 0.0]
     assert resp["gender"].tolist() == ["woman", "man", "undisclosed"]
-    assert list(nets.columns) == list(NETWORK_COLUMNS)
+    assert list(nets.columns) == [*NETWORK_COLUMNS, *PAPER_NETWORK_COVARIATES]
     assert nets["network_id"].tolist() == ["N1", "007", "N2"]
     assert nets["single_district"].dtype == "Int64" and nets["duration_years"].dtype == "float64"
     assert nets["archetype"].tolist() == ["instructional", "ewr", "psm"]
     assert isinstance(resp.index, pd.RangeIndex)
+
+
+def test_the_contract_needs_only_ids_and_items(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("respondent_id,network_id,q1,q2\nA,N1,1,2\nB,N2,3,\n")
+    survey = load_survey(path)                                             # no networks file either
+    assert survey.summary().splitlines()[0] == "OK: 2 respondents in 2 networks, 2 items (scale 1-5)"
+    assert list(survey.respondents.columns) == ["respondent_id", "network_id", "q1", "q2"]
+    assert survey.networks["network_id"].tolist() == ["N1", "N2"]
+
+
+def test_paper_covariates_have_open_labels_and_may_be_empty(survey_files):
+    text = edit(edit(edit(R, "woman,white", "female,European"), "man,latinx", ",Hispanic"), "1,2,0.75", "1,,0.75")
+    r, n = survey_files(text, edit(N, "ewr,2,ihe", "wellbeing,2,university"))
+    survey = load_survey(r, n)
+    assert survey.respondents["gender"].isna().tolist() == [False, True, False]
+    assert survey.respondents["race"].tolist() == ["European", "Hispanic", "undisclosed"]
+    assert survey.respondents["tenure_years"].isna().tolist() == [True, False, False]   # not known, not imputed
+    assert survey.networks["archetype"].tolist() == ["instructional", "wellbeing", "psm"]
+
+
+def test_extra_columns_are_noted_as_not_used_never_as_items(tmp_path):
+    path = tmp_path / "r.csv"
+    rows = ["respondent_id,network_id,age,comment,q1,q2,q3"]
+    rows += [f"R{i},N{i % 3},{20 + i},{'ok' if i % 2 else ''},{1 + i % 5},{1 + (i + 1) % 5},{1 + (i + 2) % 5}"
+             for i in range(30)]
+    path.write_text("\n".join(rows) + "\n")
+    report = validate(path)
+    assert report.ok and report.items == ("q1", "q2", "q3") and report.ignored == ("age", "comment")
+    assert any("age (numbers 20 to 49, not on the scale 1-5), comment (text)" in note for note in report.notes)
+    assert load_survey(path, person_covariates=["age"]).respondents["age"].dtype == "float64"
+
+
+def test_no_hint_that_does_not_follow_from_the_data(survey_files):
+    # a column near 'intensity' in spelling is not suggested for it, and no swap is suggested for a
+    # respondents file that lacks its ids while the networks file has none either
+    r, n = survey_files(edit(R, "intensity", "content"))
+    assert "did you mean" not in str(validate(r, n))
+    r, n = survey_files(edit(R, "respondent_id", "person"))
+    text = str(validate(r, n))
+    assert "required column is missing" in text and "swapped" not in text and "did you mean" not in text
+
+
+def test_named_covariates_and_references(survey_files):
+    text = edit(edit(edit(edit(R, "race,b01", "race,age,b01"), "white,4", "white,31,4"), "latinx,1", "latinx,45,1"),
+                "undisclosed,5", "undisclosed,,5")
+    r, n = survey_files(text, N)
+    report = validate(r, n, person_covariates=["age", "race"], network_covariates=["hub_type"],
+                      references={"race": "latinx", "hub_type": "ta"})
+    assert report.ok, report
+    text = str(validate(r, n, person_covariates=["agee", "race"], references={"race": "martian"}))
+    assert "column agee: is named as a person covariate but is not in the header (did you mean 'age'?" in text
+    assert "column race: the reference category 'martian' does not occur in race (its values: 'latinx', " \
+        "'undisclosed', 'white')" in text
+    text = str(validate(r, n, network_covariates=["age"]))
+    assert "column age: is named as a network covariate but is not in the header; it is a column of" in text
+    with pytest.raises(ValueError, match=r"network covariates \['hub_type'\] need a networks table"):
+        validate(r, None, network_covariates=["hub_type"])
+
+
+def test_a_mostly_numeric_covariate_with_text_is_a_problem(tmp_path):
+    path = tmp_path / "r.csv"
+    rows = ["respondent_id,network_id,age,q1,q2"] + [f"R{i},N1,{'unknown' if i == 3 else 30 + i},1,2" for i in range(8)]
+    path.write_text("\n".join(rows) + "\n")
+    assert "line 5, column age: 'unknown' is not a number, but most of age are" in \
+        str(validate(path, person_covariates=["age"]))
+
+
+def test_reverse_keyed_items_are_recoded(survey_files):
+    r, n = survey_files()
+    survey = load_survey(r, n, reverse=["b01"], scale=(1, 5))
+    assert survey.respondents["b01"].tolist() == [2, 5, 1] and survey.reversed == ("b01",)
+    assert "column b09: is named as reverse-keyed but is not an item" in str(validate(r, n, reverse=["b09"]))
+
+
+def test_measures_file(survey_files, tmp_path):
+    r, n = survey_files()
+    m = tmp_path / "measures.csv"
+    m.write_text("measure,name,domain,items\nfirst,First measure,A,b01;b02\nsecond,,B,b03\n")
+    survey = load_survey(r, n, measures=m)
+    assert survey.items == ("b01", "b02", "b03")
+    assert survey.measures.to_dict("list") == {"measure": ["first", "second"], "name": ["First measure", "second"],
+                                               "domain": ["A", "B"], "items": [("b01", "b02"), ("b03",)]}
+    m.write_text("measure,name,domain,items\nfirst,,,b01 b02\nfirst,,,B03;b02\n")
+    text = str(validate(r, n, measures=m))
+    assert f"{m}, column items: 2 problems: item not in the respondents table\n  line 2: 'b01 b02' is not a column " \
+        "of the respondents table (separate items with semicolons)\n  line 3: 'B03' is not a column of the " \
+        "respondents table; did you mean 'b03'?" in text
+    assert "'first' appears again (first on line 2): measure must be unique" in text
+    with pytest.raises(ValueError, match="not both"):
+        validate(r, n, measures=m, items=["b01"])
 
 
 def test_labels_kept_exactly_and_ids_matched_exactly(survey_files):
@@ -276,7 +390,7 @@ def test_named_items(survey_files):
     r, n = survey_files(edit(R, "4,5,3\n", "4,5,x\n"))              # b03 is broken but not named
     report = validate(r, n, items=["b02", "b01"])
     assert report.ok and report.items == ("b01", "b02")              # file order
-    assert any("ignored: b03" in note for note in report.notes)
+    assert any("not used (neither items nor covariates): b03" in note for note in report.notes)
     survey = load_survey(r, n, items=["b01", "b02"])
     assert "b03" not in survey.respondents and survey.items == ("b01", "b02")
     assert item_columns(survey.respondents) == ["b01", "b02"]
@@ -285,7 +399,7 @@ def test_named_items(survey_files):
 @pytest.mark.parametrize("items, expected", [
     (["b01", "b09"], "respondents.csv line 1, column b09: is named as an item but is not in the header"),
     (["b01", "b1"], "did you mean 'b01'?"),
-    (["gender"], "column gender: is a contract column"),
+    (["gender"], "column gender: is a contract column or a covariate, not an item"),
     (["b01", "b01"], "column b01: is named twice in items"),
 ])
 def test_named_items_problems(survey_files, items, expected):
@@ -302,10 +416,17 @@ def test_bad_items_argument(survey_files, items, error):
         validate(r, n, items=items)
 
 
-def test_no_item_columns(survey_files):
+def test_no_item_columns_and_a_hint_when_the_scale_is_another(survey_files, tmp_path):
+    path = tmp_path / "ten.csv"
+    path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N1,{i % 11},{(3 * i) % 11}\n" for i in range(44)))
+    text = str(validate(path))
+    assert "no item columns" in text and "hint: q1, q2 hold whole numbers from 0 to 10: if they are the items and " \
+        "that is the response scale, say so (--scale 0-10)" in text
+    assert validate(path, scale=(0, 10)).items == ("q1", "q2")
     text = "\n".join(line.rsplit(",", 3)[0] for line in R.splitlines()) + "\n"
     r, n = survey_files(text)
-    assert "no item columns" in str(validate(r, n))
+    assert "no item columns: no column besides the contract columns holds responses on the scale 1-5" in \
+        str(validate(r, n))
 
 
 def test_respondents_answering_nothing_are_noted_not_dropped(survey_files):
@@ -329,8 +450,8 @@ def test_load_respondents_and_networks_alone(survey_files):
     assert load_networks(n)["network_id"].tolist() == ["N1", "007", "N2"]
     with pytest.raises(InvalidSurveyData, match="line 2, column b01: 9 is outside the response scale 1-5"):
         load_respondents(survey_files(edit(R, "4,5,3\n", "9,5,3\n"))[0])
-    with pytest.raises(InvalidSurveyData, match="'x' is not an allowed archetype"):
-        load_networks(survey_files(networks=edit(N, "ewr", "x"))[1])
+    with pytest.raises(InvalidSurveyData, match="'N1' appears again"):
+        load_networks(survey_files(networks=edit(N, "N2,", "N1,"))[1])
 
 
 def test_item_columns():
@@ -383,9 +504,13 @@ def test_shipped_synthetic_data_meet_the_contract(stem, n_respondents, n_items):
 def test_readme_documents_every_contract_column():
     text = (DATA_DIR / "README.md").read_text(encoding="utf-8")
     section = text[text.index("<!-- BEGIN data contract"):text.index("<!-- END data contract -->")]
-    for col in [*RESPONDENT_COLUMNS.values(), *NETWORK_COLUMNS.values()]:
+    for col in [*RESPONDENT_COLUMNS.values(), *NETWORK_COLUMNS.values(), *PAPER_PERSON_COVARIATES.values(),
+                *PAPER_NETWORK_COVARIATES.values(), *MEASURE_COLUMNS.values()]:
         row = next((line for line in section.splitlines() if line.startswith(f"| `{col.name}` |")), None)
         assert row is not None, f"data/README.md does not document column {col.name}"
-        for value in col.allowed or ():
-            assert f"`{value}`" in row, (col.name, value)
         assert ("| yes |" in row) == col.required, col.name
+
+
+def test_reverse_items_bad_column():
+    with pytest.raises(ValueError, match="not columns"):
+        reverse_items(pd.DataFrame({"a": [1]}), ["b"], scale=(1, 5))

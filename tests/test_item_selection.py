@@ -12,7 +12,8 @@ import pytest
 
 from inhd import DATA_DIR
 from inhd.data import item_columns, load_survey
-from inhd.item_selection import FitRule, items_table, select_items_by_fit
+from inhd.item_review import item_table
+from inhd.item_selection import FitRule, select_items_by_fit
 from inhd.warnings import InhdWarning
 
 from test_benefits import simulate_survey
@@ -57,10 +58,10 @@ def test_fit_rule_with_zstd_condition_and_shipped_candidates(shipped):
     sel = select_items_by_fit(r[item_columns(r)], rule=FitRule(max_abs_z=2.0))
     assert set(sel.dropped) == {"pb_cand_eases_workload", "pb_cand_recommend"}
     assert len(sel.retained) == 9
-    items = items_table(sel)
-    assert list(items.columns) == ["item", "difficulty", "se", "infit", "outfit", "retained"]
-    assert items["retained"].sum() == 9
-    assert not items.set_index("item").loc["pb_cand_recommend", "retained"]
+    items = item_table({"initial": sel.initial, "final": sel.final}, retained=sel.retained)
+    initial = items[items["calibration"] == "initial"].set_index("item")
+    assert initial["retained"].sum() == 9 and len(items) == 11 + 9
+    assert not initial.loc["pb_cand_recommend", "retained"]
 
 
 def test_fit_rule_severity_is_the_log_distance_outside_the_range():

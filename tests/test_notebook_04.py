@@ -25,7 +25,8 @@ NOTEBOOK = ROOT / "notebooks" / "04_participatory_benefits.ipynb"
 def test_notebook_declares_the_contract_parameters():
     params = notebook_parameters(NOTEBOOK)
     for name in ("respondents_path", "networks_path", "item_columns", "output_dir", "seed",
-                 "rasch_method", "min_infit", "max_infit", "min_outfit", "max_outfit"):
+                 "rasch_method", "min_infit", "max_infit", "min_outfit", "max_outfit", "scale", "reverse",
+                 "person_covariates", "network_covariates", "references"):
         assert name in params, name
     assert params["item_columns"] == "None" and params["output_dir"] == "None"
     assert params["rasch_method"] in ('"jmle"', "'jmle'")
@@ -48,10 +49,13 @@ def test_notebook_on_another_dataset(tmp_path):
         assert list(frame.columns) == CONTRACT_COLUMNS[name], name
         assert not vocabulary_problems(frame, name)
 
-    items = tables["items.csv"].set_index("item")
-    assert sorted(items.index) == sorted(names)                  # its own item names, all reported
-    assert not items.loc["x03", "retained"]                      # the planted misfit is dropped
-    assert items.drop(index="x03")["retained"].all()             # and nothing else
+    items = tables["items.csv"]
+    initial = items[items["calibration"] == "initial"].set_index("item")
+    assert sorted(initial.index) == sorted(names)                # its own item names, all reported
+    assert not initial.loc["x03", "retained"]                    # the planted misfit is dropped
+    assert initial.drop(index="x03")["retained"].all()           # and nothing else
+    final = items[items["calibration"] == "final"]
+    assert sorted(final["item"]) == sorted(n for n in names if n != "x03") and final["retained"].all()
 
     fe = tables["hlm_fixed_effects.csv"]
     assert set(fe["model"]) == {"unconditional", "level2", "level3", "final"}

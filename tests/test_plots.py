@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from inhd import DATA_DIR  # noqa: E402
-from inhd.plots import category_curves, plot_four_bar, wright_map  # noqa: E402
+from inhd.plots import category_curves, plot_caterpillar, plot_four_bar, wright_map  # noqa: E402
 from inhd.rasch import fit_rating_scale  # noqa: E402
 from inhd.scales import FOUR_CATEGORIES, four_category_distribution  # noqa: E402
 
@@ -73,3 +73,21 @@ def test_four_bar_chart_draws_each_group_and_category():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["high five", "low five"]
     with pytest.raises(ValueError, match="proportion"):
         plot_four_bar(dist.drop(columns="proportion"))
+
+
+def test_plot_caterpillar_sorted_points():
+    nets = pd.DataFrame({"network_id": ["a", "b", "c"], "mean": [2.0, -1.0, 0.5],
+                         "se": [0.1, 0.2, 0.3]})
+    ax = plot_caterpillar(nets, highlight="c")
+    y = ax.collections[-1].get_offsets()[:, 1]
+    np.testing.assert_allclose(y, [-1.0, 0.5, 2.0])
+    colours = ax.collections[-1].get_facecolors()
+    assert (colours[1] != colours[0]).any() and (colours[0] == colours[2]).all()   # c highlighted
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "c", "a"]
+    # the +-2 SE bars: one segment per network, 2 SE either side of its mean
+    segments = ax.collections[0].get_segments()
+    np.testing.assert_allclose([s[:, 1] for s in segments],
+                               [[-1.4, -0.6], [-0.1, 1.1], [1.8, 2.2]], atol=1e-12)
+    with pytest.raises(ValueError, match="mean_0_10"):
+        plot_caterpillar(nets, estimate="mean_0_10")
+    plt.close("all")

@@ -199,3 +199,100 @@ def test_estimate_summary_and_doctests():
     text = est.summary()
     assert "CML" in text and "conditional log-likelihood -12.500000" in text and "tau 1" in text
     assert doctest.testmod(rsm).failed == 0
+
+
+# ------------------------------------------------------------------ item-specific thresholds
+#: Three items of the partial credit model; the second has 3 categories of the scale's 4.
+ITEM_TAU = np.array([[-1.3, 0.2, 1.1], [0.9, -0.4, np.nan], [-0.2, 0.3, 2.5]])
+
+
+def _pcm_definition(theta, row):
+    """P(X = h) of one item, h = 0..its top, term by term: exp(h theta - sum_{k<=h} delta_k),
+    each exponent less the largest (so that 400 logits off the scale does not overflow)."""
+    steps = row[np.isfinite(row)]
+    e = np.array([h * theta - steps[:h].sum() for h in range(steps.size + 1)])
+    w = np.exp(e - e.max())
+    return w / w.sum()
+
+
+@pytest.mark.parametrize("span", [6.0, 400.0])          # the power route, then log-sum-exp
+def test_item_specific_thresholds_equal_the_definition(span):
+    tau = rsm.item_thresholds(ITEM_TAU)
+    theta = np.linspace(-span, span, 41)
+    p, _ = probs(np.repeat(theta[:, None], 3, axis=1), tau)
+    assert p.shape == (41, 3, 4)
+    for i in range(3):
+        for t, row in zip(theta, p[:, i]):
+            want = _pcm_definition(t, ITEM_TAU[i])
+            np.testing.assert_allclose(row[:want.size], want, rtol=1e-12, atol=1e-300)
+            assert np.all(row[want.size:] == 0.0)            # no category above the top
+    # a rating scale is item-specific thresholds that happen to be equal
+    same, _ = probs(np.repeat(theta[:, None], 3, axis=1), np.tile(TAU, (3, 1)))
+    np.testing.assert_allclose(same, probs(np.repeat(theta[:, None], 3, axis=1), TAU)[0],
+                               rtol=1e-14, atol=1e-300)
+
+
+def test_item_thresholds_and_max_scores():
+    tau = rsm.item_thresholds(ITEM_TAU)
+    assert np.isinf(tau[1, 2]) and np.isfinite(tau[[0, 2]]).all()
+    assert rsm.max_scores(tau, 3).tolist() == [3.0, 2.0, 3.0]
+    assert rsm.max_scores(TAU, 4).tolist() == [3.0] * 4
+    with pytest.raises(ValueError, match=r"rows \[0\]"):
+        rsm.item_thresholds([[np.nan, 1.0], [0.0, 1.0]])     # a gap: steps must come first
+    with pytest.raises(ValueError, match="n_categories"):
+        rsm.item_thresholds(ITEM_TAU, n_categories=[4, 4, 4])
+
+
+def test_solve_locations_with_item_specific_thresholds_against_brentq():
+    tau = rsm.item_thresholds(ITEM_TAU)
+    mask = np.array([[1, 1, 1], [1, 1, 0], [0, 1, 1]], dtype=bool)
+    target = np.array([4.0, 0.5, 4.2])                     # row 1: highest score 3 + 2 = 5
+    b, se, ok = solve_locations(mask, np.zeros(3), target, tau)
+    assert ok
+    for r in range(3):
+        items = np.flatnonzero(mask[r])
+
+        def f(t, items=items, r=r):
+            return sum((np.arange(4)[:_pcm_definition(t, ITEM_TAU[i]).size]
+                        * _pcm_definition(t, ITEM_TAU[i])).sum() for i in items) - target[r]
+        assert b[r] == pytest.approx(brentq(f, -30, 30, xtol=1e-14), abs=1e-9)
+        e, v = score_moments(np.full(items.size, b[r]), tau[items])
+        assert e.sum() == pytest.approx(target[r], abs=1e-9)
+        assert se[r] == pytest.approx(1 / np.sqrt(v.sum()), rel=1e-12)
+
+
+def test_simulated_partial_credit_frequencies_match_the_probabilities():
+    n = 40_000
+    x = simulate_rating_scale(np.full(n, 0.4), np.zeros(3), ITEM_TAU, rng=11)
+    for i in range(3):
+        p = _pcm_definition(0.4, ITEM_TAU[i])
+        freq = np.bincount(x[:, i].astype(int), minlength=4) / n
+        assert freq[p.size:].sum() == 0                       # never above the item's top
+        assert np.all(np.abs(freq[:p.size] - p) < 3 * np.sqrt(p * (1 - p) / n)), (i, freq, p)
+    with pytest.raises(ValueError, match="2 rows for 3 items"):
+        simulate_rating_scale([0.0], np.zeros(3), ITEM_TAU[:2], rng=1)
+
+
+def test_partial_credit_summaries_map_the_flat_thresholds():
+    tops = np.array([3, 2, 3])
+    flat = ITEM_TAU[np.isfinite(ITEM_TAU)]
+    A = np.random.default_rng(0).normal(size=(8, 8))
+    cov = A @ A.T
+    thr, thr_se, loc, loc_se, full = rsm.partial_credit_summaries(flat, cov, tops, 3)
+    np.testing.assert_array_equal(np.isnan(thr), np.isnan(ITEM_TAU))
+    np.testing.assert_allclose(loc, np.nanmean(ITEM_TAU, axis=1), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(thr_se[np.isfinite(ITEM_TAU)], np.sqrt(np.diag(cov)), rtol=1e-14)
+    # location 1 is the mean of flat entries 3, 4: its variance by the delta method
+    assert loc_se[1] == pytest.approx(np.sqrt(cov[3:5, 3:5].sum() / 4), rel=1e-13)
+    assert np.isnan(full[5]).all() and full[0, 0] == cov[0, 0]
+
+
+def test_partial_credit_estimate_summary():
+    est = rsm.PartialCreditEstimate(
+        method="cml", thresholds=ITEM_TAU, thresholds_se=np.full((3, 3), 0.1),
+        location=np.nanmean(ITEM_TAU, axis=1), location_se=np.full(3, 0.05),
+        measures=np.zeros(2), measures_se=np.ones(2), llf=-3.25, converged=True, n_iter=3,
+        n_patterns=1, n_persons=2, n_parameters=7)
+    text = est.summary()
+    assert "Partial credit model, CML" in text and "-3.250000 (7 parameters)" in text
+    assert "step 3" in text and "nan" in text

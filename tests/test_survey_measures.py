@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import inhd
-from inhd.survey_measures import (ID_COLUMNS, calibrate_measure, calibrate_measures, measure_items,
-                                  rasch_item_table)
+from inhd.item_review import item_table
+from inhd.survey_measures import ID_COLUMNS, calibrate_items, calibrate_measure, calibrate_measures, measure_items
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,7 @@ def test_calibrate_measures_and_the_item_table(shipped):
     cals = calibrate_measures(respondents, measures={"data_use": ["data_use_1", "data_use_2",
                                                                   "data_use_3", "data_use_4"]})
     assert list(cals) == ["data_use"] and cals["data_use"].items[-1] == "data_use_4"
-    items = rasch_item_table(cals)
-    assert list(items.columns) == ["measure", "item", "difficulty", "se", "infit", "outfit",
-                                   "n_persons", "person_reliability", "converged"]
+    items = item_table({"final": cals["data_use"].rasch})
     assert items["n_persons"].max() <= len(respondents)
     np.testing.assert_allclose(items["difficulty"].sum(), 0.0, atol=1e-8)   # sum-zero items
     assert "data_use: 4 items" in cals["data_use"].summary()
@@ -58,8 +56,26 @@ def test_calibrate_measures_and_the_item_table(shipped):
 
 def test_calibrate_measure_missing_column(shipped):
     respondents, _ = shipped
-    with pytest.raises(ValueError, match=r"column\(s\) \['school_id'\] not found"):
-        calibrate_measure(respondents.drop(columns="school_id"), measure="data_use")
+    with pytest.raises(ValueError, match=r"column\(s\) \['network_id'\] not found"):
+        calibrate_measure(respondents.drop(columns="network_id"), measure="data_use")
+
+
+def test_schools_and_waves_are_optional(shipped):
+    respondents, _ = shipped
+    cal = calibrate_measure(respondents.drop(columns=["school_id", "wave"]), measure="data_use")
+    assert list(cal.persons.columns) == ["respondent_id", "network_id", "measure", "se", "known_variance",
+                                         "extreme"]
+
+
+def test_calibrate_items_on_a_declared_scale():
+    data = pd.DataFrame({"a": [1, 2, 3, 2, 1, 3], "b": [2, 3, 3, 1, 1, 2], "c": [3, 3, 2, 1, 2, 1]})
+    res = calibrate_items(data, scale=(1, 4))                      # category 4 unused: the model has 1-3
+    assert (res.min_category, res.n_categories) == (1, 3)
+    with pytest.raises(ValueError, match="item 'a' holds codes outside the response scale 1-2"):
+        calibrate_items(data, scale=(1, 2))
+    gap = pd.DataFrame({"a": [1, 3, 1, 3, 1, 3], "b": [3, 1, 3, 1, 1, 3], "c": [1, 3, 3, 1, 3, 1]})
+    with pytest.raises(ValueError, match=r"items a, b, c: .*category code\(s\) \[2\] never occur"):
+        calibrate_items(gap, scale=(1, 3))
 
 def test_calibrate_measure_duplicate_ids(shipped):
     respondents, _ = shipped

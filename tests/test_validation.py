@@ -8,6 +8,7 @@ from inhd import ROOT, validation
 
 
 @pytest.mark.parametrize("compare", [validation.winsteps_comparison, validation.erm_comparison,
+                                     validation.erm_pcm_comparison, validation.erm_dif_comparison,
                                      validation.metafor_comparison])
 def test_every_reference_quantity_is_within_tolerance(compare):
     table = compare()
@@ -48,3 +49,21 @@ def test_metafor_comparison_covers_every_reference_fit_and_every_quantity():
         assert expected > 400 and rows["n_values"].sum() == expected
     slopes = table[table["quantity"].str.startswith("EB slopes")]
     assert slopes["n_values"].sum() == 4 * 30
+
+
+def test_erm_pcm_and_dif_comparisons_cover_every_reference():
+    pcm = validation.erm_pcm_comparison()
+    assert pcm["data"].nunique() == 2 and len(pcm) == 16
+    # the item-level rows hold every item (and every threshold) of both data sets: 24 + 15 items
+    assert pcm.loc[pcm["quantity"].str.startswith("item location"), "n_values"].sum() == 39
+    assert pcm.loc[pcm["quantity"] == "item thresholds (PCM)", "n_values"].sum() == 24 * 2 + 15 * 4
+    dif = validation.erm_dif_comparison()
+    splits = sorted(dif["data"].unique())
+    assert len(splits) == 4 and any("S3DoShout left out" in s for s in splits)
+    for split, rows in dif.groupby("data"):
+        assert set(rows["quantity"]) == {
+            "Andersen LR statistic (LRtest $LR)", "Andersen LR df", "group log-likelihoods ($likgroup)",
+            "per-group item locations (centred)", "per-group location SEs", "per-group Andrich thresholds"}
+    # conspiracist beliefs by gender: three groups of 15 items
+    gender = dif[dif["data"].str.startswith("conspiracist") & dif["data"].str.endswith("gender")]
+    assert gender.set_index("quantity").loc["per-group item locations (centred)", "n_values"] == 45

@@ -20,12 +20,13 @@ import inhd  # noqa: E402
 from inhd import validity  # noqa: E402
 from inhd.hlm import fit_known_variance  # noqa: E402
 from inhd.survey_measures import MeasureCalibration, calibrate_measures  # noqa: E402
+from inhd.estimates import network_estimates  # noqa: E402
 from inhd.validity import (  # noqa: E402
     RELIABILITY_COLUMNS,
     fit_growth,
     load_published_reliabilities,
     measure_reliability,
-    network_estimates,
+    reliability_beside_published,
     reliability_table,
 )
 
@@ -218,23 +219,58 @@ def test_reliability_table_shape_and_published_values(shipped, shipped_calibrati
     _, measures = shipped
     names = dict(zip(measures["measure"], measures["name"]))
     published = load_published_reliabilities()
-    tab = reliability_table(shipped_calibrations, published=published, names=names,
-                            test_components=False)
+    tab = reliability_table(shipped_calibrations, names=names, test_components=False)
     t = tab.table
     assert list(t.columns) == RELIABILITY_COLUMNS
     assert list(t["measure"]) == ["team_inquiry", "expertise_diversity"]
+    beside = reliability_beside_published(t, published)
+    assert list(beside.columns[:4]) == ["measure", "name", "domain", "n_items"]
+    assert {"network_ours", "network_published", "school_ns_published"} <= set(beside.columns)
     pub = published.set_index("measure")
-    for _, row in t.iterrows():                   # published values come from the shipped file
-        assert row["published_network"] == pub.loc[row["name"], "network"]
-        assert row["published_school"] == pub.loc[row["name"], "school"]
+    for _, row in beside.iterrows():              # published values come from the shipped file
+        assert row["network_published"] == pub.loc[row["name"], "network"]
+        assert row["school_published"] == pub.loc[row["name"], "school"]
     for col in ["individual", "school", "network"]:
         assert t[col].between(0, 1).all()
     assert (t["school"] < t["network"]).all()
     assert t["n_networks"].eq(27).all()           # 27 networks surveyed in 2021
     # the synthetic survey was calibrated to these published network reliabilities; ours are
     # estimates from 27 networks, so within a generous sampling band
-    assert (t["network"] - t["published_network"]).abs().max() < 0.15
-    assert "Reliability of INHD measures" in tab.summary()
+    assert (beside["network_ours"] - beside["network_published"]).abs().max() < 0.15
+    assert "Reliability of 2 measure(s), wave 2021" in tab.summary()
+    shown = validity.format_reliability(beside)
+    assert list(shown.columns) == ["Domain", "Measure", "Items", "Individual (ours)", "Individual (published)",
+                                   "School (ours)", "School (published)", "Network (ours)", "Network (published)"]
+
+
+def test_two_levels_without_schools(shipped_calibrations):
+    # without a school level the model is persons in networks and the school columns are empty
+    cal = shipped_calibrations["team_inquiry"]
+    no_schools = MeasureCalibration(measure="x", items=cal.items, rasch=cal.rasch,
+                                    persons=cal.persons.drop(columns="school_id"))
+    fit = measure_reliability(no_schools, wave=2021)
+    assert np.isnan(fit.school) and fit.n_schools == 0 and np.isnan(fit.variance_components["school_id"])
+    assert 0 <= fit.network_p_value < 0.05 and fit.converged
+    assert measure_reliability(cal, wave=2021, groups=["network_id"]).network == fit.network
+    table = reliability_table({"x": no_schools}).table
+    assert table["school"].isna().all() and table["school_ns"].isna().all() and not table["network_ns"].iloc[0]
+    assert validity.format_reliability(table)["School"].iloc[0] == "-"
+
+
+def test_the_model_without_grouping_is_the_network_model_at_its_boundary():
+    # the reduced model of the network test without schools: its closed-form REML log-likelihood
+    # equals inhd.hlm's (metafor's scale) when the network variance is estimated at 0
+    g = np.random.default_rng(1)
+    n = 500
+    v = g.uniform(0.2, 1.0, n)
+    p = pd.DataFrame({"measure": 1 + g.normal(0, 1, n) + g.normal(0, np.sqrt(v)), "known_variance": v,
+                      "network_id": g.integers(0, 20, n).astype(str)})
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        full = fit_known_variance(p, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
+    assert full.variance_components["network_id"] < 1e-6
+    np.testing.assert_allclose(validity._null_llf(p), full.llf, rtol=0, atol=1e-8)
 
 
 def test_measure_reliability_tests_components(shipped_calibrations):
@@ -242,7 +278,7 @@ def test_measure_reliability_tests_components(shipped_calibrations):
     assert 0 <= fit.network_p_value < 0.05                  # networks differ (reliability ~0.9)
     assert 0 <= fit.school_p_value <= 0.5
     assert fit.n_persons_by_network.sum() == fit.n_persons
-    eb = network_estimates(fit, scale=(-10.0, 10.0))
+    eb = network_estimates(fit.model, scale=(-10.0, 10.0))
     assert list(eb.columns) == ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"]
     np.testing.assert_allclose(eb["mean_0_10"], (eb["mean"] + 10) / 2, rtol=1e-15)
     np.testing.assert_allclose(eb["se_0_10"], eb["se"] / 2, rtol=1e-15)
@@ -269,8 +305,9 @@ def test_measure_reliability_absent_wave(shipped_calibrations):
 
 
 def test_reliability_table_unknown_name(shipped_calibrations):
+    table = reliability_table(shipped_calibrations, test_components=False).table
     with pytest.raises(ValueError, match="not in the published table"):
-        reliability_table(shipped_calibrations, published=load_published_reliabilities())
+        reliability_beside_published(table, load_published_reliabilities())
 
 
 def test_growth_needs_three_waves(shipped_calibrations):
@@ -284,22 +321,6 @@ def test_growth_needs_three_waves(shipped_calibrations):
 # ------------------------------------------------------------------------------------------------
 # figures
 # ------------------------------------------------------------------------------------------------
-def test_plot_caterpillar_sorted_points():
-    nets = pd.DataFrame({"network_id": ["a", "b", "c"], "mean": [2.0, -1.0, 0.5],
-                         "se": [0.1, 0.2, 0.3]})
-    ax = validity.plot_caterpillar(nets)
-    y = np.asarray(ax.lines[0].get_ydata(), dtype=float)
-    np.testing.assert_allclose(y, [-1.0, 0.5, 2.0])
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "c", "a"]
-    # the +-2 SE bars: one segment per network, 2 SE either side of its mean
-    segments = ax.collections[0].get_segments()
-    np.testing.assert_allclose([s[:, 1] for s in segments],
-                               [[-1.4, -0.6], [-0.1, 1.1], [1.8, 2.2]], atol=1e-12)
-    with pytest.raises(ValueError, match="mean_0_10"):
-        validity.plot_caterpillar(nets, estimate="mean_0_10")
-    plt.close("all")
-
-
 def test_plot_growth_one_line_per_network_plus_mean(shipped_growth):
     g = shipped_growth
     ax = validity.plot_growth(g, highlight={"W1": "tab:green"})

@@ -163,9 +163,11 @@ def test_cluster_characteristics(constructed):
     out = cluster_characteristics(c, nets)
     assert list(out.index) == ["well", "other", "least"]
     assert out.loc["well", "mean_launch_year"] == 2019.0
-    assert out.loc["least", "share_multiple_districts"] == 0.0
-    assert out.loc["least", "share_instructional"] == 1.0
+    assert out.loc["least", "mean_single_district"] == 1.0          # every least-developed: one district
+    assert out.loc["least", "share_archetype_instructional"] == 1.0
     assert out.loc["other", "n_networks"] == 4
+    # a networks table with nothing but ids: the counts only
+    assert list(cluster_characteristics(c, nets[["network_id"]]).columns) == ["n_networks"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -176,6 +178,16 @@ def shipped_profiles():
     respondents = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
     return network_profiles(respondents, measures=["team_inquiry", "ci_equity", "data_use"],
                             waves=[2023, 2024])
+
+
+def test_profiles_without_schools_and_waves(shipped_profiles):
+    respondents = pd.read_csv(inhd.DATA_DIR / "network_health_respondents_SYNTHETIC.csv")
+    one = respondents[respondents["wave"] == 2023].drop(columns=["school_id", "wave"])
+    p = network_profiles(one, measures=["team_inquiry"])
+    assert p.groups == ("network_id",) and p.waves == [] and p.converged.all()
+    assert "levels network_id" in p.summary()
+    with pytest.raises(ValueError, match="no wave column"):
+        network_profiles(one, measures=["team_inquiry"], waves=[2023])
 
 
 def test_profiles_definitions(shipped_profiles):

@@ -33,7 +33,11 @@ import pytest
 import inhd
 from inhd import (benefits, equity, framework, hub, item_selection, privacy, report, reliability,
                   scales, survey_measures, synth, teaching, validation, validity, variation)
+from inhd.covariates import describe_covariates
 from inhd.data import load_survey, validate
+from inhd.estimates import network_estimates
+from inhd.item_review import item_table, review_items, threshold_table
+from inhd.published import beside_published
 from inhd.effects import effect_sizes
 from inhd.rasch import fit_rating_scale
 
@@ -150,7 +154,6 @@ def _benefits_outputs(pb_survey):
     return {
         "item_selection.ItemSelection": selection,
         "item_selection.ItemSelection.fit_table()": selection.fit_table(),
-        "item_selection.items_table": item_selection.items_table(selection),
         "benefits.Table4": t4,
         "benefits.reliability_table": benefits.reliability_table(t4, person_reliability=0.9),
         "benefits.descriptive_tables[0]": t1, "benefits.descriptive_tables[1]": t2,
@@ -158,8 +161,15 @@ def _benefits_outputs(pb_survey):
         "benefits.published_descriptive_tables[1]": pub2,
         "benefits.published_reliability": benefits.published_reliability(),
         "benefits.published_table4[0]": fixed, "benefits.published_table4[1]": vc,
-        "benefits.compare_published": benefits.compare_published(
+        "published.beside_published": beside_published(
             t4.variance_components, vc, on=["model", "component"], values="variance"),
+        "benefits.Table4.model_terms()": t4.model_terms(),
+        "benefits.agreement_with_published": benefits.agreement_with_published(t4.fixed_effects, fixed),
+        "covariates.Design.terms": t4.design.terms,
+        "covariates.describe_covariates": describe_covariates(r, nets, t4.covariates),
+        "item_review.ItemReview": review_items(selection.initial, r, scale=(1, 5)),
+        "item_review.item_table": item_table({"initial": selection.initial, "final": selection.final}),
+        "item_review.threshold_table": threshold_table({"initial": selection.initial, "final": selection.final}),
         "scales.four_category_distribution": dist,
         "benefits.figure3_comparison": benefits.figure3_comparison(dist),
         "report.Calibration": (cal := report.calibrate(r, items=report.default_items(r))),
@@ -175,8 +185,7 @@ def _benefits_outputs(pb_survey):
 def _network_health_outputs(nh_calibration):
     cals, respondents = nh_calibration
     fit = validity.measure_reliability(cals["data_use"], wave=2021, test_components=False)
-    rel = validity.reliability_table(cals, published=validity.load_published_reliabilities(),
-                                     names={"data_use": "Use of data and analytics"},
+    rel = validity.reliability_table(cals, names={"data_use": "Use of data and analytics"},
                                      test_components=False)
     growth = validity.fit_growth(cals["data_use"])
     profiles = variation.network_profiles(respondents, measures=["data_use"], calibrations=cals)
@@ -184,9 +193,11 @@ def _network_health_outputs(nh_calibration):
     nets = pd.read_csv(inhd.DATA_DIR / "network_health_networks_SYNTHETIC.csv")
     return {
         "survey_measures.MeasureCalibration": cals["data_use"],
-        "survey_measures.rasch_item_table": survey_measures.rasch_item_table(cals),
         "validity.MeasureReliability": fit, "validity.ReliabilityTable": rel,
-        "validity.network_estimates": validity.network_estimates(fit, scale=(-5.0, 5.0)),
+        "estimates.network_estimates": network_estimates(fit.model, scale=(-5.0, 5.0)),
+        "validity.reliability_beside_published": validity.reliability_beside_published(
+            rel.table, validity.load_published_reliabilities()),
+        "validity.growth_table": validity.growth_table(growth),
         "validity.GrowthResult": growth,
         "variation.NetworkProfiles": profiles, "variation.NetworkProfiles.long()": profiles.long(),
         "variation.Clusters": clusters,

@@ -78,12 +78,13 @@ def test_run_list_names_every_paper(capsys):
 def test_run_refuses_invalid_data_with_the_validation_messages(tmp_path, capsys, stub_paper):
     stub_paper()
     r, n, _ = small_survey(tmp_path)
-    text = r.read_text().replace("woman", "female", 1)
-    r.write_text(text)
+    lines = r.read_text().splitlines()
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",9"
+    r.write_text("\n".join(lines) + "\n")
     before = r.read_bytes()
     code = main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--out", str(tmp_path / "out"), "--quiet"])
     assert code == 2
-    assert re.search(r"respondents\.csv.*line \d+.*gender.*female", capsys.readouterr().err)
+    assert re.search(r"respondents\.csv line 2, column q\d+: 9 is outside the response scale 1-5", capsys.readouterr().err)
     assert r.read_bytes() == before and not (tmp_path / "out").exists()
 
 
@@ -128,6 +129,9 @@ def test_run_refuses_unknown_paper_and_parameters(tmp_path, capsys, stub_paper):
     assert "unknown paper 'no-such-paper'" in capsys.readouterr().err
     assert main(["run", "stub", *base, "-p", "nonsense=1"]) == 2
     assert "no parameter(s) ['nonsense']" in capsys.readouterr().err
+    # an option the notebook has no use for is refused, not ignored
+    assert main(["run", "stub", *base, "--person-covariates", "gender", "--scale", "1-6"]) == 2
+    assert "does not use --scale, --person-covariates" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["run", "stub", *base, "-p", "novalue"])
 
