@@ -337,8 +337,11 @@ class SyntheticNetworkHealth:
         return "\n".join(lines)
 
 
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / x.std()
+def _standardise(x: np.ndarray, over=None) -> np.ndarray:
+    """``x`` centred and scaled so that its entries ``over`` (a boolean mask; default all) have
+    mean 0 and population variance 1."""
+    ref = x if over is None else x[over]
+    return (x - ref.mean()) / ref.std()
 
 
 def _nh_networks(rng: np.random.Generator) -> pd.DataFrame:
@@ -430,7 +433,9 @@ def simulate_network_health(*, rng=NH_SEED,
     :math:`s \\sim N(0, \\tau_\\pi)`, :math:`b_0 \\sim N(0, \\tau_\\beta)`,
     :math:`b_1 \\sim N(0, (0.3)^2 \\tau_\\beta)`, :math:`\\varepsilon \\sim N(0, \\sigma^2_{true})`,
     mean growth :math:`g = 0.3 \\sqrt{\\tau_\\beta}` a year (0.3 network SDs); the growth figures
-    are design assumptions (the poster publishes no slope variance).
+    are design assumptions (the poster publishes no slope variance). The drawn intercepts and
+    school effects are standardised so that their sample variances over the networks (schools)
+    surveyed in 2021, the reliability table's wave, equal the design's.
 
     *Measures of two or more items* are analysed as Rasch measures with known error variances.
     The ratios :math:`\\tau_\\pi/\\sigma^2` and :math:`\\tau_\\beta/\\sigma^2` come from
@@ -506,17 +511,23 @@ def simulate_network_health(*, rng=NH_SEED,
     sizes0 = first.groupby("school_id").size()
     net_of_school0 = sizes0.index.str.split("-S").str[0]
     measures = _measure_designs(sizes0.to_numpy(), net_of_school0.to_numpy())
+    in_2021 = net_index.isin(first["network_id"])          # the reliability table's wave
+    school_in_2021 = np.isin(schools, sizes0.index)
     eff, latent, codes, item_rows = [], {}, {}, []
     w_net, w_p = np.sqrt(_NH_NETWORK_FACTOR), np.sqrt(_NH_PERSON_FACTOR)
     for key, m in measures.iterrows():
-        # network and school effects are standardised over the 34 networks (all schools), so
-        # their sample variances equal the design's variances exactly
+        # network intercepts and school effects are standardised over the networks (schools)
+        # surveyed in 2021, the wave the design's reliabilities are for, so their sample
+        # variances there equal the design's exactly (over all 34 they would shift with the
+        # seven networks launched later, three of them planted at the extremes); the slopes
+        # over all 34 networks
         b0 = np.sqrt(m["variance_network_id"]) * _standardise(
-            w_net * factor + np.sqrt(1 - w_net ** 2) * g.standard_normal(k))
+            w_net * factor + np.sqrt(1 - w_net ** 2) * g.standard_normal(k), in_2021)
         b1 = np.sqrt(m["variance_network_id:t"]) * _standardise(
             w_net * growth_factor + np.sqrt(1 - w_net ** 2) * g.standard_normal(k))
         s = np.sqrt(m["variance_school_id"]) * _standardise(
-            w_p * school_factor + np.sqrt(1 - w_p ** 2) * g.standard_normal(schools.size))
+            w_p * school_factor + np.sqrt(1 - w_p ** 2) * g.standard_normal(schools.size),
+            school_in_2021)
         eps = np.sqrt(m["variance_residual"]) * (w_p * person_factor + np.sqrt(1 - w_p ** 2)
                                                  * g.standard_normal(n))
         theta = (m["mean_2021"] + m["growth"] * t + b0[net_pos] + b1[net_pos] * t

@@ -397,7 +397,11 @@ def test_nh_network_growth(nh):
         eff = nh.network_effects[nh.network_effects["measure"] == key].set_index("network_id")
         assert eff["slope_deviation"].var(ddof=0) == pytest.approx(row["variance_network_id:t"],
                                                                    rel=1e-9)
-        assert eff["deviation"].var(ddof=0) == pytest.approx(row["variance_network_id"], rel=1e-9)
+        # intercepts: the design's variance exactly over the 27 networks surveyed in 2021
+        in_2021 = eff.index.isin(r.loc[r["wave"] == 2021, "network_id"])
+        assert in_2021.sum() == 27
+        assert eff.loc[in_2021, "deviation"].var(ddof=0) == pytest.approx(
+            row["variance_network_id"], rel=1e-9)
         y = nh.latent[key].to_numpy()
         # network means by wave, regressed on wave: the average slope is the growth
         nm = pd.DataFrame({"y": y, "t": t, "k": r["network_id"].to_numpy()}).groupby(["k", "t"])[
