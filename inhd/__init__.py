@@ -34,7 +34,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
    file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.simulation_study`` (the participatory-benefits design replicated
+   ``inhd.benefits``, ``inhd.benefits_published`` (its published tables read and set beside
+   ours, its stars checked), ``inhd.simulation_study`` (the participatory-benefits design replicated
    from its published final model: bias, coverage and power of every term), ``inhd.hub``,
    ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a network's report as one
    self-contained HTML page, no kernel), ``inhd.teaching`` (the measure-construction lab) with

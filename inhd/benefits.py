@@ -14,10 +14,8 @@ dropped by a documented rule, never by name); then:
 - :func:`table4_models`: the covariate models of Table 4 (the paper's covariates, a survey's own,
   or none: :func:`inhd.covariates.choose_covariates`), with Hedges' g, reliabilities and network
   empirical-Bayes estimates, as tidy frames.
-- :func:`agreement_with_published`, :func:`figure3_distribution`, :func:`figure3_comparison`,
-  :func:`table4_side_by_side`: the published findings checked against ours (shipped cohort only);
-  the published tables are read with :func:`inhd.published.published_table` and set beside ours
-  with :func:`inhd.published.beside_published`.
+- :func:`figure3_distribution`: Figure 3's four-category distributions; the published findings
+  are read and set beside ours by :mod:`inhd.benefits_published`.
 - :func:`write_tables`: the CSV files of the notebook's contract (:data:`CONTRACT_COLUMNS`).
 
 References
@@ -37,14 +35,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.stats import chi2
+
 
 from inhd.covariates import PAPER_COVARIATES, CovariateSpec, Design, choose_covariates, covariate_design
 from inhd.effects import effect_sizes
 from inhd.estimates import network_estimates
 from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.item_review import ITEM_COLUMNS, THRESHOLD_COLUMNS
-from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS, published_table
+from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
 from inhd.scales import four_category_distribution, reporting_range
 from inhd.warnings import InhdWarning
 
@@ -52,9 +51,8 @@ __all__ = [
     "descriptive_tables", "design_matrix",
     "PERSON_PREDICTORS", "GENDER_PREDICTORS", "NETWORK_PREDICTORS", "MODEL_TERMS",
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
-    "published_descriptive_tables", "published_reliability", "published_table4", "published_table3",
-    "figure3_distribution", "figure3_comparison", "table4_side_by_side", "agreement_with_published",
-    "network_eb_table", "reliability_table", "write_tables", "CONTRACT_COLUMNS", "SHIPPED_NOTES",
+    "INTERACTION_MODERATORS", "INTERACTION_MEMBERS", "INTERACTION_TERMS", "interaction_columns",
+    "figure3_distribution", "network_eb_table", "reliability_table", "write_tables", "CONTRACT_COLUMNS", "SHIPPED_NOTES",
 ]
 
 #: What the notebook says about the shipped SYNTHETIC cohort, and only about it.
@@ -173,6 +171,13 @@ def descriptive_tables(respondents: pd.DataFrame, networks: pd.DataFrame, *, mea
 # are Table 4's, from inhd.published.
 #: Gender dummies (level-2 model only; reference: woman).
 GENDER_PREDICTORS = ["gender_man", "gender_additional", "gender_undisclosed"]
+#: The paper's interaction tests (its last paragraph of findings): "interaction effects of network
+#: archetype and hub type on individual membership variables of improvement team role, member
+#: tenure in network, and intensity of participation". Terms are ``<network>:<person>``, the
+#: product of the two centred columns (a network-level predictor of a person-level slope).
+INTERACTION_MODERATORS = ["archetype_ewr", "archetype_psm", "hub_ihe", "hub_district", "hub_other"]
+INTERACTION_MEMBERS = ["team_lead", "tenure_years", "intensity"]
+INTERACTION_TERMS = [f"{w}:{x}" for w in INTERACTION_MODERATORS for x in INTERACTION_MEMBERS]
 #: The predictors of each of Table 4's models.
 MODEL_TERMS = {
     "unconditional": [],
@@ -216,13 +221,17 @@ class ModelFit:
     params, bse : pandas.Series
         Fixed effects and their SEs, indexed ``Intercept`` then the predictors.
     fixed_effects : pandas.DataFrame
-        Indexed by term: ``estimate, se, statistic, df, p_value``: the t ratio referred to a t
-        distribution with HLM's degrees of freedom (networks - network-level predictors - 1 for
-        the intercept and the predictors constant within networks, persons - networks -
-        person-level predictors for the others), as the paper's stars.
+        Indexed by term: ``estimate, se, t_ratio, df, p_value``: HLM 8's t-ratio referred to a t
+        distribution on HLM's degrees of freedom by the term's level (:mod:`inhd.hlm8`, which
+        documents the rule with its sources: for the intercept and a network-level predictor,
+        networks - network-level predictors - 1; for a person-level predictor, persons - fixed
+        effects), or a z test under ``test="z"``.
     variance_components : pandas.Series
         ``network_id`` (r00, between networks) and ``residual`` (e0, persons within networks
         beyond their known measurement error), in logits squared.
+    variance_tests : pandas.DataFrame
+        Indexed like ``variance_components``: HLM's chi-square test of each (``statistic, df,
+        p_value``; Raudenbush & Bryk 2002, eq. 3.103), NaN under ``test="z"``.
     networks : pandas.DataFrame
         Indexed by ``network_id``: ``n_persons``, the EB network ``mean`` (intercept + u_k), its
         ``deviation`` u_k and ``se``, the posterior SE of u_k (``metafor::ranef``'s, accounting for
@@ -232,9 +241,11 @@ class ModelFit:
         r00 / (r00 + error variance of the network mean)).
     converged : bool
     llf : float
-        The maximised REML log-likelihood (metafor's ``logLik``).
+        The maximised (full ML, or REML) log-likelihood (metafor's ``logLik``).
     model : inhd.hlm.KnownVarianceResult
         The fit itself (its terms renamed back to the covariates' names).
+    method : str
+        ``"ML"`` (full maximum likelihood, as HLM 8's three-level module) or ``"REML"``.
     """
 
     params: pd.Series
@@ -246,11 +257,13 @@ class ModelFit:
     converged: bool
     llf: float
     model: KnownVarianceResult = field(repr=False)
+    variance_tests: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    method: str = "ML"
 
     def summary(self) -> str:
         """Fixed effects, variance components and reliabilities, as plain text."""
         return "\n".join([
-            f"Known-variance model of {len(self.networks)} networks (REML, HLM's df); "
+            f"Known-variance model of {len(self.networks)} networks ({self.method}, HLM's df); "
             f"converged {self.converged}, llf {self.llf:.4f}",
             self.fixed_effects.round(4).to_string(), "variance components: " + ", ".join(
                 f"{k} {v:.4f}" for k, v in self.variance_components.items()),
@@ -258,14 +271,18 @@ class ModelFit:
 
 
 def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
-                             known_variance="error_variance", group="network_id") -> ModelFit:
+                             known_variance="error_variance", group="network_id",
+                             method: str = "ML", test: str = "hlm") -> ModelFit:
     """Fit one known-variance persons-in-networks model (a Table 4 column).
 
     The model is :math:`y_i = x_i'\\beta + u_{k} + e_i + \\epsilon_i`, :math:`\\epsilon_i \\sim
-    N(0, v_i)` with :math:`v_i` the squared Rasch SE (HLM's level-1 measurement model),
-    :math:`e_i \\sim N(0, \\sigma^2)` (e0), :math:`u_k \\sim N(0, \\tau)` (r00); REML. In R:
-    ``metafor::rma.mv(measure, error_variance, mods = ~ terms, random = ~ 1 | network_id/
-    respondent_id, method = "REML")``.
+    N(0, v_i)` with :math:`v_i` the squared Rasch SE (our reading of the paper's level-1
+    "measurement model"), :math:`e_i \\sim N(0, \\sigma^2)` (e0), :math:`u_k \\sim N(0, \\tau)`
+    (r00). By default with HLM 8's conventions: full maximum likelihood (the estimation HLM's
+    three-level module uses; the paper does not state its method), t-ratios on HLM's degrees of
+    freedom and HLM's chi-square test of each variance component (``test="hlm"``,
+    :mod:`inhd.hlm8`). In R: ``metafor::rma.mv(measure, error_variance, mods = ~ terms, random =
+    ~ 1 | network_id/respondent_id, method = "ML")``.
 
     Parameters
     ----------
@@ -273,9 +290,12 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
         ``outcome``, ``known_variance``, ``group`` and the columns in ``terms`` (already centred).
     terms : list of str
         Predictor columns; an intercept is always included (named ``Intercept``).
+    method : {"ML", "REML"}, default "ML"
+    test : {"hlm", "z"}, default "hlm"
 
-    The fit is :func:`inhd.hlm.fit_known_variance` (checked against metafor); this function adds
-    HLM's degrees of freedom for the p-values and the EB network means.
+    The fit is :func:`inhd.hlm.fit_known_variance` (checked against metafor); this function
+    brings its fixed effects (``t_ratio`` and ``df``), variance tests and EB network means into a
+    :class:`ModelFit`.
 
     Returns
     -------
@@ -291,24 +311,12 @@ def fit_known_variance_model(data: pd.DataFrame, terms, *, outcome="measure",
     if bad.any():
         raise ValueError(f"data: {int(bad.sum())} rows have a missing outcome, known variance or "
                          "predictor; drop them first (nothing is imputed)")
-    return _fit_with_hlm(d, terms, outcome, known_variance, group)
+    if str(method).upper() not in ("ML", "REML") or test not in ("hlm", "z"):
+        raise ValueError(f"method must be 'ML' or 'REML' and test 'hlm' or 'z'; got {method!r}, {test!r}")
+    return _fit_with_hlm(d, terms, outcome, known_variance, group, str(method).upper(), test)
 
 
-def _hlm_df(d, terms, codes, k) -> np.ndarray:
-    """HLM's degrees of freedom per coefficient (Raudenbush & Bryk 2002, ch. 3 and 8): the
-    intercept and predictors constant within every network are tested against the networks
-    (K - q_network - 1), the others against the persons (N - K - q_person)."""
-    X_df = d[terms].astype(float)
-    between = (X_df.groupby(codes).nunique().le(1).all().to_numpy() if terms
-               else np.array([], bool))
-    q_net, q_person = int(between.sum()), int((~between).sum())
-    df = np.where(np.r_[True, between], k - q_net - 1, len(d) - k - q_person).astype(float)
-    if (df < 1).any():
-        raise ValueError(f"too few networks ({k}) for {q_net} network-level predictors")
-    return df
-
-
-def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
+def _fit_with_hlm(d, terms, outcome, known_variance, group, method="ML", test="hlm") -> ModelFit:
     """Fit with inhd.hlm.fit_known_variance and bring its result into a ModelFit.
 
     The formula is written with safe names (``x0``, ``x1``, ...), never with the terms themselves:
@@ -317,7 +325,8 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     back = {"Intercept": "Intercept", **{v: k for k, v in safe.items()}}
     data = d.rename(columns=safe).rename(columns={outcome: "y_", known_variance: "v_", group: "g_"})
     formula = "y_ ~ " + (" + ".join(safe.values()) if terms else "1")
-    res = fit_known_variance(data, formula, known_variance="v_", groups=["g_"], method="REML")
+    res = fit_known_variance(data, formula, known_variance="v_", groups=["g_"], method=method,
+                             test=test)
     names = ["Intercept", *terms]
     res = replace(res, params=res.params.rename(back), bse=res.bse.rename(back),
                   fixed_effects=res.fixed_effects.rename(index=back),
@@ -331,11 +340,16 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
     codes, groups = pd.factorize(d[group], sort=True)
     re = res.random_effects["network_id"].reindex(groups)
     params, bse = res.params.reindex(names).astype(float), res.bse.reindex(names).astype(float)
-    df = _hlm_df(d, terms, codes, len(groups))           # HLM's t tests, as the paper's stars
-    statistic = (params / bse).to_numpy()
-    fixed = pd.DataFrame({"estimate": params, "se": bse, "statistic": statistic, "df": df,
-                          "p_value": 2 * stats.t.sf(np.abs(statistic), df)},
+    fe = res.fixed_effects.reindex(names)
+    fixed = pd.DataFrame({"estimate": params, "se": bse, "t_ratio": fe["statistic"].astype(float),
+                          "df": (fe["df"].astype(float) if "df" in fe.columns
+                                 else pd.Series(np.inf, index=fe.index)),
+                          "p_value": fe["p_value"].astype(float)},
                          index=pd.Index(names, name="term"))
+    if res.variance_tests is not None:
+        vt = res.variance_tests.rename({"g_": "network_id"})[["statistic", "df", "p_value"]]
+    else:
+        vt = pd.DataFrame(np.nan, index=["network_id", "residual"], columns=["statistic", "df", "p_value"])
     u = re["deviation"].to_numpy(float)
     networks = pd.DataFrame({"n_persons": re["n_persons"].to_numpy().astype(int),
                              "mean": float(params["Intercept"]) + u, "deviation": u,
@@ -348,7 +362,8 @@ def _fit_with_hlm(d, terms, outcome, known_variance, group) -> ModelFit:
         networks=networks,
         reliability=pd.Series({"person": float(res.reliability["person"]),
                                "network_id": float(res.reliability["network_id"])}),
-        converged=bool(res.converged), llf=float(res.llf), model=res)
+        converged=bool(res.converged), llf=float(res.llf), model=res,
+        variance_tests=vt.reindex(["network_id", "residual"]), method=method)
 
 
 def hedges_g(estimate: float, *, level: str, value_range: float | None,
@@ -390,11 +405,18 @@ class Table4:
     Attributes
     ----------
     fixed_effects : pandas.DataFrame
-        ``model, term, estimate, se, p_value, hedges_g`` (``hedges_g`` for the final model's
-        significant effects at p < .05, NaN elsewhere, as the paper prints it).
+        ``model, term, estimate, se, t_ratio, df, p_value, hedges_g`` (HLM's t-ratio and degrees
+        of freedom; ``hedges_g`` for the final model's significant effects at p < .05, NaN
+        elsewhere, as the paper prints it). With the paper's covariates a last model
+        ``interactions`` adds the paper's interaction tests (:data:`INTERACTION_TERMS`).
     variance_components : pandas.DataFrame
-        ``model, component, variance`` with components ``network_id`` (r00, between networks) and
-        ``residual`` (e0, persons within networks).
+        ``model, component, variance, statistic, df, p_value, method`` with components
+        ``network_id`` (r00, between networks) and ``residual`` (e0, persons within networks),
+        HLM's chi-square test of each, and the estimation method (``ML`` or ``REML``).
+    interaction_test : pandas.DataFrame
+        ``quantity, value``: the likelihood-ratio test of all interaction terms at once (final
+        against ``interactions``, full ML; with REML the log-likelihoods of models with different
+        fixed parts are not comparable and the row holds NaN); empty without that model.
     reliability : pandas.DataFrame
         ``quantity, value``: reliability within and between networks (unconditional model),
         share of variance between networks, and the person reliability when given.
@@ -420,6 +442,9 @@ class Table4:
     rescale_high: float = np.nan
     covariates: CovariateSpec = field(default_factory=CovariateSpec, repr=False)
     design: Design | None = field(default=None, repr=False)
+    interaction_test: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["quantity", "value"]),
+                                           repr=False)
+    method: str = "ML"
 
     def summary(self) -> str:
         """The models' coefficients side by side, then their variance components."""
@@ -434,6 +459,15 @@ class Table4:
         terms = self.design.terms.set_index("term")
         rows = [(m, t, *terms.loc[t, ["column", "level", "coding", "reference", "centring"]])
                 for m, ts in self.design.models.items() for t in ts]
+        if "interactions" in self.fits:
+            for t in self.fits["interactions"].params.index[1:]:
+                if t in terms.index:
+                    rows.append(("interactions", t, *terms.loc[t, ["column", "level", "coding", "reference",
+                                                                  "centring"]]))
+                else:
+                    w, x = t.split(":")
+                    rows.append(("interactions", t, f"{terms.loc[w, 'column']}:{terms.loc[x, 'column']}",
+                                 "person", "product", "", "product of the two centred columns"))
         return pd.DataFrame(rows, columns=["model", "term", "column", "level", "coding", "reference", "centring"])
 
 
@@ -456,10 +490,11 @@ def _analysis_data(respondents, networks, measures, spec) -> tuple[pd.DataFrame,
 
 
 def _fixed_effects_table(fits, *, design: Design, n_networks, alpha) -> pd.DataFrame:
-    """``model, term, estimate, se, p_value, hedges_g`` of every model (g: final model, p < alpha)."""
+    """``model, term, estimate, se, t_ratio, df, p_value, hedges_g`` of every model (g: the final
+    model's effects with p < alpha; the last covariate model's when there is no ``final``)."""
     vc0 = fits["unconditional"].variance_components
     terms = design.terms.set_index("term")
-    last = list(fits)[-1]
+    last = "final" if "final" in fits else [m for m in fits if m != "interactions"][-1]
     rows = []
     for model, fit in fits.items():
         fe = fit.fixed_effects
@@ -471,12 +506,38 @@ def _fixed_effects_table(fits, *, design: Design, n_networks, alpha) -> pd.DataF
                 g = hedges_g(row["estimate"], level=info["level"],
                              value_range=info["value_range"] if info["coding"] == "number" else None,
                              variance_components=vc0, n_networks=n_networks, n_network_predictors=q)
-            rows.append((model, term, row["estimate"], row["se"], row["p_value"], g))
-    return pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "p_value", "hedges_g"])
+            rows.append((model, term, row["estimate"], row["se"], row["t_ratio"], row["df"], row["p_value"], g))
+    return pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "t_ratio", "df", "p_value", "hedges_g"])
+
+
+def interaction_columns(data: pd.DataFrame) -> pd.DataFrame:
+    """The paper's interaction terms (:data:`INTERACTION_TERMS`) from a centred design: each the
+    product of a grand-mean-centred network-level column and a group-mean-centred person-level
+    one (in HLM, the network-level predictor of that person-level slope); terms whose columns are
+    absent are left out."""
+    cols = {f"{w}:{x}": data[w].astype(float) * data[x].astype(float)
+            for w in INTERACTION_MODERATORS for x in INTERACTION_MEMBERS
+            if w in data.columns and x in data.columns}
+    return pd.DataFrame(cols, index=data.index)
+
+
+def _interaction_test(final: ModelFit, full: ModelFit) -> pd.DataFrame:
+    """LR test of the interaction terms: 2 (llf_full - llf_final) on as many df as terms added."""
+    k = len(full.params) - len(final.params)
+    if final.method != "ML":
+        lr = p = np.nan
+    else:
+        lr = max(0.0, 2.0 * (full.llf - final.llf))
+        p = float(chi2.sf(lr, k))
+    n_sig = int((full.fixed_effects.loc[full.params.index[len(final.params):], "p_value"] < 0.05).sum())
+    return pd.DataFrame({"quantity": ["n_interaction_terms", "statistic", "df", "p_value",
+                                      "n_significant_at_05"],
+                         "value": [float(k), lr, float(k), p, float(n_sig)]})
 
 
 def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
-                  covariates: CovariateSpec | None = None, rescale_range=None, alpha=0.05) -> Table4:
+                  covariates: CovariateSpec | None = None, rescale_range=None, alpha=0.05,
+                  method: str = "ML", test: str = "hlm", interactions: bool | None = None) -> Table4:
     """Fit Table 4's models: unconditional, then the covariate models.
 
     Parameters
@@ -495,7 +556,16 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         Logits mapped to 0 and 10 for the ``*_0_10`` EB columns (default: the lowest and highest
         person measure analysed, :func:`inhd.scales.reporting_range`).
     alpha : float, default 0.05
-        Significance level for which the last model's effects get a Hedges' g (as the paper does).
+        Significance level for which the final model's effects get a Hedges' g (as the paper does).
+    method : {"ML", "REML"}, default "ML"
+        Full maximum likelihood, as HLM 8's three-level module estimates (the paper ran HLM 8.2.3
+        and does not state its method), or REML.
+    test : {"hlm", "z"}, default "hlm"
+        HLM's t-ratios on its degrees of freedom and chi-square tests of the variance components
+        (:mod:`inhd.hlm8`), or z tests.
+    interactions : bool, optional
+        Fit the ``interactions`` model (the final model plus :data:`INTERACTION_TERMS`); default:
+        with the paper's covariates.
 
     Returns
     -------
@@ -514,12 +584,20 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
     """
     spec = choose_covariates(respondents, networks) if covariates is None else covariates
     data, design = _analysis_data(respondents, networks, measures, spec)
-    fits = {model: fit_known_variance_model(data, terms) for model, terms in design.models.items()}
+    fit = lambda d, terms: fit_known_variance_model(d, terms, method=method, test=test)  # noqa: E731
+    fits = {model: fit(data, terms) for model, terms in design.models.items()}
+    inter_test = pd.DataFrame(columns=["quantity", "value"])
+    if (spec.source == "paper" if interactions is None else interactions) and "final" in fits:
+        extra = interaction_columns(data)
+        if extra.shape[1]:
+            fits["interactions"] = fit(data.join(extra), [*design.models["final"], *extra.columns])
+            inter_test = _interaction_test(fits["final"], fits["interactions"])
     nid = sorted(set(data["network_id"]))
     fixed = _fixed_effects_table(fits, design=design, n_networks=len(nid), alpha=alpha)
-    vc = pd.DataFrame([(m, comp, float(val)) for m, f in fits.items()
-                       for comp, val in f.variance_components.items()],
-                      columns=["model", "component", "variance"])
+    vc = pd.DataFrame([(m, comp, float(val), *f.variance_tests.loc[comp, ["statistic", "df", "p_value"]],
+                        f.method)
+                       for m, f in fits.items() for comp, val in f.variance_components.items()],
+                      columns=["model", "component", "variance", "statistic", "df", "p_value", "method"])
     unc = fits["unconditional"]
     tau, sigma2 = unc.variance_components["network_id"], unc.variance_components["residual"]
     rel = pd.DataFrame([("reliability_within_networks", unc.reliability["person"]),
@@ -530,7 +608,8 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
                  else (float(rescale_range[0]), float(rescale_range[1])))
     return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel,
                   network_eb=network_eb_table(unc, low=low, high=high), fits=fits,
-                  rescale_low=low, rescale_high=high, covariates=spec, design=design)
+                  rescale_low=low, rescale_high=high, covariates=spec, design=design,
+                  interaction_test=inter_test, method=str(method).upper())
 
 
 def network_eb_table(fit: ModelFit, *, low: float, high: float) -> pd.DataFrame:
@@ -550,99 +629,8 @@ def reliability_table(table4: Table4, *, person_reliability: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
-# Published vs ours; writing the contract tables
+# Figure 3; writing the contract tables (the published figures beside ours: inhd.benefits_published)
 # ---------------------------------------------------------------------------------------------
-def published_descriptive_tables(directory=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Tables 1 and 2 as printed (``data/published/participatory_benefits_table{1,2}.csv``), in
-    :func:`descriptive_tables`' shape: the count column is ``n_persons`` (Table 1) and
-    ``n_networks`` (Table 2). Table 1 includes the outcome row (group ``outcome``)."""
-    return tuple(published_table(f"participatory_benefits_table{k}", directory=directory)
-                 .rename(columns={"n": _COUNT[k]}) for k in (1, 2))
-
-
-def published_reliability(directory=None) -> pd.DataFrame:
-    """The reliabilities the paper reports in its text
-    (``data/published/participatory_benefits_reliability.csv``), in :func:`reliability_table`'s
-    shape: ``quantity, value``."""
-    return published_table("participatory_benefits_reliability", directory=directory).rename(
-        columns={"statistic": "quantity"})
-
-
-def published_table3(directory=None) -> pd.DataFrame:
-    """Table 3 (``data/published/participatory_benefits_table3.csv``) indexed by the item column:
-    ``rasch_rank`` (1 = easiest), ``construct``, ``domain``, ``item_text``."""
-    return published_table("participatory_benefits_table3", directory=directory).set_index("column")
-
-
-def published_table4(directory=None):
-    """Table 4 as printed (``data/published/participatory_benefits_table4.csv``), in the contract's
-    shape: ``(fixed_effects, variance_components)`` with columns ``model, term, estimate, se,
-    significance, hedges_g`` (term ``Intercept`` for the intercept) and ``model, component,
-    variance`` (components ``residual`` = e0, ``network_id`` = r00)."""
-    t = published_table("participatory_benefits_table4", directory=directory)
-    t["term"] = t["term"].astype(str).replace({"intercept": "Intercept"})
-    var = t["term"].isin(["var_within", "var_between"])
-    fixed = t[~var][["model", "term", "variable", "estimate", "se", "significance", "hedges_g"]]
-    vc = t[var].assign(component=t.loc[var, "term"].map({"var_within": "residual",
-                                                         "var_between": "network_id"}))
-    vc = vc.rename(columns={"estimate": "variance"})[["model", "component", "variance"]]
-    return fixed.reset_index(drop=True), vc.reset_index(drop=True)
-
-
-def _stars(p):
-    return "" if not np.isfinite(p) else "***" if p < .001 else "**" if p < .01 else "*" if p < .05 else ""
-
-
-def table4_side_by_side(fixed_effects: pd.DataFrame, published: pd.DataFrame | None = None):
-    """Table 4 laid out as printed: one row per term, for each model an ``ours`` column holding
-    ``"estimate (se)stars"`` (and a ``published`` one beside it when ``published``, e.g.
-    :func:`published_table4`'s fixed effects, is given), then Hedges' g.
-    """
-    def cell(frame, stars):
-        return frame.apply(lambda r: f"{r['estimate']:.2f} ({r['se']:.2f}){stars(r)}", axis=1)
-    ours = fixed_effects.assign(text=cell(fixed_effects, lambda r: _stars(r["p_value"])))
-    models = list(dict.fromkeys(fixed_effects["model"]))
-    last = models[-1]
-    order = ["Intercept", *PERSON_PREDICTORS, *GENDER_PREDICTORS, *NETWORK_PREDICTORS, *fixed_effects["term"]]
-    cols = {}
-    if published is not None:
-        pubs = published.assign(text=cell(published, lambda r: "" if pd.isna(r["significance"])
-                                          else str(r["significance"])))
-        order += list(published["term"])
-        models = list(dict.fromkeys([*MODEL_TERMS, *models]))
-    for model in models:
-        if published is not None:
-            cols[(model, "published")] = pubs[pubs["model"] == model].set_index("term")["text"]
-        cols[(model, "ours")] = ours[ours["model"] == model].set_index("term")["text"]
-    if published is not None:
-        cols[("hedges_g", "published")] = published[published["model"] == "final"].set_index("term")["hedges_g"]
-    cols[("hedges_g", "ours")] = fixed_effects[fixed_effects["model"] == last].set_index("term")["hedges_g"].round(2)
-    terms = list(dict.fromkeys(order))
-    out = pd.DataFrame(cols).reindex([t for t in terms if t in set(fixed_effects["term"]) or published is not None])
-    out.columns = pd.MultiIndex.from_tuples(out.columns)
-    return out.astype(object).where(out.notna(), "")
-
-
-def agreement_with_published(fixed_effects: pd.DataFrame, published: pd.DataFrame | None = None, *,
-                             model: str = "final", alpha: float = 0.05) -> pd.DataFrame:
-    """The paper's headline findings checked against ours: one row per term of ``model``.
-
-    Columns ``term, estimate_published, significant_published, estimate_ours, se_ours,
-    significant_ours, same_sign, within_2_se`` (``within_2_se``: ours lies within two of our SEs of
-    the published estimate). ``published`` defaults to :func:`published_table4`'s fixed effects;
-    a published term is significant when printed with stars.
-    """
-    pub = (published_table4()[0] if published is None else published)
-    pub = pub[pub["model"] == model].set_index("term")
-    ours = fixed_effects[fixed_effects["model"] == model].set_index("term")
-    out = pd.DataFrame({"estimate_published": pub["estimate"], "significant_published": pub["significance"].notna(),
-                        "estimate_ours": ours["estimate"], "se_ours": ours["se"],
-                        "significant_ours": ours["p_value"] < alpha}).reindex(pub.index)
-    out["same_sign"] = np.sign(out["estimate_published"]) == np.sign(out["estimate_ours"])
-    out["within_2_se"] = (out["estimate_ours"] - out["estimate_published"]).abs() <= 2 * out["se_ours"]
-    return out.rename_axis("term").reset_index()
-
-
 def figure3_distribution(network_eb: pd.DataFrame, persons: pd.DataFrame, respondents: pd.DataFrame, cuts, *,
                          n_networks: int = 5) -> pd.DataFrame:
     """Figure 3's groups: the respondents of the ``n_networks`` networks with the lowest EB means and
@@ -664,54 +652,12 @@ def figure3_distribution(network_eb: pd.DataFrame, persons: pd.DataFrame, respon
     return four_category_distribution(persons.loc[chosen, "measure"], who[chosen], cuts)
 
 
-def figure3_comparison(distribution: pd.DataFrame, published: pd.DataFrame | None = None,
-                       *, tolerance: float = 0.10) -> pd.DataFrame:
-    """The paper's statements about Figure 3 checked against our four-category distribution.
-
-    Parameters
-    ----------
-    distribution : pandas.DataFrame
-        :func:`inhd.scales.four_category_distribution` output with groups named ``"five lowest
-        networks"`` and ``"five highest networks"``.
-    published : pandas.DataFrame, optional
-        ``group, categories, comparison, share, quote`` (default:
-        ``data/published/participatory_benefits_figure3.csv``, transcribed from the text);
-        ``categories`` joins category names with ``|``; ``comparison`` is ``<``, ``>``, ``~``
-        (within ``tolerance``) or ``mode`` (the categories hold the group's modal category).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``group, categories, comparison, share, ours, holds, quote``.
-    """
-    if published is None:
-        published = published_table("participatory_benefits_figure3")
-    wide = distribution.pivot(index="group", columns="category", values="proportion")
-    rows = []
-    for _, p in published.iterrows():
-        cats = str(p["categories"]).split("|")
-        if p["group"] not in wide.index:
-            ours, holds = np.nan, False
-        elif p["comparison"] == "mode":
-            ours = float(wide.loc[p["group"], cats].sum())
-            holds = str(wide.loc[p["group"]].astype(float).idxmax()) in cats
-        else:
-            ours = float(wide.loc[p["group"], cats].sum())
-            share = float(p["share"])
-            holds = {"<": ours < share, ">": ours > share,
-                     "~": abs(ours - share) <= tolerance}[p["comparison"]]
-        rows.append((p["group"], p["categories"], p["comparison"], p["share"], ours, bool(holds),
-                     p["quote"]))
-    return pd.DataFrame(rows, columns=["group", "categories", "comparison", "share", "ours",
-                                       "holds", "quote"])
-
-
 #: The exact columns of the contract files (``items.csv``: one row per item per calibration).
 CONTRACT_COLUMNS = {
     "items.csv": ITEM_COLUMNS,
     "thresholds.csv": THRESHOLD_COLUMNS,
-    "hlm_fixed_effects.csv": ["model", "term", "estimate", "se", "p_value", "hedges_g"],
-    "hlm_variance_components.csv": ["model", "component", "variance"],
+    "hlm_fixed_effects.csv": ["model", "term", "estimate", "se", "t_ratio", "df", "p_value", "hedges_g"],
+    "hlm_variance_components.csv": ["model", "component", "variance", "statistic", "df", "p_value", "method"],
     "model_terms.csv": ["model", "term", "column", "level", "coding", "reference", "centring"],
     "reliability.csv": ["quantity", "value"],
     "network_eb.csv": ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"],

@@ -6,7 +6,8 @@ detects reliably, depends on the design: 2,073 respondents in 34 networks, the p
 items with their ceiling, the Rasch measurement step and the three-level model. This module
 replicates that design: each replication draws a new cohort from the published final model, on
 the respondents' and networks' own covariates (the design is held fixed), and runs it through the
-whole pipeline: responses to the nine items, a Rasch calibration, then the final model.
+whole pipeline: responses to the nine items, a Rasch calibration, then the final model
+(:func:`inhd.benefits.fit_known_variance_model`, the chapter's own fit).
 
 For replication r, with the design's centred predictors x (person level, group-mean centred) and
 w (network level, grand-mean centred):
@@ -18,7 +19,7 @@ responses 1-5 to the nine items from the rating-scale model with the generator's
 difficulties and thresholds (:func:`inhd.synthetic_cohort.measure_item_parameters`), a share of
 them removed completely at random; the persons are measured by :func:`inhd.rasch.fit_rating_scale`
 and the final model is fitted to the measures with their squared SEs as known level-1 variances
-(:func:`inhd.hlm.fit_known_variance`, by default with HLM 8's conventions: full ML, t-ratios on
+(by default with HLM 8's conventions: full ML, t-ratios on
 HLM's degrees of freedom). Over the replications, per term: the mean estimate, bias and RMSE
 against the published value, the share of 95% intervals that cover it, and the share of
 replications in which the term is significant at ``alpha`` (its power, for an effect of the
@@ -36,8 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from inhd.benefits import design_matrix
-from inhd.hlm import fit_known_variance
+from inhd.benefits import design_matrix, fit_known_variance_model
 from inhd.published import NETWORK_PREDICTORS, PB_TABLE4_FINAL, PERSON_PREDICTORS
 from inhd.rasch import fit_rating_scale
 from inhd.rsm import simulate_rating_scale
@@ -91,12 +91,11 @@ def _replicate_or_raise(seed):
     rasch = fit_rating_scale(X, method=s["rasch_method"])
     persons = rasch.persons.reindex(design.index)
     data = design.assign(measure=persons["measure"].to_numpy(float),
-                         known_variance=persons["se"].to_numpy(float) ** 2)
-    fit = fit_known_variance(data, s["formula"], known_variance="known_variance",
-                             groups=["network_id"], method=s["method"], test=s["test"])
-    fe = fit.fixed_effects.reindex(TERMS)
-    tests = fit.variance_tests.reindex(_COMPONENTS)["p_value"].to_numpy(float) \
-        if fit.variance_tests is not None else np.full(len(_COMPONENTS), np.nan)
+                         error_variance=persons["se"].to_numpy(float) ** 2)
+    # the chapter's own final-model fit (inhd.benefits), on the replication's measures
+    fit = fit_known_variance_model(data, TERMS[1:], method=s["method"], test=s["test"])
+    fe = fit.model.fixed_effects.reindex(TERMS)
+    tests = fit.variance_tests.reindex(_COMPONENTS)["p_value"].to_numpy(float)
     return (fe[["estimate", "se", "p_value", "ci_low", "ci_high"]].to_numpy(float),
             fit.variance_components.reindex(_COMPONENTS).to_numpy(float), tests,
             bool(fit.converged), bool(rasch.converged), "")
@@ -244,7 +243,6 @@ def simulate_final_model(respondents: pd.DataFrame, networks: pd.DataFrame, *,
         "items": list(difficulties.index), "difficulties": difficulties.to_numpy(float),
         "thresholds": thresholds.to_numpy(float), "missing_rate": float(missing_rate),
         "rasch_method": rasch_method, "method": method, "test": test,
-        "formula": "measure ~ " + " + ".join(TERMS[1:]),
     }
     g = as_generator(rng)
     seeds = np.random.SeedSequence(int(g.integers(2 ** 63))).spawn(int(n_replications))
