@@ -19,7 +19,7 @@ from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS, published_tabl
 
 __all__ = ["published_descriptive_tables", "published_reliability", "published_table3",
            "published_table4", "table4_side_by_side", "agreement_with_published",
-           "figure3_comparison", "published_star_check"]
+           "figure3_comparison", "published_star_check", "published_eb_span"]
 
 _COUNT = {1: "n_persons", 2: "n_networks"}       # what Table 1's and Table 2's counts count
 
@@ -230,3 +230,31 @@ def published_star_check(published: pd.DataFrame | None = None, *, n_networks: i
     return pd.DataFrame(rows, columns=["model", "term", "estimate", "se", "t_ratio", "df", "p_value",
                                        "p_value_low", "p_value_high", "stars_published",
                                        "stars_implied", "verdict"])
+
+
+def published_eb_span(*, n_networks: int = 34) -> float:
+    """The span of 34 network EB estimates the paper's own figures imply on our 0-10 convention.
+
+    Our convention maps the lowest and highest person measure to 0 and 10 (Table 1: -7.1 to 6.98
+    logits). The unconditional model's network variance is r00 = 1.242 and the between-network
+    reliability 0.92 (the text); EB estimates then vary with variance about r00 x 0.92, and the
+    expected range of ``n_networks`` normal draws is E[range] x SD (E[range] = 4.19 for 34). The
+    result, in 0-10 points, is what "almost the entire 0-10 point range" would have to be under
+    our convention: the paper's rescaling must differ (it does not document it).
+
+    Examples
+    --------
+    >>> round(published_eb_span(), 1)
+    3.2
+    """
+    t1 = published_descriptive_tables()[0].set_index("variable")
+    low, high = float(t1.loc["Member participatory benefits", "min"]), float(t1.loc["Member participatory benefits", "max"])
+    vc = published_table4()[1].set_index(["model", "component"])["variance"]
+    r00 = float(vc[("unconditional", "network_id")])
+    rel = float(published_reliability().set_index("quantity").loc["reliability_between_networks", "value"])
+    x, w = np.polynomial.hermite_e.hermegauss(201)
+    w = w / w.sum()
+    cdf = stats.norm.cdf(x)
+    # E[range] of n standard normals = 2 E[max] = 2 * integral x d/dx Phi(x)^n
+    e_max = float(np.sum(w * x * n_networks * cdf ** (n_networks - 1)))
+    return 2 * e_max * np.sqrt(r00 * rel) / (high - low) * 10.0

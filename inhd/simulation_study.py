@@ -44,7 +44,8 @@ from inhd.rsm import simulate_rating_scale
 from inhd.sampling import as_generator
 from inhd.synthetic_cohort import measure_item_parameters
 
-__all__ = ["SIMULATION_COLUMNS", "SimulationStudy", "simulate_final_model"]
+__all__ = ["SIMULATION_COLUMNS", "SimulationStudy", "simulate_final_model", "departures",
+           "describe_departures", "describe_coverage"]
 
 #: Columns of :attr:`SimulationStudy.table` (they never vary).
 SIMULATION_COLUMNS = ["method", "term", "truth", "mean_estimate", "bias", "rmse", "coverage_95",
@@ -146,7 +147,8 @@ class SimulationStudy:
                  t.drop(columns=["method", "n_replications"]).round(3).to_string()]
         return "\n".join(lines)
 
-    def plot_distributions(self, *, shipped=None, terms=None, ncols: int = 4, fig=None):
+    def plot_distributions(self, *, shipped=None, terms=None, ncols: int = 4, fig=None,
+                           shipped_label: str = "shipped cohort"):
         """One panel per fixed effect: a histogram of its estimates over the replications, the
         published value (the truth, black line) and, when given, the ``shipped`` cohort's
         estimate (a Series by term, red dashed line). Returns the figure; each panel's title is
@@ -165,7 +167,7 @@ class SimulationStudy:
             ax.axvline(truth[term], color="black", lw=1.5, label="published (truth)")
             if shipped is not None and term in shipped.index:
                 ax.axvline(shipped[term], color="tab:red", lw=1.5, ls="--",
-                           label="shipped cohort")
+                           label=shipped_label)
             ax.set_title(term, fontsize=9)
             ax.tick_params(labelsize=7)
             ax.set_yticks([])
@@ -321,3 +323,111 @@ def _summarise(results, fixed, vc, *, method, test, rasch_method, alpha) -> Simu
                            estimates=estimates, variance_components=components,
                            converged=converged, n_replications=n, method=method,
                            rasch_method=rasch_method, test=test, alpha=alpha)
+
+
+def departures(study: SimulationStudy, ours: pd.DataFrame, *, alpha: float | None = None) -> pd.DataFrame:
+    """One cohort's final-model estimates read against the study's sampling distributions.
+
+    Parameters
+    ----------
+    study : SimulationStudy
+    ours : pandas.DataFrame
+        The cohort's final model, indexed by term: ``estimate`` and ``p_value`` (e.g. the
+        ``final`` rows of :attr:`inhd.benefits.Table4.fixed_effects`).
+    alpha : float, optional
+        Default the study's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fixed effect: ``term, truth`` (the published value), ``estimate`` and
+        ``p_value`` (ours), the replications' ``mean_estimate`` and ``sd_estimate``,
+        ``share_as_far`` (the share of replications whose estimate lies at least as far from
+        their mean as ours: small when ours is unusual for the design), ``power`` (the share
+        significant at ``alpha``), ``significant`` (ours at ``alpha``) and ``within_design``
+        (``share_as_far`` >= 0.05).
+    """
+    alpha = study.alpha if alpha is None else float(alpha)
+    t = study.table.set_index("term").loc[TERMS]
+    rows = []
+    for term in TERMS:
+        est = study.estimates.loc[study.estimates["term"] == term, "estimate"].dropna().to_numpy()
+        centre = float(est.mean())
+        mine = float(ours.loc[term, "estimate"])
+        far = float(np.mean(np.abs(est - centre) >= abs(mine - centre)))
+        rows.append((term, float(t.loc[term, "truth"]), mine, float(ours.loc[term, "p_value"]), centre,
+                     float(est.std(ddof=1)), far, float(t.loc[term, "power"]),
+                     bool(ours.loc[term, "p_value"] < alpha), far >= 0.05))
+    return pd.DataFrame(rows, columns=["term", "truth", "estimate", "p_value", "mean_estimate",
+                                       "sd_estimate", "share_as_far", "power", "significant",
+                                       "within_design"])
+
+
+def _p_text(p) -> str:
+    return "p < .001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def describe_departures(table: pd.DataFrame, *, significant_published=None, reliable: float = 0.8
+                        ) -> list[str]:
+    """Sentences, term by term, on :func:`departures`' table: the published value, ours, where
+    ours falls among the replications, and the design's power; then which published effects the
+    design detects reliably (power >= ``reliable``). ``significant_published`` maps term -> bool
+    (printed with stars)."""
+    sig_pub = {} if significant_published is None else dict(significant_published)
+    lines = []
+    if sig_pub:
+        pub_sig = table[table["term"].map(lambda t: bool(sig_pub.get(t)))]
+        kept, lost = pub_sig[pub_sig["significant"]], pub_sig[~pub_sig["significant"]]
+        outside = table[(table["term"] != "Intercept") & ~table["within_design"]]
+        lines.append(
+            f"Of the paper's {len(pub_sig)} significant final-model effects, {len(kept)} are significant here "
+            f"too ({', '.join(f'`{t}`' for t in kept['term']) or 'none'}) and {len(lost)} are not ("
+            + (", ".join(f"`{t}`, which the design detects in {p:.0%} of replications"
+                         for t, p in zip(lost["term"], lost["power"])) or "none") + "). "
+            + ("Every estimate lies within what the design produces." if outside.empty else
+               "Outside what the design usually produces (fewer than 5% of replications as far from their "
+               "centre): " + ", ".join(f"`{t}` ({f:.0%})" for t, f in zip(outside["term"], outside["share_as_far"]))
+               + "."))
+    for r in table.itertuples():
+        if r.term == "Intercept":
+            continue
+        star = " (significant in the paper)" if sig_pub.get(r.term) else (
+            " (not significant in the paper)" if r.term in sig_pub else "")
+        where = ("within what the design produces" if r.within_design
+                 else "outside what the design usually produces")
+        lines.append(
+            f"`{r.term}`: published {r.truth:+.2f}{star}; ours {r.estimate:+.2f} ({_p_text(r.p_value)}). "
+            f"The design's estimates centre on {r.mean_estimate:+.2f} with SD {r.sd_estimate:.2f}; "
+            f"{r.share_as_far:.0%} of replications lie as far from that centre as ours: {where}. "
+            f"Significant in {r.power:.0%} of replications.")
+    effects = table[table["term"] != "Intercept"]
+    if sig_pub:
+        effects = effects[effects["term"].map(lambda t: bool(sig_pub.get(t)))]
+    strong = effects[effects["power"] >= reliable]
+    weak = effects[effects["power"] < reliable]
+    lines.append(f"Of the paper's {len(effects)} significant effects this design detects "
+                 f"{len(strong)} reliably (significant in at least {reliable:.0%} of replications: "
+                 + (", ".join(f"`{t}`" for t in strong["term"]) or "none") + "); the others are "
+                 "detected in fewer: " + (", ".join(f"`{t}` {p:.0%}" for t, p in
+                                                    zip(weak["term"], weak["power"])) or "none") + ".")
+    return lines
+
+
+def describe_coverage(studies: dict) -> list[str]:
+    """Sentences on the 95% coverage of each study in ``studies`` (``{method: SimulationStudy}``):
+    the range over the fixed effects, the terms below 0.90, and the mean network variance."""
+    lines = []
+    for method, st in studies.items():
+        t = st.table.set_index("term")
+        cov = t.loc[TERMS, "coverage_95"]
+        low = cov[cov < 0.90]
+        n = int(t["n_replications"].iloc[0])
+        se = float(np.sqrt(0.95 * 0.05 / n))
+        lines.append(
+            f"{method}: coverage of the 95% intervals {cov.min():.1%}-{cov.max():.1%} over the "
+            f"{len(cov)} fixed effects (Monte Carlo SE about {se:.1%} at 95%), "
+            + (f"below 90% for {', '.join(f'`{k}` {v:.1%}' for k, v in low.items())}; "
+               if len(low) else "none below 90%; ")
+            + f"network variance {t.loc['variance_network_id', 'mean_estimate']:.3f} on average "
+              f"against the true {t.loc['variance_network_id', 'truth']:.3f}.")
+    return lines
