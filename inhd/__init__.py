@@ -49,7 +49,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
 Vocabulary (every public result and output table uses these names):
 
 - statistics: ``estimate, se, ci_low, ci_high, statistic, p_value`` (``df`` beside a statistic
-  referred to a t distribution; the paper tables call HLM's t statistic ``t_ratio``);
+  referred to a t distribution; HLM's t statistic, which its output calls "T-ratio", is
+  ``t_ratio``; the paper's tables print only estimates, SEs and stars);
 - counts: ``n_items, n_persons, n_networks`` (``n_schools``); an item's row counts the persons
   who answered it (``n_persons``), a person's row the items they answered (``n_items``);
 - Rasch results: ``items`` (``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, ...``),
