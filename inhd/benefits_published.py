@@ -257,4 +257,4 @@ def published_eb_span(*, n_networks: int = 34) -> float:
     cdf = stats.norm.cdf(x)
     # E[range] of n standard normals = 2 E[max] = 2 * integral x d/dx Phi(x)^n
     e_max = float(np.sum(w * x * n_networks * cdf ** (n_networks - 1)))
-    return 2 * e_max * np.sqrt(r00 * rel) / (high - low) * 10.0
+    return float(2 * e_max * np.sqrt(r00 * rel) / (high - low) * 10.0)
