@@ -44,7 +44,7 @@ from inhd.estimates import network_estimates
 from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.item_review import ITEM_COLUMNS, THRESHOLD_COLUMNS
 from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
-from inhd.scales import four_category_distribution, reporting_range
+from inhd.scales import four_category_distribution
 from inhd.warnings import InhdWarning
 
 __all__ = [
@@ -549,7 +549,7 @@ def _interaction_test(final: ModelFit, full: ModelFit) -> pd.DataFrame:
 
 
 def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures: pd.DataFrame,
-                  covariates: CovariateSpec | None = None, rescale_range=None, alpha=0.05,
+                  rescale_range, covariates: CovariateSpec | None = None, alpha=0.05,
                   method: str = "ML", test: str = "hlm", interactions: bool | None = None) -> Table4:
     """Fit Table 4's models: unconditional, then the covariate models.
 
@@ -565,9 +565,9 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
         Default :func:`inhd.covariates.choose_covariates` without names: the paper's covariates
         (unconditional, level-2, level-3 and final models) when all nine columns are present,
         else none (the unconditional model only).
-    rescale_range : (low, high), optional
-        Logits mapped to 0 and 10 for the ``*_0_10`` EB columns (default: the lowest and highest
-        person measure analysed, :func:`inhd.scales.reporting_range`).
+    rescale_range : (low, high)
+        Logits mapped to 0 and 10 for the ``*_0_10`` EB columns: :func:`inhd.scales.reporting_range`
+        of the calibration that gave ``measures`` (from its items, never from a respondent's measure).
     alpha : float, default 0.05
         Significance level for which the final model's effects get a Hedges' g (as the paper does).
     method : {"ML", "REML"}, default "ML"
@@ -617,8 +617,7 @@ def table4_models(respondents: pd.DataFrame, networks: pd.DataFrame, *, measures
                         ("reliability_between_networks", unc.reliability["network_id"]),
                         ("share_between_networks", tau / (tau + sigma2))],
                        columns=["quantity", "value"])
-    low, high = (reporting_range(data["measure"]) if rescale_range is None
-                 else (float(rescale_range[0]), float(rescale_range[1])))
+    low, high = float(rescale_range[0]), float(rescale_range[1])
     return Table4(fixed_effects=fixed, variance_components=vc, reliability=rel,
                   network_eb=network_eb_table(unc, low=low, high=high), fits=fits,
                   rescale_low=low, rescale_high=high, covariates=spec, design=design,

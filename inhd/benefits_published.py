@@ -235,8 +235,10 @@ def published_star_check(published: pd.DataFrame | None = None, *, n_networks: i
 def published_eb_span(*, n_networks: int = 34) -> float:
     """The span of 34 network EB estimates the paper's own figures imply on our 0-10 convention.
 
-    Our convention maps the lowest and highest person measure to 0 and 10 (Table 1: -7.1 to 6.98
-    logits). The unconditional model's network variance is r00 = 1.242 and the between-network
+    Our convention maps the measures of the extreme scores (every item in the bottom, every item in
+    the top category) to 0 and 10; for the paper we take its Table 1's lowest and highest person
+    measure, -7.1 and 6.98 logits, as those (our reading: a sample of 2,073 with a ceiling on every
+    item holds respondents at both extremes, whose measures are the ends of the observed range). The unconditional model's network variance is r00 = 1.242 and the between-network
     reliability 0.92 (the text); EB estimates then vary with variance about r00 x 0.92, and the
     expected range of ``n_networks`` normal draws is E[range] x SD (E[range] = 4.19 for 34). The
     result, in 0-10 points, is what "almost the entire 0-10 point range" would have to be under

@@ -63,7 +63,8 @@ class Calibration:
     cuts
         The three cut points (logits) dividing measures into low, low-middle, high-middle and high.
     scale
-        ``(low, high)``: the logits mapped to 0 and 10 on the reporting scale.
+        ``(low, high)``: the logits mapped to 0 and 10 on the reporting scale
+        (:func:`inhd.scales.reporting_range` of the item calibration: no respondent's measure).
     persons
         Respondent-level working table: respondent_id, network_id, wave, measure, se, category.
         Never published.
@@ -141,8 +142,8 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     min_cell
         The suppression threshold (:mod:`inhd.privacy`): the network model is fitted on the
         respondents of network-wave cells of at least this size, so that no published estimate
-        draws on a suppressed cell; the 0-10 range is theirs too. The Rasch model uses everyone (its
-        item difficulties are model parameters).
+        draws on a suppressed cell. The Rasch model uses everyone (its item difficulties are model
+        parameters), and the 0-10 range comes from it (:func:`inhd.scales.reporting_range`).
     scale
         The response scale ``(lowest, highest)`` (:func:`inhd.survey_measures.calibrate_items`).
 
@@ -177,7 +178,8 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     persons["category"] = four_categories(persons["measure"].to_numpy(), cuts)
     fitted = persons[publishable(persons, min_cell=min_cell).to_numpy() & persons["measure"].notna().to_numpy()]
     networks = _network_model(fitted, persons, min_cell=min_cell)
-    low, high = reporting_range(fitted["measure"])
+    low, high = reporting_range(rasch.items["difficulty"], rasch.thresholds,
+                                extreme_adjustment=rasch.extreme_adjustment)
     return Calibration(
         items=rasch.items, thresholds=rasch.thresholds, cuts=cuts, scale=(low, high),
         persons=persons.drop(columns="known_variance"),

@@ -7,8 +7,8 @@ Measures live on the logit scale. The papers and the network reports show them t
   :func:`four_category_distribution`): the "probability density display" of Perlman, Bryk &
   Russell (2025), Figure 3, and of the network feedback reports;
 - **a 0-10 scale** (:func:`rescale_logits`), a linear map whose ends are fixed by ONE convention
-  (:func:`reporting_range`): the lowest and the highest person measure of the calibration sample
-  map to 0 and 10. Columns on this scale carry the suffix ``_0_10`` (:func:`on_0_10_scale`).
+  (:func:`reporting_range`): the measures of the lowest and the highest raw score on all the
+  items (extreme-adjusted, from the item calibration) map to 0 and 10. Columns on this scale carry the suffix ``_0_10`` (:func:`on_0_10_scale`).
 
 The plots of these displays are in :mod:`inhd.plots`.
 """
@@ -177,34 +177,68 @@ def four_category_distribution(measures, groups, cuts) -> pd.DataFrame:
     return n
 
 
-def reporting_range(measures) -> tuple[float, float]:
+def reporting_range(difficulties, thresholds, *, extreme_adjustment: float = 0.3) -> tuple[float, float]:
     """The logits mapped to 0 and 10 on the reporting scale: the compendium's one convention.
 
-    ``(low, high)`` = the lowest and the highest person measure of the calibration sample
-    (missing measures ignored; extreme persons carry their extreme-adjusted measures), so the
-    whole observed range of person measures spans 0-10. This is our convention: the papers do not
-    say how they rescale. The participatory-benefits paper's "almost the entire 0-10 point range"
-    describes its network EB estimates, which under this convention would span only about 3
-    points given its published variances (``inhd.benefits_published.published_eb_span``). Fix the range
-    once per measure and reuse it: the scale is only comparable across years with the same
-    ``low`` and ``high``.
+    ``(low, high)`` = the measures of the lowest and the highest possible raw score on all the
+    items, each moved in by ``extreme_adjustment`` score points (Winsteps' EXTRSC, the adjustment
+    :func:`inhd.rasch.fit_rating_scale` gives extreme persons): the person who answers every item
+    in the bottom category maps to 0, the one who answers every item in the top category to 10.
+    The range comes from the item calibration alone (difficulties and thresholds, estimated from
+    every respondent), never from any one respondent's measure, so a published 0-10 value and its
+    logit cannot be combined to recover an individual's answers. When the calibration sample holds
+    complete responders with both extreme scores, their measures are exactly ``low`` and ``high``.
+
+    This is our convention: the papers do not say how they rescale. The participatory-benefits
+    paper's "almost the entire 0-10 point range" describes its network EB estimates, which under
+    this convention would span only about 3 points given its published variances
+    (``inhd.benefits_published.published_eb_span``). The scale is comparable across years only
+    with the same ``low`` and ``high``: fix them once per measure (from one calibration, or
+    anchored item parameters) and reuse them.
+
+    Parameters
+    ----------
+    difficulties : array_like or pandas.Series
+        Item difficulties in logits (NaN, e.g. an item dropped as empty, ignored).
+    thresholds : array_like or pandas.Series
+        The rating scale's Andrich thresholds (m values for m + 1 categories).
+    extreme_adjustment : float, default 0.3
+        Score points by which the extreme raw scores are moved in, in (0, 1).
+
+    Returns
+    -------
+    (low, high) : tuple of float
 
     Raises
     ------
     ValueError
-        Fewer than two distinct finite measures.
+        No finite difficulty, no threshold or a non-finite one, or ``extreme_adjustment`` outside
+        (0, 1).
 
     Examples
     --------
-    >>> reporting_range([0.5, -3.0, float("nan"), 4.0])
-    (-3.0, 4.0)
+    Two dichotomous items of difficulty 0: a raw score of 0.3 out of 2 is a 15% chance of a 1 on
+    each item, log(0.15 / 0.85) = -1.7346 logits.
+
+    >>> low, high = reporting_range([0.0, 0.0], [0.0])
+    >>> round(low, 4), round(high, 4)
+    (-1.7346, 1.7346)
     """
-    m = np.asarray(measures, dtype=float).ravel()
-    m = m[np.isfinite(m)]
-    if m.size < 2 or m.min() == m.max():
-        raise ValueError("reporting_range: need at least two different finite measures, "
-                         f"got {m.size} finite value(s)")
-    return float(m.min()), float(m.max())
+    d = np.asarray(difficulties, dtype=float).ravel()
+    d = d[np.isfinite(d)]
+    tau = np.asarray(thresholds, dtype=float).ravel()
+    if d.size == 0:
+        raise ValueError("reporting_range: no finite item difficulty")
+    if tau.size == 0 or not np.all(np.isfinite(tau)):
+        raise ValueError(f"reporting_range: need finite thresholds (at least one), got {tau.tolist()}")
+    if not 0 < extreme_adjustment < 1:
+        raise ValueError(f"reporting_range: extreme_adjustment must be in (0, 1), got {extreme_adjustment!r}")
+    top = d.size * tau.size
+    target = np.array([extreme_adjustment, top - extreme_adjustment])
+    location, _, converged = solve_locations(np.ones((2, d.size), dtype=bool), d, target, tau)
+    if not converged:  # the expected score is monotone and bracketed: this does not happen
+        raise RuntimeError("reporting_range: the extreme scores' measures did not converge")
+    return float(location[0]), float(location[1])
 
 
 def rescale_logits(x, *, low, high, inverse=False, difference=False):
@@ -217,7 +251,7 @@ def rescale_logits(x, *, low, high, inverse=False, difference=False):
     x : float, array_like or pandas.Series
         Measures in logits (or, with ``inverse=True``, values on the 0-10 scale).
     low, high : float
-        The logits that map to 0 and 10: :func:`reporting_range` of the calibration sample.
+        The logits that map to 0 and 10: :func:`reporting_range` of the calibration.
         Values outside [low, high] map outside [0, 10]; nothing is clipped.
     inverse : bool, default False
         Map 0-10 values back to logits: ``x = low + y * (high - low) / 10``.

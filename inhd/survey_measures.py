@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from inhd.rasch import RatingScaleResult, fit_rating_scale
+from inhd.scales import reporting_range
 
 __all__ = ["ID_COLUMNS", "MeasureCalibration", "measure_items", "calibrate_items", "calibrate_measure",
            "calibrate_measures"]
@@ -121,6 +122,19 @@ class MeasureCalibration:
     def is_item_score(self) -> bool:
         """True for a single-item measure analysed as the item's score (no Rasch calibration)."""
         return self.rasch is None
+
+    def reporting_range(self, scale) -> tuple[float, float]:
+        """The values mapped to 0 and 10 on the reporting scale: for a Rasch measure
+        :func:`inhd.scales.reporting_range` of its items (the extreme scores' measures), for a
+        single item the ends of its response ``scale`` ``(lowest, highest)``. Neither depends on
+        any one respondent's answers."""
+        if self.rasch is None:
+            low, high = (float(v) for v in scale)
+            if not low < high:
+                raise ValueError(f"reporting_range: the response scale must run from low to high, got {scale!r}")
+            return low, high
+        return reporting_range(self.rasch.items["difficulty"], self.rasch.thresholds,
+                               extreme_adjustment=self.rasch.extreme_adjustment)
 
     def summary(self) -> str:
         p = self.persons

@@ -16,6 +16,7 @@ from inhd.benefits import (MODEL_TERMS, NETWORK_PREDICTORS, PERSON_PREDICTORS, d
 from inhd.covariates import choose_covariates, covariate_design
 from inhd.published import beside_published
 from inhd.rsm import simulate_rating_scale
+from inhd.scales import reporting_range
 from inhd.warnings import InhdWarning
 
 RESP = DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv"
@@ -25,6 +26,11 @@ NETS = DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv"
 #: centred predictors, network-level ones on grand-mean centred predictors).
 TRUE = {"Intercept": 0.5, "team_lead": 0.8, "intensity": 0.4, "single_district": -1.0}
 THRESHOLDS = np.array([-1.6, -0.5, 0.5, 1.6])
+
+
+def _range(res):
+    """The 0-10 range of a calibration (its items' extreme scores)."""
+    return reporting_range(res.items["difficulty"], res.thresholds, extreme_adjustment=res.extreme_adjustment)
 
 
 def simulate_survey(*, rng=7, n_persons=600, n_networks=20, n_items=10, item_prefix="s",
@@ -196,11 +202,11 @@ def small_table4(small):
     from inhd.rasch import fit_rating_scale
     resp, nets, names = small
     res = fit_rating_scale(resp[[c for c in names if c != "s07"]])
-    return table4_models(resp, nets, measures=res.persons), res
+    return table4_models(resp, nets, measures=res.persons, rescale_range=_range(res)), res
 
 
 def test_table4_shapes_and_columns(small_table4, small):
-    t4, _ = small_table4
+    t4, res = small_table4
     resp, nets, _ = small
     fe = t4.fixed_effects
     assert list(fe.columns) == ["model", "term", "estimate", "se", "t_ratio", "df", "p_value", "hedges_g"]
@@ -228,8 +234,9 @@ def test_table4_shapes_and_columns(small_table4, small):
     eb = t4.network_eb
     assert list(eb.columns) == ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"]
     assert len(eb) == len(nets) and eb["n_persons"].sum() == len(resp)
-    # the 0-10 scale maps the lowest and highest person measure analysed to 0 and 10, so the
-    # shrunken network means fall strictly inside; SEs scale by 10 / (high - low)
+    # the 0-10 scale maps the extreme scores' measures to 0 and 10, so the shrunken network
+    # means fall strictly inside; SEs scale by 10 / (high - low)
+    assert (t4.rescale_low, t4.rescale_high) == _range(res)
     assert eb["mean_0_10"].between(0, 10).all()
     factor = 10 / (t4.rescale_high - t4.rescale_low)
     np.testing.assert_allclose(eb["se_0_10"], eb["se"] * factor, rtol=1e-12)
@@ -275,11 +282,11 @@ def test_table4_leaves_out_absent_categories_and_constant_covariates(small):
     resp, nets, names = small
     resp = resp[resp["gender"] != "additional"]
     res = fit_rating_scale(resp[names[:4]])
-    t4 = table4_models(resp, nets, measures=res.persons)
+    t4 = table4_models(resp, nets, measures=res.persons, rescale_range=_range(res))
     assert "gender_additional" not in set(t4.fixed_effects["term"])        # nobody has the label
     nets = nets.assign(duration_years=3.0)                                  # one value for every network
     with pytest.warns(InhdWarning, match="duration_years do not vary"):
-        t4 = table4_models(resp, nets, measures=res.persons)
+        t4 = table4_models(resp, nets, measures=res.persons, rescale_range=_range(res))
     assert "duration_years" not in set(t4.fixed_effects["term"])
 
 
@@ -288,7 +295,7 @@ def test_table4_without_covariates_fits_only_the_unconditional_model(small):
     resp, nets, names = small
     res = fit_rating_scale(resp[names[:4]])
     bare = resp[["respondent_id", "network_id", *names]]
-    t4 = table4_models(bare, nets[["network_id"]], measures=res.persons)
+    t4 = table4_models(bare, nets[["network_id"]], measures=res.persons, rescale_range=_range(res))
     assert list(t4.fits) == ["unconditional"] and t4.covariates.source == "none"
     assert set(t4.fixed_effects["term"]) == {"Intercept"} and t4.fixed_effects["hedges_g"].isna().all()
     assert "No covariates" in t4.summary()
@@ -303,22 +310,22 @@ def test_table4_with_covariates_of_other_names(small):
     r = resp.assign(age=np.linspace(20, 60, len(resp)), role=np.where(resp["team_lead"] == 1, "lead", "member"))
     n = nets.assign(region=["north", "south"] * (len(nets) // 2) + ["north"] * (len(nets) % 2))
     spec = choose_covariates(r, n, person=["age", "role"], network=["region"], references={"role": "lead"})
-    t4 = table4_models(r, n, measures=res.persons, covariates=spec)
+    t4 = table4_models(r, n, measures=res.persons, rescale_range=_range(res), covariates=spec)
     assert list(t4.fits) == ["unconditional", "level2", "level3", "final"]
     terms = t4.model_terms().query("model == 'final'").set_index("term")
     assert list(terms.index) == ["age", "role_member", "region_south"]
     assert terms.loc["role_member", "reference"] == "lead" and terms.loc["region_south", "reference"] == "north"
     assert terms.loc["age", "coding"] == "number"
     # role_member is -team_lead: its coefficient is minus team_lead's when role is the only person covariate
-    t_lead = table4_models(r, n, measures=res.persons,
+    t_lead = table4_models(r, n, measures=res.persons, rescale_range=_range(res),
                            covariates=choose_covariates(r, n, person=["team_lead"]))
-    t_role = table4_models(r, n, measures=res.persons,
+    t_role = table4_models(r, n, measures=res.persons, rescale_range=_range(res),
                            covariates=choose_covariates(r, n, person=["role"], references={"role": "lead"}))
     a = t_lead.fixed_effects.set_index(["model", "term"]).loc[("level2", "team_lead"), "estimate"]
     b = t_role.fixed_effects.set_index(["model", "term"]).loc[("level2", "role_member"), "estimate"]
     np.testing.assert_allclose(a, -b, rtol=1e-6)
     # only a network covariate: unconditional and level3, the latter is the last model (Hedges' g there)
-    t3 = table4_models(r, n, measures=res.persons, covariates=choose_covariates(r, n, network=["region"]))
+    t3 = table4_models(r, n, measures=res.persons, rescale_range=_range(res), covariates=choose_covariates(r, n, network=["region"]))
     assert list(t3.fits) == ["unconditional", "level3"]
 
 
@@ -328,7 +335,7 @@ def test_covariate_labels_never_reach_a_formula(small):
     resp, nets, names = small
     res = fit_rating_scale(resp[names[:4]])
     r = resp.assign(role=np.where(resp["team_lead"] == 1, "a + b ~ c", "it's (x)"))
-    t4 = table4_models(r, nets, measures=res.persons, covariates=choose_covariates(r, nets, person=["role"]))
+    t4 = table4_models(r, nets, measures=res.persons, rescale_range=_range(res), covariates=choose_covariates(r, nets, person=["role"]))
     assert "role_a + b ~ c" in set(t4.fixed_effects["term"]) or "role_it's (x)" in set(t4.fixed_effects["term"])
 
 
@@ -346,7 +353,7 @@ def test_covariate_design_centring_and_missing_values(small):
 def test_table4_bad_measures(small):
     resp, nets, _ = small
     with pytest.raises(ValueError, match="'se'"):
-        table4_models(resp, nets, measures=pd.DataFrame({"measure": np.zeros(len(resp))}))
+        table4_models(resp, nets, measures=pd.DataFrame({"measure": np.zeros(len(resp))}), rescale_range=(-5, 5))
 
 
 def test_write_tables_and_published(tmp_path, small_table4):
@@ -482,9 +489,10 @@ def test_default_is_full_ml_equal_to_metafor_ml(key, file, terms, outcome, known
 def test_inputs_are_not_modified():
     from inhd.rasch import fit_rating_scale
     resp, nets, names = simulate_survey(rng=9, n_persons=240, n_networks=12)
-    persons = fit_rating_scale(resp[names[:5]]).persons
+    res = fit_rating_scale(resp[names[:5]])
+    persons = res.persons
     copies = resp.copy(), nets.copy(), persons.copy()
-    table4_models(resp, nets, measures=persons)
+    table4_models(resp, nets, measures=persons, rescale_range=_range(res))
     descriptive_tables(resp, nets, measure=persons["measure"])
     for before, after in zip(copies, (resp, nets, persons)):
         pd.testing.assert_frame_equal(before, after)

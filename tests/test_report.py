@@ -42,9 +42,8 @@ def test_calibration_networks_are_eb_means_on_both_scales(calibration):
     nets = cal.networks
     assert list(nets.columns) == ["network_id", "n_persons", "mean", "se", "mean_0_10", "se_0_10"]
     assert nets["n_persons"].tolist() == [40, 35, 30, 25, 20, 6]
-    # the 0-10 range and the network model use the respondents of shown network-wave cells only
-    shown = publishable(cal.persons, min_cell=cal.min_cell)
-    assert cal.scale == reporting_range(cal.persons.loc[shown, "measure"])
+    # the 0-10 range comes from the item calibration, not from any respondent's measure
+    assert cal.scale == reporting_range(cal.items["difficulty"], cal.thresholds)
     low, high = cal.scale
     np.testing.assert_allclose(nets["mean_0_10"], 10 * (nets["mean"] - low) / (high - low),
                                rtol=1e-12)

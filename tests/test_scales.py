@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inhd.rsm import category_probabilities, moments
+from inhd.rasch import fit_rating_scale
+from inhd.rsm import category_probabilities, moments, score_moments, simulate_rating_scale
 from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts,
                          four_category_distribution, on_0_10_scale, reporting_range,
                          rescale_logits)
@@ -88,14 +89,42 @@ def test_rescale_logits_is_linear_and_invertible():
         rescale_logits(x, low=1, high=1)
 
 
-def test_reporting_range_is_the_observed_range_of_the_measures():
-    m = pd.Series([0.3, np.nan, -4.2, 6.1, 1.0])
-    assert reporting_range(m) == (-4.2, 6.1)
-    low, high = reporting_range(m)
-    np.testing.assert_allclose(rescale_logits(m.dropna(), low=low, high=high).agg(["min", "max"]),
-                               [0.0, 10.0], atol=1e-14)
-    with pytest.raises(ValueError, match="two different finite measures"):
-        reporting_range([1.0, 1.0, np.nan])
+def test_reporting_range_is_the_measures_of_the_extreme_adjusted_scores():
+    d = pd.Series([-1.0, 0.2, np.nan, 0.8], index=list("abcd"))     # c: an item dropped as empty
+    tau = pd.Series([-1.5, 0.1, 1.4])
+    low, high = reporting_range(d, tau)
+    finite = d.dropna().to_numpy()
+    # the expected raw score on the three items at low is 0.3, at high 9 - 0.3
+    for location, score in ((low, 0.3), (high, 3 * 3 - 0.3)):
+        e, _ = score_moments(location - finite, tau.to_numpy())
+        assert e.sum() == pytest.approx(score, abs=1e-9)
+    wider = reporting_range(d, tau, extreme_adjustment=0.1)
+    assert wider[0] < low and wider[1] > high
+    for bad, match in (([np.nan], "no finite item difficulty"), ((d, [0.0, np.nan]), "finite thresholds")):
+        args = (bad, tau) if match.startswith("no") else bad
+        with pytest.raises(ValueError, match=match):
+            reporting_range(*args)
+    with pytest.raises(ValueError, match="extreme_adjustment"):
+        reporting_range(d, tau, extreme_adjustment=1.0)
+
+
+@pytest.mark.parametrize("method", ["jmle", "cml"])
+def test_reporting_range_equals_complete_extreme_responders_measures(method):
+    """The ends of the 0-10 scale are where the calibration puts a respondent who answered every item
+    in the bottom (top) category: the range is the model's, not any respondent's."""
+    rng = np.random.default_rng(11)
+    x = pd.DataFrame(simulate_rating_scale(rng.normal(0, 2.5, 600), np.linspace(-1, 1, 6), [-1.0, 0.0, 1.0],
+                                           rng=rng))
+    x.iloc[0], x.iloc[1] = 0, 3                         # one complete responder at each extreme
+    fit = fit_rating_scale(x, method=method)
+    low, high = reporting_range(fit.items["difficulty"], fit.thresholds,
+                                extreme_adjustment=fit.extreme_adjustment)
+    persons = fit.persons
+    assert persons.loc[0, "extreme"] and persons.loc[1, "extreme"]
+    assert low == pytest.approx(persons.loc[0, "measure"], abs=1e-8)
+    assert high == pytest.approx(persons.loc[1, "measure"], abs=1e-8)
+    non_extreme = persons.loc[~persons["extreme"], "measure"]
+    assert low < non_extreme.min() and non_extreme.max() < high
 
 
 def test_on_0_10_scale_adds_suffixed_columns_and_keeps_the_input():

@@ -40,6 +40,7 @@ from inhd.item_review import item_table, review_items, threshold_table
 from inhd.published import beside_published
 from inhd.effects import effect_sizes
 from inhd.rasch import fit_rating_scale
+from inhd.scales import reporting_range
 
 BANNED = {
     "n", "count", "counts", "tau", "sigma2", "u", "u_se", "z", "t", "p", "pvalue", "pvalues",
@@ -143,7 +144,9 @@ def nh_calibration():
 def _benefits_outputs(pb_survey):
     r, nets = pb_survey.respondents, pb_survey.networks
     selection = item_selection.select_items_by_fit(r[[c for c in r.columns if c.startswith("pb_")]])
-    t4 = benefits.table4_models(r, nets, measures=selection.final.persons)
+    final = selection.final
+    t4 = benefits.table4_models(r, nets, measures=final.persons,
+                                rescale_range=reporting_range(final.items["difficulty"], final.thresholds))
     t1, t2 = benefits.descriptive_tables(r, nets, measure=selection.final.persons["measure"])
     pub1, pub2 = benefits_published.published_descriptive_tables()
     fixed, vc = benefits_published.published_table4()
