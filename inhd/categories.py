@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from inhd.codes import coerce_codes
 from inhd.rasch import fit_rating_scale
 from inhd.rsm import moments, probs
 
@@ -97,31 +98,6 @@ class CategoryDiagnostics:
         ax.set_title("Average measure by category")
         ax.legend(fontsize=8)
         return ax
-
-
-def _scale(responses, min_category, n_categories):
-    """Codes as floats and the scale (lowest code, m) from the arguments or the data."""
-    if not isinstance(responses, pd.DataFrame):
-        raise TypeError("responses must be a pandas DataFrame (rows respondents, columns items);"
-                        f" got {type(responses).__name__}")
-    try:
-        X = responses.to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise ValueError("responses must hold numeric response codes (missing as NaN)") from None
-    codes = X[~np.isnan(X)]
-    if codes.size == 0:
-        raise ValueError("responses holds no responses at all")
-    bad = codes != np.round(codes)
-    if bad.any():
-        raise ValueError(f"responses must hold integer codes; found e.g. {codes[bad][0]!r}")
-    lo = int(codes.min()) if min_category is None else int(min_category)
-    top = int(codes.max()) if n_categories is None else lo + int(n_categories) - 1
-    if codes.min() < lo or codes.max() > top:
-        raise ValueError(f"responses hold codes outside the scale {lo}-{top} (min_category, "
-                         f"n_categories); observed {int(codes.min())}-{int(codes.max())}")
-    if top - lo < 1:
-        raise ValueError(f"a rating scale needs at least two categories; the scale is {lo}-{top}")
-    return X - lo, lo, top - lo
 
 
 def _neighbour(c, counts):
@@ -229,7 +205,7 @@ def category_diagnostics(responses, *, result=None, method="jmle", min_category=
         min_category, n_categories = result.min_category, result.n_categories
     elif method not in ("jmle", "cml"):
         raise ValueError(f"method must be 'jmle' or 'cml', got {method!r}")
-    X, lo, m = _scale(responses, min_category, n_categories)
+    X, lo, m = coerce_codes(responses, min_category, n_categories)
     cats = pd.Index(range(lo, lo + m + 1), name="category")
 
     if result is None:

@@ -56,7 +56,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import sparse
 
-from inhd.rsm import (PartialCreditEstimate, RatingScaleEstimate, check_responses,
+from inhd.rsm import (PartialCreditEstimate, RatingScaleEstimate, check_iteration, check_responses,
                       item_thresholds, item_tops, linked_items, log_weights,
                       partial_credit_summaries, solve_locations)
 from inhd.warnings import ConvergenceWarning
@@ -530,10 +530,7 @@ def cml_rating_scale(X, *, n_categories, tol=1e-10, max_iter=200) -> RatingScale
     (True, 0.0)
     """
     X, obs, m = check_responses(X, n_categories=n_categories)
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    check_iteration(tol, max_iter)
     design = _prepare(X, obs, m)
     n_items = X.shape[1]
     p, ll, H, converged, n_iter = _newton(design, n_items, tol, max_iter,
@@ -737,10 +734,7 @@ def cml_partial_credit(X, *, n_categories, tol=1e-10, max_iter=200) -> PartialCr
     (True, 0.0, (3, 2))
     """
     X, obs, m = check_responses(X, n_categories=n_categories)
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    check_iteration(tol, max_iter)
     tops = item_tops(X, obs)
     design, C, keep, score = _prepare_pcm(X, obs, m, tops)
     n_items = X.shape[1]

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from inhd.codes import coerce_codes
 from inhd.cml import cml_rating_scale
 from inhd.rasch import fit_rating_scale
 from inhd.warnings import ConvergenceWarning, InhdWarning
@@ -165,47 +166,12 @@ class DIFResult:
 # Inputs
 # --------------------------------------------------------------------------------------------
 def _codes(responses, min_category, n_categories):
-    """Validate a respondents x items frame; return (X coded 0..m with NaN, lowest code, m)."""
-    if not isinstance(responses, pd.DataFrame):
-        raise TypeError("responses must be a pandas DataFrame (rows respondents, columns items);"
-                        f" got {type(responses).__name__}")
-    if responses.shape[0] == 0 or responses.shape[1] < 2:
+    """Validate a respondents x items frame (:func:`inhd.codes.coerce_codes`, at least two items);
+    return (X coded 0..m with NaN, lowest code, m)."""
+    if isinstance(responses, pd.DataFrame) and responses.shape[1] < 2:
         raise ValueError(f"responses must have at least one respondent and two items; got "
                          f"{responses.shape[0]} rows x {responses.shape[1]} columns")
-    dup = responses.columns[responses.columns.duplicated()].unique().tolist()
-    if dup:
-        raise ValueError(f"responses has duplicated item columns: {dup}")
-    problems, cols = [], []
-    for col in responses.columns:
-        s = responses[col]
-        if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
-                or s.isna().all()):
-            problems.append(f"column {col!r} is not numeric (dtype {s.dtype})")
-            cols.append(np.full(len(s), np.nan))
-            continue
-        v = s.astype("float64").to_numpy(na_value=np.nan)
-        bad = ~np.isnan(v) & ~(np.isfinite(v) & (v == np.round(v)))
-        if bad.any():
-            rows = [str(r) for r in responses.index[bad][:3]]
-            problems.append(f"column {col!r}: non-integer codes in row(s) {', '.join(rows)}")
-        cols.append(v)
-    if problems:
-        raise ValueError("responses must hold integer response codes (missing as NaN): "
-                         + "; ".join(problems))
-    X = np.column_stack(cols)
-    observed = np.unique(X[~np.isnan(X)])
-    if observed.size == 0:
-        raise ValueError("responses holds no responses at all (every cell is missing)")
-    lo = int(observed[0]) if min_category is None else int(min_category)
-    if observed[0] < lo:
-        raise ValueError(f"responses: code {int(observed[0])} is below min_category={lo}")
-    m = int(observed[-1]) - lo if n_categories is None else int(n_categories) - 1
-    if m < 1:
-        raise ValueError(f"responses: need at least two categories; the scale is {lo}-{lo + m}")
-    if observed[-1] > lo + m:
-        raise ValueError(f"responses: codes above {lo + m}, the top of the scale {lo}-{lo + m} "
-                         "given by min_category and n_categories")
-    return X - lo, lo, m
+    return coerce_codes(responses, min_category, n_categories)
 
 
 def median_split(responses) -> pd.Series:

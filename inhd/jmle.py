@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import null_space
 
-from inhd.rsm import (PartialCreditEstimate, RatingScaleEstimate, check_responses, item_tops,
+from inhd.rsm import (PartialCreditEstimate, RatingScaleEstimate, check_iteration, check_responses, item_tops,
                       linked_items, partial_credit_summaries, pattern_groups, probs,
                       solve_locations)
 from inhd.warnings import ConvergenceWarning
@@ -370,10 +370,7 @@ def jmle_rating_scale(X, *, n_categories, difficulty_anchors=None, threshold_anc
     X, obs, m = check_responses(X, n_categories=n_categories)
     n_items = X.shape[1]
     delta, tau = _anchors(difficulty_anchors, threshold_anchors, n_items, m)
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    check_iteration(tol, max_iter)
     free, free_tau = np.isnan(delta), threshold_anchors is None
     grp = _groups(X, obs, m)
     fi = np.flatnonzero(free)
@@ -619,10 +616,7 @@ def jmle_partial_credit(X, *, n_categories, tol=1e-8, max_iter=100) -> PartialCr
     (True, 0.0, 'jmle')
     """
     X, obs, m = check_responses(X, n_categories=n_categories)
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    check_iteration(tol, max_iter)
     tops = item_tops(X, obs)
     grp = _groups(X, obs, m, tops)
     st = _steps(grp, X, tops, m)

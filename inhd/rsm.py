@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "check_iteration",
     "check_responses",
     "log_weights",
     "log_probs",
@@ -59,6 +60,24 @@ __all__ = [
 #: powers of exp(theta - delta): e**600 and e**-600 are normal doubles, so nothing over- or
 #: underflows and every weight keeps full relative precision.
 _POWER_RANGE = 600.0
+
+
+def check_iteration(tol, max_iter) -> None:
+    """Refuse a stopping rule the estimators cannot use: ``tol`` a positive number (logits),
+    ``max_iter`` a positive integer.
+
+    Examples
+    --------
+    >>> check_iteration(1e-8, 100)
+    >>> check_iteration(0.0, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: tol must be a positive number, got 0.0
+    """
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
 
 
 def check_responses(X, *, n_categories) -> tuple[np.ndarray, np.ndarray, int]:

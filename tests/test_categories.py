@@ -159,7 +159,7 @@ def test_collapse_categories_validates_and_never_modifies_its_input():
     ({"min_count": 0}, "min_count"),
     ({"method": "pairwise"}, "method must be"),
     ({"result": "fit"}, "must be a RatingScaleResult"),
-    ({"min_category": 1}, "outside the scale"),
+    ({"min_category": 1}, "below min_category"),
 ])
 def test_bad_arguments_are_refused(lfs, kwargs, match):
     data, _ = lfs
