@@ -29,6 +29,7 @@ called. ``tests/test_layers.py`` checks this list against the files.
    ``inhd.item_review`` (point-measure correlations, category use, threshold order),
    ``inhd.covariates`` (covariate models and their design), ``inhd.estimates`` (each network's EB
    estimate), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications),
+   ``inhd.network_charts`` (caterpillars, profiles and four categories by network, client-side),
    ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
    file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,

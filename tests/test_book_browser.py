@@ -48,14 +48,17 @@ PAPER_PAGES = [doc for doc in toc_documents() if doc.startswith("notebooks/") an
 #: Notebook pages (they carry launch buttons and folded code).
 NOTEBOOK_PAGES = [str(nb.relative_to(ROOT).with_suffix("")) for nb in toc_notebooks()]
 #: Pages and the number of client-side charts each must draw.
-CHART_PAGES = {"guide/interactive_charts": 5, "notebooks/08_teaching_measure_construction": 3}
+CHART_PAGES = {"guide/interactive_charts": 5, "notebooks/01_framework": 1, "notebooks/03_network_variation": 2,
+               "notebooks/08_teaching_measure_construction": 3}
 #: Over the whole book: at least MIN_CHART_PAGES pages with at least one chart, MIN_CHARTS charts in
-#: all. Issue 15 asks for 5 charts on 3 pages; raise MIN_CHART_PAGES to 3 when the papers have charts.
-MIN_CHARTS, MIN_CHART_PAGES = 5, 1
+#: all (issue 15: 5 charts on 3 pages).
+MIN_CHARTS, MIN_CHART_PAGES = 5, 3
 #: Pages with a slider-driven explorer (inhd.charts.explorer).
 SLIDER_PAGES = ["guide/interactive_charts", "notebooks/08_teaching_measure_construction"]
-#: Pages with a caterpillar (inhd.charts.caterpillar).
-CATERPILLAR_PAGES = ["guide/interactive_charts"]
+#: Pages with a caterpillar (inhd.charts.caterpillar); the first on the page is checked.
+CATERPILLAR_PAGES = ["guide/interactive_charts", "notebooks/03_network_variation"]
+#: Pages with a drop-down that filters the chart's rows (reliability_chart's domains, a caterpillar's measures).
+PICKER_PAGES = ["notebooks/01_framework", "notebooks/03_network_variation"]
 #: The only outside host a page may contact: the JupyterLite copy's Python runtime (Pyodide CDN).
 PYODIDE_CDN = "https://cdn.jsdelivr.net/pyodide/"
 
@@ -339,9 +342,25 @@ def test_moving_a_slider_redraws_its_chart(browser, server, doc):
 
 def caterpillar_index(browser):
     specs = chart_specs(browser)
-    found = [i for i, spec in enumerate(specs) if any(p.get("name") == "network" for p in spec.get("params", []))]
+    found = [i for i, spec in enumerate(specs) if spec.get("usermeta", {}).get("chart") == "caterpillar"]
     assert found, "no caterpillar on the page"
     return found[0], specs[found[0]]
+
+
+def shown_rows(spec):
+    """A caterpillar's rows drawn when the page opens (with ``by``: those of the value shown)."""
+    panel = next((p["value"] for p in spec.get("params", []) if p["name"] == "panel"), None)
+    return [r for r in spec["data"]["values"] if panel is None or r["panel"] == panel]
+
+
+def select_named(chart, name):
+    """The drop-down of ``chart`` whose label starts with ``name``."""
+    from selenium.webdriver.support.ui import Select
+
+    for bind in chart.find_elements("css selector", ".vega-bindings .vega-bind"):
+        if bind.find_element("css selector", ".vega-bind-name").text.startswith(name):
+            return Select(bind.find_element("css selector", "select"))
+    raise AssertionError(f"no drop-down named {name!r}")
 
 
 @pytest.mark.parametrize("doc", CATERPILLAR_PAGES)
@@ -352,40 +371,86 @@ def test_hovering_a_caterpillar_point_shows_its_estimate(browser, server, doc):
     index, spec = caterpillar_index(browser)
     chart = browser.find_elements("css selector", ".inhd-chart")[index]
     points = chart.find_elements("css selector", "svg g.mark-symbol path")
-    assert len(points) == len(spec["data"]["values"])
+    rows = shown_rows(spec)
+    assert len(points) == len(rows)
     point = points[len(points) // 2]
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
     ActionChains(browser).move_to_element(point).perform()
     tooltip = wait_for(browser, "const t = document.getElementById('vg-tooltip-element');"
                                 "return t && t.classList.contains('visible') ? t.innerText : ''", timeout=5)
     assert tooltip, f"{doc}: hovering a network shows no tooltip"
-    rows = dict(browser.execute_script(
+    shown = dict(browser.execute_script(
         "return Array.from(document.querySelectorAll('#vg-tooltip-element tr'))"
         ".map(tr => [tr.children[0].textContent.replace(/:$/, '').trim(), tr.children[1].textContent.trim()])"))
-    network = rows.get("network")
-    data = {row["network"]: row for row in spec["data"]["values"]}
+    network = shown.get("network")
+    data = {row["network"]: row for row in rows}
     assert network in data, f"tooltip {tooltip!r} names no network of the chart"
-    assert rows.get("estimate") == f"{data[network]['estimate']:.2f}", tooltip
-    assert rows.get(next(k for k in rows if "interval" in k)) == data[network]["interval"]
+    shown = {key: value.replace("\u2212", "-") for key, value in shown.items()}   # d3 writes a minus sign
+    assert shown.get("estimate") == f"{data[network]['estimate']:.2f}", tooltip
+    assert shown.get(next(k for k in shown if "interval" in k)) == data[network]["interval"].replace("\u2212", "-")
 
 
 @pytest.mark.parametrize("doc", CATERPILLAR_PAGES)
 def test_picking_a_network_highlights_it(browser, server, doc):
-    from selenium.webdriver.support.ui import Select
-
     open_page(browser, server, doc)
     index, spec = caterpillar_index(browser)
     chart = browser.find_elements("css selector", ".inhd-chart")[index]
-    picker = Select(chart.find_element("css selector", ".vega-bindings select"))
+    picker = select_named(chart, "Highlight a network")
     options = [o.get_attribute("value") for o in picker.options]
-    assert options[0] == "" and sorted(options[1:]) == sorted(r["network"] for r in spec["data"]["values"])
-    target = options[1]
-    picker.select_by_index(1)
-    estimate = next(r["estimate"] for r in spec["data"]["values"] if r["network"] == target)
+    assert options[0] == "" and sorted(options[1:]) == sorted({r["network"] for r in spec["data"]["values"]})
+    rows = shown_rows(spec)
+    target = rows[0]["network"]
+    picker.select_by_value(target)
+    estimate = next(r["estimate"] for r in rows if r["network"] == target)
     labels = "return Array.from(arguments[0].querySelectorAll('svg g.mark-text.role-mark text')).map(t => t.textContent)"
+    labels += ".map(t => t.replace('\u2212', '-'))"           # d3 writes a minus sign
     poll(lambda: f"{estimate:.2f}" in browser.execute_script(labels, chart))
     label = browser.execute_script(labels, chart)
     assert label == [f"{estimate:.2f}"], f"{doc}: picking {target} labels {label}"
+
+
+#: The drop-downs that show part of a chart's rows: (parameter, data field it filters on).
+FILTERS = {"pick_group": "group", "panel": "panel"}
+
+
+@pytest.mark.parametrize("doc", PICKER_PAGES)
+def test_a_drop_down_shows_the_rows_it_names(browser, server, doc):
+    """Picking a domain (reliability chart) redraws the chart with exactly the marks of that domain's
+    measures; picking a measure (a caterpillar with ``by``) redraws it with that measure's networks,
+    in the order of their estimates on it."""
+    from selenium.webdriver.support.ui import Select
+
+    open_page(browser, server, doc)
+    specs, charts = chart_specs(browser), browser.find_elements("css selector", ".inhd-chart")
+    count = "return arguments[0].querySelectorAll('svg g.mark-symbol path').length"
+    # axis labels in the order they are drawn, left to right (Vega keeps a label's element and moves it)
+    labels = ("return Array.from(arguments[0].querySelectorAll('svg g.role-axis-label text'))"
+              ".map(t => [t.getBoundingClientRect().left, t.textContent]).sort((a, b) => a[0] - b[0])"
+              ".map(p => p[1])")
+    checked = 0
+    for spec, chart in zip(specs, charts):
+        for param in spec.get("params", []):
+            if param.get("name") not in FILTERS:
+                continue
+            field = FILTERS[param["name"]]
+            picked = [o for o in param["bind"]["options"] if o not in ("", param["value"])][-1]
+            rows = [r for r in spec["data"]["values"] if r[field] == picked]
+            select = next(s for s in chart.find_elements("css selector", ".vega-bindings select")
+                          if picked in [o.get_attribute("value") for o in s.find_elements("css selector", "option")])
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", select)
+            Select(select).select_by_value(picked)
+            if field == "group":                  # one mark per value drawn, ours and published
+                expected = sum((r.get("ours") is not None) + (r.get("published") is not None) for r in rows)
+                assert poll(lambda: browser.execute_script(count, chart) == expected), \
+                    f"{doc}: picking {picked!r} draws {browser.execute_script(count, chart)} marks, not {expected}"
+            else:                                 # the picked measure's networks, sorted on it
+                order = [r["network"] for r in sorted(rows, key=lambda r: r["rank"])]
+                networks = set(order)
+                drawn = lambda: [t for t in browser.execute_script(labels, chart) if t in networks]
+                assert poll(lambda: drawn() == order), f"{doc}: picking {picked!r} left the order {drawn()[:5]}..."
+                assert browser.execute_script(count, chart) == len(rows)
+            checked += 1
+    assert checked, f"{doc}: no chart with a filtering drop-down"
 
 
 def test_strings_from_data_stay_text_in_a_chart(browser, server):
