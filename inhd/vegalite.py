@@ -64,7 +64,9 @@ class Chart:
         return chart_html(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {VEGALITE_MIMETYPE: self.to_dict(), "text/plain": repr(self)}
+        # the text is what a renderer without Vega-Lite shows (an inert HTML export, a terminal)
+        return {VEGALITE_MIMETYPE: self.to_dict(),
+                "text/plain": f"{self!r}: an interactive chart, drawn by JupyterLab, JupyterLite and the book"}
 
     def summary(self) -> str:
         """Title, kind of chart (marks or views) and number of inline data rows."""

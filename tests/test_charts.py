@@ -89,7 +89,7 @@ def test_chart_renders_in_jupyter_as_vegalite_5_and_as_text():
     assert charts.VEGALITE_MIMETYPE == "application/vnd.vegalite.v5+json"
     assert bundle[charts.VEGALITE_MIMETYPE] == chart.spec and bundle[charts.VEGALITE_MIMETYPE] is not chart.spec
     assert bundle[charts.VEGALITE_MIMETYPE]["$schema"].endswith("/vega-lite/v5.json")
-    assert "Networks' estimates" in bundle["text/plain"]
+    assert "Networks' estimates" in bundle["text/plain"] and "interactive chart" in bundle["text/plain"]
     json.loads(chart.to_json())  # strict JSON: no NaN
 
 
