@@ -242,7 +242,7 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
     -------
     Chart
         Our value (dot) and the published one (diamond) joined by a line; a value marked not
-        significant is drawn faint. Hover a measure to follow it across the panels.
+        significant is drawn open and faint. Hover a measure to follow it across the panels.
 
     Examples
     --------
@@ -308,15 +308,21 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
             "mark": {"type": "point", "shape": shape, "filled": True, "size": 55, "color": colour},
             "encoding": {
                 "x": {"field": source, **x}, "y": y,
-                "opacity": ({"condition": {"test": f"datum.{ns_field} === true", "value": 0.35}, "value": 1}
+                # a value marked not significant: an open, faint mark (visible, and told apart in grey)
+                "opacity": ({"condition": {"test": f"datum.{ns_field} === true", "value": 0.55}, "value": 1}
                             if has_ns else {"value": 1}),
-                "stroke": {"condition": {"param": "measure_hover", "empty": False, "value": "#000"},
+                "fill": ({"condition": {"test": f"datum.{ns_field} === true", "value": "white"}, "value": colour}
+                         if has_ns else {"value": colour}),
+                "stroke": {"condition": [{"param": "measure_hover", "empty": False, "value": "#000"},
+                                         *([{"test": f"datum.{ns_field} === true", "value": colour}]
+                                           if has_ns else [])],
                            "value": None},
+                "strokeWidth": {"value": 1.5},
                 "tooltip": tooltip,
             },
         })
     legend = f"dot: {value_title}" + ("; diamond: published" if published else "") + \
-             ("; faint: not significant (n.s.)" if not_significant or published_not_significant else "")
+             ("; open, faint: not significant (n.s.)" if not_significant or published_not_significant else "")
     spec = base_spec({"text": title or "Reliability of the measures", "subtitle": [legend]},
                      kind="reliability_chart",
                      description=f"Reliability of each measure at each level ({value_title}"

@@ -373,7 +373,8 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
                                category: str = "category", proportion: str = "proportion",
                                n_persons: str | None = "n_persons",
                                n_persons_group: str | None = "n_persons_group",
-                               kind: str = "stacked", title: str | None = None) -> Chart:
+                               kind: str = "stacked", group_title: str = "group",
+                               title: str | None = None) -> Chart:
     """The probability density display: shares of respondents in four ordered categories by group.
 
     Parameters
@@ -386,6 +387,8 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
         ``"stacked"`` (default): one 100% bar per group, sorted by the share in the two upper
         categories, hover a group to highlight it; ``"grouped"``: Perlman, Bryk & Russell (2025),
         Figure 3, one bar per category and group.
+    group_title : str, default "group"
+        What a group is, in the tooltip and the subtitle (e.g. ``"network"``).
 
     Returns
     -------
@@ -419,16 +422,16 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
     groups = list(upper.reindex(pd.unique(frame["group"])).fillna(0.0).sort_values(ascending=False).index)
     colour = {"field": "category", "type": "ordinal", "title": "category",
               "scale": {"domain": list(FOUR_CATEGORIES), "range": list(CATEGORY_COLOURS)}}
-    tooltip = [{"field": "group", "type": "nominal", "title": "group"},
+    tooltip = [{"field": "group", "type": "nominal", "title": group_title},
                {"field": "category", "type": "ordinal", "title": "category"},
                {"field": "proportion", "type": "quantitative", "title": "share", "format": ".1%"}]
     if n_persons is not None:
         tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents in category"})
     if n_persons_group is not None:
-        tooltip.append({"field": "n_persons_group", "type": "quantitative", "title": "respondents in group"})
-    subtitle = [f"{len(groups)} groups; respondents in four ordered categories, low to high"]
+        tooltip.append({"field": "n_persons_group", "type": "quantitative", "title": f"respondents in {group_title}"})
+    subtitle = [f"{len(groups)} {group_title}s; respondents in four ordered categories, low to high"]
     if hidden:
-        subtitle.append(f"{hidden} group(s) not shown: suppressed")
+        subtitle.append(f"{hidden} {group_title}(s) not shown: suppressed")
     spec = base_spec({"text": title or "Respondents in four categories", "subtitle": subtitle},
                      kind="four_category_distribution",
                      description="Share of each group's respondents in the categories low, low-middle, "
@@ -465,7 +468,7 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
                 "xOffset": {"field": "group", "type": "nominal", "sort": groups},
                 "y": {"field": "proportion", "type": "quantitative", "title": "share of respondents",
                       "axis": {"format": "%"}},
-                "color": {"field": "group", "type": "nominal", "sort": groups, "title": "group"},
+                "color": {"field": "group", "type": "nominal", "sort": groups, "title": group_title},
                 "opacity": opacity,
                 "tooltip": tooltip,
             },

@@ -365,6 +365,15 @@ def test_four_category_distribution_leaves_out_suppressed_groups_and_refuses_unk
     assert "1 group(s) not shown" in chart.spec["title"]["subtitle"][1]
     with pytest.raises(ValueError, match="expected the categories"):
         charts.four_category_distribution(distribution.assign(category="medium"))
+    # as chapter 04 passes it: networks below the privacy threshold blanked (pandas' Float64, NA)
+    from inhd.privacy import suppress_small_groups
+    small = distribution.assign(n_persons_group=distribution["n_persons_group"].where(distribution["group"] != "C", 4))
+    blanked = suppress_small_groups(small, count_column="n_persons_group", keep=["group", "category"], min_cell=10)
+    chart = charts.four_category_distribution(blanked, group_title="network")
+    assert {r["group"] for r in chart.spec["data"]["values"]} == {"A", "B"}
+    assert chart.spec["title"]["subtitle"] == ["2 networks; respondents in four ordered categories, low to high",
+                                               "1 network(s) not shown: suppressed"]
+    assert chart.spec["encoding"]["tooltip"][0]["title"] == "network"
     with pytest.raises(ValueError, match="kind"):
         charts.four_category_distribution(distribution, kind="pie")
 
@@ -400,6 +409,10 @@ def test_reliability_chart_one_row_per_measure_and_level(validator, reliability)
     assert [layer["mark"]["type"] for layer in layers] == ["rule", "point", "point"]
     assert layers[1]["encoding"]["y"]["sort"] == ["Trust", "Knowledge", HOSTILE]
     assert layers[1]["params"][0]["select"]["fields"] == ["measure"]
+    for layer, flag in ((layers[1], "ours_ns"), (layers[2], "published_ns")):   # n.s. drawn open: white fill
+        fill, stroke = layer["encoding"]["fill"], layer["encoding"]["stroke"]
+        assert fill["condition"] == {"test": f"datum.{flag} === true", "value": "white"}
+        assert stroke["condition"][-1] == {"test": f"datum.{flag} === true", "value": fill["value"]}
 
 
 def test_reliability_chart_without_published_values_and_bad_columns(validator, reliability):
@@ -426,7 +439,7 @@ def test_reliability_chart_picks_one_domain_and_names_its_values(validator, reli
                                      value_title="published", picker=False)
     assert_valid(validator, chart)
     assert "params" not in chart.spec and "transform" not in chart.spec
-    assert chart.spec["title"]["subtitle"] == ["dot: published; faint: not significant (n.s.)"]
+    assert chart.spec["title"]["subtitle"] == ["dot: published; open, faint: not significant (n.s.)"]
     tooltip = {t["field"]: t.get("title") for t in chart.spec["spec"]["layer"][0]["encoding"]["tooltip"]}
     assert tooltip["ours"] == "published" and tooltip["ours_ns"] == "published: not significant"
     one_domain = reliability.assign(domain="Hub")
