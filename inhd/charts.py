@@ -148,7 +148,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     band_hover = {"name": "band", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
                                              "fields": ["band_low"]}}
     persons_panel = {
-        "height": 120, "width": 560,
+        "height": 120, "width": 500,
         "layer": [{
             "data": {"values": records(bands)},
             "params": [band_hover],
@@ -200,7 +200,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
         items_layers.append(cut_layer)
     spec = base_spec(title, kind="wright_map", description="Wright map: persons (bands, top) and items (bottom) on one logit scale")
     spec.update({"vconcat": [persons_panel,
-                             {"height": max(60, 18 * len(table)), "width": 560, "layer": items_layers}],
+                             {"height": max(60, 18 * len(table)), "width": 500, "layer": items_layers}],
                  "resolve": {"scale": {"x": "shared"}}, "spacing": 6})
     return Chart(spec)
 

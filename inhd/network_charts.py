@@ -385,7 +385,7 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
         the group), ``proportion``. Groups may be networks.
     kind : {"stacked", "grouped"}
         ``"stacked"`` (default): one 100% bar per group, sorted by the share in the two upper
-        categories, hover a group to highlight it; ``"grouped"``: Perlman, Bryk & Russell (2025),
+        categories (ties by the share in the highest), hover a group to highlight it; ``"grouped"``: Perlman, Bryk & Russell (2025),
         Figure 3, one bar per category and group.
     group_title : str, default "group"
         What a group is, in the tooltip and the subtitle (e.g. ``"network"``).
@@ -419,7 +419,9 @@ def four_category_distribution(distribution: pd.DataFrame, *, group: str = "grou
     frame["order"] = frame["category"].map({c: i for i, c in enumerate(FOUR_CATEGORIES)})
     upper = frame[frame["category"].isin(FOUR_CATEGORIES[2:])].groupby("group")["proportion"].sum()
     frame["upper_share"] = frame["group"].map(upper).fillna(0.0)
-    groups = list(upper.reindex(pd.unique(frame["group"])).fillna(0.0).sort_values(ascending=False).index)
+    top = frame[frame["category"] == FOUR_CATEGORIES[-1]].groupby("group")["proportion"].sum()
+    order = pd.DataFrame({"upper": upper, "top": top}).reindex(pd.unique(frame["group"])).fillna(0.0)
+    groups = list(order.sort_values(["upper", "top"], ascending=False, kind="stable").index)   # ties: more high
     colour = {"field": "category", "type": "ordinal", "title": "category",
               "scale": {"domain": list(FOUR_CATEGORIES), "range": list(CATEGORY_COLOURS)}}
     tooltip = [{"field": "group", "type": "nominal", "title": group_title},

@@ -374,6 +374,11 @@ def test_four_category_distribution_leaves_out_suppressed_groups_and_refuses_unk
     assert chart.spec["title"]["subtitle"] == ["2 networks; respondents in four ordered categories, low to high",
                                                "1 network(s) not shown: suppressed"]
     assert chart.spec["encoding"]["tooltip"][0]["title"] == "network"
+    # two groups all in the upper categories: the one with more in the highest comes first
+    tied = pd.DataFrame({"group": np.repeat(["P", "Q"], 4), "category": list(FOUR_CATEGORIES) * 2,
+                         "proportion": [0, 0, 0.7, 0.3, 0, 0, 0.2, 0.8]})
+    chart = charts.four_category_distribution(tied, n_persons=None, n_persons_group=None)
+    assert chart.spec["encoding"]["y"]["sort"] == ["Q", "P"]
     with pytest.raises(ValueError, match="kind"):
         charts.four_category_distribution(distribution, kind="pie")
 
