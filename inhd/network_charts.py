@@ -223,10 +223,12 @@ def _caterpillar_layers(interval_title, y_label, *, se, n, by, reference, refere
                       "color": {"condition": {"test": picked, "value": HIGHLIGHT}, "value": BASE},
                       "size": {"condition": {"test": picked, "value": 160}, "value": 70},
                       "tooltip": tooltip}},
-        {"transform": [{"filter": picked}],
-         "mark": {"type": "text", "dy": -14, "fontWeight": "bold", "color": HIGHLIGHT},
+        # the picked network's estimate above its interval; a condition, not a filter, so the layer's
+        # data are never empty (Vega warns of an "Infinite extent" for an empty layer's scale)
+        {"mark": {"type": "text", "dy": -14, "fontWeight": "bold", "color": HIGHLIGHT},
          "encoding": {"x": x, "y": {"field": "ci_high", "type": "quantitative"},
-                      "text": {"field": "estimate", "type": "quantitative", "format": ".2f"}}},
+                      "text": {"condition": {"test": picked, "field": "estimate", "type": "quantitative",
+                                             "format": ".2f"}, "value": ""}}},
         line,
     ]
 

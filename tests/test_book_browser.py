@@ -149,11 +149,17 @@ def open_page(browser, server, doc, *, path=None):
     wait_for(browser, WIDGETS_SETTLED, timeout=10)
     requested = [json.loads(entry["message"])["message"] for entry in browser.get_log("performance")]
     urls = [m["params"]["request"]["url"] for m in requested if m["method"] == "Network.requestWillBeSent"]
-    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    console = browser.get_log("browser")
+    CONSOLE[path or doc] = console
+    errors = [entry for entry in console if entry["level"] == "SEVERE"]
     if path is None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(SCREENSHOTS / (doc.replace("/", "__") + ".png")))
     return urls, errors
+
+
+#: The console entries (every level) of the last opening of each page.
+CONSOLE: dict[str, list[dict]] = {}
 
 
 def outside(urls, server):
@@ -312,6 +318,8 @@ def test_client_side_charts_per_page(browser, server, doc, expected):
     open_page(browser, server, doc)
     drawn = drawn_charts(browser)
     assert len(drawn) >= expected and all(drawn), f"{doc}: {sum(drawn)} of {expected} charts drawn"
+    vega = [e["message"] for e in CONSOLE[doc] if "/vendor/vega/" in e["message"]]
+    assert not vega, f"{doc}: Vega warns: {vega}"
 
 
 def test_the_book_has_enough_interactive_pages():
@@ -418,7 +426,7 @@ def test_picking_a_network_highlights_it(browser, server, doc):
     picker.select_by_value(target)
     estimate = next(r["estimate"] for r in rows if r["network"] == target)
     labels = "return Array.from(arguments[0].querySelectorAll('svg g.mark-text.role-mark text')).map(t => t.textContent)"
-    labels += ".map(t => t.replace('\u2212', '-'))"           # d3 writes a minus sign
+    labels += ".filter(Boolean).map(t => t.replace('\u2212', '-'))"   # the others' are empty; d3 writes a minus sign
     poll(lambda: f"{estimate:.2f}" in browser.execute_script(labels, chart))
     label = browser.execute_script(labels, chart)
     assert label == [f"{estimate:.2f}"], f"{doc}: picking {target} labels {label}"
