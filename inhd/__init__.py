@@ -31,6 +31,7 @@ called. ``tests/test_layers.py`` checks this list against the files.
    ``inhd.item_review`` (point-measure correlations, category use, threshold order),
    ``inhd.covariates`` (covariate models and their design), ``inhd.estimates`` (each network's EB
    estimate), ``inhd.plots``, ``inhd.vegalite`` (charts as Vega-Lite specifications),
+   ``inhd.network_charts`` (caterpillars, profiles and four categories by network, client-side),
    ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
    file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
@@ -74,11 +75,18 @@ Vocabulary (every public result and output table uses these names):
 notebooks write.
 """
 
+import os
 from pathlib import Path
 
 __version__ = "0.1.0"
 
-#: The compendium's root folder (the package is installed in editable mode from it).
-ROOT = Path(__file__).resolve().parents[1]
+#: The environment variable naming the compendium's folder where the package is installed without
+#: it (as a wheel): the book's JupyterLite copy sets it to the folder holding ``data/`` and
+#: ``reference/`` beside the notebooks.
+ROOT_ENV = "INHD_ROOT"
+#: The compendium's root folder, whose ``data/`` and ``reference/`` the package reads: the folder the
+#: package is installed from in editable mode, unless the environment variable ``INHD_ROOT`` names
+#: another (read once, when ``inhd`` is first imported).
+ROOT = Path(os.environ.get(ROOT_ENV) or Path(__file__).resolve().parents[1])
 #: Shipped data: synthetic data sets, published tables, reference data.
 DATA_DIR = ROOT / "data"

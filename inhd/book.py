@@ -42,7 +42,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from inhd import ROOT
+from inhd import ROOT, ROOT_ENV
 from inhd.charts import VEGALITE_MIMETYPE, chart_html
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
 
@@ -320,17 +320,18 @@ def configure_repository(stage: Path = STAGE, *, environ=None) -> dict:
     return repository
 
 
+#: Where the JupyterLite copy's files (notebooks, ``data/``, ``reference/``) are in the browser's Python.
+LITE_DRIVE = "/drive"
 #: The first cell of every notebook in the JupyterLite copy.
-LITE_SETUP = '''# Running in your browser (JupyterLite). This cell installs what the notebook needs: the compendium's
+LITE_SETUP = f'''# Running in your browser (JupyterLite). This cell installs what the notebook needs: the compendium's
 # package `inhd` from this site, and numpy, pandas, scipy, statsmodels and matplotlib from the Pyodide
-# CDN (the first run downloads them, about 40 MB; the browser keeps them). It then points `inhd` at the
-# data shipped beside the notebooks. Your data stay in your browser.
+# CDN (the first run downloads them, about 40 MB; the browser keeps them). It then tells `inhd` where
+# the data shipped beside the notebooks are ({ROOT_ENV}). Your data stay in your browser.
 %pip install -q numpy pandas scipy statsmodels patsy matplotlib ipywidgets
 %pip install -q --no-deps inhd
-import pathlib
-import inhd
-inhd.ROOT = pathlib.Path("/drive")
-inhd.DATA_DIR = inhd.ROOT / "data"'''
+import os
+os.environ["{ROOT_ENV}"] = "{LITE_DRIVE}"
+import inhd'''
 #: Folders of the compendium the notebooks read, copied into the JupyterLite copy (data files only).
 LITE_FOLDERS = {"data": ("*.csv", "*.md"), "reference": ("*.csv", "*.json", "*.md")}
 #: Pure-Python wheels bundled beside ``inhd`` (fetched once from PyPI at the venv's versions).
@@ -350,6 +351,22 @@ def lite_notebook(source: Path, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, destination)
     return destination
+
+
+def lite_contents(notebooks: list[Path], *, root: Path = ROOT, contents: Path = LITE_WORK / "contents") -> Path:
+    """The JupyterLite copy's files in ``contents`` (replaced): every notebook (:func:`lite_notebook`)
+    at its path in the compendium, and the data files of :data:`LITE_FOLDERS`. The set-up cell points
+    ``inhd`` at this folder (``INHD_ROOT``), so what a notebook reads must be here."""
+    shutil.rmtree(contents, ignore_errors=True)
+    for notebook in notebooks:
+        lite_notebook(notebook, contents / notebook.relative_to(root))
+    for folder, patterns in LITE_FOLDERS.items():
+        for pattern in patterns:
+            for path in sorted((root / folder).rglob(pattern)):
+                target = contents / path.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+    return contents
 
 
 def build_wheel(root: Path = ROOT, work: Path = LITE_WORK) -> Path:
@@ -395,16 +412,7 @@ def build_lite(notebooks: list[Path], *, root: Path = ROOT, html: Path = BUILD /
     Runs ``jupyter lite build`` (jupyterlite-core with the Pyodide kernel) offline, with the apps
     ``notebooks`` and ``repl`` only and no source maps (about 20 MB). Returns the site's folder.
     """
-    contents = work / "contents"
-    shutil.rmtree(contents, ignore_errors=True)
-    for notebook in notebooks:
-        lite_notebook(notebook, contents / notebook.relative_to(root))
-    for folder, patterns in LITE_FOLDERS.items():
-        for pattern in patterns:
-            for path in sorted((root / folder).rglob(pattern)):
-                target = contents / path.relative_to(root)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
+    contents = lite_contents(notebooks, root=root, contents=work / "contents")
     wheels = [build_wheel(root, work), *bundled_wheels(work)]
     site = html / LITE_SITE
     shutil.rmtree(site, ignore_errors=True)

@@ -9,11 +9,15 @@ vega-embed scripts it vendors from the npm registry (``inhd/book.py``; nothing f
 - :func:`wright_map`: persons in bands above the logit scale, items below with their thresholds;
   hover a band or an item for its figures.
 - :func:`caterpillar`: networks' estimates sorted, with their intervals; hover a network for its
-  estimate and interval, pick one in the drop-down to highlight it.
+  estimate and interval, pick one in the drop-down to highlight it; one per measure with ``by``.
+- :func:`profile_heatmap`: networks x measures (profiles), hover a cell, pick a network.
 - :func:`four_category_distribution`: the four ordered categories of the probability density
   display (low ... high) by group or network.
 - :func:`reliability_chart`: the measure-validity reliability table (individual, school and network
-  reliabilities per measure, ours beside the published).
+  reliabilities per measure, ours beside the published), with a drop-down of domains.
+
+The charts of networks (caterpillar, profiles, four categories) are written in
+:mod:`inhd.network_charts` and re-exported here.
 - :func:`explorer`: a results table precomputed at build time, sliced by sliders (Vega-Lite
   parameters), so moving a slider redraws the chart in the page with no kernel.
 
@@ -30,14 +34,13 @@ tooltip escapes it. :func:`chart_html` embeds a spec in a page with ``<``, ``>``
 from __future__ import annotations
 
 import json
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
-from inhd.scales import FOUR_CATEGORIES
-from inhd.vegalite import (VEGALITE_MIMETYPE, Chart, base_spec, chart_html, check_columns,
-                           json_value, number, records)
+from inhd.network_charts import caterpillar, four_category_distribution, profile_heatmap
+from inhd.vegalite import (BASE, HIGHLIGHT, MUTED, VEGALITE_MIMETYPE, Chart, base_spec, chart_html,
+                           check_columns, json_value, number, records)
 
 __all__ = [
     "VEGALITE_MIMETYPE",
@@ -45,17 +48,11 @@ __all__ = [
     "chart_html",
     "wright_map",
     "caterpillar",
+    "profile_heatmap",
     "four_category_distribution",
     "reliability_chart",
     "explorer",
 ]
-
-HIGHLIGHT = "#c0392b"
-BASE = "#1f4e79"
-MUTED = "#9aa5b1"
-#: Colours of the four ordered categories, low to high (a diverging scheme readable in grey).
-CATEGORY_COLOURS = ("#c0392b", "#f0a986", "#92c5de", "#1f4e79")
-
 
 # --------------------------------------------------------------------------------------------
 # Wright map
@@ -151,7 +148,7 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     band_hover = {"name": "band", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
                                              "fields": ["band_low"]}}
     persons_panel = {
-        "height": 120, "width": 560,
+        "height": 120, "width": 500,
         "layer": [{
             "data": {"values": records(bands)},
             "params": [band_hover],
@@ -201,247 +198,10 @@ def wright_map(items: pd.DataFrame, persons, *, thresholds=None, difficulty: str
     ]
     if cut_values.size:
         items_layers.append(cut_layer)
-    spec = base_spec(title, description="Wright map: persons (bands, top) and items (bottom) on one logit scale")
+    spec = base_spec(title, kind="wright_map", description="Wright map: persons (bands, top) and items (bottom) on one logit scale")
     spec.update({"vconcat": [persons_panel,
-                             {"height": max(60, 18 * len(table)), "width": 560, "layer": items_layers}],
+                             {"height": max(60, 18 * len(table)), "width": 500, "layer": items_layers}],
                  "resolve": {"scale": {"x": "shared"}}, "spacing": 6})
-    return Chart(spec)
-
-
-# --------------------------------------------------------------------------------------------
-# Caterpillar
-# --------------------------------------------------------------------------------------------
-def caterpillar(networks: pd.DataFrame, *, estimate: str = "mean", ci_low: str | None = "ci_low",
-                ci_high: str | None = "ci_high", se: str | None = "se", label: str = "network_id",
-                n: str | None = "n_persons", level: float = 0.95, highlight: str | None = None,
-                y_title: str | None = None, title: str | None = None) -> Chart:
-    """Caterpillar plot of networks: estimates sorted, with intervals; hover for figures, pick one.
-
-    Parameters
-    ----------
-    networks : pandas.DataFrame
-        One row per network, e.g. the network means of a multilevel model: ``network_id, mean, se,
-        ci_low, ci_high, n_persons`` (or their ``_0_10`` versions, named by the keywords).
-    estimate, ci_low, ci_high, se, label, n : str
-        Column names. ``n`` and ``se`` are optional (``None``: not shown).
-        ``ci_low=None, ci_high=None`` draws ``estimate -/+ z * se`` with z the normal quantile of
-        ``level`` (and says so in the tooltip).
-    level : float, default 0.95
-        Coverage of the interval, for its label (and for the interval itself when computed from ``se``).
-    highlight : str, optional
-        A network to highlight when the chart opens; the reader picks another in the drop-down.
-    y_title, title : str, optional
-
-    Returns
-    -------
-    Chart
-        Rows with no estimate (suppressed groups) are left out and counted in the subtitle.
-        The drop-down is a Vega-Lite parameter named ``network``.
-
-    Raises
-    ------
-    ValueError
-        A missing column, repeated labels, ``highlight`` not among the networks, or an interval
-        that does not contain its estimate.
-    """
-    if (ci_low is None) != (ci_high is None):
-        raise ValueError("ci_low and ci_high: give both column names, or None for both to compute the "
-                         "interval from se")
-    if ci_low is None and se is None:
-        raise ValueError("se: needed to compute the interval when ci_low and ci_high are None")
-    if not 0 < level < 1:
-        raise ValueError(f"level: expected a coverage in (0, 1), found {level!r}")
-    try:
-        check_columns(networks, [label, estimate, ci_low, ci_high, se, n], "caterpillar(networks)")
-    except ValueError as err:
-        if ci_low is not None and (ci_low not in getattr(networks, "columns", []) or ci_high not in networks.columns):
-            raise ValueError(f"{err}; pass ci_low=None, ci_high=None to draw estimate -/+ "
-                             f"{NormalDist().inv_cdf((1 + level) / 2):.2f} se") from None
-        raise
-    frame = pd.DataFrame({"network": networks[label].astype(str).to_numpy(),
-                          "estimate": pd.to_numeric(networks[estimate], errors="coerce").to_numpy(dtype=float)})
-    if se is not None:
-        frame["se"] = pd.to_numeric(networks[se], errors="coerce").to_numpy(dtype=float)
-    if ci_low is None:
-        z = NormalDist().inv_cdf((1 + level) / 2)
-        frame["ci_low"] = frame["estimate"] - z * frame["se"]
-        frame["ci_high"] = frame["estimate"] + z * frame["se"]
-        interval_title = f"{level:.0%} interval (estimate -/+ {z:.2f} se)"
-    else:
-        frame["ci_low"] = pd.to_numeric(networks[ci_low], errors="coerce").to_numpy(dtype=float)
-        frame["ci_high"] = pd.to_numeric(networks[ci_high], errors="coerce").to_numpy(dtype=float)
-        interval_title = f"{level:.0%} interval"
-    if n is not None:
-        frame["n_persons"] = pd.to_numeric(networks[n], errors="coerce").to_numpy()
-    if frame["network"].duplicated().any():
-        raise ValueError(f"caterpillar(networks): column {label!r} repeats "
-                         f"{sorted(set(frame['network'][frame['network'].duplicated()]))}")
-    shown = frame[np.isfinite(frame["estimate"].to_numpy())].copy()
-    hidden = len(frame) - len(shown)
-    if shown.empty:
-        raise ValueError("caterpillar(networks): no network has an estimate to draw")
-    bad = shown[(shown["ci_low"] > shown["estimate"] + 1e-12) | (shown["ci_high"] < shown["estimate"] - 1e-12)]
-    if len(bad):
-        raise ValueError(f"caterpillar(networks): the interval does not contain the estimate for "
-                         f"{list(bad['network'])[:5]}")
-    if highlight is not None and str(highlight) not in set(shown["network"]):
-        raise ValueError(f"highlight: {highlight!r} is not among the networks shown "
-                         f"({len(shown)} networks{', ' + str(hidden) + ' suppressed' if hidden else ''})")
-    shown = shown.sort_values(["estimate", "network"]).reset_index(drop=True)
-    shown["rank"] = np.arange(1, len(shown) + 1)
-    shown["interval"] = [f"{lo:.2f} to {hi:.2f}" for lo, hi in zip(shown["ci_low"], shown["ci_high"])]
-    average = float(shown["estimate"].mean())
-
-    picked = "datum.network === network"
-    tooltip = [{"field": "network", "type": "nominal", "title": "network"},
-               {"field": "estimate", "type": "quantitative", "title": "estimate", "format": ".2f"},
-               {"field": "interval", "type": "nominal", "title": interval_title}]
-    if se is not None:
-        tooltip.append({"field": "se", "type": "quantitative", "title": "standard error", "format": ".2f"})
-    if n is not None:
-        tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents"})
-    tooltip.append({"field": "rank", "type": "quantitative", "title": f"rank (1 = lowest of {len(shown)})"})
-    x = {"field": "network", "type": "nominal", "sort": list(shown["network"]),
-         "axis": {"labelAngle": -90, "labelFontSize": 9, "title": "network (sorted by estimate)"}}
-    y_label = y_title or estimate
-    options = sorted(shown["network"])
-    subtitle = [f"{len(shown)} networks, {interval_title}; the dashed line is their average ({average:.2f})"]
-    if hidden:
-        subtitle.append(f"{hidden} network(s) not shown: no estimate (suppressed)")
-    spec = base_spec({"text": title or "Networks' estimates", "subtitle": subtitle},
-                 description="Caterpillar plot: each network's estimate with its interval, sorted")
-    spec.update({
-        "width": 600, "height": 300,
-        "data": {"values": records(shown)},
-        "params": [{"name": "network", "value": "" if highlight is None else str(highlight),
-                    "bind": {"input": "select", "options": ["", *options],
-                             "labels": ["(none)", *options], "name": "Highlight a network: "}}],
-        "layer": [
-            {"mark": {"type": "rule", "strokeWidth": 1.5},
-             "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "scale": {"zero": False},
-                                "title": y_label},
-                          "y2": {"field": "ci_high"},
-                          "color": {"condition": {"test": picked, "value": HIGHLIGHT}, "value": MUTED},
-                          "tooltip": tooltip}},
-            {"mark": {"type": "point", "filled": True, "size": 70},
-             "encoding": {"x": x, "y": {"field": "estimate", "type": "quantitative"},
-                          "color": {"condition": {"test": picked, "value": HIGHLIGHT}, "value": BASE},
-                          "size": {"condition": {"test": picked, "value": 160}, "value": 70},
-                          "tooltip": tooltip}},
-            {"transform": [{"filter": picked}],
-             "mark": {"type": "text", "dy": -14, "fontWeight": "bold", "color": HIGHLIGHT},
-             "encoding": {"x": x, "y": {"field": "ci_high", "type": "quantitative"},
-                          "text": {"field": "estimate", "type": "quantitative", "format": ".2f"}}},
-            {"data": {"values": [{"average": number(average)}]},
-             "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#555"},
-             "encoding": {"y": {"field": "average", "type": "quantitative"}}},
-        ],
-    })
-    return Chart(spec)
-
-
-# --------------------------------------------------------------------------------------------
-# Four-category distribution
-# --------------------------------------------------------------------------------------------
-def four_category_distribution(distribution: pd.DataFrame, *, group: str = "group",
-                               category: str = "category", proportion: str = "proportion",
-                               n_persons: str | None = "n_persons",
-                               n_persons_group: str | None = "n_persons_group",
-                               kind: str = "stacked", title: str | None = None) -> Chart:
-    """The probability density display: shares of respondents in four ordered categories by group.
-
-    Parameters
-    ----------
-    distribution : pandas.DataFrame
-        Tidy, one row per group x category, as :func:`inhd.scales.four_category_distribution`
-        returns it: ``group, category, n_persons`` (in the category), ``n_persons_group`` (in
-        the group), ``proportion``. Groups may be networks.
-    kind : {"stacked", "grouped"}
-        ``"stacked"`` (default): one 100% bar per group, sorted by the share in the two upper
-        categories, hover a group to highlight it; ``"grouped"``: Perlman, Bryk & Russell (2025),
-        Figure 3, one bar per category and group.
-
-    Returns
-    -------
-    Chart
-        Groups with no proportion (suppressed) are left out and counted in the subtitle.
-    """
-    if kind not in ("stacked", "grouped"):
-        raise ValueError(f"kind: expected 'stacked' or 'grouped', found {kind!r}")
-    check_columns(distribution, [group, category, proportion, n_persons, n_persons_group],
-                   "four_category_distribution")
-    frame = pd.DataFrame({"group": distribution[group].astype(str).to_numpy(),
-                          "category": distribution[category].astype(str).to_numpy(),
-                          "proportion": pd.to_numeric(distribution[proportion], errors="coerce").to_numpy(dtype=float)})
-    unknown = sorted(set(frame["category"]) - set(FOUR_CATEGORIES))
-    if unknown:
-        raise ValueError(f"four_category_distribution: column {category!r} holds {unknown}; "
-                         f"expected the categories {list(FOUR_CATEGORIES)}")
-    if frame.duplicated(["group", "category"]).any():
-        raise ValueError("four_category_distribution: a group has the same category twice")
-    for name, col in (("n_persons", n_persons), ("n_persons_group", n_persons_group)):
-        if col is not None:
-            frame[name] = pd.to_numeric(distribution[col], errors="coerce").to_numpy()
-    complete = frame.groupby("group", sort=False)["proportion"].transform(lambda s: bool(np.isfinite(s).all()))
-    hidden = frame.loc[~complete.astype(bool), "group"].nunique()
-    frame = frame[complete.astype(bool)].copy()
-    if frame.empty:
-        raise ValueError("four_category_distribution: no group has proportions to draw")
-    frame["order"] = frame["category"].map({c: i for i, c in enumerate(FOUR_CATEGORIES)})
-    upper = frame[frame["category"].isin(FOUR_CATEGORIES[2:])].groupby("group")["proportion"].sum()
-    frame["upper_share"] = frame["group"].map(upper).fillna(0.0)
-    groups = list(upper.reindex(pd.unique(frame["group"])).fillna(0.0).sort_values(ascending=False).index)
-    colour = {"field": "category", "type": "ordinal", "title": "category",
-              "scale": {"domain": list(FOUR_CATEGORIES), "range": list(CATEGORY_COLOURS)}}
-    tooltip = [{"field": "group", "type": "nominal", "title": "group"},
-               {"field": "category", "type": "ordinal", "title": "category"},
-               {"field": "proportion", "type": "quantitative", "title": "share", "format": ".1%"}]
-    if n_persons is not None:
-        tooltip.append({"field": "n_persons", "type": "quantitative", "title": "respondents in category"})
-    if n_persons_group is not None:
-        tooltip.append({"field": "n_persons_group", "type": "quantitative", "title": "respondents in group"})
-    subtitle = [f"{len(groups)} groups; respondents in four ordered categories, low to high"]
-    if hidden:
-        subtitle.append(f"{hidden} group(s) not shown: suppressed")
-    spec = base_spec({"text": title or "Respondents in four categories", "subtitle": subtitle},
-                 description="Share of each group's respondents in the categories low, low-middle, "
-                             "high-middle and high")
-    spec["data"] = {"values": records(frame)}
-    hover = {"name": "hover", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
-                                         "fields": ["group"]}}
-    if kind == "stacked":
-        spec.update({
-            "width": 520, "height": max(80, 22 * len(groups)),
-            "params": [hover],
-            "mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
-            "encoding": {
-                "y": {"field": "group", "type": "nominal", "sort": groups, "title": None,
-                      "axis": {"labelLimit": 200}},
-                "x": {"field": "proportion", "type": "quantitative", "stack": "zero",
-                      "title": "share of respondents", "axis": {"format": "%"},
-                      "scale": {"domain": [0, 1]}},
-                "color": colour,
-                "order": {"field": "order", "type": "quantitative"},
-                "opacity": {"condition": {"param": "hover", "empty": True, "value": 1}, "value": 0.35},
-                "tooltip": tooltip,
-            },
-        })
-    else:
-        spec.update({
-            "width": 480, "height": 260,
-            "params": [hover],
-            "mark": {"type": "bar"},
-            "encoding": {
-                "x": {"field": "category", "type": "ordinal", "sort": list(FOUR_CATEGORIES), "title": None,
-                      "axis": {"labelAngle": 0}},
-                "xOffset": {"field": "group", "type": "nominal", "sort": groups},
-                "y": {"field": "proportion", "type": "quantitative", "title": "share of respondents",
-                      "axis": {"format": "%"}},
-                "color": {"field": "group", "type": "nominal", "sort": groups, "title": "group"},
-                "opacity": {"condition": {"param": "hover", "empty": True, "value": 1}, "value": 0.35},
-                "tooltip": tooltip,
-            },
-        })
     return Chart(spec)
 
 
@@ -453,6 +213,7 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
                       published: str | None = "published_{level}",
                       not_significant: str | None = "{level}_ns",
                       published_not_significant: str | None = "published_{level}_ns",
+                      value_title: str = "ours", picker: bool = True,
                       title: str | None = None) -> Chart:
     """The measure-validity reliability table as a chart: one row per measure, one panel per level.
 
@@ -470,12 +231,29 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
         names that the table lacks is an error (a typo should not silently drop the comparison),
         except that the not-significant flags may exist for some levels only (the individual level
         has no significance test): at least one level must have each flag pattern given.
+    value_title : str, default "ours"
+        What the dots are, in the legend and the tooltip (e.g. ``"published"`` when the table holds
+        only the published values, ``published=None``).
+    picker : bool, default True
+        With ``group`` and at least two groups: a drop-down (Vega-Lite parameter ``pick_group``)
+        that shows the measures of one group only; the chart opens on all of them.
 
     Returns
     -------
     Chart
         Our value (dot) and the published one (diamond) joined by a line; a value marked not
-        significant is drawn faint. Hover a measure to follow it across the panels.
+        significant is drawn open and faint. Hover a measure to follow it across the panels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"name": ["Trust", "Voice"], "domain": ["Hub", "Culture"],
+    ...                       "school": [0.25, 0.01], "network": [0.79, 0.68],
+    ...                       "school_ns": [False, True], "network_ns": [False, False]})
+    >>> chart = reliability_chart(table, levels=("school", "network"), published=None,
+    ...                           published_not_significant=None, value_title="published")
+    >>> chart.spec["params"][0]["bind"]["options"]
+    ['', 'Hub', 'Culture']
     """
     levels = [str(lv) for lv in levels]
     if not levels:
@@ -492,6 +270,82 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
     if table[label].astype(str).duplicated().any():
         raise ValueError(f"reliability_chart: column {label!r} repeats a measure")
 
+    rows = _reliability_rows(table, label=label, group=group, levels=levels, published=published,
+                             not_significant=not_significant,
+                             published_not_significant=published_not_significant)
+    if not rows:
+        raise ValueError("reliability_chart: the table has no reliability to draw")
+    order = list(pd.DataFrame({"m": table[label].astype(str), "g": "" if group is None else table[group].astype(str)})
+                 .assign(first=lambda d: d.groupby("g", sort=False).ngroup()).sort_values("first", kind="stable")["m"])
+    y = {"field": "measure", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 250}}
+    hover = {"name": "measure_hover", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
+                                                 "fields": ["measure"]}}
+    tooltip = [{"field": "measure", "type": "nominal"}, {"field": "level", "type": "nominal"},
+               {"field": "ours", "type": "quantitative", "format": ".2f", "title": value_title}]
+    if published:
+        tooltip.append({"field": "published", "type": "quantitative", "format": ".2f", "title": "published"})
+        tooltip.append({"field": "difference", "type": "quantitative", "format": "+.2f",
+                        "title": "ours - published"})
+    if not_significant:
+        tooltip.append({"field": "ours_ns", "type": "nominal", "title": f"{value_title}: not significant"})
+    if published_not_significant:
+        tooltip.append({"field": "published_ns", "type": "nominal", "title": "published n.s."})
+    if group is not None:
+        tooltip.insert(1, {"field": "group", "type": "nominal", "title": group})
+    x = {"type": "quantitative", "scale": {"domain": [0, 1]}, "title": "reliability"}
+    layers = []
+    if published:
+        layers.append({"mark": {"type": "rule", "color": "#bbb"},
+                       "encoding": {"x": {"field": "ours", **x}, "x2": {"field": "published"}, "y": y}})
+    for source, shape, colour, ns_field in (("ours", "circle", BASE, "ours_ns"),
+                                            ("published", "diamond", "#e67e22", "published_ns")):
+        if source == "published" and not published:
+            continue
+        has_ns = (not_significant if source == "ours" else published_not_significant) is not None
+        layers.append({
+            "transform": [{"filter": f"isValid(datum.{source})"}],
+            **({"params": [hover]} if source == "ours" else {}),
+            "mark": {"type": "point", "shape": shape, "filled": True, "size": 55, "color": colour},
+            "encoding": {
+                "x": {"field": source, **x}, "y": y,
+                # a value marked not significant: an open, faint mark (visible, and told apart in grey)
+                "opacity": ({"condition": {"test": f"datum.{ns_field} === true", "value": 0.55}, "value": 1}
+                            if has_ns else {"value": 1}),
+                "fill": ({"condition": {"test": f"datum.{ns_field} === true", "value": "white"}, "value": colour}
+                         if has_ns else {"value": colour}),
+                "stroke": {"condition": [{"param": "measure_hover", "empty": False, "value": "#000"},
+                                         *([{"test": f"datum.{ns_field} === true", "value": colour}]
+                                           if has_ns else [])],
+                           "value": None},
+                "strokeWidth": {"value": 1.5},
+                "tooltip": tooltip,
+            },
+        })
+    legend = f"dot: {value_title}" + ("; diamond: published" if published else "") + \
+             ("; open, faint: not significant (n.s.)" if not_significant or published_not_significant else "")
+    spec = base_spec({"text": title or "Reliability of the measures", "subtitle": [legend]},
+                     kind="reliability_chart",
+                     description=f"Reliability of each measure at each level ({value_title}"
+                                 + (", beside the published values)" if published else ")"))
+    groups = list(pd.unique(pd.Series([row["group"] for row in rows])))
+    if picker and group is not None and len(groups) > 1:
+        spec["params"] = [{"name": "pick_group", "value": "",
+                           "bind": {"input": "select", "options": ["", *groups],
+                                    "labels": [f"(all {len(groups)})", *groups], "name": f"Show one {group}: "}}]
+        spec["transform"] = [{"filter": "pick_group === '' || datum.group === pick_group"}]
+        spec["autosize"] = {"type": "pad", "resize": True}      # the chart shrinks to the group picked
+    spec.update({
+        "data": {"values": rows},
+        "facet": {"column": {"field": "level", "type": "nominal", "sort": levels, "title": None,
+                             "header": {"labelFontSize": 12, "labelFontWeight": "bold"}}},
+        "spec": {"width": 105, "height": {"step": 15}, "layer": layers},
+        "resolve": {"scale": {"y": "shared"}},
+    })
+    return Chart(spec)
+
+
+def _reliability_rows(table, *, label, group, levels, published, not_significant, published_not_significant):
+    """One row per measure and level with a value: ours, published, their difference, the n.s. flags."""
     def flag(col, i):
         if col is None or col not in table.columns:
             return None
@@ -513,61 +367,7 @@ def reliability_chart(table: pd.DataFrame, *, label: str = "name", group: str | 
                          "level": lv, "ours": ours, "published": pub,
                          "ours_ns": ns, "published_ns": pns,
                          "difference": None if ours is None or pub is None else number(ours - pub)})
-    if not rows:
-        raise ValueError("reliability_chart: the table has no reliability to draw")
-    order = list(pd.DataFrame({"m": table[label].astype(str), "g": "" if group is None else table[group].astype(str)})
-                 .assign(first=lambda d: d.groupby("g", sort=False).ngroup()).sort_values("first", kind="stable")["m"])
-    y = {"field": "measure", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 210}}
-    hover = {"name": "measure_hover", "select": {"type": "point", "on": "pointerover", "clear": "pointerout",
-                                                 "fields": ["measure"]}}
-    tooltip = [{"field": "measure", "type": "nominal"}, {"field": "level", "type": "nominal"},
-               {"field": "ours", "type": "quantitative", "format": ".2f", "title": "ours"}]
-    if published:
-        tooltip.append({"field": "published", "type": "quantitative", "format": ".2f", "title": "published"})
-        tooltip.append({"field": "difference", "type": "quantitative", "format": "+.2f",
-                        "title": "ours - published"})
-    if not_significant:
-        tooltip.append({"field": "ours_ns", "type": "nominal", "title": "ours not significant"})
-    if published_not_significant:
-        tooltip.append({"field": "published_ns", "type": "nominal", "title": "published n.s."})
-    if group is not None:
-        tooltip.insert(1, {"field": "group", "type": "nominal", "title": group})
-    x = {"type": "quantitative", "scale": {"domain": [0, 1]}, "title": "reliability"}
-    layers = []
-    if published:
-        layers.append({"mark": {"type": "rule", "color": "#bbb"},
-                       "encoding": {"x": {"field": "ours", **x}, "x2": {"field": "published"}, "y": y}})
-    for source, shape, colour, ns_field in (("ours", "circle", BASE, "ours_ns"),
-                                            ("published", "diamond", "#e67e22", "published_ns")):
-        if source == "published" and not published:
-            continue
-        has_ns = (not_significant if source == "ours" else published_not_significant) is not None
-        layers.append({
-            "transform": [{"filter": f"isValid(datum.{source})"}],
-            **({"params": [hover]} if source == "ours" else {}),
-            "mark": {"type": "point", "shape": shape, "filled": True, "size": 55, "color": colour},
-            "encoding": {
-                "x": {"field": source, **x}, "y": y,
-                "opacity": ({"condition": {"test": f"datum.{ns_field} === true", "value": 0.35}, "value": 1}
-                            if has_ns else {"value": 1}),
-                "stroke": {"condition": {"param": "measure_hover", "empty": False, "value": "#000"},
-                           "value": None},
-                "tooltip": tooltip,
-            },
-        })
-    n_measures = len(order)
-    legend = "dot: ours" + ("; diamond: published" if published else "") + \
-             ("; faint: not significant" if not_significant or published_not_significant else "")
-    spec = base_spec({"text": title or "Reliability of the measures", "subtitle": [legend]},
-                 description="Reliability of each measure at each level, ours beside the published values")
-    spec.update({
-        "data": {"values": rows},
-        "facet": {"column": {"field": "level", "type": "nominal", "sort": levels, "title": None,
-                             "header": {"labelFontSize": 12, "labelFontWeight": "bold"}}},
-        "spec": {"width": 115, "height": max(60, 15 * n_measures), "layer": layers},
-        "resolve": {"scale": {"y": "shared"}},
-    })
-    return Chart(spec)
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -701,10 +501,11 @@ def explorer(table: pd.DataFrame, *, x: str, y: str, sliders: dict, initial: dic
     tooltip.append({"field": _field(y), "type": "quantitative", "title": y_title or y, "format": ".3f"})
     heading = title or f"{y_title or y} by {x_title or x}"
     spec = base_spec({"text": {"expr": f"'{_js_text(heading)}: ' + " + " + ', ' + ".join(title_parts)}},
-                 description=f"{y_title or y} against {x_title or x} for the design the sliders select; "
-                             "other designs faint")
+                     kind="explorer",
+                     description=f"{y_title or y} against {x_title or x} for the design the sliders "
+                                 "select; other designs faint")
+    spec["usermeta"]["title"] = heading
     spec.update({
-        "usermeta": {"title": heading},
         "width": 520, "height": 300,
         "data": {"values": records(rows)},
         "params": params,

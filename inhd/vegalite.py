@@ -21,12 +21,14 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["VEGALITE_MIMETYPE", "SCHEMA_URL", "Chart", "chart_html", "check_columns", "json_value",
-           "records", "base_spec", "number"]
+           "records", "base_spec", "number", "HIGHLIGHT", "BASE", "MUTED"]
 
 #: The MIME type under which notebooks carry a chart (drawn natively by JupyterLab 4 and JupyterLite).
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
 #: The Vega-Lite major version of every spec (the string is metadata; nothing is fetched from it).
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
+#: The charts' colours: what the reader picked or hovers, the marks, everything else.
+HIGHLIGHT, BASE, MUTED = "#c0392b", "#1f4e79", "#9aa5b1"
 
 @dataclass(frozen=True)
 class Chart:
@@ -62,7 +64,9 @@ class Chart:
         return chart_html(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {VEGALITE_MIMETYPE: self.to_dict(), "text/plain": repr(self)}
+        # the text is what a renderer without Vega-Lite shows (an inert HTML export, a terminal)
+        return {VEGALITE_MIMETYPE: self.to_dict(),
+                "text/plain": f"{self!r}: an interactive chart, drawn by JupyterLab, JupyterLite and the book"}
 
     def summary(self) -> str:
         """Title, kind of chart (marks or views) and number of inline data rows."""
@@ -134,10 +138,16 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [{str(k): json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def base_spec(title, *, description: str) -> dict:
-    """The skeleton every chart starts from: schema, description, title and a plain style."""
+def base_spec(title, *, description: str, kind: str | None = None) -> dict:
+    """The skeleton every chart starts from: schema, description, title and a plain style.
+
+    ``kind`` (the name of the function that built the chart) goes into ``usermeta.chart``, where
+    tests and pages can find a chart of a given kind.
+    """
     spec = {"$schema": SCHEMA_URL, "description": description,
             "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 12}}}
+    if kind:
+        spec["usermeta"] = {"chart": kind}
     if title:
         spec["title"] = title
     return spec

@@ -2,6 +2,7 @@
 preparing pages for reading (folded code, charts, frozen widgets), launch buttons, the JupyterLite copy
 and the Binder configuration."""
 
+import os
 import re
 import subprocess
 import sys
@@ -13,9 +14,10 @@ import nbformat
 import pytest
 import yaml
 
-from inhd import ROOT, charts
+from inhd import ROOT, ROOT_ENV, charts
 from inhd.book import (
     KERNEL_NOTE,
+    LITE_DRIVE,
     LITE_FOLDERS,
     LITE_SETUP,
     VENDORED,
@@ -220,8 +222,55 @@ def test_lite_notebook_starts_with_the_setup_cell_and_has_no_outputs(tmp_path):
     assert copy.cells[0].source == LITE_SETUP and "jupyterlite-setup" in copy.cells[0].metadata["tags"]
     assert all(not cell.get("outputs") for cell in copy.cells if cell.cell_type == "code")
     assert "widgets" not in copy.metadata
-    assert "%pip install -q --no-deps inhd" in LITE_SETUP and 'inhd.DATA_DIR = inhd.ROOT / "data"' in LITE_SETUP
+    assert "%pip install -q --no-deps inhd" in LITE_SETUP
     assert set(LITE_FOLDERS) == {"data", "reference"}
+
+
+def test_inhd_root_comes_from_the_environment_when_set(tmp_path):
+    """INHD_ROOT (the JupyterLite set-up cell sets it before importing inhd) moves ROOT and DATA_DIR,
+    and with them the defaults the modules derive at import (e.g. the shipped survey's measures file)."""
+    probe = ("import inhd, inhd.survey_run as s; "
+             "print(inhd.ROOT, inhd.DATA_DIR, s.DEFAULT_MEASURES, sep='|')")
+    env = {**os.environ, ROOT_ENV: str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert run.stdout.strip().split("|") == [str(tmp_path), str(tmp_path / "data"),
+                                             str(tmp_path / "data" / "network_health_measures.csv")]
+    env.pop(ROOT_ENV)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert run.stdout.split("|")[0] == str(ROOT)
+    assert f'os.environ["{ROOT_ENV}"] = "{LITE_DRIVE}"\nimport inhd' in LITE_SETUP   # set before the import
+
+
+@pytest.mark.slow
+def test_every_lite_notebook_runs_on_the_wheel_and_the_files_of_the_copy(tmp_path, monkeypatch):
+    """The JupyterLite copy holds every file its notebooks read: each notebook of the copy runs, in a
+    kernel, with inhd installed from the wheel the copy bundles and INHD_ROOT pointing at the copy's
+    files (here a folder of this machine instead of the browser's /drive; the set-up cell's ``%pip``
+    lines, Pyodide's installer, are left out: the wheel is installed into a folder on PYTHONPATH)."""
+    from inhd.book import build_wheel, lite_contents
+    from inhd.runner import execute_notebook
+
+    notebooks = toc_notebooks()
+    contents = lite_contents(notebooks, root=ROOT, contents=tmp_path / "contents")
+    wheel = build_wheel(ROOT, tmp_path / "work")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
+                    str(wheel)], check=True)
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    for notebook in notebooks:
+        relative = notebook.relative_to(ROOT)
+        copy = nbformat.read(contents / relative, as_version=4)
+        setup = copy.cells[0]
+        setup.source = "\n".join(line for line in setup.source.splitlines() if not line.startswith("%pip"))
+        setup.source = setup.source.replace(f'"{LITE_DRIVE}"', repr(str(contents)))
+        copy.cells.append(nbformat.v4.new_code_cell("print(inhd.__file__, inhd.DATA_DIR, sep='|')"))
+        source = tmp_path / "run" / relative
+        source.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(copy, source)
+        executed = execute_notebook(source, tmp_path / "executed" / relative, cwd=(contents / relative).parent,
+                                    progress=False)
+        where = nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"].strip().split("|")
+        assert where == [str(site / "inhd" / "__init__.py"), str(contents / "data")], relative
 
 
 def test_notebook_imports_need_nothing_that_pyodide_lacks():

@@ -11,8 +11,8 @@ ChromeDriver (Debian packages chromium and chromium-driver; ``make book`` instal
 A screenshot of every page is kept in ``_build/screenshots/`` as a build artefact.
 
 Which pages carry which interactive elements is declared below (:data:`CHART_PAGES`,
-:data:`SLIDER_PAGES`, :data:`CATERPILLAR_PAGES`, :data:`MIN_CHART_PAGES`); when the paper notebooks
-gain charts, list them there.
+:data:`SLIDER_PAGES`, :data:`CATERPILLAR_PAGES`, :data:`WRIGHT_MAP_PAGES`, :data:`MIN_CHART_PAGES`);
+when a notebook gains or loses a chart, list it there.
 """
 
 import functools
@@ -48,14 +48,23 @@ PAPER_PAGES = [doc for doc in toc_documents() if doc.startswith("notebooks/") an
 #: Notebook pages (they carry launch buttons and folded code).
 NOTEBOOK_PAGES = [str(nb.relative_to(ROOT).with_suffix("")) for nb in toc_notebooks()]
 #: Pages and the number of client-side charts each must draw.
-CHART_PAGES = {"guide/interactive_charts": 5, "notebooks/08_teaching_measure_construction": 3}
+CHART_PAGES = {"guide/interactive_charts": 5, "notebooks/01_framework": 1, "notebooks/02_measure_validity": 2,
+               "notebooks/03_network_variation": 2, "notebooks/04_participatory_benefits": 3,
+               "notebooks/08_teaching_measure_construction": 3}
 #: Over the whole book: at least MIN_CHART_PAGES pages with at least one chart, MIN_CHARTS charts in
-#: all. Issue 15 asks for 5 charts on 3 pages; raise MIN_CHART_PAGES to 3 when the papers have charts.
-MIN_CHARTS, MIN_CHART_PAGES = 5, 1
+#: all (issue 15 asks for 5 charts on 3 pages; the book has more).
+MIN_CHARTS, MIN_CHART_PAGES = 16, 6
+#: Paper pages (PAPER_PAGES) with at least one chart: the charts are on the papers, not only the guide.
+MIN_PAPER_CHART_PAGES = 4
 #: Pages with a slider-driven explorer (inhd.charts.explorer).
 SLIDER_PAGES = ["guide/interactive_charts", "notebooks/08_teaching_measure_construction"]
-#: Pages with a caterpillar (inhd.charts.caterpillar).
-CATERPILLAR_PAGES = ["guide/interactive_charts"]
+#: Pages with a caterpillar (inhd.charts.caterpillar); the first on the page is checked.
+CATERPILLAR_PAGES = ["guide/interactive_charts", "notebooks/02_measure_validity", "notebooks/03_network_variation",
+                     "notebooks/04_participatory_benefits"]
+#: Pages with a drop-down that filters the chart's rows (reliability_chart's domains, a caterpillar's measures).
+PICKER_PAGES = ["notebooks/01_framework", "notebooks/02_measure_validity", "notebooks/03_network_variation"]
+#: Pages with a Wright map (inhd.charts.wright_map); the first on the page is checked.
+WRIGHT_MAP_PAGES = ["guide/interactive_charts", "notebooks/04_participatory_benefits"]
 #: The only outside host a page may contact: the JupyterLite copy's Python runtime (Pyodide CDN).
 PYODIDE_CDN = "https://cdn.jsdelivr.net/pyodide/"
 
@@ -140,11 +149,17 @@ def open_page(browser, server, doc, *, path=None):
     wait_for(browser, WIDGETS_SETTLED, timeout=10)
     requested = [json.loads(entry["message"])["message"] for entry in browser.get_log("performance")]
     urls = [m["params"]["request"]["url"] for m in requested if m["method"] == "Network.requestWillBeSent"]
-    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    console = browser.get_log("browser")
+    CONSOLE[path or doc] = console
+    errors = [entry for entry in console if entry["level"] == "SEVERE"]
     if path is None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(SCREENSHOTS / (doc.replace("/", "__") + ".png")))
     return urls, errors
+
+
+#: The console entries (every level) of the last opening of each page.
+CONSOLE: dict[str, list[dict]] = {}
 
 
 def outside(urls, server):
@@ -303,12 +318,16 @@ def test_client_side_charts_per_page(browser, server, doc, expected):
     open_page(browser, server, doc)
     drawn = drawn_charts(browser)
     assert len(drawn) >= expected and all(drawn), f"{doc}: {sum(drawn)} of {expected} charts drawn"
+    vega = [e["message"] for e in CONSOLE[doc] if "/vendor/vega/" in e["message"]]
+    assert not vega, f"{doc}: Vega warns: {vega}"
 
 
 def test_the_book_has_enough_interactive_pages():
     counts = {doc: (HTML / f"{doc}.html").read_text().count('class="inhd-chart-spec"') for doc in toc_documents()}
     with_charts = {doc: n for doc, n in counts.items() if n}
     assert sum(counts.values()) >= MIN_CHARTS and len(with_charts) >= MIN_CHART_PAGES, with_charts
+    on_papers = [doc for doc in with_charts if doc in PAPER_PAGES]
+    assert len(on_papers) >= MIN_PAPER_CHART_PAGES, f"charts on the paper pages {on_papers} only"
 
 
 @pytest.mark.parametrize("doc", SLIDER_PAGES)
@@ -337,55 +356,146 @@ def test_moving_a_slider_redraws_its_chart(browser, server, doc):
         assert redrawn, f"{doc}: moving a slider (to {after_value}) did not redraw chart {len(charts)}"
 
 
-def caterpillar_index(browser):
+def chart_index(browser, kind="caterpillar"):
+    """The position on the page and the spec of the first chart made by ``inhd.charts.<kind>``."""
     specs = chart_specs(browser)
-    found = [i for i, spec in enumerate(specs) if any(p.get("name") == "network" for p in spec.get("params", []))]
-    assert found, "no caterpillar on the page"
+    found = [i for i, spec in enumerate(specs) if spec.get("usermeta", {}).get("chart") == kind]
+    assert found, f"no {kind} on the page"
     return found[0], specs[found[0]]
+
+
+def hover_tooltip(browser, element):
+    """Move the pointer onto ``element``; the tooltip's rows as {title: value} (minus signs as '-')."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    ActionChains(browser).move_to_element(element).perform()
+    tooltip = wait_for(browser, "const t = document.getElementById('vg-tooltip-element');"
+                                "return t && t.classList.contains('visible') ? t.innerText : ''", timeout=5)
+    if not tooltip:
+        return {}
+    shown = dict(browser.execute_script(
+        "return Array.from(document.querySelectorAll('#vg-tooltip-element tr'))"
+        ".map(tr => [tr.children[0].textContent.replace(/:$/, '').trim(), tr.children[1].textContent.trim()])"))
+    return {key: value.replace("\u2212", "-") for key, value in shown.items()}      # d3 writes a minus sign
+
+
+def shown_rows(spec):
+    """A caterpillar's rows drawn when the page opens (with ``by``: those of the value shown)."""
+    panel = next((p["value"] for p in spec.get("params", []) if p["name"] == "panel"), None)
+    return [r for r in spec["data"]["values"] if panel is None or r["panel"] == panel]
+
+
+def select_named(chart, name):
+    """The drop-down of ``chart`` whose label starts with ``name``."""
+    from selenium.webdriver.support.ui import Select
+
+    for bind in chart.find_elements("css selector", ".vega-bindings .vega-bind"):
+        if bind.find_element("css selector", ".vega-bind-name").text.startswith(name):
+            return Select(bind.find_element("css selector", "select"))
+    raise AssertionError(f"no drop-down named {name!r}")
 
 
 @pytest.mark.parametrize("doc", CATERPILLAR_PAGES)
 def test_hovering_a_caterpillar_point_shows_its_estimate(browser, server, doc):
-    from selenium.webdriver.common.action_chains import ActionChains
-
     open_page(browser, server, doc)
-    index, spec = caterpillar_index(browser)
+    index, spec = chart_index(browser)
     chart = browser.find_elements("css selector", ".inhd-chart")[index]
     points = chart.find_elements("css selector", "svg g.mark-symbol path")
-    assert len(points) == len(spec["data"]["values"])
-    point = points[len(points) // 2]
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
-    ActionChains(browser).move_to_element(point).perform()
-    tooltip = wait_for(browser, "const t = document.getElementById('vg-tooltip-element');"
-                                "return t && t.classList.contains('visible') ? t.innerText : ''", timeout=5)
-    assert tooltip, f"{doc}: hovering a network shows no tooltip"
-    rows = dict(browser.execute_script(
-        "return Array.from(document.querySelectorAll('#vg-tooltip-element tr'))"
-        ".map(tr => [tr.children[0].textContent.replace(/:$/, '').trim(), tr.children[1].textContent.trim()])"))
-    network = rows.get("network")
-    data = {row["network"]: row for row in spec["data"]["values"]}
-    assert network in data, f"tooltip {tooltip!r} names no network of the chart"
-    assert rows.get("estimate") == f"{data[network]['estimate']:.2f}", tooltip
-    assert rows.get(next(k for k in rows if "interval" in k)) == data[network]["interval"]
+    rows = shown_rows(spec)
+    assert len(points) == len(rows)
+    shown = hover_tooltip(browser, points[len(points) // 2])
+    assert shown, f"{doc}: hovering a network shows no tooltip"
+    network = shown.get("network")
+    data = {row["network"]: row for row in rows}
+    assert network in data, f"tooltip {shown} names no network of the chart"
+    assert shown.get("estimate") == f"{data[network]['estimate']:.2f}", shown
+    assert shown.get(next(k for k in shown if "interval" in k)) == data[network]["interval"].replace("\u2212", "-")
 
 
 @pytest.mark.parametrize("doc", CATERPILLAR_PAGES)
 def test_picking_a_network_highlights_it(browser, server, doc):
-    from selenium.webdriver.support.ui import Select
-
     open_page(browser, server, doc)
-    index, spec = caterpillar_index(browser)
+    index, spec = chart_index(browser)
     chart = browser.find_elements("css selector", ".inhd-chart")[index]
-    picker = Select(chart.find_element("css selector", ".vega-bindings select"))
+    picker = select_named(chart, "Highlight a network")
     options = [o.get_attribute("value") for o in picker.options]
-    assert options[0] == "" and sorted(options[1:]) == sorted(r["network"] for r in spec["data"]["values"])
-    target = options[1]
-    picker.select_by_index(1)
-    estimate = next(r["estimate"] for r in spec["data"]["values"] if r["network"] == target)
+    assert options[0] == "" and sorted(options[1:]) == sorted({r["network"] for r in spec["data"]["values"]})
+    rows = shown_rows(spec)
+    target = rows[0]["network"]
+    picker.select_by_value(target)
+    estimate = next(r["estimate"] for r in rows if r["network"] == target)
     labels = "return Array.from(arguments[0].querySelectorAll('svg g.mark-text.role-mark text')).map(t => t.textContent)"
+    labels += ".filter(Boolean).map(t => t.replace('\u2212', '-'))"   # the others' are empty; d3 writes a minus sign
     poll(lambda: f"{estimate:.2f}" in browser.execute_script(labels, chart))
     label = browser.execute_script(labels, chart)
     assert label == [f"{estimate:.2f}"], f"{doc}: picking {target} labels {label}"
+
+
+@pytest.mark.parametrize("doc", WRIGHT_MAP_PAGES)
+def test_hovering_a_wright_map_shows_an_item_and_a_person_band(browser, server, doc):
+    open_page(browser, server, doc)
+    index, spec = chart_index(browser, "wright_map")
+    chart = browser.find_elements("css selector", ".inhd-chart")[index]
+    bands = spec["vconcat"][0]["layer"][0]["data"]["values"]
+    items = next(layer for layer in spec["vconcat"][1]["layer"] if layer["mark"]["type"] == "point")["data"]["values"]
+    points = chart.find_elements("css selector", "svg g.mark-symbol path")
+    assert len(points) == len(items), f"{doc}: {len(points)} item marks for {len(items)} items"
+    shown = hover_tooltip(browser, points[len(points) // 2])
+    item = {row["item"]: row for row in items}.get(shown.get("item"))
+    assert item is not None, f"{doc}: hovering an item shows {shown}"
+    assert shown.get("difficulty (logits)") == f"{item['difficulty']:.2f}", shown
+    bars = chart.find_elements("css selector", "svg g.mark-rect")[0].find_elements("css selector", "path")
+    assert len(bars) == len(bands)
+    fullest = max(range(len(bands)), key=lambda i: bands[i]["n_persons"])
+    shown = hover_tooltip(browser, bars[fullest])
+    assert shown.get("persons", "").replace(",", "") == str(bands[fullest]["n_persons"]), \
+        f"{doc}: hovering a person band shows {shown}"
+    assert shown.get("measures from") == f"{bands[fullest]['band_low']:.2f}", shown
+
+
+#: The drop-downs that show part of a chart's rows: (parameter, data field it filters on).
+FILTERS = {"pick_group": "group", "panel": "panel"}
+
+
+@pytest.mark.parametrize("doc", PICKER_PAGES)
+def test_a_drop_down_shows_the_rows_it_names(browser, server, doc):
+    """Picking a domain (reliability chart) redraws the chart with exactly the marks of that domain's
+    measures; picking a measure (a caterpillar with ``by``) redraws it with that measure's networks,
+    in the order of their estimates on it."""
+    from selenium.webdriver.support.ui import Select
+
+    open_page(browser, server, doc)
+    specs, charts = chart_specs(browser), browser.find_elements("css selector", ".inhd-chart")
+    count = "return arguments[0].querySelectorAll('svg g.mark-symbol path').length"
+    # axis labels in the order they are drawn, left to right (Vega keeps a label's element and moves it)
+    labels = ("return Array.from(arguments[0].querySelectorAll('svg g.role-axis-label text'))"
+              ".map(t => [t.getBoundingClientRect().left, t.textContent]).sort((a, b) => a[0] - b[0])"
+              ".map(p => p[1])")
+    checked = 0
+    for spec, chart in zip(specs, charts):
+        for param in spec.get("params", []):
+            if param.get("name") not in FILTERS:
+                continue
+            field = FILTERS[param["name"]]
+            picked = [o for o in param["bind"]["options"] if o not in ("", param["value"])][-1]
+            rows = [r for r in spec["data"]["values"] if r[field] == picked]
+            select = next(s for s in chart.find_elements("css selector", ".vega-bindings select")
+                          if picked in [o.get_attribute("value") for o in s.find_elements("css selector", "option")])
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", select)
+            Select(select).select_by_value(picked)
+            if field == "group":                  # one mark per value drawn, ours and published
+                expected = sum((r.get("ours") is not None) + (r.get("published") is not None) for r in rows)
+                assert poll(lambda: browser.execute_script(count, chart) == expected), \
+                    f"{doc}: picking {picked!r} draws {browser.execute_script(count, chart)} marks, not {expected}"
+            else:                                 # the picked measure's networks, sorted on it
+                order = [r["network"] for r in sorted(rows, key=lambda r: r["rank"])]
+                networks = set(order)
+                drawn = lambda: [t for t in browser.execute_script(labels, chart) if t in networks]
+                assert poll(lambda: drawn() == order), f"{doc}: picking {picked!r} left the order {drawn()[:5]}..."
+                assert browser.execute_script(count, chart) == len(rows)
+            checked += 1
+    assert checked, f"{doc}: no chart with a filtering drop-down"
 
 
 def test_strings_from_data_stay_text_in_a_chart(browser, server):

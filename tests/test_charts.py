@@ -57,6 +57,7 @@ def assert_tooltips_name_data(chart):
     for unit, data in units(chart.spec):
         tooltip = unit.get("encoding", {}).get("tooltip", [])
         made = {t.get("as") for t in unit.get("transform", []) if "as" in t}
+        made |= {a["as"] for t in unit.get("transform", []) for a in t.get("aggregate", [])}
         keys = set().union(*(row.keys() for row in data)) if data else set()
         for item in tooltip:
             assert item["field"] in keys | made, f"tooltip field {item['field']!r} not in the data {sorted(keys)}"
@@ -88,7 +89,7 @@ def test_chart_renders_in_jupyter_as_vegalite_5_and_as_text():
     assert charts.VEGALITE_MIMETYPE == "application/vnd.vegalite.v5+json"
     assert bundle[charts.VEGALITE_MIMETYPE] == chart.spec and bundle[charts.VEGALITE_MIMETYPE] is not chart.spec
     assert bundle[charts.VEGALITE_MIMETYPE]["$schema"].endswith("/vega-lite/v5.json")
-    assert "Networks' estimates" in bundle["text/plain"]
+    assert "Networks' estimates" in bundle["text/plain"] and "interactive chart" in bundle["text/plain"]
     json.loads(chart.to_json())  # strict JSON: no NaN
 
 
@@ -167,7 +168,7 @@ def test_caterpillar_sorted_with_intervals_tooltip_and_network_picker(validator)
         row = by_id[source["network_id"]]
         assert (row["ci_low"], row["ci_high"], row["n_persons"]) == pytest.approx(
             (source["ci_low"], source["ci_high"], source["n_persons"]))
-        assert row["interval"] == f"{source['ci_low']:.2f} to {source['ci_high']:.2f}"
+        assert row["interval"] == f"{source['ci_low']:.2f} to {source['ci_high']:.2f}".replace("-", "\u2212")
     param = chart.spec["params"][0]
     assert param["name"] == "network" and param["value"] == "N03"
     assert param["bind"]["input"] == "select"
@@ -178,7 +179,8 @@ def test_caterpillar_sorted_with_intervals_tooltip_and_network_picker(validator)
     assert points["encoding"]["color"]["condition"]["test"] == "datum.network === network"
     tooltip = [t["field"] for t in points["encoding"]["tooltip"]]
     assert tooltip[:3] == ["network", "estimate", "interval"] and "n_persons" in tooltip
-    assert points["encoding"]["x"]["sort"] == [r["network"] for r in rows]
+    assert points["encoding"]["x"]["sort"] == {"field": "rank", "op": "min", "order": "ascending"}
+    assert chart.spec["usermeta"]["chart"] == "caterpillar" and "transform" not in chart.spec
 
 
 def test_caterpillar_interval_from_se_and_suppressed_rows(validator):
@@ -207,6 +209,123 @@ def test_caterpillar_interval_from_se_and_suppressed_rows(validator):
 def test_caterpillar_refuses_bad_input(change, kwargs, message):
     with pytest.raises(ValueError, match=message):
         charts.caterpillar(change(networks_table()), **kwargs)
+
+
+def measures_table(seed=2):
+    """Long: 6 networks x 3 measures, deviations with posterior SEs (as NetworkProfiles.long())."""
+    parts = []
+    for k, measure in enumerate(["trust", "voice", HOSTILE]):
+        t = networks_table(6, seed=seed + k)
+        parts.append(pd.DataFrame({"network_id": t["network_id"], "measure": measure,
+                                   "deviation": t["mean"] - 5, "se": t["se"], "n_persons": t["n_persons"]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_caterpillar_by_measure_one_at_a_time_ranked_within_each(validator):
+    table = measures_table()
+    chart = charts.caterpillar(table, estimate="deviation", ci_low=None, ci_high=None, by="measure",
+                               show="voice", reference=0, highlight="N02")
+    assert_valid(validator, chart)
+    assert_tooltips_name_data(chart)
+    panel, network = chart.spec["params"]                    # the measure's drop-down first
+    assert panel == {"name": "panel", "value": "voice",
+                     "bind": {"input": "select", "options": ["trust", "voice", HOSTILE], "name": "Measure: "}}
+    assert network["name"] == "network" and network["value"] == "N02"
+    assert network["bind"]["options"] == ["", *[f"N{i:02d}" for i in range(6)]]
+    assert chart.spec["transform"] == [{"filter": "datum.panel === panel"}]
+    rows = pd.DataFrame(chart.spec["data"]["values"])
+    assert len(rows) == 18 and set(rows["panel"]) == {"trust", "voice", HOSTILE}
+    for measure, part in rows.groupby("panel"):
+        source = table[table["measure"] == measure].set_index("network_id")["deviation"]
+        assert list(part.sort_values("rank")["network"]) == list(source.sort_values().index)
+        assert list(part["rank"]) == list(range(1, 7)) and (part["n_networks"] == 6).all()
+    layers = chart.spec["layer"]
+    assert layers[1]["encoding"]["x"]["sort"] == {"field": "rank", "op": "min", "order": "ascending"}
+    assert "panel" in [t["field"] for t in layers[1]["encoding"]["tooltip"]]
+    assert layers[-1]["data"]["values"] == [{"reference": 0.0}]          # the dashed line at 0
+    assert "the average network (0)" in chart.spec["title"]["subtitle"][0]
+
+
+def test_caterpillar_without_reference_draws_the_average_of_the_networks_shown(validator):
+    chart = charts.caterpillar(measures_table(), estimate="deviation", ci_low=None, ci_high=None, by="measure")
+    assert_valid(validator, chart)
+    line = chart.spec["layer"][-1]
+    assert line["transform"] == [{"aggregate": [{"op": "mean", "field": "estimate", "as": "average"}]}]
+    assert "data" not in line                                  # the filtered rows: the measure shown
+    assert chart.spec["params"][0]["value"] == "trust"         # the first measure when show is not given
+
+
+@pytest.mark.parametrize("change, kwargs, message", [
+    (lambda t: t, {"show": "nowhere"}, "show"),
+    (lambda t: t.drop(columns="measure"), {}, "measure"),
+    (lambda t: pd.concat([t, t.head(1)]), {}, "repeats a network within a value of 'measure'"),
+])
+def test_caterpillar_by_refuses_bad_input(change, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        charts.caterpillar(change(measures_table()), estimate="deviation", ci_low=None, ci_high=None,
+                           by="measure", **kwargs)
+    with pytest.raises(ValueError, match="show"):
+        charts.caterpillar(networks_table(), show="N01")        # show without by
+
+
+# --------------------------------------------------------------------------------------------
+# profiles
+# --------------------------------------------------------------------------------------------
+def profiles_table():
+    table = measures_table().assign(standardized=lambda d: d["deviation"] / 0.8,
+                                    statistic=lambda d: d["deviation"] / d["se"])
+    table["name"] = table["measure"].map({"trust": "Relational trust", "voice": "Have a voice"}).fillna(table["measure"])
+    table.loc[table["measure"] == "voice", "standardized"] = np.nan          # networks do not differ on it
+    order = table.groupby("network_id")["standardized"].mean().sort_values().index   # lowest first
+    table["cluster"] = table["network_id"].map({order[-1]: "well", order[0]: "least"}).fillna("other")
+    return table
+
+
+def test_profile_heatmap_cells_order_tooltip_and_network_picker(validator):
+    table = profiles_table()
+    chart = charts.profile_heatmap(table, name="name", cluster="cluster")
+    assert_valid(validator, chart)
+    assert_tooltips_name_data(chart)
+    rows = pd.DataFrame(chart.spec["data"]["values"])
+    assert len(rows) == 18 and rows.loc[rows["measure"] == "Have a voice", "value"].isna().all()
+    means = table.groupby("network_id")["standardized"].mean().sort_values(ascending=False)
+    strip, heatmap = chart.spec["vconcat"]
+    cells = heatmap["layer"][0]
+    assert cells["encoding"]["x"]["sort"] == list(means.index)            # highest mean profile first
+    assert cells["encoding"]["y"]["sort"] == ["Relational trust", "Have a voice", HOSTILE]
+    assert rows.set_index(["network", "measure"]).loc[("N03", "Relational trust"), "mean_profile"] == \
+        pytest.approx(means["N03"])
+    assert cells["encoding"]["color"]["condition"] == {"test": "!isValid(datum.value)", "value": "#e5e5e5"}
+    assert cells["encoding"]["color"]["scale"]["domain"] == [-2.0, 2.0]
+    tooltip = [t["field"] for t in cells["encoding"]["tooltip"]]
+    assert tooltip[:4] == ["network", "cluster", "measure", "value"]
+    assert {"deviation", "se", "statistic", "n_persons"} <= set(tooltip)
+    outline = heatmap["layer"][1]
+    assert outline["transform"][0] == {"filter": "datum.network === network"}
+    assert chart.spec["params"][0]["name"] == "network" and chart.spec["params"][0]["value"] == ""
+    # the strip: one cell per network, its groups ordered by their mean profile, well first
+    assert strip["encoding"]["color"]["scale"]["domain"] == ["well", "other", "least"]
+    assert chart.spec["usermeta"]["chart"] == "profile_heatmap"
+
+
+def test_profile_heatmap_without_clusters_is_one_view(validator):
+    chart = charts.profile_heatmap(profiles_table().drop(columns="cluster"))
+    assert_valid(validator, chart)
+    assert "vconcat" not in chart.spec and len(chart.spec["layer"]) == 2
+    assert chart.spec["layer"][0]["encoding"]["y"]["sort"] == ["trust", "voice", HOSTILE]
+
+
+@pytest.mark.parametrize("change, kwargs, message", [
+    (lambda t: pd.concat([t, t.head(1)]), {}, "the same measure twice"),
+    (lambda t: t.assign(cluster=np.where(t["measure"] == "trust", "well", "least")), {"cluster": "cluster"},
+     "puts a network in two groups"),
+    (lambda t: t.assign(name="same"), {"name": "name"}, "share a name"),
+    (lambda t: t, {"vmax": 0}, "vmax"),
+    (lambda t: t, {"value": "nothing"}, "nothing"),
+])
+def test_profile_heatmap_refuses_bad_input(change, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        charts.profile_heatmap(change(profiles_table()), **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,6 +365,20 @@ def test_four_category_distribution_leaves_out_suppressed_groups_and_refuses_unk
     assert "1 group(s) not shown" in chart.spec["title"]["subtitle"][1]
     with pytest.raises(ValueError, match="expected the categories"):
         charts.four_category_distribution(distribution.assign(category="medium"))
+    # as chapter 04 passes it: networks below the privacy threshold blanked (pandas' Float64, NA)
+    from inhd.privacy import suppress_small_groups
+    small = distribution.assign(n_persons_group=distribution["n_persons_group"].where(distribution["group"] != "C", 4))
+    blanked = suppress_small_groups(small, count_column="n_persons_group", keep=["group", "category"], min_cell=10)
+    chart = charts.four_category_distribution(blanked, group_title="network")
+    assert {r["group"] for r in chart.spec["data"]["values"]} == {"A", "B"}
+    assert chart.spec["title"]["subtitle"] == ["2 networks; respondents in four ordered categories, low to high",
+                                               "1 network(s) not shown: suppressed"]
+    assert chart.spec["encoding"]["tooltip"][0]["title"] == "network"
+    # two groups all in the upper categories: the one with more in the highest comes first
+    tied = pd.DataFrame({"group": np.repeat(["P", "Q"], 4), "category": list(FOUR_CATEGORIES) * 2,
+                         "proportion": [0, 0, 0.7, 0.3, 0, 0, 0.2, 0.8]})
+    chart = charts.four_category_distribution(tied, n_persons=None, n_persons_group=None)
+    assert chart.spec["encoding"]["y"]["sort"] == ["Q", "P"]
     with pytest.raises(ValueError, match="kind"):
         charts.four_category_distribution(distribution, kind="pie")
 
@@ -281,6 +414,10 @@ def test_reliability_chart_one_row_per_measure_and_level(validator, reliability)
     assert [layer["mark"]["type"] for layer in layers] == ["rule", "point", "point"]
     assert layers[1]["encoding"]["y"]["sort"] == ["Trust", "Knowledge", HOSTILE]
     assert layers[1]["params"][0]["select"]["fields"] == ["measure"]
+    for layer, flag in ((layers[1], "ours_ns"), (layers[2], "published_ns")):   # n.s. drawn open: white fill
+        fill, stroke = layer["encoding"]["fill"], layer["encoding"]["stroke"]
+        assert fill["condition"] == {"test": f"datum.{flag} === true", "value": "white"}
+        assert stroke["condition"][-1] == {"test": f"datum.{flag} === true", "value": fill["value"]}
 
 
 def test_reliability_chart_without_published_values_and_bad_columns(validator, reliability):
@@ -293,6 +430,25 @@ def test_reliability_chart_without_published_values_and_bad_columns(validator, r
         charts.reliability_chart(reliability.drop(columns="published_network"))
     with pytest.raises(ValueError, match="no column matches"):
         charts.reliability_chart(reliability, not_significant="{level}_nonsense")
+
+
+def test_reliability_chart_picks_one_domain_and_names_its_values(validator, reliability):
+    chart = charts.reliability_chart(reliability)
+    param = chart.spec["params"][0]
+    assert param["name"] == "pick_group" and param["value"] == ""
+    assert param["bind"]["options"] == ["", "Hub", "Culture"] and param["bind"]["labels"][0] == "(all 2)"
+    assert chart.spec["transform"] == [{"filter": "pick_group === '' || datum.group === pick_group"}]
+    assert chart.spec["spec"]["height"] == {"step": 15}        # the chart shrinks to the domain picked
+    published_only = reliability.drop(columns=[c for c in reliability if c.startswith("published")])
+    chart = charts.reliability_chart(published_only, published=None, published_not_significant=None,
+                                     value_title="published", picker=False)
+    assert_valid(validator, chart)
+    assert "params" not in chart.spec and "transform" not in chart.spec
+    assert chart.spec["title"]["subtitle"] == ["dot: published; open, faint: not significant (n.s.)"]
+    tooltip = {t["field"]: t.get("title") for t in chart.spec["spec"]["layer"][0]["encoding"]["tooltip"]}
+    assert tooltip["ours"] == "published" and tooltip["ours_ns"] == "published: not significant"
+    one_domain = reliability.assign(domain="Hub")
+    assert "params" not in charts.reliability_chart(one_domain).spec     # nothing to pick
 
 
 # --------------------------------------------------------------------------------------------
