@@ -379,7 +379,8 @@ class OutputFolder:
     Entering creates the folder if needed, takes the lock (refusing with :class:`FolderLocked` if
     another run holds it), refuses a non-empty folder unless ``force``, and creates the staging
     folder. :meth:`publish` moves the staged files into place, removes the files the previous
-    manifest listed that this run does not replace, writes ``index.html`` and then ``manifest.json``.
+    manifest listed that this run does not replace (named in :attr:`removed`, for the caller to say
+    so), writes ``index.html`` and then ``manifest.json``.
     Leaving without publishing (an error, Ctrl-C) deletes the staging folder and publishes nothing
     (a folder the run created is removed again if it is left empty). The lock is released on leaving.
 
@@ -398,6 +399,7 @@ class OutputFolder:
         self._lock_fd: int | None = None
         self._created = False
         self.published = False
+        self.removed: list[str] = []          # files of the previous run that publish() removed
 
     # -- entering and leaving
     def __enter__(self) -> "OutputFolder":
@@ -521,10 +523,11 @@ class OutputFolder:
             target = self.path / entry.file
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.staging / entry.file, target)
-        for name in previous - {e.file for e in entries} - {INDEX_NAME}:
+        for name in sorted(previous - {e.file for e in entries} - {INDEX_NAME}):
             stale = self.path / name
             if stale.is_file() or stale.is_symlink():
                 stale.unlink()
+                self.removed.append(name)
         self._write_atomic(INDEX_NAME, index_page(entries, title=title))
         listing = [{"file": e.file, "network_id": e.network_id, "sha256": digests[e.file]} for e in entries]
         listing.append({"file": INDEX_NAME, "network_id": None, "sha256": sha256_file(self.path / INDEX_NAME)})
