@@ -525,7 +525,7 @@ def _infer_numbers(frame: pd.DataFrame, names) -> pd.DataFrame:
     """Columns of text whose every filled cell is a number, as numbers (extra network columns)."""
     for name in names:
         values = frame[name]
-        if values.dtype == object:
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):   # pandas 3 reads text as str
             as_number = pd.to_numeric(values.str.strip(), errors="coerce")
             if values.notna().any() and as_number[values.notna()].notna().all():
                 frame[name] = as_number.astype("float64")

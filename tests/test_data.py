@@ -532,6 +532,17 @@ def test_extra_network_columns_kept_as_text(survey_files):
     assert frame["launch_year"].tolist()[:2] == ["x", "x"] and pd.isna(frame["launch_year"].iloc[2])
 
 
+def test_extra_network_columns_holding_numbers_are_numbers(survey_files):
+    # newcomer trial: company_size (every cell a number) was loaded as text, so the clusters of the
+    # variation page could not be described by it ("the networks table has no columns besides network_id")
+    nets = "network_id,company_size,design,mean_hours\nN1,24,single,11.05\n007,37,repeated,\nN2,12,single,9.5\n"
+    r, n = survey_files(networks=nets)
+    for frame in (load_networks(n), load_survey(r, n, items=B).networks):
+        assert frame["company_size"].dtype == "float64" and frame["company_size"].tolist() == [24.0, 37.0, 12.0]
+        assert frame["mean_hours"].dtype == "float64" and pd.isna(frame["mean_hours"].iloc[1])
+        assert frame["design"].tolist() == ["single", "repeated", "single"]
+
+
 def test_load_respondents_and_networks_alone(survey_files):
     r, n = survey_files(edit(R, "R2,N1", "R2,N9"))
     assert load_respondents(r, items=B)["network_id"].tolist() == ["N1", "N9", "007"]   # no networks table to check
