@@ -14,7 +14,9 @@ called. ``tests/test_layers.py`` checks this list against the files.
    model's calibration), ``inhd.rasch`` (calibration on top of them: extremes, anchoring,
    labelled results, the rating scale against the partial credit model), ``inhd.hlm``
    (known-variance multilevel models, as HLM 8 and metafor; its steps in ``inhd.hlm_likelihood``,
-   ``inhd.hlm_inference`` and ``inhd.hlm8``, exact derivatives by ``inhd.jet``), ``inhd.effects`` (centering, dummy
+   ``inhd.hlm_inference`` and ``inhd.hlm8``, exact derivatives by ``inhd.jet``),
+   ``inhd.component_tests`` (tests of variance components: can a level's units be told apart),
+   ``inhd.effects`` (centering, dummy
    coding, effect sizes), ``inhd.reliability`` (every reliability formula), ``inhd.scales`` (the
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),
@@ -33,9 +35,12 @@ called. ``tests/test_layers.py`` checks this list against the files.
    ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
    file names, shareable CSV, inert HTML pages)
 4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
-   ``inhd.benefits``, ``inhd.hub``, ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a
-   network's report as one self-contained HTML page, no kernel), ``inhd.teaching`` (the
-   measure-construction lab) with ``inhd.demonstrations`` (its simulated demonstrations),
+   ``inhd.benefits``, ``inhd.benefits_published`` (its published tables read and set beside
+   ours, its stars checked), ``inhd.simulation_study`` (the participatory-benefits design replicated
+   from its published final model: bias, coverage and power of every term), ``inhd.hub``,
+   ``inhd.equity``, ``inhd.report``, ``inhd.report_page`` (a network's report as one
+   self-contained HTML page, no kernel), ``inhd.teaching`` (the measure-construction lab) with
+   ``inhd.demonstrations`` (its simulated demonstrations),
    ``inhd.validation`` (our numbers against Winsteps, eRm and metafor); the SYNTHETIC data
    calibrated to the published tables (never real): ``inhd.synthetic_cohort``,
    ``inhd.synthetic_survey`` and ``inhd.synth`` (the committed files)
@@ -45,7 +50,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
 Vocabulary (every public result and output table uses these names):
 
 - statistics: ``estimate, se, ci_low, ci_high, statistic, p_value`` (``df`` beside a statistic
-  referred to a t distribution; the paper tables call HLM's t statistic ``t_ratio``);
+  referred to a t distribution; HLM's t statistic, which its output calls "T-ratio", is
+  ``t_ratio``; the paper's tables print only estimates, SEs and stars);
 - counts: ``n_items, n_persons, n_networks`` (``n_schools``); an item's row counts the persons
   who answered it (``n_persons``), a person's row the items they answered (``n_items``);
 - Rasch results: ``items`` (``difficulty, se, infit, outfit, infit_z, outfit_z, n_persons, ...``),

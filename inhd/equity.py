@@ -4,14 +4,17 @@ Duff, Premo & Sherer, *Dynamic perspectives on equity in networked improvement* 
 ``../shared/papers/000_0b4d24aad3ee4194.txt``): hub leaders' documentation for 35 networks coded
 against an equity framework of four dimensions (outcomes, opportunity, identity, power), each with
 approaches put into practice at stakeholder levels (Table 1, shipped as
-``data/published/equity_framework.csv``). Published findings: every network attends to outcomes;
-94% attend to at least two dimensions, 49% to three or more, 15% to all four; identity the least
-often; trajectories change over the years.
+``data/published/equity_framework.csv``). Published findings: all hub leaders described practices
+related to equitable outcomes; 94% of hub leaders "attended to at least two equity dimensions",
+49% "prioritized three or more", 15% "of networks" "prioritized strategies across all"; fewer
+described practices related to identity; approaches "were evolving".
 
 The real coding is not public: :func:`simulate_equity_coding` makes a SYNTHETIC coding calibrated to
-those shares. With 35 networks they are counts: 33 networks with two or more dimensions (94.3%),
-17 with three or more (48.6%), 5 with all four (14.3%; 6 would be 17.1%, so 5 is the nearest count to
-the printed 15%). Those counts are hit exactly, not in expectation.
+those shares. We treat each share as a share of the 35 networks, and "prioritized" as "attended to"
+(any approach of the dimension in any year's documentation), a reading the poster does not define.
+As counts: 33 networks with two or more dimensions (94.3%), 17 with three or more (48.6%), 5 with
+all four (14.3%; 6 would be 17.1%, so 5 is the nearest count to the printed 15%). Those counts are
+hit exactly, not in expectation.
 """
 
 from __future__ import annotations

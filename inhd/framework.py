@@ -43,9 +43,10 @@ RELIABILITY_COLUMNS = (
     "school_not_significant", "network_reliability", "network_not_significant",
 )
 
-#: The survey table's seven construct groups -> the framework element they measure. "Network
-#: connections" is split by measure name: ``Cross-team`` measures are connections across teams,
-#: the rest connections within teams (see :func:`framework_element`).
+#: The survey table's seven construct groups -> the framework element we take them to measure
+#: (our mapping: the poster gives none). "Network connections" is split by measure name:
+#: ``Cross-team`` measures are connections across teams, the rest connections within teams
+#: (see :func:`framework_element`).
 _GROUP_TO_ELEMENT = {
     "Hub leadership": DOMAINS[0],
     "Network roles and engagement": DOMAINS[1],
@@ -57,11 +58,13 @@ _GROUP_TO_ELEMENT = {
 
 
 def framework_element(domain: str, measure: str) -> str:
-    """The framework element (domain, outcome or context) a survey measure informs.
+    """The framework element (domain, outcome or context) a survey measure informs: our mapping.
 
-    The survey table groups measures in seven constructs; six map one-to-one onto a framework element,
-    and "Network connections" splits into connections across teams (measure names starting
-    ``Cross-team``) and connections within teams (all others).
+    The survey table groups measures in seven constructs and gives no mapping onto the framework.
+    We map six of them onto a framework element ("Contexts for improvement" to the institutional
+    context and "Participatory benefits" to the first outcome, as neither is a framework domain)
+    and split "Network connections" by measure name into connections across teams (names
+    starting ``Cross-team``) and connections within teams (all others).
 
     Raises
     ------
@@ -126,8 +129,21 @@ def measures_by_domain(table: pd.DataFrame | None = None, *, by: str = "domain")
     Returns
     -------
     DataFrame
-        Columns ``group, n_measures, n_items, measures, median_school_reliability,
-        median_network_reliability``, groups in order of first appearance.
+        Columns ``group, n_measures, n_items, measures``, then for each of the school and network
+        levels ``n_<level>_not_significant`` (values the poster marks "(n.s.)"),
+        ``median_<level>_reliability`` (the median over the values *not* marked "(n.s.)": a
+        reliability the poster could not distinguish from zero does not enter a group's typical
+        value; NaN when every value is marked) and ``median_<level>_reliability_all`` (the median
+        over all values, marked ones included); groups in order of first appearance.
+
+    Examples
+    --------
+    "Network roles and engagement" has five network reliabilities, one of them 0.29 (n.s.):
+
+    >>> t = measures_by_domain().set_index("group").loc["Network roles and engagement"]
+    >>> (int(t["n_network_not_significant"]), float(t["median_network_reliability"]),
+    ...  float(t["median_network_reliability_all"]))
+    (1, 0.75, 0.74)
     """
     if by not in ("domain", "framework_element"):
         raise ValueError(f"by: expected 'domain' or 'framework_element', found {by!r}")
@@ -136,15 +152,70 @@ def measures_by_domain(table: pd.DataFrame | None = None, *, by: str = "domain")
         raise ValueError(f"table: column {by!r} is missing")
     rows = []
     for group, sub in table.groupby(by, sort=False):
-        rows.append({
-            "group": group,
-            "n_measures": len(sub),
-            "n_items": int(sub["n_items"].sum()),
-            "measures": "; ".join(sub["measure"]),
-            "median_school_reliability": float(sub["school_reliability"].median()),
-            "median_network_reliability": float(sub["network_reliability"].median()),
-        })
+        row = {"group": group, "n_measures": len(sub), "n_items": int(sub["n_items"].sum()),
+               "measures": "; ".join(sub["measure"])}
+        for level in ("school", "network"):
+            ns = sub[f"{level}_not_significant"].astype(bool)
+            values = sub[f"{level}_reliability"]
+            row[f"n_{level}_not_significant"] = int(ns.sum())
+            row[f"median_{level}_reliability"] = float(values[~ns].median())
+            row[f"median_{level}_reliability_all"] = float(values.median())
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def with_ns_marks(table: pd.DataFrame, *, levels=("school", "network")) -> pd.DataFrame:
+    """The reliability table for display, each reliability printed as the poster prints it.
+
+    Returns a copy whose ``<level>_reliability`` columns are strings such as ``"0.29 (n.s.)"``
+    where ``<level>_not_significant`` is 1 (and ``"0.84"`` otherwise), the
+    ``*_not_significant`` columns dropped, and ``individual_reliability`` printed ``"N/A"`` for
+    single items, as on the poster. Not modified: ``table``.
+
+    Examples
+    --------
+    >>> shown = with_ns_marks(load_reliability_table()).set_index("measure")
+    >>> shown.loc["Hub support for school team leads", ["school_reliability",
+    ...                                                 "network_reliability"]].tolist()
+    ['0.06 (n.s.)', '0.29 (n.s.)']
+    >>> shown.loc["Have a voice", "individual_reliability"]
+    'N/A'
+    """
+    out = table.copy()
+    for level in levels:
+        ns = out[f"{level}_not_significant"].astype(bool)
+        out[f"{level}_reliability"] = [f"{v:.2f}" + (" (n.s.)" if flag else "")
+                                       for v, flag in zip(out[f"{level}_reliability"], ns)]
+        out = out.drop(columns=f"{level}_not_significant")
+    if "individual_reliability" in out.columns:
+        out["individual_reliability"] = [("N/A" if pd.isna(v) else f"{v:.2f}")
+                                         for v in out["individual_reliability"]]
+    return out
+
+
+def plot_network_reliabilities(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of the published network-level reliability of every measure, coloured by
+    group; bars the poster marks "(n.s.)" are hatched and labelled "n.s." (static figure).
+    Each bar's ``gid`` is its measure name."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 10))
+    ordered = table.iloc[::-1]
+    colors = {d: c for d, c in zip(table["domain"].unique(), plt.cm.tab10.colors)}
+    bars = ax.barh(ordered["measure"], ordered["network_reliability"],
+                   color=[colors[d] for d in ordered["domain"]])
+    for bar, (_, row) in zip(bars, ordered.iterrows()):
+        bar.set_gid(row["measure"])
+        if row["network_not_significant"]:
+            bar.set_hatch("///")
+            bar.set_edgecolor("0.2")
+            ax.text(row["network_reliability"] + 0.01, bar.get_y() + bar.get_height() / 2,
+                    "n.s.", va="center", fontsize=7)
+    ax.set_xlabel('network-level reliability (published; hatched: marked "(n.s.)")')
+    ax.set_xlim(0, 1)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()],
+              labels=list(colors), fontsize=7, loc="lower right")
+    return ax
 
 
 def plot_framework(ax: Axes | None = None) -> Axes:

@@ -1,7 +1,9 @@
 """Multilevel models with a known-variance measurement model (HLM 8's "V-known" model, metafor).
 
-The INHD papers analyse Rasch person measures with a three-level HLM whose level 1 is a measurement
-model: each person's measure carries a known error variance (its squared Rasch SE).
+The participatory-benefits paper analyses Rasch person measures with a three-level HLM (HLM 8.2.3)
+whose level 1 is a "measurement model ... to adjust for the different standard errors associated
+with each individual's survey-based measure". We implement it as a known error variance equal to
+the squared Rasch SE, by full ML (HLM's three-level module) or REML:
 
     y_i = x_i' beta + u_network[i] (+ u_school[i]) + e_i + eps_i,
     eps_i ~ N(0, v_i) known,  e_i ~ N(0, sigma^2),  u_network ~ N(0, tau_network),

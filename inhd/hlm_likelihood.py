@@ -315,20 +315,25 @@ def optimise(design: Design, theta0, method: str, *, tol: float = 1e-8,
              max_iter: int = 200) -> OptimiseResult:
     """Maximise the criterion by Newton's method on the exact Hessian, with a backtracking line
     search; converged when the full Newton step of every free parameter is below ``tol`` at a
-    point where the Hessian is negative definite."""
+    point where the Hessian is negative definite, or, at such a point, when a step below 1e-7 is
+    no longer shrinking (not below half the previous one): Newton converges quadratically, so a
+    step that stalls there sits at the rounding floor of the gradient (e.g. 1.4e-7 at llf -4316
+    on a 2,073-person fit whose step stayed at 1.3e-8 for 200 iterations)."""
     theta = np.asarray(theta0, dtype=float).copy()
     free, released = np.ones(len(theta), dtype=bool), set()
     crit = criterion(design, theta, method)
-    n_iter, converged = 0, False
+    n_iter, converged, last_size = 0, False, np.inf
     while True:
         g, H = -crit.gradient, -crit.hessian            # minimise f = -llf
         idx = np.flatnonzero(free)
         step, pos_def = np.zeros_like(theta), True
         if len(idx):
             step[idx], pos_def = _newton_step(g[idx], H[np.ix_(idx, idx)])
-        if pos_def and np.max(np.abs(step), initial=0.0) < tol:
-            converged = True
+        size = np.max(np.abs(step), initial=0.0)
+        if pos_def and (size < tol or (size < 1e-7 and size > 0.5 * last_size)):
+            converged = True          # below tol, or at the rounding floor (no longer shrinking)
             break
+        last_size = size
         if _update_boundary(design, theta, g, step, free, released):
             crit = criterion(design, theta, method)
             continue

@@ -4,8 +4,9 @@ Peurach, Jones, Duff, Sherer & Matthis, *The structure and distribution of leade
 organizations of improvement networks* (program poster, ``../shared/papers/000_0b4d24aad3ee4194.txt``):
 spring-2024 INHD survey of hub staff. Typologies of *ostensive* roles (membership of the hub leadership
 team; executive, administrative/managerial and technical responsibilities) and of *enacted* roles (time
-spent across the seven domains of hub work), compared for individuals and aggregated into teams by
-hub type and network constitution.
+spent across the seven domains of hub work): the poster's analysis so far. Comparing the two for
+individuals and examining hub teams by hub type and network constitution are the poster's "next steps";
+this module does them on synthetic data.
 
 The poster publishes no counts or shares for this survey, so :func:`simulate_hub_survey` is SYNTHETIC
 and calibrated to design targets chosen here and recorded in :data:`HUB_TARGETS` (hub types and

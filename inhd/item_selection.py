@@ -159,7 +159,7 @@ def select_items_by_fit(responses: pd.DataFrame, *, rule: FitRule | None = None,
     >>> r = pd.read_csv(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv")
     >>> sel = select_items_by_fit(r.filter(like="pb_"))
     >>> sorted(sel.dropped)
-    ['pb_cand_eases_workload', 'pb_cand_recommend']
+    ['pb_cand_deterministic', 'pb_cand_eases_workload']
     """
     if not isinstance(responses, pd.DataFrame):
         raise TypeError(f"responses must be a pandas DataFrame, got {type(responses).__name__}")

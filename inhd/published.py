@@ -88,12 +88,13 @@ PB_ITEMS = [
     ("pb_learn_tools", "Learns improvement tools", 8),
     ("pb_new_ideas", "Values access to new ideas", 6),
 ]
-#: The two candidate items built to misfit (the paper deleted two misfitting candidates).
+#: Two invented candidate items built to misfit, stand-ins for the two misfitting candidates the
+#: paper deleted (it does not name them or say how they misfit); SYNTHETIC design, not published.
 PB_CANDIDATE_ITEMS = [
     ("pb_cand_eases_workload",
-     "Participation eases my workload (second dimension: noisy, infit/outfit > 1)"),
-    ("pb_cand_recommend",
-     "Would recommend the network (steep, near-deterministic: infit/outfit < 1)"),
+     "Invented: participation eases my workload (second dimension: noisy, infit/outfit > 1)"),
+    ("pb_cand_deterministic",
+     "Invented: a near-deterministic item (steep: infit/outfit < 1)"),
 ]
 #: The variation paper's Table 1 (Russell, Bryk & Sherer 2025): well-developed (W) and
 #: least-developed (L) networks. Published figures, transcribed as printed.

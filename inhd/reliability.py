@@ -27,6 +27,7 @@ Raudenbush, S. W., & Bryk, A. S. (2002). Hierarchical linear models (2nd ed.). S
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,15 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # Rasch reliability
 # --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _hermite_nodes(n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilists' Gauss-Hermite nodes and weights (computed once per size; read-only)."""
+    x, w = np.polynomial.hermite_e.hermegauss(n_nodes)
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
+
+
 def separation_reliability(measures, se) -> tuple[float, float]:
     """Winsteps' model reliability and separation of a set of measures.
 
@@ -120,7 +130,7 @@ def expected_person_reliability(difficulties, thresholds, *, mean: float, sd: fl
     >>> 0 < rel < 1 and e > 0
     True
     """
-    x, w = np.polynomial.hermite_e.hermegauss(n_nodes)
+    x, w = _hermite_nodes(int(n_nodes))
     theta = mean + sd * x
     log_p, _ = log_probs(theta[:, None] - np.asarray(difficulties)[None, :], thresholds)
     p = np.exp(log_p)

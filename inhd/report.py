@@ -5,8 +5,9 @@ highlighted), the distribution of its members over the four ordered categories o
 density display, its item profile, and its trend across survey waves when the data have several.
 
 The measure is calibrated once for all networks (:func:`calibrate`: Rasch rating-scale model on the
-items, then the unconditional two-level model of measures with their known error variances, as in the
-participatory-benefits paper), and every network's report is drawn from that calibration.
+items, then the unconditional model of measures with their known error variances, persons in
+networks: the participatory-benefits paper's three-level model of measurement, persons and networks),
+and every network's report is drawn from that calibration.
 
 Privacy: every figure follows the suppression rule of :mod:`inhd.privacy`. :func:`report_data`
 computes, once for all networks, every figure a report publishes: only respondents of shown cells (a

@@ -72,9 +72,10 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     Perlman, Bryk & Russell (2025) write that "the colons indicate where on the measurement
     scale respondents are most likely to shift among the categories" and that "the dotted lines
     represent the thresholds we established for the purposes of developing a probability
-    density display". The colons of a Winsteps Wright map/Table 2 are the half-point thresholds:
-    where the expected score on an item crosses k - 0.5. We therefore cut on the expected score
-    of the mean item: a respondent in "high" is expected to answer a typical item in the top
+    density display". In Winsteps' Wright maps (Table 2) colons mark the half-point thresholds,
+    where the expected score on an item crosses k - 0.5; the paper's colons are described the same
+    way, but it names no program, so this is an inference. We cut on the expected score of the
+    mean item: a respondent in "high" is expected to answer a typical item in the top
     category, one in "low" in the bottom category, as the paper describes its groups ("more than
     20% ... fell into this lowest category. These individuals experienced few or no personal
     benefits"; the top group "strongly agree"). Because the INHD papers do not publish their cut
@@ -191,8 +192,10 @@ def reporting_range(measures) -> tuple[float, float]:
 
     ``(low, high)`` = the lowest and the highest person measure of the calibration sample
     (missing measures ignored; extreme persons carry their extreme-adjusted measures), so the
-    whole observed range of the measure spans 0-10, as the papers' caterpillar plots show it
-    ("almost the entire 0-10 point range", Perlman, Bryk & Russell 2025, Figure 2). Fix the range
+    whole observed range of person measures spans 0-10. This is our convention: the papers do not
+    say how they rescale. The participatory-benefits paper's "almost the entire 0-10 point range"
+    describes its network EB estimates, which under this convention would span only about 3
+    points given its published variances (``inhd.benefits_published.published_eb_span``). Fix the range
     once per measure and reuse it: the scale is only comparable across years with the same
     ``low`` and ``high``.
 

@@ -100,22 +100,33 @@ class MeasureCalibration:
         The measure's key.
     items : list of str
         Its item columns.
-    rasch : inhd.rasch.RatingScaleResult
-        The rating-scale fit (items, thresholds, persons, reliability).
+    rasch : inhd.rasch.RatingScaleResult or None
+        The rating-scale fit (items, thresholds, persons, reliability); None for a measure of a
+        single item, which is analysed as the item's score (one item gives no Rasch measure and
+        no person reliability: the poster prints "N/A" for its five single-item measures).
     persons : pandas.DataFrame
         One row per respondent with at least one response to the measure's items:
         ``respondent_id, network_id``, ``school_id`` and ``wave`` when the respondents table has
         them, ``measure, se, known_variance, extreme``
-        (``known_variance`` = se squared, the level-1 variance of the multilevel models).
+        (``known_variance`` = se squared, the level-1 variance of the multilevel models; for a
+        single item the score, with se 0: no measurement model at level 1).
     """
 
     measure: str
     items: list[str]
-    rasch: RatingScaleResult
+    rasch: RatingScaleResult | None
     persons: pd.DataFrame
+
+    @property
+    def is_item_score(self) -> bool:
+        """True for a single-item measure analysed as the item's score (no Rasch calibration)."""
+        return self.rasch is None
 
     def summary(self) -> str:
         p = self.persons
+        if self.rasch is None:
+            return (f"{self.measure}: 1 item ({self.items[0]}), {len(p)} persons, analysed as the "
+                    "item's score (no Rasch measure, no person reliability)")
         return (f"{self.measure}: {len(self.items)} items, {len(p)} persons "
                 f"({int(p['extreme'].sum())} extreme), person reliability "
                 f"{self.rasch.person_reliability:.3f}, converged {self.rasch.converged}")
@@ -155,7 +166,8 @@ def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
     One calibration over all waves puts every wave on the same logit scale, so growth is
     measured on a fixed ruler. Respondents without any response to the measure's items are dropped
     by the Rasch fit and counted there (``rasch.n_dropped_empty``). In R: ``eRm::RSM`` on the
-    items (CML), or Winsteps (JMLE).
+    items (CML), or Winsteps (JMLE). A measure of a single item is not calibrated: its persons
+    are the item's score (codes as given), with se 0 and no extremes, and ``rasch`` is None.
 
     Examples
     --------
@@ -165,7 +177,7 @@ def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
     >>> cal.items
     ['data_use_1', 'data_use_2', 'data_use_3', 'data_use_4']
     >>> round(cal.rasch.person_reliability, 2), len(cal.persons)
-    (0.89, 6215)
+    (0.89, 6213)
     """
     if not isinstance(respondents, pd.DataFrame):
         raise TypeError(f"respondents must be a pandas DataFrame, got {type(respondents).__name__}")
@@ -175,15 +187,37 @@ def calibrate_measure(respondents: pd.DataFrame, *, measure: str, items=None,
         dup = respondents.loc[respondents["respondent_id"].duplicated(), "respondent_id"].iloc[0]
         raise ValueError(f"respondents: respondent_id must be unique (one row per response); "
                          f"{dup!r} appears more than once")
+    ids = [c for c in ID_COLUMNS if c in respondents.columns]
+    if len(items) == 1:
+        return _item_score(respondents, measure, items[0], ids, scale)
     rasch = calibrate_items(respondents.set_index("respondent_id")[items], scale=scale, method=method)
     persons = rasch.persons[["measure", "se", "extreme"]].rename_axis("respondent_id").reset_index()
-    ids = [c for c in ID_COLUMNS if c in respondents.columns]
     persons = persons.merge(respondents[ids], on="respondent_id", how="left", validate="one_to_one")
     persons["known_variance"] = persons["se"] ** 2
     if "wave" in persons.columns:                # a loaded survey's nullable Int64 (never empty) as int64
         persons["wave"] = persons["wave"].astype("int64")
     persons = persons[[*ids, "measure", "se", "known_variance", "extreme"]]
     return MeasureCalibration(measure=measure, items=items, rasch=rasch, persons=persons)
+
+
+def _item_score(respondents, measure, item, ids, scale) -> MeasureCalibration:
+    """A single-item measure as its score: respondents who answered, se 0, never extreme."""
+    score = pd.to_numeric(respondents[item], errors="coerce").astype(float)
+    if scale is not None:
+        off = score.notna() & ((score < scale[0]) | (score > scale[1]))
+        if off.any():
+            raise ValueError(f"item {item!r} holds codes outside the response scale "
+                             f"{scale[0]}-{scale[1]}")
+    answered = score.notna().to_numpy()
+    persons = respondents.loc[answered, ids].reset_index(drop=True)
+    persons["measure"] = score[answered].to_numpy()
+    persons["se"] = 0.0
+    persons["known_variance"] = 0.0
+    persons["extreme"] = False
+    if "wave" in persons.columns:
+        persons["wave"] = persons["wave"].astype("int64")
+    return MeasureCalibration(measure=measure, items=[item], rasch=None,
+                              persons=persons[[*ids, "measure", "se", "known_variance", "extreme"]])
 
 
 def calibrate_measures(respondents: pd.DataFrame, *, measures, method: str = "jmle", scale=None

@@ -10,14 +10,18 @@ in its name. Two generators, both deterministic given ``rng`` (a seed or a
   Perlman, Bryk & Russell (2025): 34 networks with Table 2's counts and moments, 2,073
   respondents with Table 1's counts and moments, a latent benefit drawn from Table 4's final
   model, and responses to 11 candidate items (the nine of Table 3 plus two built to misfit).
-- :func:`simulate_network_health` (:mod:`inhd.synthetic_survey`): ten INHD survey measures across
-  the framework's six domains (Bryk, Li, Luppescu & Bui 2025, the poster's Table 2), persons in
-  schools in 34 networks over the waves 2021-2024 with network-specific growth, including the
-  well- and least-developed clusters of Russell, Bryk & Sherer (2025).
+- :func:`simulate_network_health` (:mod:`inhd.synthetic_survey`): all 38 INHD survey measures of
+  the poster's reliability table (Bryk, Li, Luppescu & Bui 2025, its Table 2), each calibrated to
+  its published school and network reliabilities (the "(n.s.)" ones included) and, for measures
+  of two or more items, to its individual reliability; persons in schools in 34 networks
+  (``NH01``-``NH34``, never the poster's real labels W1-W6, L1-L5) over the waves 2021-2024
+  with network-specific growth, including planted well- and least-developed clusters built on
+  the structure of Russell, Bryk & Sherer (2025, Table 1).
 
 :func:`write_synthetic_data` (``python -m inhd.synth``) regenerates every committed SYNTHETIC CSV
-from the fixed seeds :data:`PB_SEED` and :data:`NH_SEED` (and writes the variation paper's
-structural table to ``data/published/``), byte for byte.
+from the fixed seeds :data:`PB_SEED` and :data:`NH_SEED`, the shipped survey's measures table
+``network_health_measures.csv`` (the data contract's ``measure, name, domain, items``) and the
+variation paper's structural table in ``data/published/``, byte for byte.
 """
 
 from __future__ import annotations
@@ -98,6 +102,12 @@ def write_synthetic_data(directory=None) -> list[Path]:
     items = nh.items.reset_index()
     items["thresholds"] = " ".join(f"{x:g}" for x in nh.thresholds)
     _write(items, out / "network_health_items_SYNTHETIC.csv", written)
+    # the survey-data contract's measures table of the shipped survey (inhd.survey_run's default)
+    contract = pd.DataFrame({
+        "measure": nh.measures.index, "name": nh.measures["name"].to_numpy(),
+        "domain": nh.measures["framework_domain"].to_numpy(),
+        "items": [";".join(nh.measure_items(key)) for key in nh.measures.index]})
+    _write(contract, out / "network_health_measures.csv", written)
     for name, frame in (("network_health_measures_SYNTHETIC.csv", nh.measures.reset_index()),
                         ("network_health_network_effects_SYNTHETIC.csv", nh.network_effects)):
         _write(frame.rename(columns=FILE_COLUMNS[name]), out / name, written)

@@ -20,6 +20,7 @@ from inhd.rsm import simulate_rating_scale
 from inhd.sampling import as_generator, exact_counts, largest_remainder, match_moments
 
 __all__ = ["PB_SEED", "MEETING_FREQUENCY", "ATTENDANCE_CONSISTENCY", "SyntheticCohort",
+           "measure_item_parameters",
            "simulate_participatory_benefits"]
 
 #: Seed of the committed participatory-benefits files.
@@ -28,8 +29,8 @@ PB_SEED = 20230501
 # Generating item difficulties by Rasch rank (1 = easiest); they sum to zero.
 _PB_DIFFICULTY_BY_RANK = np.array([-1.05, -0.7, -0.5, -0.3, -0.1, 0.15, 0.4, 0.7, 1.4])
 _PB_THRESHOLDS = np.array([-2.7, -1.0, 0.9, 2.8])
-_PB_CANDIDATE_DIFFICULTY = {"pb_cand_eases_workload": 0.6, "pb_cand_recommend": -0.2}
-_PB_CANDIDATE_DISCRIMINATION = {"pb_cand_eases_workload": 0.5, "pb_cand_recommend": 3.0}
+_PB_CANDIDATE_DIFFICULTY = {"pb_cand_eases_workload": 0.6, "pb_cand_deterministic": -0.2}
+_PB_CANDIDATE_DISCRIMINATION = {"pb_cand_eases_workload": 0.5, "pb_cand_deterministic": 3.0}
 _PB_MISSING_RATE = 0.03
 _SINGLE_DISTRICT_LOG_SIZE = 1.1
 
@@ -235,6 +236,30 @@ def _pb_respondents(networks: pd.DataFrame, rng: np.random.Generator):
     }), freq, consistency
 
 
+def measure_item_parameters() -> tuple[pd.Series, pd.Series]:
+    """The generating parameters of the measure's nine items (the paper's item structure).
+
+    Returns
+    -------
+    (difficulties, thresholds) : tuple of pandas.Series
+        The nine items' difficulties (logits, summing to zero), indexed by item column in Table
+        3's order and ordered in difficulty as its Rasch ranks, and the four Andrich thresholds
+        they share (indexed by step 1-4). SYNTHETIC design values: the paper prints neither.
+
+    Examples
+    --------
+    >>> difficulties, thresholds = measure_item_parameters()
+    >>> difficulties.idxmin(), difficulties.idxmax(), abs(float(difficulties.sum())) < 1e-12
+    ('pb_value_participation', 'pb_give_priority', True)
+    >>> thresholds.tolist()
+    [-2.7, -1.0, 0.9, 2.8]
+    """
+    items = _pb_items_table()
+    measure = items.loc[items["role"] == "measure", "difficulty"].astype(float)
+    return (measure.rename("difficulty"),
+            pd.Series(_PB_THRESHOLDS, index=pd.RangeIndex(1, 5, name="step"), name="tau"))
+
+
 def _pb_items_table() -> pd.DataFrame:
     rows = []
     for col, construct, rank in PB_ITEMS:
@@ -289,7 +314,7 @@ def simulate_participatory_benefits(*, rng=PB_SEED,
     :math:`\\theta^* = \\bar\\theta + \\rho(\\theta - \\bar\\theta) + w\\,
     \\mathrm{SD}(\\theta) z` with weight :math:`w = 0.9` on the new dimension :math:`z` and
     :math:`\\rho = \\sqrt{1 - w^2} \\approx 0.44`, and ``a = 0.5``, so it is noisy
-    (infit/outfit mean-squares well above 1); ``pb_cand_recommend`` has ``a = 3``
+    (infit/outfit mean-squares well above 1); ``pb_cand_deterministic`` has ``a = 3``
     (near-deterministic, mean-squares well below 1).
 
     References

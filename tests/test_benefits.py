@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from inhd import DATA_DIR, ROOT, benefits
+from inhd import DATA_DIR, ROOT, benefits, benefits_published
 from inhd.benefits import (MODEL_TERMS, NETWORK_PREDICTORS, PERSON_PREDICTORS, descriptive_tables,
                            design_matrix, table4_models)
 from inhd.covariates import choose_covariates, covariate_design
@@ -99,7 +99,7 @@ def small():
 def test_descriptive_tables_reproduce_the_published_counts(shipped):
     r, n = shipped
     t1, t2 = descriptive_tables(r, n)
-    pub1, pub2 = benefits.published_descriptive_tables()
+    pub1, pub2 = benefits_published.published_descriptive_tables()
     for ours, pub, count in ((t1, pub1[pub1["group"] != "outcome"], "n_persons"),
                              (t2, pub2, "n_networks")):
         cmp = beside_published(ours, pub, on=["group", "variable"], values=[count, "mean", "sd"])
@@ -157,7 +157,8 @@ def test_reml_equals_statsmodels_mixedlm_as_known_variances_vanish():
     y = 1.0 + 0.5 * x + g.normal(0, 0.7, k)[grp] + g.normal(0, 1.2, n)
     df = pd.DataFrame({"y": y, "x": x, "g": [f"G{j:02d}" for j in grp], "v": 1e-10})
     ours = benefits.fit_known_variance_model(df, ["x"], outcome="y", known_variance="v",
-                                             group="g")
+                                             group="g", method="REML")
+    assert ours.method == "REML"
     sm = smf.mixedlm("y ~ x", df, groups=df["g"]).fit(reml=True)
     # tolerances 10x the agreement achieved (statsmodels' own optimiser and numerical SEs set it:
     # params 1.4e-7, bse 1.0e-4, tau 3e-5, sigma2 1.3e-6 relative; BLUPs 8e-6 absolute)
@@ -202,16 +203,25 @@ def test_table4_shapes_and_columns(small_table4, small):
     t4, _ = small_table4
     resp, nets, _ = small
     fe = t4.fixed_effects
-    assert list(fe.columns) == ["model", "term", "estimate", "se", "p_value", "hedges_g"]
-    assert list(pd.unique(fe["model"])) == list(MODEL_TERMS)
+    assert list(fe.columns) == ["model", "term", "estimate", "se", "t_ratio", "df", "p_value", "hedges_g"]
+    # the paper's four models, then its interaction tests (terms network:person)
+    assert list(pd.unique(fe["model"])) == [*MODEL_TERMS, "interactions"]
     for model, terms in MODEL_TERMS.items():
         assert fe.loc[fe["model"] == model, "term"].tolist() == ["Intercept", *terms]
+    inter = fe.loc[fe["model"] == "interactions", "term"].tolist()
+    assert inter == ["Intercept", *MODEL_TERMS["final"], *benefits.INTERACTION_TERMS]
+    assert len(benefits.INTERACTION_TERMS) == 15 and "archetype_ewr:team_lead" in inter
     assert fe.loc[fe["model"] != "final", "hedges_g"].isna().all()
     sig = (fe["model"] == "final") & (fe["p_value"] < 0.05) & (fe["term"] != "Intercept")
     assert fe.loc[sig, "hedges_g"].notna().all() and fe.loc[~sig, "hedges_g"].isna().all()
-    assert list(t4.variance_components.columns) == ["model", "component", "variance"]
-    assert len(t4.variance_components) == 8 and (t4.variance_components["variance"] > 0).all()
-    assert t4.variance_components["component"].tolist() == ["network_id", "residual"] * 4
+    np.testing.assert_allclose(fe["t_ratio"], fe["estimate"] / fe["se"], rtol=1e-10)
+    vc = t4.variance_components
+    assert list(vc.columns) == ["model", "component", "variance", "statistic", "df", "p_value", "method"]
+    assert len(vc) == 10 and (vc["variance"] > 0).all() and (vc["method"] == "ML").all()
+    assert vc["component"].tolist() == ["network_id", "residual"] * 5
+    assert vc["p_value"].between(0, 1).all() and (vc["df"] > 0).all()      # HLM's chi-square tests
+    it = t4.interaction_test.set_index("quantity")["value"]
+    assert it["df"] == 15 and 0 <= it["p_value"] <= 1 and it["statistic"] >= 0
     assert t4.reliability["quantity"].tolist() == [
         "reliability_within_networks", "reliability_between_networks", "share_between_networks"]
     assert t4.reliability["value"].between(0, 1).all()
@@ -226,7 +236,7 @@ def test_table4_shapes_and_columns(small_table4, small):
     np.testing.assert_allclose(eb["mean_0_10"], (eb["mean"] - t4.rescale_low) * factor, rtol=1e-12)
     assert "unconditional" in t4.summary() and "residual" in t4.summary()
     unc = t4.fits["unconditional"]
-    assert list(unc.fixed_effects.columns) == ["estimate", "se", "statistic", "df", "p_value"]
+    assert list(unc.fixed_effects.columns) == ["estimate", "se", "t_ratio", "df", "p_value"]
     assert "converged True" in unc.summary()
 
 
@@ -243,7 +253,7 @@ def test_table4_recovers_planted_coefficients_within_3_se(small_table4):
 def test_hedges_g_reproduces_the_published_table4_effect_sizes():
     # printed final-model coefficients and unconditional variances (e0 3.362, r00 1.242), 34
     # networks, 7 network predictors; ranges tenure 0-5, intensity 0-1.5, duration 1.5-5
-    fixed, vc = benefits.published_table4()
+    fixed, vc = benefits_published.published_table4()
     unc = vc[vc["model"] == "unconditional"].set_index("component")["variance"]
     final = fixed[(fixed["model"] == "final") & fixed["hedges_g"].notna()].set_index("term")
     ranges = {"tenure_years": 5.0, "intensity": 1.5, "duration_years": 3.5}
@@ -354,14 +364,14 @@ def test_write_tables_and_published(tmp_path, small_table4):
     with pytest.raises(ValueError, match="items.csv"):
         benefits.write_tables(tmp_path, items=items.drop(columns="se"), thresholds=thresholds, table4=t4,
                               reliability=rel)
-    fixed, vc = benefits.published_table4()
+    fixed, vc = benefits_published.published_table4()
     assert fixed.query("model == 'final' and term == 'single_district'")["estimate"].item() == -1.36
     assert set(vc["component"]) == {"residual", "network_id"} and len(vc) == 8
-    side = benefits.table4_side_by_side(t4.fixed_effects, fixed)
+    side = benefits_published.table4_side_by_side(t4.fixed_effects, fixed)
     assert side.loc["team_lead", ("final", "published")] == "0.47 (0.10)***"
-    ours_only = benefits.table4_side_by_side(t4.fixed_effects)
+    ours_only = benefits_published.table4_side_by_side(t4.fixed_effects)
     assert {side for _, side in ours_only.columns} == {"ours"}
-    agree = benefits.agreement_with_published(t4.fixed_effects, fixed)
+    agree = benefits_published.agreement_with_published(t4.fixed_effects, fixed)
     assert list(agree.columns) == ["term", "estimate_published", "significant_published", "estimate_ours",
                                    "se_ours", "significant_ours", "same_sign", "within_2_se"]
     assert agree.set_index("term").loc["single_district", "estimate_published"] == -1.36
@@ -380,11 +390,14 @@ def test_p_values_use_hlm_degrees_of_freedom(small_table4, small):
     fin = t4.fixed_effects[t4.fixed_effects["model"] == "final"].set_index("term")
     k, n = len(nets), len(resp)
     t = fin["estimate"] / fin["se"]
-    # network level: K - 7 - 1 df; person level: N - K - 9 df
+    # HLM's rule (inhd.hlm8, from HLM outputs): the intercept and network-level terms on
+    # K - 7 - 1 df; person-level terms on N - F, F = 17 fixed effects of the final model
+    assert (fin.loc[["Intercept", *benefits.NETWORK_PREDICTORS], "df"] == k - 8).all()
+    assert (fin.loc[benefits.PERSON_PREDICTORS, "df"] == n - 17).all()
     np.testing.assert_allclose(fin.loc["single_district", "p_value"],
                                2 * stats.t.sf(abs(t["single_district"]), k - 8), rtol=1e-10)
     np.testing.assert_allclose(fin.loc["team_lead", "p_value"],
-                               2 * stats.t.sf(abs(t["team_lead"]), n - k - 9), rtol=1e-10)
+                               2 * stats.t.sf(abs(t["team_lead"]), n - 17), rtol=1e-10)
 
 
 def test_figure3_comparison_checks_each_statement():
@@ -392,13 +405,13 @@ def test_figure3_comparison_checks_each_statement():
         "group": ["five highest networks"] * 4 + ["five lowest networks"] * 4,
         "category": ["low", "low-middle", "high-middle", "high"] * 2,
         "proportion": [0.02, 0.05, 0.33, 0.60, 0.25, 0.22, 0.33, 0.20]})
-    out = benefits.figure3_comparison(dist)
+    out = benefits_published.figure3_comparison(dist)
     assert list(out.columns) == ["group", "categories", "comparison", "share", "ours", "holds",
                                  "quote"]
     assert out["holds"].all()                                   # a distribution like the paper's
     np.testing.assert_allclose(out["ours"], [0.60, 0.02, 0.93, 0.25, 0.22, 0.47])
     dist.loc[dist["group"] == "five lowest networks", "proportion"] = [0.05, 0.1, 0.45, 0.4]
-    assert not benefits.figure3_comparison(dist).query("group == 'five lowest networks'")[
+    assert not benefits_published.figure3_comparison(dist).query("group == 'five lowest networks'")[
         "holds"].any()
 
 
@@ -416,7 +429,7 @@ def test_model_equals_metafor_rma_mv():
     r = ref["sim_two_level_reml"]
     d = pd.read_csv(METAFOR / "simulated_persons.csv")
     f = benefits.fit_known_variance_model(d, ["x_person", "lead", "net_z"], outcome="y",
-                                          known_variance="v", group="network_id")
+                                          known_variance="v", group="network_id", method="REML")
     vc = f.variance_components
     np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=1e-6)  # beta
     np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=3e-5)      # se
@@ -433,7 +446,7 @@ def test_model_equals_metafor_rma_mv():
     k = pd.read_csv(METAFOR / "konstantopoulos2011.csv").assign(
         district=lambda x: x["district"].astype(str))
     f = benefits.fit_known_variance_model(k, ["year"], outcome="yi", known_variance="vi",
-                                          group="district")
+                                          group="district", method="REML")
     vc = f.variance_components
     np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=2e-7)  # beta
     np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=4e-7)      # se
@@ -441,6 +454,29 @@ def test_model_equals_metafor_rma_mv():
                                [r["sigma2"]["district"], r["sigma2"]["district/school"]],
                                rtol=7e-6)
     np.testing.assert_allclose(f.llf, r["logLik"], rtol=0, atol=4e-10)                   # logLik
+
+
+@pytest.mark.parametrize("key, file, terms, outcome, known, group, sigma2_keys", [
+    ("sim_two_level_ml", "simulated_persons.csv", ["x_person", "lead", "net_z"], "y", "v", "network_id",
+     ["network_id", "network_id/person_id"]),
+    ("konstantopoulos_ml", "konstantopoulos2011.csv", ["year"], "yi", "vi", "district",
+     ["district", "district/school"]),
+])
+def test_default_is_full_ml_equal_to_metafor_ml(key, file, terms, outcome, known, group, sigma2_keys):
+    """The default (HLM 8's full ML) against metafor's method = "ML" (reference/metafor/, metafor
+    3.8.1): fixed effects, SEs, variance components and logLik within 1e-4 (the issue's bound; the
+    engine achieves 1e-6 or better, tests/test_hlm.py)."""
+    import json
+    r = json.loads((METAFOR / "reference.json").read_text())[key]
+    d = pd.read_csv(METAFOR / file).assign(**{group: lambda x: x[group].astype(str)})
+    f = benefits.fit_known_variance_model(d, terms, outcome=outcome, known_variance=known, group=group)
+    assert f.method == "ML" and f.model.method == "ML"
+    vc = f.variance_components
+    np.testing.assert_allclose(f.params.to_numpy(), list(r["beta"].values()), rtol=1e-4)   # beta
+    np.testing.assert_allclose(f.bse.to_numpy(), list(r["se"].values()), rtol=1e-4)       # se
+    np.testing.assert_allclose([vc["network_id"], vc["residual"]],                       # sigma2
+                               [r["sigma2"][k_] for k_ in sigma2_keys], rtol=1e-4)
+    np.testing.assert_allclose(f.llf, r["logLik"], rtol=0, atol=1e-4)                     # logLik
 
 
 def test_inputs_are_not_modified():

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
@@ -58,6 +59,51 @@ def test_measures_by_domain_counts_and_leaves_input_alone():
     assert by_el.set_index("group").loc["Connections across improvement teams", "n_measures"] == 3
     with pytest.raises(ValueError, match="by: expected"):
         framework.measures_by_domain(table, by="measure")
+
+
+def test_medians_leave_out_the_values_marked_not_significant():
+    """The poster marks 7 school and 2 network reliabilities "(n.s.)": the medians without them,
+    and the medians of all values beside them, recomputed from the rows of each group."""
+    table = framework.load_reliability_table()
+    grouped = framework.measures_by_domain(table).set_index("group")
+    assert grouped["n_school_not_significant"].sum() == 7
+    assert grouped["n_network_not_significant"].sum() == 2
+    for group, sub in table.groupby("domain"):
+        for level in ("school", "network"):
+            kept = sub.loc[sub[f"{level}_not_significant"] == 0, f"{level}_reliability"]
+            assert grouped.loc[group, f"median_{level}_reliability"] == np.median(kept)
+            assert grouped.loc[group, f"median_{level}_reliability_all"] == np.median(
+                sub[f"{level}_reliability"])
+    # Network culture: 0.85, 0.21 (n.s.), 0.81, 0.73, 0.78 -> 0.795 without the n.s. value, 0.78
+    culture = grouped.loc["Network culture"]
+    assert (culture["median_network_reliability"], culture["median_network_reliability_all"]) == \
+        (0.795, 0.78)
+
+
+def test_ns_marks_are_printed_as_on_the_poster():
+    table = framework.load_reliability_table()
+    before = table.copy()
+    shown = framework.with_ns_marks(table)
+    pd.testing.assert_frame_equal(table, before)
+    assert "school_not_significant" not in shown.columns
+    assert shown["school_reliability"].str.endswith("(n.s.)").sum() == 7
+    assert shown["network_reliability"].str.endswith("(n.s.)").sum() == 2
+    row = shown.set_index("measure").loc["Inquiry cycle challenges"]
+    assert (row["school_reliability"], row["network_reliability"]) == ("0.17", "0.21 (n.s.)")
+    assert (shown["individual_reliability"] == "N/A").sum() == 5
+
+
+def test_network_reliability_bars_hatch_the_not_significant():
+    table = framework.load_reliability_table()
+    fig, ax = plt.subplots()
+    framework.plot_network_reliabilities(table, ax=ax)
+    bars = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+    assert len(bars) == 38
+    hatched = sorted(g for g, p in bars.items() if p.get_hatch())
+    assert hatched == ["Hub support for school team leads", "Inquiry cycle challenges"]
+    assert bars["Inquiry cycle challenges"].get_width() == 0.21
+    assert sum(t.get_text() == "n.s." for t in ax.texts) == 2
+    plt.close(fig)
 
 
 @pytest.mark.parametrize("col,value,match", [

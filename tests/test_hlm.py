@@ -263,3 +263,51 @@ def test_random_slope_recovery_and_slope_reliability():
     # EB slopes track the true network slopes
     assert np.corrcoef(re["slope_deviation"], u[:, 1])[0, 1] > 0.5
     assert res.reliability["net:wave"] == pytest.approx(re["slope_reliability"].mean())
+
+
+def test_newton_stops_at_the_rounding_floor_of_the_criterion():
+    """A 2,073-person ML fit whose gradient cannot fall below 1.4e-7 (the criterion's rounding at
+    llf -4316): the old rule (full Newton step below 1e-8) never held and Newton ran 200
+    iterations of 1.3e-8 steps; now it stops at the optimum within a few iterations. The data:
+    one replication of inhd.simulation_study's design (seed SeedSequence(1).spawn(6)[3])."""
+    from inhd import DATA_DIR
+    from inhd.benefits import design_matrix
+    from inhd.hlm_likelihood import build_design, criterion, optimise, start_values
+    from inhd.published import NETWORK_PREDICTORS, PB_TABLE4_FINAL, PERSON_PREDICTORS
+    from inhd.rasch import fit_rating_scale
+    from inhd.rsm import simulate_rating_scale
+    from inhd.synthetic_cohort import measure_item_parameters
+
+    r = pd.read_csv(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv")
+    n = pd.read_csv(DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv")
+    terms = PERSON_PREDICTORS + NETWORK_PREDICTORS
+    d = design_matrix(r, n)[["network_id", *terms]].reset_index(drop=True)
+    codes, _ = pd.factorize(d["network_id"], sort=True)
+    fe = pd.Series(PB_TABLE4_FINAL["fixed"])
+    g = np.random.default_rng(np.random.SeedSequence(1).spawn(6)[3])
+    theta = (fe["intercept"] + d[terms].to_numpy() @ fe[terms].to_numpy()
+             + g.normal(0, np.sqrt(0.559), 34)[codes] + g.normal(0, np.sqrt(3.119), len(d)))
+    b, tau = measure_item_parameters()
+    X = simulate_rating_scale(theta, b.to_numpy(), tau.to_numpy(), rng=g, min_category=1)
+    miss = g.random(X.shape) < 0.03
+    miss[miss.all(axis=1), 0] = False
+    persons = fit_rating_scale(pd.DataFrame(np.where(miss, np.nan, X)).astype("Int64")).persons
+    d = d.assign(measure=persons["measure"].to_numpy(), v=persons["se"].to_numpy() ** 2)
+    formula = "measure ~ " + " + ".join(terms)
+    res = fit_known_variance(d, formula, known_variance="v", groups=["network_id"], method="ML")
+    assert res.converged and res.n_iter <= 10
+    # it stopped at the optimum: the exact gradient is at its rounding floor, the Hessian negative
+    # definite, and a step of 1e-4 along either log-variance lowers the log-likelihood
+    design = build_design(d["measure"].to_numpy(), np.column_stack([np.ones(len(d)),
+                                                                    d[terms].to_numpy()]),
+                          d["v"].to_numpy(), codes)
+    opt = optimise(design, start_values(design), "ML")
+    assert opt.converged
+    at = criterion(design, opt.theta, "ML")
+    assert np.max(np.abs(at.gradient)) < 1e-5 and np.all(np.linalg.eigvalsh(at.hessian) < 0)
+    assert at.llf == pytest.approx(res.llf, abs=1e-9)
+    for i in range(len(opt.theta)):
+        for h in (-1e-4, 1e-4):
+            moved = opt.theta.copy()
+            moved[i] += h
+            assert criterion(design, moved, "ML", order=0).llf < at.llf

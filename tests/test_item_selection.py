@@ -56,12 +56,12 @@ def test_fit_rule_drops_nothing_from_a_fitting_scale():
 def test_fit_rule_with_zstd_condition_and_shipped_candidates(shipped):
     r, _ = shipped
     sel = select_items_by_fit(r[item_columns(r)], rule=FitRule(max_abs_z=2.0))
-    assert set(sel.dropped) == {"pb_cand_eases_workload", "pb_cand_recommend"}
+    assert set(sel.dropped) == {"pb_cand_eases_workload", "pb_cand_deterministic"}
     assert len(sel.retained) == 9
     items = item_table({"initial": sel.initial, "final": sel.final}, retained=sel.retained)
     initial = items[items["calibration"] == "initial"].set_index("item")
     assert initial["retained"].sum() == 9 and len(items) == 11 + 9
-    assert not initial.loc["pb_cand_recommend", "retained"]
+    assert not initial.loc["pb_cand_deterministic", "retained"]
 
 
 def test_fit_rule_severity_is_the_log_distance_outside_the_range():

@@ -59,7 +59,7 @@ def test_notebook_on_another_dataset(tmp_path):
     assert sorted(final["item"]) == sorted(n for n in names if n != "x03") and final["retained"].all()
 
     fe = tables["hlm_fixed_effects.csv"]
-    assert set(fe["model"]) == {"unconditional", "level2", "level3", "final"}
+    assert set(fe["model"]) == {"unconditional", "level2", "level3", "final", "interactions"}
     fin = fe[fe["model"] == "final"].set_index("term")
     for term in ("team_lead", "intensity", "single_district"):
         est, se = fin.loc[term, "estimate"], fin.loc[term, "se"]

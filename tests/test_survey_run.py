@@ -34,8 +34,8 @@ def test_open_survey_on_the_shipped_cohort_and_on_a_copy_of_it(tmp_path):
     text = run.describe()
     assert "2,073 respondents in 34 networks" in text and "response scale 1-5" in text
     health = open_survey(None, default="network_health")
-    assert len(health.measures) == 10 and health.names()["data_use"] == "Use of data and analytics"
-    assert len(health.items) == 49 and "49 items in 10 measures" in health.describe()
+    assert len(health.measures) == 38 and health.names()["data_use"] == "Use of data and analytics"
+    assert len(health.items) == 146 and "146 items in 38 measures" in health.describe()
 
 
 def test_anyone_elses_data_get_no_banner(tmp_path):

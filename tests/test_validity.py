@@ -32,8 +32,8 @@ from inhd.validity import (  # noqa: E402
 
 
 def _fit(data, formula, groups, random_slope=None):
-    """The REML known-variance fit the validity module makes (known variance column
-    ``known_variance``)."""
+    """The REML known-variance fit (the validity module's option; its default is full ML),
+    known variance column ``known_variance``: the metafor references are REML fits."""
     return fit_known_variance(data, formula, known_variance="known_variance", groups=list(groups),
                               method="REML", random_slope=random_slope)
 
@@ -148,7 +148,7 @@ def test_growth_with_schools_equals_metafor():
 
     g = pd.read_csv(REFERENCE / "growth.csv")
     ref = json.loads((REFERENCE / "metafor_growth.json").read_text())
-    fit = _fit(g, "measure ~ t", ["network_id", "school_id"], random_slope="t")
+    fit = _fit(g, "measure ~ t", ["network_id", "school_id"], random_slope="t")   # REML
     vc = fit.variance_components
     # rma.mv(..., mods = ~ t, random = list(~ t | network_id, ~ 1 | school_id,
     #        ~ 1 | respondent_id), struct = "GEN"): tau2, rho, sigma2. Tolerances 10x the
@@ -257,20 +257,31 @@ def test_two_levels_without_schools(shipped_calibrations):
     assert validity.format_reliability(table)["School"].iloc[0] == "-"
 
 
-def test_the_model_without_grouping_is_the_network_model_at_its_boundary():
-    # the reduced model of the network test without schools: its closed-form REML log-likelihood
-    # equals inhd.hlm's (metafor's scale) when the network variance is estimated at 0
-    g = np.random.default_rng(1)
-    n = 500
-    v = g.uniform(0.2, 1.0, n)
-    p = pd.DataFrame({"measure": 1 + g.normal(0, 1, n) + g.normal(0, np.sqrt(v)), "known_variance": v,
-                      "network_id": g.integers(0, 20, n).astype(str)})
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        full = fit_known_variance(p, "measure ~ 1", known_variance="known_variance", groups=["network_id"])
-    assert full.variance_components["network_id"] < 1e-6
-    np.testing.assert_allclose(validity._null_llf(p), full.llf, rtol=0, atol=1e-8)
+def test_single_item_measure_is_analysed_as_its_score(shipped):
+    """A single-item measure: the item's score with no known error variance; no person
+    reliability (the poster's N/A); the same model otherwise, with its variance tests."""
+    respondents, _ = shipped
+    cal = calibrate_measures(respondents, measures=["have_voice"])["have_voice"]
+    assert cal.rasch is None and cal.is_item_score and cal.items == ["have_voice_1"]
+    assert (cal.persons["known_variance"] == 0).all()
+    assert set(cal.persons["measure"].unique()) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+    fit = measure_reliability(cal, wave=2021)
+    assert np.isnan(fit.individual) and fit.individual_hlm == 1.0
+    assert 0 < fit.school < fit.network < 1 and fit.network_p_value < 0.05 and fit.converged
+    row = reliability_table({"have_voice": cal}, names={"have_voice": "Have a voice"}).table.iloc[0]
+    assert row["n_items"] == 1 and np.isnan(row["individual"]) and row["test"] == "hlm"
+
+
+def test_method_and_test_are_recorded_and_reml_is_an_option(shipped_calibrations):
+    cal = shipped_calibrations["team_inquiry"]
+    ml = measure_reliability(cal, wave=2021)
+    reml = measure_reliability(cal, wave=2021, method="REML", test="lrt")
+    assert (ml.method, ml.test, reml.method, reml.test) == ("ML", "hlm", "REML", "lrt")
+    assert ml.model.method == "ML" and reml.model.method == "REML"
+    # ML's network variance is below REML's (it ignores the intercept's degree of freedom)
+    assert ml.variance_components["network_id"] < reml.variance_components["network_id"]
+    t = reliability_table({"team_inquiry": cal}, method="REML", test="lrt").table
+    assert (t["method"].iloc[0], t["test"].iloc[0]) == ("REML", "lrt")
 
 
 def test_measure_reliability_tests_components(shipped_calibrations):

@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 import inhd
-from inhd import (benefits, equity, framework, hub, item_selection, privacy, report, reliability,
+from inhd import (benefits, benefits_published, equity, framework, hub, item_selection, privacy, report, reliability,
                   scales, survey_measures, synth, teaching, validation, validity, variation)
 from inhd.covariates import describe_covariates
 from inhd.data import load_survey, validate
@@ -145,8 +145,8 @@ def _benefits_outputs(pb_survey):
     selection = item_selection.select_items_by_fit(r[[c for c in r.columns if c.startswith("pb_")]])
     t4 = benefits.table4_models(r, nets, measures=selection.final.persons)
     t1, t2 = benefits.descriptive_tables(r, nets, measure=selection.final.persons["measure"])
-    pub1, pub2 = benefits.published_descriptive_tables()
-    fixed, vc = benefits.published_table4()
+    pub1, pub2 = benefits_published.published_descriptive_tables()
+    fixed, vc = benefits_published.published_table4()
     dist = scales.four_category_distribution(
         selection.final.persons["measure"], r["network_id"].isin(["PB01", "PB02"]).map(
             {True: "five lowest networks", False: "five highest networks"}),
@@ -159,19 +159,19 @@ def _benefits_outputs(pb_survey):
         "benefits.descriptive_tables[0]": t1, "benefits.descriptive_tables[1]": t2,
         "benefits.published_descriptive_tables[0]": pub1,
         "benefits.published_descriptive_tables[1]": pub2,
-        "benefits.published_reliability": benefits.published_reliability(),
+        "benefits.published_reliability": benefits_published.published_reliability(),
         "benefits.published_table4[0]": fixed, "benefits.published_table4[1]": vc,
         "published.beside_published": beside_published(
             t4.variance_components, vc, on=["model", "component"], values="variance"),
         "benefits.Table4.model_terms()": t4.model_terms(),
-        "benefits.agreement_with_published": benefits.agreement_with_published(t4.fixed_effects, fixed),
+        "benefits.agreement_with_published": benefits_published.agreement_with_published(t4.fixed_effects, fixed),
         "covariates.Design.terms": t4.design.terms,
         "covariates.describe_covariates": describe_covariates(r, nets, t4.covariates),
         "item_review.ItemReview": review_items(selection.initial, r, scale=(1, 5)),
         "item_review.item_table": item_table({"initial": selection.initial, "final": selection.final}),
         "item_review.threshold_table": threshold_table({"initial": selection.initial, "final": selection.final}),
         "scales.four_category_distribution": dist,
-        "benefits.figure3_comparison": benefits.figure3_comparison(dist),
+        "benefits.figure3_comparison": benefits_published.figure3_comparison(dist),
         "report.Calibration": (cal := report.calibrate(r, items=report.default_items(r))),
         "report.network_table": report.network_table(cal),
         "report.category_distribution": report.category_distribution(cal, "PB01"),
