@@ -37,7 +37,7 @@ from inhd.published import PB_ITEMS
 from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
                          reporting_range)
 from inhd.survey_measures import calibrate_items
-from inhd.survey_run import METHODS
+from inhd.survey_run import METHODS, few_networks
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
@@ -387,7 +387,9 @@ def report_data(calibration: Calibration, *, min_cell: int | None = None, note: 
     note
         A sentence shown at the top of every report.
     warnings
-        Sentences every report shows as warnings (e.g. the validation's about the response scale).
+        Sentences every report shows as warnings (e.g. the validation's about the response scale);
+        a warning that too few networks are shown for their variance to mean much
+        (:func:`inhd.survey_run.few_networks`) is added to them.
 
     Notes
     -----
@@ -436,7 +438,9 @@ def report_data(calibration: Calibration, *, min_cell: int | None = None, note: 
     measure = MeasureFacts(items=tuple(map(str, calibration.items.index)), response_scale=calibration.response_scale,
                            reversed=tuple(calibration.reversed), method=calibration.method,
                            n_persons=len(calibration.persons), n_networks=len(calibration.networks),
-                           n_thresholds=len(calibration.thresholds), warnings=tuple(warnings))
+                           n_thresholds=len(calibration.thresholds),
+                           warnings=(*warnings, *filter(None, [few_networks(int((~networks["suppressed"]).sum()),
+                                                                            where=" shown")])))
     return ReportData(networks=networks[_NETWORK_COLUMNS], distribution=distribution,
                       all_distribution=all_distribution, items=items, all_items=all_items, waves=waves,
                       all_waves=all_waves, min_cell=min_cell, note=note, categories=categories, measure=measure)

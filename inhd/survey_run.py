@@ -30,7 +30,7 @@ from inhd.data import Survey, load_survey
 from inhd.warnings import InhdWarning
 
 __all__ = ["ShippedCohort", "SHIPPED_COHORTS", "DEFAULT_MEASURES", "shipped_cohort", "shipped_note", "Levels",
-           "survey_levels", "SurveyRun", "open_survey", "markdown_text", "METHODS"]
+           "survey_levels", "SurveyRun", "open_survey", "markdown_text", "METHODS", "FEW_NETWORKS", "few_networks"]
 
 #: The measures file of the shipped network health survey: the default measures of its notebooks.
 DEFAULT_MEASURES = DATA_DIR / "network_health_measures.csv"
@@ -38,6 +38,40 @@ DEFAULT_MEASURES = DATA_DIR / "network_health_measures.csv"
 #: Estimation methods, as a page names them.
 METHODS = {"jmle": "joint maximum likelihood (JMLE, as Winsteps)",
            "cml": "conditional maximum likelihood (CML, as eRm)"}
+
+
+#: Below this many networks, a variance between networks (and every reliability or ranking drawn from
+#: it) is flagged as too imprecise to read (:func:`few_networks`).
+FEW_NETWORKS = 10
+
+
+def few_networks(n_networks: int, *, where: str = "") -> str:
+    """A warning sentence when ``n_networks`` is too few for a variance between networks (2 to
+    :data:`FEW_NETWORKS` - 1), else ``""``; ``where`` says which data (``" in wave 4"``).
+
+    ``n`` networks give the variance between networks ``n - 1`` degrees of freedom: with fewer than 5
+    it, the network reliability and the networks' estimates are not estimable in any useful sense;
+    with fewer than 10 they are very imprecise (our rule of thumb, after Raudenbush & Bryk 2002's
+    advice that level-2 variances need many units).
+
+    Examples
+    --------
+    >>> few_networks(2)[:90]
+    'Only 2 networks: the variance between networks rests on 1 degree of freedom, so the networ'
+    >>> few_networks(30)
+    ''
+    """
+    n = int(n_networks)
+    if n < 2 or n >= FEW_NETWORKS:
+        return ""
+    head = (f"Only {n} networks{where}: the variance between networks rests on {n - 1} degree"
+            f"{'s' if n > 2 else ''} of freedom, so ")
+    if n < 5:
+        return head + ("the network variance, the network reliability and the networks' estimates and ranks are "
+                       "not estimable in any useful sense; read them as a description of these networks, not as "
+                       "evidence about networks in general")
+    return head + (f"the network variance and the network reliability are very imprecise (about {FEW_NETWORKS} "
+                   "networks or more give a useful estimate)")
 
 
 def shipped_note(respondents) -> str:
@@ -213,7 +247,8 @@ class SurveyRun:
                 f"<p>{body}</p></div>")
 
     def describe(self) -> str:
-        """Markdown: the data this page ran on, from the run itself."""
+        """Markdown: the data this page ran on, from the run itself, then the warnings: the validation's and
+        too few networks for a variance between them (:func:`few_networks`)."""
         r, (low, high) = self.respondents, self.scale
         lines = [f"**The data.** {markdown_text(self.respondents_file)}: {len(r):,} respondents in "
                  f"{r['network_id'].nunique():,} networks. {self.levels.describe()}"]
@@ -228,7 +263,8 @@ class SurveyRun:
             lines.append(f"Reverse-keyed items, recoded as {low + high} - x before any analysis: "
                          f"{_names(self.survey.reversed)}.")
         lines.append(f"Rasch estimation: {METHODS[self.method]}.")
-        lines += [f"> **Warning.** {markdown_text(w)}." for w in self.survey.report.warnings]
+        lines += [f"> **Warning.** {markdown_text(w)}." for w in
+                  (*self.survey.report.warnings, *filter(None, [few_networks(r["network_id"].nunique())]))]
         return "\n\n".join(lines)
 
     def summary(self) -> str:
@@ -236,7 +272,8 @@ class SurveyRun:
 
 
 def _single_measure(items) -> pd.DataFrame:
-    return pd.DataFrame({"measure": ["measure"], "name": ["the measure"], "domain": [""], "items": [tuple(items)]})
+    return pd.DataFrame({"measure": ["measure"], "name": [f"All {len(items)} items"], "domain": [""],
+                         "items": [tuple(items)]})
 
 
 def open_survey(respondents, networks=None, *, default=None, items=None, scale=(1, 5), measures=None,

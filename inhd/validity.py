@@ -51,9 +51,11 @@ from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.published import beside_published, published_table
 from inhd.reliability import separation_reliability
 from inhd.survey_measures import MeasureCalibration
-from inhd.survey_run import survey_levels
+from inhd.survey_run import few_networks, survey_levels
 
 __all__ = [
+    "WaveChoice",
+    "choose_reliability_wave",
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
@@ -212,6 +214,96 @@ class MeasureReliability:
                 f"(p {self.network_p_value:.3g})\n"
                 f"  variance components: " + ", ".join(f"{k} {v:.3f}" for k, v in vc.items())
                 + f"; converged {self.converged}")
+
+
+@dataclass(frozen=True)
+class WaveChoice:
+    """The survey wave whose reliabilities are reported (:func:`choose_reliability_wave`).
+
+    Attributes
+    ----------
+    wave : int or None
+        The wave; None pools the data (no ``wave`` column).
+    n_networks : int
+        Networks with respondents in ``wave`` (in the data when ``wave`` is None).
+    n_networks_by_wave : pandas.Series
+        Networks with respondents in each wave, indexed by wave (empty without waves).
+    reason : str
+        Which wave and why, in a sentence for the page.
+    warning : str
+        A warning sentence when ``wave`` has too few networks (:func:`inhd.survey_run.few_networks`),
+        else ``""``.
+    """
+
+    wave: int | None
+    n_networks: int
+    n_networks_by_wave: pd.Series = field(repr=False)
+    reason: str
+    warning: str = ""
+
+
+def _wave_list(counts: pd.Series) -> str:
+    return ", ".join(f"{w} ({n} network{'s' if n != 1 else ''})" for w, n in counts.items())
+
+
+def choose_reliability_wave(respondents: pd.DataFrame, wave=None, *, why: str = "") -> WaveChoice:
+    """The survey wave in which to estimate the reliabilities, and why.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        ``network_id`` and, when the survey has waves, ``wave``.
+    wave : int, optional
+        The wave asked for; default (None) the wave with the most networks (then the most
+        respondents, then the latest): a network reliability needs networks, and waves of a panel
+        are often uneven (a late wave holding one or two networks).
+    why : str, optional
+        Why ``wave`` was asked for, for the page (default: "as asked").
+
+    Raises
+    ------
+    ValueError
+        ``wave`` is not a wave of the data, or it holds fewer than two networks (the message lists
+        the waves with their networks).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"network_id": ["A", "B", "C", "A"], "wave": [1, 1, 1, 2]})
+    >>> choose_reliability_wave(r).reason
+    'Reliabilities in wave 1, the wave with the most networks (3; waves: 1 (3 networks), 2 (1 network)).'
+    """
+    if "wave" not in respondents.columns or respondents["wave"].isna().all():
+        n = int(respondents["network_id"].nunique())
+        return WaveChoice(wave=None, n_networks=n, n_networks_by_wave=pd.Series(dtype="int64"),
+                          reason=f"Reliabilities from all respondents (the data have no survey waves), {n} networks.",
+                          warning=few_networks(n))
+    timed = respondents[respondents["wave"].notna()]
+    counts = timed.groupby("wave")["network_id"].nunique().astype("int64")
+    counts.index = [int(w) for w in counts.index]
+    if wave is None:
+        sizes = timed.groupby("wave").size()
+        sizes.index = [int(w) for w in sizes.index]
+        chosen = max(counts.index, key=lambda w: (counts[w], sizes[w], w))
+        if counts[chosen] < 2:
+            raise ValueError(f"no survey wave holds two networks (waves: {_wave_list(counts)}): a network "
+                             "reliability needs at least 2 networks in one wave")
+        reason = (f"Reliabilities in wave {chosen}, the wave with the most networks ({counts[chosen]}"
+                  + (f"; waves: {_wave_list(counts)})." if len(counts) > 1 else ")."))
+    else:
+        chosen = int(wave)
+        if chosen not in counts.index:
+            raise ValueError(f"reliability wave {wave!r} is not a wave of the data; waves: {_wave_list(counts)}")
+        if counts[chosen] < 2:
+            best = int(counts.idxmax())
+            raise ValueError(f"wave {chosen} holds {counts[chosen]} network(s): a network reliability needs at least 2 "
+                             f"(waves: {_wave_list(counts)}); choose another wave (-p reliability_wave={best} has the "
+                             "most networks)")
+        reason = f"Reliabilities in wave {chosen}, {why or 'as asked'} ({counts[chosen]} networks"
+        more = counts[counts > counts[chosen]]
+        reason += (f"; wave {int(more.idxmax())} has {int(more.max())})." if len(more) else ").")
+    n = int(counts[chosen])
+    return WaveChoice(wave=chosen, n_networks=n, n_networks_by_wave=counts, reason=reason,
+                      warning=few_networks(n, where=f" in wave {chosen}"))
 
 
 def _wave_persons(calibration: MeasureCalibration, wave):

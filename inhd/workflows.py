@@ -28,7 +28,7 @@ from inhd.privacy import MIN_CELL, check_min_cell
 from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file
 from inhd.report import calibrate, report_data
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
-from inhd.survey_run import shipped_cohort
+from inhd.survey_run import few_networks, shipped_cohort
 from inhd.warnings import DataWarning, InhdWarning
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -173,6 +173,14 @@ def _warn(report) -> None:
         warnings.warn(text, DataWarning, stacklevel=3)
 
 
+def _warn_few(n_networks: int, *, where: str = "") -> None:
+    """Too few networks for a variance between them (:func:`inhd.survey_run.few_networks`), as a
+    :class:`inhd.warnings.DataWarning`; the pages say it too."""
+    text = few_networks(n_networks, where=where)
+    if text:
+        warnings.warn(text, DataWarning, stacklevel=3)
+
+
 def _refuse_owned(parameters: dict[str, object]) -> None:
     owned = [name for name in parameters if name in OWNED_PARAMETERS]
     if owned:
@@ -240,6 +248,7 @@ def run_paper(
     check_output_folder(out, inputs=inputs)
     survey = options.load(respondents, networks)
     _warn(survey.report)
+    _warn_few(survey.respondents["network_id"].nunique())
     sizes = {column: survey.respondents[column].astype(str).value_counts().to_dict()
              for column in GROUP_COLUMNS if column in survey.respondents.columns}
     with OutputFolder(out, inputs=inputs, force=force) as folder:
@@ -338,6 +347,7 @@ def make_reports(
         calibration = calibrate(frame, items=list(items), method=method, scale=tuple(scale), min_cell=min_cell,
                                 reversed=tuple(reverse or ()))
         data = report_data(calibration, note=note, warnings=survey.report.warnings)
+        _warn_few(int((~data.networks["suppressed"]).sum()), where=" shown")
         entries = render_reports(data, targets, folder.staging, jobs=max(1, jobs), progress=progress)
         folder.publish(entries, title="Network feedback reports", extra={"min_cell": min_cell,
                                                                         "n_networks": len(targets)})

@@ -99,4 +99,31 @@ def test_the_page_warns_when_the_scale_is_wider_than_the_items_use(tmp_path):
     assert "Warning. no item holds 5 (the top of the response scale 1-5): the items hold 1 to 4; is the response " \
         "scale 1-4 (--scale 1-4)?" in run.summary() and "recoded as 6 - x on the scale 1-5, so q2 would run 2 to 5" \
         in run.summary()
-    assert "Warning" not in open_survey(path, items=["q1", "q2"], scale=(1, 4), reverse=["q2"]).describe()
+    assert "no item holds" not in open_survey(path, items=["q1", "q2"], scale=(1, 4), reverse=["q2"]).describe()
+
+
+@pytest.mark.parametrize("n, says", [
+    (1, ""), (2, "1 degree of freedom, so the network variance, the network reliability and the networks' estimates "
+                 "and ranks are not estimable in any useful sense"),
+    (4, "3 degrees of freedom, so the network variance, the network reliability and the networks' estimates"),
+    (9, "8 degrees of freedom, so the network variance and the network reliability are very imprecise (about 10 "
+        "networks or more give a useful estimate)"),
+    (10, ""),
+])
+def test_too_few_networks_for_a_variance_between_them_are_said(n, says):
+    from inhd.survey_run import few_networks
+    text = few_networks(n)
+    assert (says in text and text.startswith(f"Only {n} networks: ")) if says else text == ""
+
+
+def test_the_page_warns_about_two_networks(tmp_path):
+    # newcomer trial: two companies gave a network reliability of 0.96 and nothing said that one degree of
+    # freedom cannot estimate a variance
+    path = tmp_path / "r.csv"
+    path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N{i % 2},{1 + i % 5},{1 + (i + 1) % 5}\n"
+                                                                 for i in range(20)))
+    assert "> **Warning.** Only 2 networks\\: the variance between networks rests on 1 degree of freedom" in \
+        open_survey(path, items=["q1", "q2"]).describe()
+    path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N{i % 10},{1 + i % 5},{1 + (i + 1) % 5}\n"
+                                                                 for i in range(40)))
+    assert "Only" not in open_survey(path, items=["q1", "q2"]).describe()

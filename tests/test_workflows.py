@@ -203,4 +203,27 @@ def test_report_force_for_one_network_says_the_other_reports_were_removed(tmp_pa
         "keep the others, write it into another folder" in err
     assert sorted(p.name for p in out.iterdir()) == ["N2.html", "index.html", "manifest.json"]
     assert main([*base, "--force", "--network", "N2"]) == 0                  # nothing more removed: no warning
-    assert "warning" not in capsys.readouterr().err
+    assert "--force replaced" not in capsys.readouterr().err
+
+
+def test_report_on_two_networks_warns_at_run_and_on_every_page(tmp_path, capsys):
+    # newcomer trial: two companies were reported ("ranking 2 of 2 networks shown") with no caveat
+    r, n, items = small_survey(tmp_path, sizes=(40, 35, 6))            # two shown, one suppressed
+    out = tmp_path / "reports"
+    assert main(["report", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items), "--out",
+                 str(out), "--quiet", "--jobs", "1"]) == 0
+    assert "inhd: warning: Only 2 networks shown: the variance between networks rests on 1 degree of freedom" \
+        in capsys.readouterr().err
+    for page in ("N1.html", "N3.html"):
+        assert "<strong>Warning.</strong> Only 2 networks shown: the variance between networks rests on 1 degree " \
+            "of freedom, so the network variance, the network reliability and the networks&#x27; estimates and " \
+            "ranks are not estimable in any useful sense" in (out / page).read_text()
+
+
+def test_run_on_two_networks_warns(tmp_path, capsys, stub_paper):
+    stub_paper()
+    r, n, items = small_survey(tmp_path, sizes=(40, 35))
+    assert main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+                 "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert "inhd: warning: Only 2 networks: the variance between networks rests on 1 degree of freedom" \
+        in capsys.readouterr().err
