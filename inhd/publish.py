@@ -297,15 +297,19 @@ def html_page(title: str, body: str) -> str:
 
 
 def index_page(entries: Iterable["Entry"], *, title: str) -> str:
-    """``index.html``: one link per published file, with its network id (escaped)."""
+    """``index.html``: one link per published file, with its network id (escaped) when any file is
+    about a network; the count says that ``manifest.json`` lists this index too."""
+    entries = list(entries)
+    networks = any(entry.network_id is not None for entry in entries)
     rows = []
     for entry in entries:
-        label = "" if entry.network_id is None else escape(entry.network_id)
-        rows.append(f"<tr><td>{label}</td><td><a href=\"{escape(quote(entry.file))}\">{escape(entry.file)}</a>"
-                    "</td></tr>")
-    body = (f"<h1>{escape(title)}</h1>\n<p>{len(rows)} file(s). <code>{MANIFEST_NAME}</code> lists each with "
-            "its SHA-256; a folder without it is incomplete.</p>\n"
-            "<table>\n<thead><tr><th>network</th><th>file</th></tr></thead>\n<tbody>\n"
+        label = f"<td>{'' if entry.network_id is None else escape(entry.network_id)}</td>" if networks else ""
+        rows.append(f"<tr>{label}<td><a href=\"{escape(quote(entry.file))}\">{escape(entry.file)}</a></td></tr>")
+    n = len(rows)
+    body = (f"<h1>{escape(title)}</h1>\n<p>{n} file{'s' if n != 1 else ''} below, and this index: "
+            f"<code>{MANIFEST_NAME}</code> lists all {n + 1} with their SHA-256; a folder without it is "
+            "incomplete.</p>\n"
+            f"<table>\n<thead><tr>{'<th>network</th>' if networks else ''}<th>file</th></tr></thead>\n<tbody>\n"
             + "\n".join(rows) + "\n</tbody>\n</table>")
     return html_page(title, body)
 

@@ -56,6 +56,7 @@ from inhd.survey_run import few_networks, survey_levels
 __all__ = [
     "WaveChoice",
     "choose_reliability_wave",
+    "reading_of_network_reliability",
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
@@ -392,6 +393,37 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021, test_comp
         n_networks=int(p["network_id"].nunique()), converged=converged, model=model,
         n_persons_by_network=p.groupby("network_id").size(), method=str(method).upper(),
         test=test)
+
+
+def reading_of_network_reliability(reliability: float, *, n_networks: int) -> str:
+    """What a network reliability says about a caterpillar of network estimates, in one sentence
+    conditional on its value (our reading, not the poster's: it gives no such thresholds).
+
+    A reliability lambda is the share of the spread of the network estimates that is true spread
+    between networks: near 1 the bars are short next to the spread, so networks at the two ends
+    are clearly distinguishable; around 0.5 half the spread is error; near 0 the estimates are
+    shrunk to the mean and the networks cannot be told apart.
+
+    Examples
+    --------
+    >>> reading_of_network_reliability(0.91, n_networks=27)[:60]
+    'With a network reliability of 0.91 over 27 networks, network'
+    """
+    r = float(reliability)
+    head = f"With a network reliability of {r:.2f} over {n_networks} networks, "
+    if not np.isfinite(r):
+        return f"The network reliability could not be estimated over {n_networks} networks."
+    if r >= 0.8:
+        return head + ("networks at the two ends are clearly distinguishable, and most of the spread of the "
+                       "estimates is true difference between networks.")
+    if r >= 0.5:
+        return head + ("networks at the two ends are distinguishable, but much of the spread is measurement error: "
+                       "networks in the middle cannot be told apart.")
+    if r > 0.05:
+        return head + ("most of the spread of the estimates is measurement error: few networks can be told apart "
+                       "from the average one.")
+    return head + ("the estimates are shrunk to the average: the measure does not tell these networks apart (no "
+                   "variance between networks is detected).")
 
 
 @dataclass(frozen=True)

@@ -408,5 +408,23 @@ def test_measure_validity_reports_the_wave_with_the_most_networks(tmp_path, caps
     assert "Reliabilities in wave 1, the wave with the most networks (12; waves: 1 (12 networks), 2 (1 network))" \
         in page
     assert "The network reliability is 0." in page and "over 1 measure" not in page    # one measure: no range
+    # Figure 1's reading quotes the computed value (it once said "near 0.9" whatever the value)
+    assert f"With a network reliability of {table['network'].iloc[0]:.2f} over 12 networks" in page
     assert main([*base, "--out", str(tmp_path / "w2"), "-p", "reliability_wave=2"]) == 1
     assert "wave 2 holds 1 network(s): a network reliability needs at least 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value, says", [
+    (0.91, "networks at the two ends are clearly distinguishable"),
+    (0.59, "networks in the middle cannot be told apart"),
+    (0.3, "few networks can be told apart from the average one"),
+    (0.0, "the measure does not tell these networks apart"),
+    (float("nan"), "could not be estimated over 7 networks"),
+])
+def test_figure_1_is_read_from_the_reliability_computed(value, says):
+    # newcomer trial: Figure 1 always said "with a network reliability near 0.9, networks at the two ends are
+    # clearly distinguishable", beside a computed 0.59 or 0.00
+    text = validity.reading_of_network_reliability(value, n_networks=7)
+    assert says in text and ("0.9" not in text or value > 0.85)
+    if np.isfinite(value):
+        assert text.startswith(f"With a network reliability of {value:.2f} over 7 networks, ")
