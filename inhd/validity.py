@@ -242,6 +242,10 @@ class WaveChoice:
     reason: str
     warning: str = ""
 
+    def summary(self) -> str:
+        """The reason, then the warning when there is one."""
+        return self.reason + (f"\nWarning: {self.warning}." if self.warning else "")
+
 
 def _wave_list(counts: pd.Series) -> str:
     return ", ".join(f"{w} ({n} network{'s' if n != 1 else ''})" for w, n in counts.items())

@@ -385,7 +385,7 @@ def test_a_wave_asked_for_is_used_and_said_so_unless_it_has_one_network():
 
 def test_without_waves_the_reliabilities_pool_the_data():
     choice = validity.choose_reliability_wave(pd.DataFrame({"network_id": [f"N{k}" for k in range(12)]}))
-    assert (choice.wave, choice.n_networks, choice.warning) == (None, 12, "")
+    assert (choice.wave, choice.n_networks, choice.warning) == (None, 12, "") and choice.summary() == choice.reason
     assert choice.reason == "Reliabilities from all respondents (the data have no survey waves), 12 networks."
 
 
