@@ -263,6 +263,8 @@ def run_paper(
         except NotebookFailure as failure:
             kept = folder.keep(paper.notebook)
             raise dataclasses.replace(failure, partial_notebook=str(kept)) from None
+        _show_paths_as_given(executed, {injected["output_dir"]: "tables", **{
+            str(Path(path).resolve()): str(path) for path in inputs}})
         export_html(executed, executed.with_suffix(".html"))
         for table in sorted(tables.rglob("*.csv")):
             shareable_csv_file(table, group_sizes=sizes, min_cell=min_cell)
@@ -273,6 +275,34 @@ def run_paper(
     notebook = folder.path / paper.notebook
     return RunResult(notebook=notebook, html=notebook.with_suffix(".html"),
                      tables=sorted(folder.path / f for f in files if f.startswith("tables/") and f.endswith(".csv")))
+
+
+def _show_paths_as_given(notebook: Path, shown: dict[str, str]) -> None:
+    """In the executed notebook's injected-parameters cell, the paths as the user gave them: the
+    staging folder (gone once published) becomes ``tables`` and an input's absolute path the path
+    typed, so that the published notebook and page show no machine path (newcomer trial). The values
+    are Python string literals, replaced as such; a comment says so."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.source
+            for path, given in shown.items():
+                source = source.replace(repr(path), repr(given)).replace(f'"{path}"', repr(given))
+            if source != cell.source:
+                cell.source = ("# Paths as given to inhd run (it ran with their absolute form; output_dir is the "
+                               "run's tables/ folder)\n" + source)
+    papermill = nb.metadata.get("papermill", {})
+    for key, value in papermill.get("parameters", {}).items():
+        if isinstance(value, str) and value in shown:
+            papermill["parameters"][key] = shown[value]
+    if "input_path" in papermill:                       # the compendium's notebook, relative to the compendium
+        source = Path(papermill["input_path"])
+        papermill["input_path"] = str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else source.name
+    if "output_path" in papermill:
+        papermill["output_path"] = notebook.name
+    nbformat.write(nb, notebook)
 
 
 def _close_ids(given: str, ids: list[str]) -> list[str]:

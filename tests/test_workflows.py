@@ -227,3 +227,20 @@ def test_run_on_two_networks_warns(tmp_path, capsys, stub_paper):
                  "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert "inhd: warning: Only 2 networks: the variance between networks rests on 1 degree of freedom" \
         in capsys.readouterr().err
+
+
+def test_the_published_notebook_shows_the_paths_as_given_not_the_machine_s(tmp_path, capsys, stub_paper, monkeypatch):
+    # newcomer trial: the parameters cell showed output_dir = ".../.inhd-staging-mem82jcy/tables"
+    import nbformat
+    stub_paper()
+    r, n, items = small_survey(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "stub", "--respondents", r.name, "--networks", n.name, "--items", ",".join(items),
+                 "--out", "out", "--quiet"]) == 0
+    nb = nbformat.read(tmp_path / "out" / "99_stub.ipynb", as_version=4)
+    injected = next(c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"respondents_path = {r.name!r}" in injected and f"networks_path = {n.name!r}" in injected
+    assert "output_dir = 'tables'" in injected
+    for published in ("99_stub.ipynb", "99_stub.html"):
+        text = (tmp_path / "out" / published).read_text()
+        assert ".inhd-staging" not in text and str(tmp_path) not in text
