@@ -21,7 +21,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    four reporting categories and the 0-10 scale), ``inhd.sampling`` (draws with exact counts and
    matched moments), ``inhd.dif`` (differential item functioning, Andersen's test),
    ``inhd.residuals`` (residual PCA, Yen's Q3), ``inhd.categories`` (category diagnostics)
-3. ``inhd.contract`` (the survey-data contract: columns, problems grouped, reports), ``inhd.records``
+3. ``inhd.contract`` (the survey-data contract: columns, problems grouped, reports), ``inhd.cohorts``
+   (the shipped SYNTHETIC cohorts, recognised by their files' content), ``inhd.records``
    (CSV records with their line numbers, read in chunks), ``inhd.csv_table`` (a CSV file streamed as
    chunks of text cells, and the checks of its cells), ``inhd.data`` (reading, validating and
    loading survey files), ``inhd.survey_run`` (what a notebook runs on: the survey, its levels,

@@ -45,6 +45,7 @@ from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.item_review import ITEM_COLUMNS, THRESHOLD_COLUMNS
 from inhd.published import NETWORK_PREDICTORS, PERSON_PREDICTORS
 from inhd.scales import four_category_distribution
+from inhd.survey_run import markdown_text
 from inhd.warnings import InhdWarning
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "ModelFit", "Table4", "table4_models", "fit_known_variance_model", "hedges_g",
     "INTERACTION_MODERATORS", "INTERACTION_MEMBERS", "INTERACTION_TERMS", "interaction_columns",
     "figure3_distribution", "network_eb_table", "reliability_table", "write_tables", "CONTRACT_COLUMNS", "SHIPPED_NOTES",
+    "selection_note",
 ]
 
 #: What the notebook says about the shipped SYNTHETIC cohort, and only about it.
@@ -91,6 +93,59 @@ SHIPPED_NOTES = {
                  "more. Section 6 reads these against what the paper's design produces.",
     "simulation_label": "shipped SYNTHETIC cohort",
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: what the fit rule left of the candidates
+# ---------------------------------------------------------------------------------------------
+def _listed(items) -> str:
+    return ", ".join(markdown_text(i) for i in items)
+
+
+def selection_note(candidates, retained, *, reversed=()) -> str:
+    """Markdown for the page when the fit rule dropped candidate items: how many, what the final
+    measure is, and a hint at two dimensions when the items kept are all of one keying.
+
+    Parameters
+    ----------
+    candidates, retained : sequence of str
+        The candidate items and those :func:`inhd.item_selection.select_items_by_fit` kept.
+    reversed : sequence of str
+        The reverse-keyed candidates (recoded before the analysis).
+
+    Returns
+    -------
+    str
+        ``""`` when no item was dropped; otherwise a block quote (item names escaped) that says
+        ``"N of M candidate items dropped"``, names the final measure's items, warns when more than
+        half were dropped, and, when the candidates mix both keyings but the items kept are all
+        reverse-keyed or all not, says the two keyings may measure two dimensions.
+
+    Examples
+    --------
+    >>> print(selection_note(["a", "b", "c", "d"], ["a", "b"], reversed=["a", "b"]).splitlines()[0])
+    > **2 of 4 candidate items dropped by the fit rule; the final measure is the 2 items a, b.** Every model below uses this measure.
+    """
+    candidates, retained = list(candidates), list(retained)
+    dropped = [i for i in candidates if i not in retained]
+    if not dropped:
+        return ""
+    lines = [f"> **{len(dropped)} of {len(candidates)} candidate items dropped by the fit rule; the final measure is "
+             f"the {len(retained)} items {_listed(retained)}.** Every model below uses this measure."]
+    if 2 * len(dropped) > len(candidates):
+        lines.append(f"> More than half of the candidates were dropped ({_listed(dropped)}): they may not measure one "
+                     "dimension, and the measure is no longer the one the candidates were written for.")
+    flipped = set(reversed)
+    kept_flipped = [i for i in retained if i in flipped]
+    if flipped & set(candidates) and set(candidates) - flipped and len(kept_flipped) in (0, len(retained)):
+        kind, other = ("reverse-keyed", "keyed the other way") if kept_flipped else ("not reverse-keyed",
+                                                                                     "reverse-keyed")
+        n_other = len([i for i in candidates if (i in flipped) != bool(kept_flipped)])
+        lines.append(f"> All {len(retained)} items kept are {kind}, and none of the {n_other} candidates {other} "
+                     "survived: the two keyings may measure two dimensions (the presence and the absence of "
+                     "something are often not one scale). Consider analysing each keying as its own measure (a "
+                     "measures file, `--measures`) before reading the models as about every candidate.")
+    return "\n>\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------

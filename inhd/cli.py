@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import warnings
 
 import yaml
 
@@ -45,6 +46,7 @@ from inhd.data import InvalidSurveyData, validate
 from inhd.batch import ReportFailure
 from inhd.privacy import check_min_cell
 from inhd.runner import NotebookFailure
+from inhd.warnings import InhdWarning
 from inhd.workflows import PAPERS, SurveyOptions, make_reports, run_paper
 
 #: Exit code for invalid data (and, from argparse, for bad usage).
@@ -233,9 +235,15 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _guarded(action, *, done) -> int:
-    """Run a workflow, turning the errors a person can act on into messages and exit codes."""
+    """Run a workflow, turning the errors a person can act on into messages and exit codes, and its
+    :class:`inhd.warnings.InhdWarning`s into ``inhd: warning: ...`` lines."""
     try:
-        result = action()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InhdWarning)
+            try:
+                result = action()
+            finally:
+                _show(caught)
     except InvalidSurveyData as err:
         print(err.report.summary(), file=sys.stderr)
         return EXIT_INVALID
@@ -255,6 +263,18 @@ def _guarded(action, *, done) -> int:
         return EXIT_INVALID
     print(done(result))
     return 0
+
+
+def _show(caught) -> None:
+    """Print the package's warnings as sentences (once each); pass the others on as Python shows them."""
+    seen = set()
+    for w in caught:
+        if issubclass(w.category, InhdWarning):
+            if str(w.message) not in seen:
+                seen.add(str(w.message))
+                print(f"inhd: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -280,7 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help(sys.stderr)
         return EXIT_INVALID
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:                     # `inhd validate ... | head`: the reader left; so do we
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

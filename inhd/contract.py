@@ -220,6 +220,9 @@ class ValidationReport:
     hints
         Sentences about the problems as a whole that follow from the data (e.g. the range of whole
         numbers the item columns hold when many are outside the scale), shown first.
+    warnings
+        What valid data suggest may be wrong with the options (e.g. a response scale wider than the
+        items use), shown after the first line; they do not make the data invalid.
     """
 
     respondents_file: str | None
@@ -234,6 +237,7 @@ class ValidationReport:
     measures_file: str | None = None
     ignored: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -259,7 +263,8 @@ class ValidationReport:
                 lines = [f"OK: {self.n_persons} respondents in {self.n_networks} networks, "
                          f"{self.n_items} items (scale {self.scale[0]}-{self.scale[1]})"]
         else:
-            named = [f for f in (self.respondents_file, self.networks_file, self.measures_file) if f is not None]
+            named = list(dict.fromkeys(f for f in (self.respondents_file, self.networks_file, self.measures_file)
+                                       if f is not None))
             files = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
             s = "" if self.n_problems == 1 else "s"
             kinds = f", in {len(self.groups)} groups" if len(self.groups) > 1 else ""
@@ -272,6 +277,7 @@ class ValidationReport:
                 lines += [f"  {g.file}{', column ' + g.column if g.column is not None else ''}: {g.n_problems:,} "
                           f"problem{'s' if g.n_problems != 1 else ''}: {g.kind} (first on line {g.examples[0].line})"
                           for g in rest]
+        lines[1:1] = [f"warning: {w}" for w in self.warnings]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 

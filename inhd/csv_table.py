@@ -8,7 +8,7 @@ memory. The checks of cells work chunk by chunk and record what they find in an
 :class:`inhd.contract.ProblemLog` (grouped by file, column and kind): :func:`check_column` against a
 :class:`inhd.contract.Column`, :func:`check_item` against a response scale, :func:`check_id_text`
 (length and control characters of ids), and, across chunks, :class:`UniqueIds`, :class:`ItemCandidates`
-(columns that may be items: what they hold, their problems kept aside) and :class:`CovariateColumns`
+(columns that may be items: what they hold, their problems kept aside, which are the items) and :class:`CovariateColumns`
 (numbers or labels). Nothing here writes.
 """
 
@@ -29,7 +29,7 @@ from inhd.contract import FORBIDDEN_CHARACTERS, MAX_ID_LENGTH, Column, Problem, 
 
 __all__ = ["CsvTable", "CsvSource", "open_csv", "tables", "column_at_lines", "UniqueIds", "ItemCandidates",
            "CovariateColumns", "na_as_empty", "numbers", "blank", "show_cell", "format_number", "check_id_text",
-           "check_column", "check_item", "MAX_LABELS", "MISSING_CODES"]
+           "check_column", "check_item", "listed", "MAX_LABELS", "MISSING_CODES"]
 
 
 @dataclass
@@ -77,9 +77,18 @@ class CsvSource:
     position: dict[str, int]
     first: records.Chunk
     rest: Iterator[records.Chunk]
+    trailing: int | None = None          # position of an unnamed last column (a separator ending the header)
+    trailing_filled: int = 0             # rows holding something in it (each a problem)
 
     def summary(self) -> str:
         return f"{self.label}: columns {', '.join(self.header)}"
+
+    def notes(self) -> list[str]:
+        """What the reading found worth saying that is not a problem (an empty trailing column)."""
+        if self.trailing is None or self.trailing_filled:
+            return []
+        return [f"the header of {self.label} ends with a separator (an empty last column, as spreadsheets write): "
+                f"column {self.trailing + 1} has no name and is empty in every row, so it is ignored"]
 
 
 def _name_problem(name: str) -> str | None:
@@ -118,10 +127,15 @@ def open_csv(path, *, what: str, rank: int, out: ProblemLog) -> CsvSource | None
              "('CSV UTF-8 (comma delimited)' in Excel)", line=header_line)
         return None
     position: dict[str, int] = {}
+    trailing = len(header) - 1 if len(header) > 1 and not header[-1].strip() and header[-2].strip() else None
     for j, name in enumerate(header):
+        if j == trailing:                # checked row by row in tables(): ignored when empty everywhere
+            continue
         if not name.strip():
-            fail(f"column {j + 1} of the header has no name (a saved row index? write the CSV without it)",
-                 line=header_line, kind="header columns without a name")
+            where = ("a saved row index? write the CSV without it (in R: row.names = FALSE)" if j == 0 else
+                     "name it, or delete the column")
+            fail(f"column {j + 1} of the header has no name ({where})", line=header_line,
+                 kind="header columns without a name")
         elif _name_problem(name):
             fail(f"column {j + 1} of the header, {excerpt(name)}, {_name_problem(name)}: rename it", line=header_line,
                  kind="header names that cannot be used")
@@ -131,7 +145,7 @@ def open_csv(path, *, what: str, rank: int, out: ProblemLog) -> CsvSource | None
         else:
             position[name] = j
     rest = records.Chunk(first.rows[1:], first.lines[1:])
-    return CsvSource(label, Path(path), header, header_line, position, rest, stream)
+    return CsvSource(label, Path(path), header, header_line, position, rest, stream, trailing=trailing)
 
 
 def tables(source: CsvSource, out: ProblemLog, *, rank: int) -> Iterator[CsvTable]:
@@ -158,9 +172,28 @@ def tables(source: CsvSource, out: ProblemLog, *, rank: int) -> Iterator[CsvTabl
                 rows, lines = [row for row, blank_row in zip(rows, empty) if not blank_row], lines[~empty]
             if rows:
                 cells = {j: np.array(column, dtype=object) for j, column in enumerate(zip(*rows))}
+                if source.trailing is not None:
+                    _check_trailing(source, cells[source.trailing], lines, out, rank=rank)
                 yield CsvTable(source.label, source.header, cells, lines, source.position)
     except records.CsvSyntaxError as err:
         out.add(Problem(source.label, err.line, None, None, err.message, "the CSV cannot be parsed"), rank=rank)
+
+
+def _check_trailing(source: CsvSource, values: np.ndarray, lines: np.ndarray, out: ProblemLog, *, rank: int) -> None:
+    """The unnamed last column must be empty: a value there has no column to belong to."""
+    filled = _stripped_lengths(values) > 0
+    if not filled.any():
+        return
+    source.trailing_filled += int(filled.sum())
+    for line, value in zip(lines[filled][: out.limit or len(lines)], values[filled]):
+        out.add(Problem(source.label, int(line), None, value,
+                        f"the last column has no name in the header but holds {show_cell(value)} on this row: name "
+                        f"the column (column {source.trailing + 1}) or delete what it holds",
+                        "values in the unnamed last column"), rank=rank)
+    rest = int(filled.sum()) - min(int(filled.sum()), out.limit or len(lines))
+    if rest:                                        # counted, not each shown
+        out.add_lines(source.label, lines[filled][-rest:], "the last column has no name in the header but holds a "
+                      "value on this row", kind="values in the unnamed last column", rank=rank)
 
 
 def column_at_lines(source: CsvSource, column: str, lines: np.ndarray) -> dict[int, str]:
@@ -307,6 +340,11 @@ def check_item(table: CsvTable, name: str, scale: tuple[int, int], out: ProblemL
 # ----------------------------------------------------------------------------------------------------
 # What columns hold, gathered chunk by chunk
 
+
+def listed(names: list[str], limit: int = 10) -> str:
+    """Names joined by commas, the first ``limit`` of them and a count of the others."""
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
 #: Item cells that are a missing-value code of a statistics package, not an empty cell (R's ``NA`` is
 #: read as empty by :func:`na_as_empty`).
 MISSING_CODES = {"N/A", "NaN", "nan", ".", "-99", "-999", "-9", "missing", "NULL"}
@@ -353,6 +391,137 @@ class ItemCandidates:
             return "text"
         return (f"numbers {format_number(st['low'])} to {format_number(st['high'])}, not on the scale {low}-{high}"
                 if st["whole"] else "numbers, not on the scale")
+
+    # -- which columns are the items
+    def choose(self, label: str, header: list[str], items: list[str] | None, out: ProblemLog, *,
+               shipped: bool) -> tuple[list[str], dict[str, str]]:
+        """The item columns and the other candidates (with what each holds); the items' problems join
+        ``out``, with a hint about the scale when the data suggest one.
+
+        ``items`` named: those, in file order. Unnamed: only on a ``shipped`` cohort are the columns
+        that look like items taken by their values; anywhere else it is a problem whose hint lists the
+        candidates by the range of their values and the exact options (:meth:`not_named`).
+        """
+        if items is not None:
+            chosen = [n for n in header if n in set(items) and n in self.names]       # file order
+            unused = {n: (self.describe(n) if not self.looks_like_item(n) else
+                          "responses on the scale, not named as an item") for n in self.names if n not in chosen}
+        elif shipped:                     # the compendium's own SYNTHETIC cohorts: their items are known
+            chosen = [n for n in self.names if self.looks_like_item(n)]
+            unused = {n: self.describe(n) for n in self.names if n not in chosen}
+        else:
+            self.not_named(label, out)
+            return [], {}
+        for name in chosen:
+            out.merge(self.logs[name])
+        self._scale_hint(chosen, out)
+        return chosen, unused
+
+    def _span(self, names) -> tuple[int, int]:
+        return int(min(self.stats[n]["low"] for n in names)), int(max(self.stats[n]["high"] for n in names))
+
+    def _scale_hint(self, chosen: list[str], out: ProblemLog) -> None:
+        """When many responses lie outside the scale: the scale the items hold, or, when only some items
+        lie outside and on a range of their own, that they are another measure (never a wider scale
+        taking in items of two codings)."""
+        whole = sum(self.stats[n]["whole"] for n in chosen)
+        off = sum(self.stats[n]["off"] for n in chosen)
+        if not whole or off < 0.01 * whole:          # none, or a stray typo: not the scale
+            return
+        low, high = self.scale
+        outside = [n for n in chosen if self.stats[n]["off"] >= 0.01 * max(self.stats[n]["whole"], 1)]
+        inside = [n for n in chosen if not self.stats[n]["off"] and self.stats[n]["whole"]]
+        a, b = self._span(outside or chosen)
+        if inside and outside and not (a <= self._span(inside)[0] and self._span(inside)[1] <= b):
+            out.hints.append(f"{off:,} responses lie outside the scale {low}-{high}, all in {listed(outside)} (whole "
+                             f"numbers {a} to {b}), while {len(inside)} other item(s) lie within it: items on another "
+                             "range are another measure, or coded another way; give each measure its items in a "
+                             "measures file (--measures M.csv), or name one measure's items with --items and its "
+                             "own --scale")
+        elif b - a <= 20:
+            out.hints.append(f"{off:,} responses lie outside the scale {low}-{high}; the item columns hold whole "
+                             f"numbers from {a} to {b}: if that is the response scale, say so (--scale {a}-{b}, or "
+                             f"scale=({a}, {b}))")
+
+    def scale_use(self, measures: Mapping[str | None, list[str]], reverse: list[str]) -> list[str]:
+        """Warnings for each measure (``{name or None: its items}``) whose items use neither the lowest
+        or the highest category of the scale: the data suggest a narrower scale, and reverse-keyed items
+        recoded on the wider one would be shifted by the categories nobody uses."""
+        low, high = self.scale
+        found = []
+        for measure, names in measures.items():
+            names = [n for n in names if n in self.stats and self.stats[n]["on_scale"]]
+            if not names or any(self.stats[n]["off"] for n in names):    # off the scale: a problem, said so
+                continue
+            a, b = self._span(names)
+            if (a, b) == (low, high):
+                continue
+            unused = " or ".join(str(v) for v, used in ((low, a == low), (high, b == high)) if not used)
+            ends = ("the bottom" if a > low and b == high else "the top" if b < high and a == low else
+                    "either end")
+            who = f"measure {measure}: no item holds" if measure is not None else "no item holds"
+            text = (f"{who} {unused} ({ends} of the response scale {low}-{high}): the items hold {a} to {b}; is "
+                    f"the response scale {a}-{b} (--scale {a}-{b})? If {unused} is a category nobody chose, ignore "
+                    "this")
+            flipped = [n for n in names if n in set(reverse)]
+            if flipped:
+                text += (f". Reverse-keyed items are recoded as {low + high} - x on the scale {low}-{high}, so "
+                         f"{listed(flipped, 5)} would run {low + high - b} to {low + high - a} while the other items run "
+                         f"{a} to {b}: on too wide a scale the recoding shifts them")
+            found.append(text)
+        return found
+
+    def ranges(self) -> list[tuple[tuple[int, int], list[str]]]:
+        """The columns at least half of whose filled cells are whole numbers, grouped by the range of those
+        numbers: a column whose range lies within a larger group's joins it (an item in which nobody chose
+        the lowest category is still on its measure's scale). Largest group first; columns in file order."""
+        exact: dict[tuple[int, int], list[str]] = {}
+        for name in self.names:
+            st = self.stats[name]
+            if st["whole"] and st["whole"] >= st["filled"] / 2:
+                exact.setdefault((int(st["low"]), int(st["high"])), []).append(name)
+        merged: list[tuple[tuple[int, int], list[str]]] = []
+        for (a, b), names in sorted(exact.items(), key=lambda kv: (-len(kv[1]), kv[0][0] - kv[0][1], kv[0])):
+            home = next((group for (lo, hi), group in merged if lo <= a and b <= hi), None)
+            if home is None:
+                merged.append(((a, b), list(names)))
+            else:
+                home.extend(names)
+        order = {name: k for k, name in enumerate(self.names)}
+        return [(r, sorted(names, key=order.get)) for r, names in merged]
+
+    def not_named(self, label: str, out: ProblemLog) -> None:
+        """The items were not named: a problem, with a hint listing the columns that could be items by the
+        range of whole numbers they hold and the exact options for each group (never a wider scale to
+        take columns of different ranges in at once)."""
+        kind = "item columns not named"
+        out.add(Problem(label, 1, None, None,
+                        "the item columns are not named: name the columns that make up the measure with --items a,b,c "
+                        "(items= in Python), or the measures of a survey of several with --measures M.csv; inhd does "
+                        "not choose items by their values, which cannot tell an item from a covariate answered on the "
+                        "same scale (a frequency, an age band)", kind), rank=0)
+        groups = self.ranges()
+        if not groups:
+            found = f" (columns found: {listed(self.names)})" if self.names else ""
+            out.hint(label, None, kind, f"no column besides the contract columns holds whole numbers{found}")
+            return
+        hint = "columns holding whole numbers, by their range: " + "; ".join(
+            f"{a} to {b}: {listed(names, 30)}" for (a, b), names in groups) + "."
+        measures = [(r, names) for r, names in groups if len(names) > 1] or groups[:1]
+
+        def option(r, names):         # a scale of its own only for a group that lies outside the one given
+            inside = self.scale[0] <= r[0] and r[1] <= self.scale[1]
+            return f"--items {','.join(names)}" + ("" if inside else f" --scale {r[0]}-{r[1]}")
+
+        if len(measures) == 1:
+            hint += f" As one measure: {option(*measures[0])}"
+        else:
+            hint += (" Columns on different ranges are different measures (or covariates). One measure at a time: "
+                     + " or ".join(option(r, names) for r, names in measures)
+                     + "; several at once: a measures file (--measures M.csv: measure,name,domain,items, the items "
+                       "separated by semicolons; see data/README.md)")
+        hint += " (leave out any column that is not an item of the measure, such as a covariate on the same scale)."
+        out.hint(label, None, kind, hint)
 
     def unanswered(self, chosen: list[str]) -> int:
         if not self.answered or not chosen:

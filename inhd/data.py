@@ -19,10 +19,12 @@ streamed: read in chunks of records (:mod:`inhd.records`, :mod:`inhd.csv_table`)
 go, so that a file of millions of rows is validated in bounded memory
 (``benchmarks/bench_validate.py``).
 
-Which columns are items: those named (``items=``, or the measures file's ``items``); when none are
-named, every column that is not a contract column, a recognised covariate of the paper
-(:data:`PAPER_PERSON_COVARIATES`) or a named covariate, and at least half of whose filled cells are
-whole numbers on the response scale. Other columns are reported as not used, with what they hold.
+Which columns are items: those named (``items=``, or the measures file's ``items``). Values cannot
+tell an item from a covariate answered on the same scale, so items left unnamed are a problem (its
+hint lists the columns by the range of whole numbers they hold, with the exact options to pass),
+except on a shipped SYNTHETIC cohort (:mod:`inhd.cohorts`), whose item columns are those at least half
+of whose filled cells are whole numbers on the response scale. Other columns are reported as not
+used, with what they hold.
 
 Examples
 --------
@@ -46,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from inhd.cohorts import shipped_cohort
 from inhd.contract import (EXAMPLES_PER_GROUP, MEASURE_COLUMNS, NETWORK_COLUMNS, PAPER_NETWORK_COVARIATES, PAPER_PERSON_COVARIATES,
                            RESPONDENT_COLUMNS, Column, InvalidSurveyData, Problem, ProblemLog, ValidationReport)
 from inhd.csv_table import (CovariateColumns, CsvSource, CsvTable, ItemCandidates, UniqueIds, blank, check_column,
@@ -135,6 +138,7 @@ class _Options:
     references: dict[str, str]
     measures: list | None = None
     limit: int | None = 3
+    shipped: bool = False           # a shipped SYNTHETIC cohort: its items may be left unnamed
 
 
 @dataclass
@@ -148,6 +152,7 @@ class _Checked:
     frames: list[pd.DataFrame] = field(default_factory=list)
     network_ids: set[str] = field(default_factory=set)
     kinds: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _na_note(label: str, counts: dict[str, int]) -> list[str]:
@@ -162,11 +167,25 @@ def _na_note(label: str, counts: dict[str, int]) -> list[str]:
 # The respondents table
 
 
+def _close_name(name: str, names, cutoff: float = 0.75) -> str | None:
+    """The name of ``names`` that ``name`` most likely misspells (case, punctuation, a letter or two), or None."""
+    names = list(names)
+    close = [h for h in names if _normal(h) == _normal(name)] or difflib.get_close_matches(name, names, n=1,
+                                                                                          cutoff=cutoff)
+    return close[0] if close else None
+
+
 def _header_hint(name: str, header) -> str:
-    """``" (did you mean 'X'? ...)"`` when a header name is ``name`` misspelt, else ``""``."""
-    close = [h for h in header if _normal(h) == _normal(name)] or \
-        difflib.get_close_matches(name, list(header), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}? the header must spell it {name})" if close else ""
+    """For a contract column missing from the header: ``" (did you mean 'X'? the header must spell it
+    name)"`` when a header name is ``name`` differently written, else ``""``."""
+    close = _close_name(name, header)
+    return f" (did you mean {close!r}? the header must spell it {name})" if close else ""
+
+
+def _named_hint(name: str, names) -> str:
+    """For a column named in an option but not found: ``" (did you mean 'X'?)"``, else ``""``."""
+    close = _close_name(name, names)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def _check_header(source: CsvSource, out: ProblemLog, opts: _Options) -> tuple[list[str], list[str]]:
@@ -188,7 +207,7 @@ def _check_header(source: CsvSource, out: ProblemLog, opts: _Options) -> tuple[l
             fail(f"is a contract column ({RESPONDENT_COLUMNS[name].description}), not a covariate", name,
                  "named as a covariate")
         elif name not in source.position:
-            fail(f"is named as a person covariate but is not in the header{_header_hint(name, source.position)}",
+            fail(f"is named as a person covariate but is not in the header{_named_hint(name, source.position)}",
                  name, "named as a covariate")
         elif name not in covariates:
             covariates.append(name)
@@ -219,43 +238,6 @@ def _candidates(source: CsvSource, out: ProblemLog, opts: _Options, covariates, 
     return list(dict.fromkeys(chosen + [n for n in others if n not in chosen]))
 
 
-def _choose_items(source: CsvSource, out: ProblemLog, opts: _Options, cand: ItemCandidates) -> tuple[list, dict]:
-    """The item columns (named, or recognised by their values) and the others, with what each holds;
-    the item columns' problems join ``out``, with a hint about the scale when the data suggest one."""
-    if opts.items is not None:
-        chosen = [n for n in source.header if n in set(opts.items) and n in cand.names]       # file order
-        unused = {n: (cand.describe(n) if not cand.looks_like_item(n) else
-                      "responses on the scale, not named as an item") for n in cand.names if n not in chosen}
-    else:
-        chosen = [n for n in cand.names if cand.looks_like_item(n)]
-        unused = {n: cand.describe(n) for n in cand.names if n not in chosen}
-        if not chosen:
-            low, high = opts.scale
-            others = list(unused)
-            out.add(Problem(source.label, 1, None, None, f"no item columns: no column besides the contract columns "
-                            f"holds responses on the scale {low}-{high}" + (f" (columns found: "
-                            f"{', '.join(others[:10])})" if others else ""), "no item columns"), rank=0)
-            whole = [n for n in others if cand.stats[n]["whole"] and cand.stats[n]["whole"] >= cand.stats[n]["filled"] / 2]
-            if whole:
-                a, b = int(min(cand.stats[n]["low"] for n in whole)), int(max(cand.stats[n]["high"] for n in whole))
-                if b - a <= 20:
-                    out.hints.append(f"{', '.join(whole[:10])}{' ...' if len(whole) > 10 else ''} hold whole "
-                                     f"numbers from {a} to {b}: if they are the items and that is the response "
-                                     f"scale, say so (--scale {a}-{b})")
-    for name in chosen:
-        out.merge(cand.logs[name])
-    whole = sum(cand.stats[n]["whole"] for n in chosen)
-    off = sum(cand.stats[n]["off"] for n in chosen)
-    if whole and off >= 0.01 * whole:                 # not a stray typo: the scale may be another
-        a, b = int(min(cand.stats[n]["low"] for n in chosen)), int(max(cand.stats[n]["high"] for n in chosen))
-        low, high = opts.scale
-        if b - a <= 20:
-            out.hints.append(f"{off:,} responses lie outside the scale {low}-{high}; the item columns hold whole "
-                             f"numbers from {a} to {b}: if that is the response scale, say so (--scale {a}-{b}, or "
-                             f"scale=({a}, {b}))")
-    return chosen, unused
-
-
 def _respondent_notes(source: CsvSource, opts, chosen, unused, misspelt) -> list[str]:
     notes = []
     for name in misspelt:
@@ -263,8 +245,8 @@ def _respondent_notes(source: CsvSource, opts, chosen, unused, misspelt) -> list
                      f"(rename it to {[c for c in RESPONDENT_COLUMNS if _normal(c) == _normal(name)][0]!r})")
     if opts.items is None and opts.measures is None and chosen:
         shown = chosen if len(chosen) <= 30 else [*chosen[:15], "...", *chosen[-15:]]
-        notes.append(f"the {len(chosen)} item column(s) were recognised by their values, none being named: "
-                     f"{', '.join(shown)} (name them with --items or a measures file to choose)")
+        notes.append(f"the {len(chosen)} item column(s) of this shipped SYNTHETIC cohort were taken by their values, "
+                     f"none being named: {', '.join(shown)} (name them with --items or a measures file to choose)")
     if unused:
         described = [f"{n} ({what})" for n, what in list(unused.items())[:12]]
         notes.append(f"{len(unused)} column(s) of {source.label} not used (neither items nor covariates): "
@@ -323,13 +305,16 @@ def _check_respondents(source: CsvSource | None, opts: _Options, out: ProblemLog
         if collect and out.total == 0:           # invalid data are never loaded: stop typing them
             checked.frames.append(_typed_chunk(table, keep, {**RESPONDENT_COLUMNS, **PAPER_PERSON_COVARIATES},
                                                set(cand.names)))
-    chosen, unused = _choose_items(source, out, opts, cand)
+    chosen, unused = cand.choose(source.label, source.header, opts.items, out, shipped=opts.shipped)
     checked.items, checked.ignored = chosen, list(unused)
+    measures = ({name or key: [i for i in items if i in chosen] for key, name, _, items in opts.measures}
+                if opts.measures else {None: chosen})
+    checked.warnings = cand.scale_use(measures, opts.reverse)
     checked.kinds = {n: named.kind(n) for n in named.names}
     for name in named.names:
         if named.kind(name) == "mixed":
             out.merge(named.logs[name])
-    notes = _na_note(source.label, na) + _respondent_notes(source, opts, chosen, unused, misspelt)
+    notes = source.notes() + _na_note(source.label, na) + _respondent_notes(source, opts, chosen, unused, misspelt)
     if checked.n_rows == 0:
         if not out.has(source.label, beyond_header=True):
             out.add(Problem(source.label, 1, None, None, "no respondents: the file has a header but no data rows",
@@ -340,9 +325,11 @@ def _check_respondents(source: CsvSource | None, opts: _Options, out: ProblemLog
         unique.check(source, out, rank=0)
     for name in opts.reverse:
         if name not in chosen:
+            close = _close_name(name, chosen, cutoff=0.7)
+            listed = f"the items: {', '.join(chosen[:10])}{' ...' if len(chosen) > 10 else ''}"
             out.add(Problem(source.label, 1, name, None, "is named as reverse-keyed but is not an item"
-                            + (f" (the items: {', '.join(chosen[:10])}{' ...' if len(chosen) > 10 else ''})"
-                               if chosen else ""), "reverse-keyed item not an item"),
+                            + (f" (did you mean {close!r}?)" if close else f" ({listed})" if chosen else ""),
+                            "reverse-keyed item not an item"),
                     rank=0, order=source.position.get(name, -1))
     unanswered = cand.unanswered(chosen)
     if unanswered:
@@ -381,7 +368,7 @@ def _check_networks(path, opts: _Options, out: ProblemLog, respondents: CsvSourc
             there = respondents is not None and name in respondents.position
             fail("is named as a network covariate but is not in the header"
                  + (f"; it is a column of {elsewhere}: a network covariate has one value per network, in the "
-                    "networks table" if there else _header_hint(name, source.position)), name, "named as a covariate")
+                    "networks table" if there else _named_hint(name, source.position)), name, "named as a covariate")
         elif name not in covariates:
             covariates.append(name)
     checked = _Checked(source, covariates=covariates)
@@ -397,18 +384,22 @@ def _check_networks(path, opts: _Options, out: ProblemLog, respondents: CsvSourc
         unique.add(table)
         checked.network_ids.update(table.col("network_id"))
         if collect and out.total == 0:
-            checked.frames.append(_typed_chunk(table, list(source.header),
+            checked.frames.append(_typed_chunk(table, list(source.position),
                                                {**NETWORK_COLUMNS, **PAPER_NETWORK_COVARIATES}, set()))
     checked.kinds = {n: named.kind(n) for n in named.names}
     for name in named.names:
         if named.kind(name) == "mixed":
             out.merge(named.logs[name])
-    checked.notes = _na_note(source.label, na)
+    checked.notes = source.notes() + _na_note(source.label, na)
     if checked.n_rows == 0:
         if not out.has(source.label, beyond_header=True):
             fail("no networks: the file has a header but no data rows", None, "no networks")
         return checked
     unique.check(source, out, rank=1)
+    if "respondent_id" in source.position:
+        out.hint(source.label, "network_id", "network_id not unique",
+                 f"{source.label} has a respondent_id column: it looks like a respondents table, while --networks "
+                 "takes a networks table (one row per network); was the respondents file named twice?")
     _check_references(source.label, source.position, named.labels, covariates, opts, out, rank=1)
     return checked
 
@@ -478,7 +469,8 @@ def _check_measures(path, header: list[str] | None, out: ProblemLog) -> list[tup
             for item in items:
                 if header is not None and item not in header:
                     close = [h for h in header if _normal(h) == _normal(item)]
-                    spaces = " (separate items with semicolons)" if " " in item else ""
+                    spaces = (" (separate items with semicolons: a;b;c)" if " " in item or "," in item
+                              else "")
                     fail(int(line), "items", cell, f"{item!r} is not a column of the respondents table"
                          + (f"; did you mean {close[0]!r}?" if close else spaces), "item not in the respondents table")
                 seen.setdefault(item, []).append(key)
@@ -533,7 +525,7 @@ def _infer_numbers(frame: pd.DataFrame, names) -> pd.DataFrame:
     """Columns of text whose every filled cell is a number, as numbers (extra network columns)."""
     for name in names:
         values = frame[name]
-        if values.dtype == object:
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):   # pandas 3 reads text as str
             as_number = pd.to_numeric(values.str.strip(), errors="coerce")
             if values.notna().any() and as_number[values.notna()].notna().all():
                 frame[name] = as_number.astype("float64")
@@ -563,6 +555,7 @@ def reverse_items(frame: pd.DataFrame, items: Sequence[str], *, scale: tuple[int
 def _run(respondents, networks, *, opts: _Options, measures=None, check_respondents=True, collect=False):
     out = ProblemLog(opts.limit)
     resp_source = open_csv(respondents, what="respondent", rank=0, out=out) if check_respondents else None
+    opts.shipped = check_respondents and shipped_cohort(respondents) is not None
     if measures is not None:
         opts.measures = _check_measures(measures, None if resp_source is None else resp_source.header, out)
     nets = (_check_networks(networks, opts, out, resp_source, collect=collect) if networks is not None
@@ -588,7 +581,7 @@ def _run(respondents, networks, *, opts: _Options, measures=None, check_responde
         measures_file=None if measures is None else str(measures),
         groups=out.report_groups(), n_problems=out.total, notes=tuple(notes), n_persons=resp.n_rows,
         n_networks=n_networks, items=tuple(resp.items), scale=opts.scale, ignored=tuple(resp.ignored),
-        hints=tuple(out.hints),
+        hints=tuple(out.hints), warnings=tuple(resp.warnings),
     )
     return report, resp, nets
 
@@ -721,7 +714,7 @@ def load_survey(respondents, networks=None, *, items: Sequence[str] | None = Non
         frame = reverse_items(frame, opts.reverse, scale=opts.scale)
     if nets.source is not None:
         columns = {**NETWORK_COLUMNS, **PAPER_NETWORK_COVARIATES}
-        net_frame = _frame(nets, columns, list(nets.source.header), [])
+        net_frame = _frame(nets, columns, list(nets.source.position), [])
         net_frame = _infer_numbers(net_frame, [c for c in net_frame.columns if c not in columns])
     else:
         net_frame = pd.DataFrame({"network_id": sorted(frame["network_id"].unique())})
@@ -748,7 +741,7 @@ def load_networks(path) -> pd.DataFrame:
     if not report.ok:
         raise InvalidSurveyData(report)
     columns = {**NETWORK_COLUMNS, **PAPER_NETWORK_COVARIATES}
-    frame = _frame(nets, columns, list(nets.source.header), [])
+    frame = _frame(nets, columns, list(nets.source.position), [])
     return _infer_numbers(frame, [c for c in frame.columns if c not in columns])
 
 

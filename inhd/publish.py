@@ -297,15 +297,19 @@ def html_page(title: str, body: str) -> str:
 
 
 def index_page(entries: Iterable["Entry"], *, title: str) -> str:
-    """``index.html``: one link per published file, with its network id (escaped)."""
+    """``index.html``: one link per published file, with its network id (escaped) when any file is
+    about a network; the count says that ``manifest.json`` lists this index too."""
+    entries = list(entries)
+    networks = any(entry.network_id is not None for entry in entries)
     rows = []
     for entry in entries:
-        label = "" if entry.network_id is None else escape(entry.network_id)
-        rows.append(f"<tr><td>{label}</td><td><a href=\"{escape(quote(entry.file))}\">{escape(entry.file)}</a>"
-                    "</td></tr>")
-    body = (f"<h1>{escape(title)}</h1>\n<p>{len(rows)} file(s). <code>{MANIFEST_NAME}</code> lists each with "
-            "its SHA-256; a folder without it is incomplete.</p>\n"
-            "<table>\n<thead><tr><th>network</th><th>file</th></tr></thead>\n<tbody>\n"
+        label = f"<td>{'' if entry.network_id is None else escape(entry.network_id)}</td>" if networks else ""
+        rows.append(f"<tr>{label}<td><a href=\"{escape(quote(entry.file))}\">{escape(entry.file)}</a></td></tr>")
+    n = len(rows)
+    body = (f"<h1>{escape(title)}</h1>\n<p>{n} file{'s' if n != 1 else ''} below, and this index: "
+            f"<code>{MANIFEST_NAME}</code> lists all {n + 1} with their SHA-256; a folder without it is "
+            "incomplete.</p>\n"
+            f"<table>\n<thead><tr>{'<th>network</th>' if networks else ''}<th>file</th></tr></thead>\n<tbody>\n"
             + "\n".join(rows) + "\n</tbody>\n</table>")
     return html_page(title, body)
 
@@ -379,7 +383,8 @@ class OutputFolder:
     Entering creates the folder if needed, takes the lock (refusing with :class:`FolderLocked` if
     another run holds it), refuses a non-empty folder unless ``force``, and creates the staging
     folder. :meth:`publish` moves the staged files into place, removes the files the previous
-    manifest listed that this run does not replace, writes ``index.html`` and then ``manifest.json``.
+    manifest listed that this run does not replace (named in :attr:`removed`, for the caller to say
+    so), writes ``index.html`` and then ``manifest.json``.
     Leaving without publishing (an error, Ctrl-C) deletes the staging folder and publishes nothing
     (a folder the run created is removed again if it is left empty). The lock is released on leaving.
 
@@ -398,6 +403,7 @@ class OutputFolder:
         self._lock_fd: int | None = None
         self._created = False
         self.published = False
+        self.removed: list[str] = []          # files of the previous run that publish() removed
 
     # -- entering and leaving
     def __enter__(self) -> "OutputFolder":
@@ -521,10 +527,11 @@ class OutputFolder:
             target = self.path / entry.file
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.staging / entry.file, target)
-        for name in previous - {e.file for e in entries} - {INDEX_NAME}:
+        for name in sorted(previous - {e.file for e in entries} - {INDEX_NAME}):
             stale = self.path / name
             if stale.is_file() or stale.is_symlink():
                 stale.unlink()
+                self.removed.append(name)
         self._write_atomic(INDEX_NAME, index_page(entries, title=title))
         listing = [{"file": e.file, "network_id": e.network_id, "sha256": digests[e.file]} for e in entries]
         listing.append({"file": INDEX_NAME, "network_id": None, "sha256": sha256_file(self.path / INDEX_NAME)})

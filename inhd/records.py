@@ -94,8 +94,20 @@ def file_problem(path: str | Path, *, what: str) -> FileProblem | None:
         return FileProblem(f"cannot be read: {err.strerror or err}")
 
 
+#: The first bytes of files that are not text: what they are, said to a person.
+BINARY_SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or OpenDocument .ods workbook?)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+    (b"%PDF", "a PDF document"),
+)
+
+
 def _encoding_problem(handle, *, what: str) -> FileProblem | None:
     first = handle.read(BLOCK_BYTES)
+    for signature, kind in BINARY_SIGNATURES:
+        if first.startswith(signature):
+            return FileProblem(f"not a CSV text file: the file is {kind}; open it in its program and save it as "
+                               "'CSV UTF-8 (comma delimited)' (in Excel: File, Save As)")
     if first[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return FileProblem("the file is UTF-16 encoded (Excel's 'Unicode Text'): save it as 'CSV UTF-8 (comma "
                            "delimited)'")

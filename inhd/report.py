@@ -37,6 +37,7 @@ from inhd.published import PB_ITEMS
 from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
                          reporting_range)
 from inhd.survey_measures import calibrate_items
+from inhd.survey_run import METHODS, few_networks
 
 CATEGORY_LABELS = list(FOUR_CATEGORIES)
 
@@ -77,6 +78,12 @@ class Calibration:
     min_cell
         The smallest cell shown: the network model was fitted on the respondents of cells of at least
         this size (:func:`inhd.privacy.publishable`); the networks below it have no estimate.
+    response_scale
+        ``(lowest, highest)`` response code of the items, as the respondents answered them.
+    reversed
+        The reverse-keyed items: ``responses`` hold them recoded as ``lowest + highest - x``.
+    method
+        The Rasch estimation method (``"jmle"`` or ``"cml"``).
     """
 
     items: pd.DataFrame
@@ -87,6 +94,9 @@ class Calibration:
     networks: pd.DataFrame
     responses: pd.DataFrame
     min_cell: int = MIN_CELL
+    response_scale: tuple[int, int] = (1, 5)
+    reversed: tuple[str, ...] = ()
+    method: str = "jmle"
 
     def summary(self) -> str:
         """Items, networks and respondents calibrated, the cut points and the 0-10 range."""
@@ -102,8 +112,10 @@ class Calibration:
         self.items.to_csv(folder / "items.csv", index_label="item")
         pd.DataFrame({"threshold": self.thresholds}).to_csv(folder / "thresholds.csv", index_label="step")
         pd.DataFrame({"cut": self.cuts}).to_csv(folder / "cuts.csv", index=False)
-        pd.DataFrame({"low": [self.scale[0]], "high": [self.scale[1]], "min_cell": [self.min_cell]}).to_csv(
-            folder / "scale.csv", index=False)
+        pd.DataFrame({"low": [self.scale[0]], "high": [self.scale[1]], "min_cell": [self.min_cell],
+                      "response_low": [self.response_scale[0]], "response_high": [self.response_scale[1]],
+                      "method": [self.method]}).to_csv(folder / "scale.csv", index=False)
+        pd.DataFrame({"item": list(self.reversed)}, dtype=str).to_csv(folder / "reversed.csv", index=False)
         self.persons.to_csv(folder / "persons.csv", index=False)
         self.networks.to_csv(folder / "networks.csv", index=False)
         self.responses.to_csv(folder / "responses.csv", index=False)
@@ -124,11 +136,16 @@ class Calibration:
             networks=pd.read_csv(folder / "networks.csv", dtype=ids),
             responses=pd.read_csv(folder / "responses.csv", dtype=ids),
             min_cell=int(scale["min_cell"]) if "min_cell" in scale else MIN_CELL,
+            response_scale=((int(scale["response_low"]), int(scale["response_high"])) if "response_low" in scale
+                            else (1, 5)),
+            reversed=(tuple(pd.read_csv(folder / "reversed.csv", dtype=str)["item"])
+                      if (folder / "reversed.csv").is_file() else ()),
+            method=str(scale["method"]) if "method" in scale else "jmle",
         )
 
 
 def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jmle",
-              min_cell: int = MIN_CELL, scale=None) -> Calibration:
+              min_cell: int = MIN_CELL, scale=None, reversed=()) -> Calibration:
     """Calibrate a measure: Rasch rating-scale model on everyone, then network EB estimates.
 
     Parameters
@@ -145,7 +162,11 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         draws on a suppressed cell. The Rasch model uses everyone (its item difficulties are model
         parameters), and the 0-10 range comes from it (:func:`inhd.scales.reporting_range`).
     scale
-        The response scale ``(lowest, highest)`` (:func:`inhd.survey_measures.calibrate_items`).
+        The response scale ``(lowest, highest)`` (:func:`inhd.survey_measures.calibrate_items`); default:
+        the range the responses hold.
+    reversed
+        The items of ``respondents`` already recoded as ``lowest + highest - x`` (reverse-keyed), for
+        the reports to say so and to show their means as answered.
 
     Raises
     ------
@@ -164,6 +185,14 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     if missing:
         raise ValueError(f"calibrate: item column(s) {missing} not in the respondents table")
     responses = respondents.set_index("respondent_id")[items]
+    unknown = [item for item in reversed if item not in items]
+    if unknown:
+        raise ValueError(f"calibrate: reverse-keyed item(s) {unknown} are not among the items")
+    if scale is None:
+        values = responses.to_numpy(dtype=float, na_value=np.nan)
+        values = values[np.isfinite(values)]
+        scale = (int(values.min()), int(values.max())) if values.size else None
+    scale = None if scale is None else (int(scale[0]), int(scale[1]))
     try:
         rasch = calibrate_items(responses, scale=scale, method=method)
     except (ValueError, np.linalg.LinAlgError) as err:
@@ -186,7 +215,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
         networks=on_0_10_scale(networks, low=low, high=high),
         responses=respondents[["respondent_id", "network_id", *items]].assign(
             network_id=lambda f: f["network_id"].astype(str)),
-        min_cell=min_cell,
+        min_cell=min_cell, response_scale=scale, reversed=tuple(reversed), method=method,
     )
 
 
@@ -221,6 +250,41 @@ def _network_model(fitted: pd.DataFrame, persons: pd.DataFrame, *, min_cell: int
 
 
 @dataclass(frozen=True)
+class MeasureFacts:
+    """What every report says about the measure it shows: its items, the response scale, the
+    reverse-keyed items and their recoding, the estimation method, and what it was calibrated on.
+
+    ``n_thresholds`` is the number of Andrich thresholds the model used (1 for a dichotomy);
+    ``warnings`` are sentences shown as warnings (e.g. a response scale wider than the items use).
+    """
+
+    items: tuple[str, ...]
+    response_scale: tuple[int, int]
+    reversed: tuple[str, ...]
+    method: str
+    n_persons: int
+    n_networks: int
+    n_thresholds: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def recoding(self) -> str:
+        """The recoding of the reverse-keyed items, e.g. ``"5 - x"``."""
+        return f"{self.response_scale[0] + self.response_scale[1]} - x"
+
+    def summary(self) -> str:
+        """The measure in plain sentences."""
+        low, high = self.response_scale
+        text = (f"The measure: {len(self.items)} items answered on the response scale {low}-{high} "
+                f"({', '.join(self.items)}).")
+        if self.reversed:
+            text += (f" Reverse-keyed items, recoded as {self.recoding} before calibration: "
+                     f"{', '.join(self.reversed)}.")
+        return text + (f" Rasch rating-scale model, {METHODS.get(self.method, self.method)}; calibrated on "
+                       f"{self.n_persons:,} respondents in {self.n_networks:,} networks.")
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Every figure the network reports publish, for all networks at once, suppression applied.
 
@@ -235,16 +299,22 @@ class ReportData:
     all_distribution
         One row: the same for all networks (publishable respondents only).
     items, all_items
-        Mean response per item: ``network_id, item, n_persons, mean, suppressed`` and ``item,
-        n_persons, n_cells, mean, suppressed`` (pooling the shown network-item cells); the items in
-        order of difficulty, with ``difficulty`` (logits, from the calibration on everyone).
+        Mean response per item, on the response scale as answered: ``network_id, item, difficulty,
+        reversed, n_persons, mean, suppressed`` and ``item, difficulty, reversed, n_persons, n_cells,
+        mean, suppressed`` (pooling the shown network-item cells); the items in order of difficulty
+        (logits, from the calibration on everyone); ``reversed`` marks the reverse-keyed items.
     waves, all_waves
-        Mean measure (logits) per wave: ``network_id, wave, n_persons, mean, suppressed`` and ``wave,
-        n_persons, n_cells, mean, suppressed``; empty when the data hold fewer than two waves.
+        Mean measure per wave: ``network_id, wave, n_persons, mean, suppressed, mean_0_10`` and ``wave,
+        n_persons, n_cells, mean, suppressed, mean_0_10`` (logits, and the 0-10 scale of the
+        estimates); empty when the data hold fewer than two waves.
     min_cell
         The smallest group shown.
     note
         A sentence shown at the top of every report (e.g. that the data are synthetic), or ``""``.
+    categories
+        The four reporting categories.
+    measure
+        The measure's facts (:class:`MeasureFacts`): items, response scale, reverse-keyed items, method.
     """
 
     networks: pd.DataFrame
@@ -257,6 +327,7 @@ class ReportData:
     min_cell: int
     note: str = ""
     categories: tuple[str, ...] = field(default=tuple(CATEGORY_LABELS))
+    measure: MeasureFacts | None = None
 
     @property
     def network_ids(self) -> list[str]:
@@ -286,6 +357,17 @@ def _resolve_min_cell(calibration: Calibration, min_cell: int | None) -> int:
     return min_cell
 
 
+def _as_answered(table: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
+    """Item means back on the scale the respondents answered: a reverse-keyed item's mean of recoded
+    responses ``y = lowest + highest - x`` is turned back into the mean of ``x``; ``reversed`` marks them."""
+    low, high = calibration.response_scale
+    flipped = table["item"].isin(set(map(str, calibration.reversed))).to_numpy()
+    mean = pd.to_numeric(table["mean"]).astype("Float64")
+    table = table.assign(mean=mean.where(~flipped, low + high - mean))
+    table.insert(table.columns.get_loc("difficulty") + 1, "reversed", flipped)
+    return table
+
+
 def _with_difficulty(table: pd.DataFrame, difficulty: pd.Series) -> pd.DataFrame:
     table = table.rename(columns={"variable": "item"})
     table["item"] = table["item"].astype(str)
@@ -293,7 +375,8 @@ def _with_difficulty(table: pd.DataFrame, difficulty: pd.Series) -> pd.DataFrame
     return table
 
 
-def report_data(calibration: Calibration, *, min_cell: int | None = None, note: str = "") -> ReportData:
+def report_data(calibration: Calibration, *, min_cell: int | None = None, note: str = "",
+                warnings=()) -> ReportData:
     """Compute every published figure of the network reports from a calibration, once.
 
     Parameters
@@ -305,6 +388,10 @@ def report_data(calibration: Calibration, *, min_cell: int | None = None, note: 
         the calibration's (another value is refused: calibrate with it).
     note
         A sentence shown at the top of every report.
+    warnings
+        Sentences every report shows as warnings (e.g. the validation's about the response scale);
+        a warning that too few networks are shown for their variance to mean much
+        (:func:`inhd.survey_run.few_networks`) is added to them.
 
     Notes
     -----
@@ -312,6 +399,11 @@ def report_data(calibration: Calibration, *, min_cell: int | None = None, note: 
     cell has at least ``min_cell`` respondents; the all-networks figures pool the shown cells only;
     item and wave means need ``min_cell`` answers. Item difficulties are model parameters of the
     calibration on everyone and are shown as they are.
+
+    Item means are on the response scale as the respondents answered: a reverse-keyed item's mean is
+    ``lowest + highest`` minus the mean of its recoded responses (the recoding is linear), marked
+    ``reversed``. Wave means are the members' mean measure in logits (``mean``) and on the 0-10 scale
+    of the estimates (``mean_0_10``).
     """
     min_cell = _resolve_min_cell(calibration, min_cell)
     persons = calibration.persons.assign(network_id=lambda f: f["network_id"].astype(str))
@@ -332,7 +424,7 @@ def report_data(calibration: Calibration, *, min_cell: int | None = None, note: 
     difficulty = calibration.items["difficulty"].rename(index=str)
     items = cell_means(responses, order, by=["network_id"], among=counted, min_cell=min_cell)
     all_items = pooled_means(responses, order, cells=["network_id"], among=counted, min_cell=min_cell)
-    items, all_items = (_with_difficulty(table, difficulty) for table in (items, all_items))
+    items, all_items = (_as_answered(_with_difficulty(table, difficulty), calibration) for table in (items, all_items))
 
     if "wave" in persons.columns and persons["wave"].dropna().nunique() >= 2:
         timed = persons[persons["wave"].notna()]
@@ -342,9 +434,18 @@ def report_data(calibration: Calibration, *, min_cell: int | None = None, note: 
     else:
         waves = pd.DataFrame(columns=["network_id", "wave", "n_persons", "mean", "suppressed"])
         all_waves = pd.DataFrame(columns=["wave", "n_persons", "n_cells", "mean", "suppressed"])
+    low, high = calibration.scale
+    waves, all_waves = (table.assign(mean_0_10=lambda t: 10 * (pd.to_numeric(t["mean"]).astype(float) - low)
+                                     / (high - low)) for table in (waves, all_waves))
+    measure = MeasureFacts(items=tuple(map(str, calibration.items.index)), response_scale=calibration.response_scale,
+                           reversed=tuple(calibration.reversed), method=calibration.method,
+                           n_persons=len(calibration.persons), n_networks=len(calibration.networks),
+                           n_thresholds=len(calibration.thresholds),
+                           warnings=(*warnings, *filter(None, [few_networks(int((~networks["suppressed"]).sum()),
+                                                                            where=" shown")])))
     return ReportData(networks=networks[_NETWORK_COLUMNS], distribution=distribution,
                       all_distribution=all_distribution, items=items, all_items=all_items, waves=waves,
-                      all_waves=all_waves, min_cell=min_cell, note=note, categories=categories)
+                      all_waves=all_waves, min_cell=min_cell, note=note, categories=categories, measure=measure)
 
 
 
@@ -355,7 +456,9 @@ class NetworkView:
 
     ``distribution`` has two rows (``group`` = ``"this network"``, ``"all networks"``); ``items`` and
     ``waves`` have one row per item (by difficulty) and per wave with ``n_persons, network_mean,
-    suppressed`` for the network and ``all_n_persons, all_mean, all_suppressed`` for all networks.
+    suppressed`` for the network and ``all_n_persons, all_mean, all_suppressed`` for all networks;
+    ``items`` also ``difficulty`` and ``reversed`` (its means are as answered), ``waves`` the means on
+    the 0-10 scale too (``network_mean_0_10, all_mean_0_10``).
     """
 
     network_id: str
@@ -381,8 +484,17 @@ class NetworkView:
         if self.suppressed:
             return (f"This network has fewer than {self.min_cell} respondents in every survey wave shown, so its "
                     "results are suppressed to protect its members: only the other networks' results are shown.")
-        return (f"{self.n_persons} members answered. The network's estimate is {self.mean_0_10:.1f} on the 0-10 "
+        return (f"{self.respondents}. The network's estimate is {self.mean_0_10:.1f} on the 0-10 "
                 f"scale (±{2 * self.se_0_10:.1f}), ranking {self.rank} of {self.n_shown} networks shown.")
+
+    @property
+    def respondents(self) -> str:
+        """Who answered, in words: members of one survey, or responses over several waves (a member who
+        answered in several waves counts in each, the data holding no person across waves)."""
+        if self.waves.empty:
+            return f"{self.n_persons:,} members answered"
+        return (f"{self.n_persons:,} responses over {len(self.waves)} survey waves (a member who answered in "
+                "several waves counts once in each)")
 
 
 def network_view(data: ReportData, network_id: str) -> NetworkView:
@@ -408,11 +520,14 @@ def network_view(data: ReportData, network_id: str) -> NetworkView:
     items = items.merge(own.rename(columns={"mean": "network_mean"}), on="item", how="left")
     items["suppressed"] = items["suppressed"].fillna(True).astype(bool)
     waves = data.all_waves.rename(columns={"n_persons": "all_n_persons", "mean": "all_mean",
-                                           "suppressed": "all_suppressed"}).drop(columns="n_cells")
-    own = data.waves[data.waves["network_id"] == network_id][["wave", "n_persons", "mean", "suppressed"]]
-    waves = waves.merge(own.rename(columns={"mean": "network_mean"}), on="wave", how="left")
+                                           "mean_0_10": "all_mean_0_10", "suppressed": "all_suppressed"})
+    waves = waves.drop(columns="n_cells")
+    own = data.waves[data.waves["network_id"] == network_id][["wave", "n_persons", "mean", "mean_0_10", "suppressed"]]
+    waves = waves.merge(own.rename(columns={"mean": "network_mean", "mean_0_10": "network_mean_0_10"}), on="wave",
+                        how="left")
     waves["suppressed"] = waves["suppressed"].fillna(True).astype(bool)   # no respondents: marked the same
     order = ["n_persons", "network_mean", "suppressed", "all_n_persons", "all_mean", "all_suppressed"]
+    on_0_10 = ["network_mean_0_10", "all_mean_0_10"]
     n_shown = int((~data.networks["suppressed"]).sum())
     return NetworkView(
         network_id=network_id, suppressed=suppressed,
@@ -421,7 +536,7 @@ def network_view(data: ReportData, network_id: str) -> NetworkView:
         se_0_10=None if suppressed else float(row["se_0_10"]),
         rank=None if suppressed else int(row["rank"]), n_shown=n_shown,
         n_suppressed=len(data.networks) - n_shown, min_cell=data.min_cell, distribution=distribution,
-        items=items[["item", "difficulty", *order]], waves=waves[["wave", *order]],
+        items=items[["item", "difficulty", "reversed", *order]], waves=waves[["wave", *order, *on_0_10]],
     )
 
 

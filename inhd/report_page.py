@@ -31,6 +31,7 @@ from PIL import Image
 
 from inhd.publish import escape, html_page
 from inhd.report import NetworkView, ReportData, network_view
+from inhd.survey_run import METHODS
 
 #: Colours: this network, the others, the all-networks comparison, suppressed marks.
 HIGHLIGHT, OTHERS, ALL, MUTED = "#c0392b", "#1f4e79", "#7f7f7f", "#999999"
@@ -135,17 +136,18 @@ class Painter:
         ax.set_title(f"All networks shown, ±2 SE{note}", fontsize=9)
         if table.empty:
             ax.text(0.5, 0.5, "no network has enough respondents to be shown", ha="center", transform=ax.transAxes)
-        ax.legend(fontsize=8, loc="upper left")
-        frozen = _Frozen(figure, None if named else [mark])   # named: the tick labels change colour too
+        legend = ax.legend(fontsize=8, loc="upper left")
+        frozen = _Frozen(figure, None if named else [mark, legend])   # named: the tick labels change colour too
         position = {network: i for i, network in enumerate(table["network_id"])}
-        return frozen, ax, mark, named, position, y
+        return frozen, ax, mark, legend, named, position, y
 
     def caterpillar(self, view: NetworkView) -> str:
         """The caterpillar with ``view``'s network highlighted (none when it is suppressed)."""
-        frozen, ax, mark, named, position, y = self._caterpillar
+        frozen, ax, mark, legend, named, position, y = self._caterpillar
         i = position.get(view.network_id)
         mark.set_offsets(np.empty((0, 2)) if i is None else [[i, y[i]]])
         mark.set_visible(i is not None)
+        legend.set_visible(i is not None)           # no "this network" key when it is not drawn
         if named:
             for k, label in enumerate(ax.get_xticklabels()):
                 label.set_color(HIGHLIGHT if k == i else "black")
@@ -191,14 +193,18 @@ class Painter:
         low, high = (published.min(), published.max()) if published.size else (0.0, 1.0)
         span = max(high - low, 1.0)
         ax.set_xlim(low - 0.05 * span, high + 0.45 * span)      # room on the right for the marks
-        ax.plot(_values(table["mean"]), y, "o-", color=ALL, label="all networks")
+        style = "o" if table["reversed"].any() else "o-"      # as answered, reversed items sit apart: no line
+        ax.plot(_values(table["mean"]), y, style, color=ALL, label="all networks")
         dots, = ax.plot(np.full(len(y), np.nan), y, "o", color=HIGHLIGHT, label="this network", ms=7)
         transform = ax.get_yaxis_transform()
         marks = [ax.text(0.99, k, "suppressed: this network", transform=transform, ha="right", va="center",
                          fontsize=7, color=MUTED) for k in y]
-        ax.set_yticks(y, table["item"].tolist(), fontsize=7, parse_math=False)
+        ax.set_yticks(y, [f"{item} (reverse-keyed)" if flipped else str(item)
+                          for item, flipped in zip(table["item"], table["reversed"])], fontsize=7, parse_math=False)
         ax.set_ylim(len(table) - 0.5, -0.5)
-        ax.set_xlabel("mean response")
+        measure = self.data.measure
+        scale = f" on the scale {measure.response_scale[0]}-{measure.response_scale[1]}" if measure else ""
+        ax.set_xlabel(f"mean response{scale}, as answered")
         ax.legend(fontsize=8, loc="lower right")
         return _Frozen(figure, [dots, *marks]), dots, marks
 
@@ -218,9 +224,9 @@ class Painter:
         table = self.data.all_waves
         figure, ax = _figure((6, 3.4))
         x = _values(table["wave"])
-        ax.plot(x, _values(table["mean"]), "o-", color=ALL, label="all networks")
+        ax.plot(x, _values(table["mean_0_10"]), "o-", color=ALL, label="all networks")
         line, = ax.plot(x, np.full(len(x), np.nan), "o-", color=HIGHLIGHT, label="this network")
-        published = np.r_[_values(table["mean"]), _values(self.data.waves["mean"])]
+        published = np.r_[_values(table["mean_0_10"]), _values(self.data.waves["mean_0_10"])]
         published = published[np.isfinite(published)]
         low, high = (published.min(), published.max()) if published.size else (0.0, 1.0)
         span = max(high - low, 0.5)
@@ -231,7 +237,7 @@ class Painter:
         ax.set_xticks(x, [f"{w:g}" for w in x])
         ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
         ax.set_xlabel("survey wave")
-        ax.set_ylabel("mean measure (logits)")
+        ax.set_ylabel("members' mean measure (0-10 scale)")
         ax.legend(fontsize=8, loc="upper left")
         return _Frozen(figure, [line, *marks]), line, marks
 
@@ -239,7 +245,7 @@ class Painter:
         """The wave trend of ``view``'s network; suppressed waves carry a mark."""
         frozen, line, marks = self._waves
         table = view.waves
-        line.set_ydata(np.where(table["suppressed"], np.nan, _values(table["network_mean"])))
+        line.set_ydata(np.where(table["suppressed"], np.nan, _values(table["network_mean_0_10"])))
         for mark, mine, every in zip(marks, table["suppressed"], table["all_suppressed"]):
             text = _mark_text(bool(mine), bool(every))
             mark.set_text(text)
@@ -295,14 +301,50 @@ def _distribution_table(view: NetworkView, categories) -> str:
     return _html_table(["group", "respondents", *categories], rows)
 
 
+def measure_section(data: ReportData) -> str:
+    """What the measure is (items, response scale, reverse-keyed items and their recoding, method,
+    what it was calibrated on), and the data's warnings, as escaped HTML."""
+    m = data.measure
+    if m is None:
+        return ""
+    low, high = m.response_scale
+    parts = [f"<p><strong>The measure.</strong> {len(m.items)} items answered on the response scale "
+             f"<strong>{low}-{high}</strong>: {escape(', '.join(m.items))}.</p>"]
+    if m.reversed:
+        parts.append(f"<p><strong>Reverse-keyed items</strong> (worded the other way round), recoded as "
+                     f"<strong>{m.recoding}</strong> before the calibration, so that a higher response always means "
+                     f"more of the measure: {escape(', '.join(m.reversed))}. Their means below are shown as "
+                     "members answered, not recoded.</p>")
+    parts.append(f"<p>Rasch rating-scale model, {escape(METHODS.get(m.method, m.method))}; calibrated on "
+                 f"{m.n_persons:,} respondents in {m.n_networks:,} networks.</p>")
+    parts += [f'<p class="note"><strong>Warning.</strong> {escape(w)}.</p>' for w in m.warnings]
+    return "\n".join(parts)
+
+
+def _categories_sentence(data: ReportData) -> str:
+    """How the four categories are cut, for the measure's scale (our reconstruction, said so)."""
+    m = data.measure
+    if m is not None and m.n_thresholds == 1:
+        return ("The items are scored 0-1 (a dichotomy), so the cut points are where the chance of a 1 on an item "
+                "of average difficulty is 25%, 50% and 75%: a <em>low</em> member is expected to score 1 on fewer "
+                "than a quarter of such items, a <em>high</em> member on more than three quarters. This is our "
+                "reconstruction for dichotomies; the papers cut rating scales only.")
+    lowest, highest = (f" ({m.response_scale[0]})", f" ({m.response_scale[1]})") if m is not None else ("", "")
+    return ("The cut points come from the rating scale's thresholds (our reconstruction of the papers' display): "
+            f"a <em>low</em> member is expected to answer an item of average difficulty in the lowest category"
+            f"{lowest}, a <em>high</em> member in the highest{highest}; the middle is split at the middle of the "
+            "scale.")
+
+
 def report_sections(data: ReportData, network_id: str, *, painter: Painter | None = None) -> dict[str, str]:
     """The parts of a network's report as HTML fragments, every string from the data escaped.
 
     Keys: ``"title"`` (the network's heading), ``"headline"`` (its size, estimate and rank, or the
-    suppression notice, after the data's note), ``"caterpillar"``, ``"distribution"``, ``"items"``,
-    ``"trend"`` (a figure and its table each) and ``"footer"`` (the suppression rule in one sentence).
-    :func:`render_report` puts them on a page; the network-report notebook displays them one by one
-    between its own (static) headings.
+    suppression notice, after the data's note), ``"measure"`` (:func:`measure_section`),
+    ``"caterpillar"``, ``"distribution"``, ``"items"``, ``"trend"`` (a sentence saying how to read it,
+    a figure and its table each) and ``"footer"`` (the suppression rule in one sentence).
+    :func:`render_report` puts them on a page under :data:`SECTION_HEADINGS`; the network-report
+    notebook displays them one by one under its own headings.
     """
     painter = painter or Painter(data)
     view = network_view(data, network_id)
@@ -310,33 +352,49 @@ def report_sections(data: ReportData, network_id: str, *, painter: Painter | Non
     if view.suppressed:
         headline.append(f'<p class="note">{escape(view.headline)}</p>')
     else:
-        headline.append(f"<p>{view.n_persons} members answered. The network's estimate is "
+        headline.append(f"<p>{escape(view.respondents)}. The network's estimate is "
                         f"<strong>{view.mean_0_10:.1f}</strong> on the 0-10 scale (±{2 * view.se_0_10:.1f}), "
                         f"ranking {view.rank} of {view.n_shown} networks shown.</p>")
-    caterpillar = [_figure_block(painter.caterpillar(view), "caterpillar plot of all networks")]
+    where = ("This network is the red dot." if not view.suppressed else
+             "This network is not drawn: its results are suppressed.")
+    caterpillar = [f"<p>Each dot is a network's empirical Bayes estimate of its members' mean measure, rescaled to "
+                   f"0-10, with bars of two standard errors. Networks whose bars do not overlap differ reliably. "
+                   f"{where}</p>", _figure_block(painter.caterpillar(view), "caterpillar plot of all networks")]
     if view.n_suppressed:
         caterpillar.append(f"<p>{view.n_suppressed} network(s) suppressed from this display (fewer than "
                            f"{data.min_cell} respondents each).</p>")
-    items = [_figure_block(painter.items(view), "mean response per item"),
+    m = data.measure
+    scale = f" on the response scale {m.response_scale[0]}-{m.response_scale[1]}" if m is not None else ""
+    reversed_note = (f" Reverse-keyed items (marked) are shown as answered; they count toward the measure as "
+                     f"{m.recoding}, so for them a <em>lower</em> mean goes with more of the measure."
+                     if m is not None and m.reversed else "")
+    items = [f"<p>Mean response to each item{scale}, as members answered it, in order of difficulty on the measure "
+             f"(easiest first).{reversed_note}</p>",
+             _figure_block(painter.items(view), "mean response per item"),
              _html_table(["item", "difficulty (logits)", "this network", "answers", "all networks", "answers"],
-                         [[(escape(r["item"]), ""), (_number(r["difficulty"]), "num")]
+                         [[(escape(r["item"]) + (f" (reverse-keyed: counts as {m.recoding})" if r["reversed"] else ""),
+                            ""), (_number(r["difficulty"]), "num")]
                           + _cells(r["n_persons"], r["network_mean"], bool(r["suppressed"]))
                           + _cells(r["all_n_persons"], r["all_mean"], bool(r["all_suppressed"]))
                           for _, r in view.items.iterrows()])]
     if view.waves.empty:
         trend = ["<p>These data hold a single survey wave, so there is no trend to show.</p>"]
     else:
-        trend = [_figure_block(painter.waves(view), "mean measure by survey wave"),
-                 _html_table(["wave", "this network", "respondents", "all networks", "respondents"],
+        trend = ["<p>Members' mean measure in each survey wave, on the 0-10 scale of the estimates above (the "
+                 "members' plain mean, not shrunk like the network's estimate).</p>",
+                 _figure_block(painter.waves(view), "mean measure by survey wave"),
+                 _html_table(["wave", "this network (0-10)", "respondents", "all networks (0-10)", "respondents"],
                              [[(escape(f"{float(r['wave']):g}"), "num")]
-                              + _cells(r["n_persons"], r["network_mean"], bool(r["suppressed"]))
-                              + _cells(r["all_n_persons"], r["all_mean"], bool(r["all_suppressed"]))
+                              + _cells(r["n_persons"], r["network_mean_0_10"], bool(r["suppressed"]))
+                              + _cells(r["all_n_persons"], r["all_mean_0_10"], bool(r["all_suppressed"]))
                               for _, r in view.waves.iterrows()])]
     return {
         "title": f"<h1>Network {escape(view.network_id)}</h1>",
         "headline": "\n".join(headline),
+        "measure": measure_section(data),
         "caterpillar": "\n".join(caterpillar),
-        "distribution": "\n".join([_figure_block(painter.distribution(view),
+        "distribution": "\n".join([f"<p>{_categories_sentence(data)}</p>",
+                                   _figure_block(painter.distribution(view),
                                                  "shares of respondents in the four categories"),
                                    _distribution_table(view, data.categories)]),
         "items": "\n".join(items),
@@ -348,17 +406,13 @@ def report_sections(data: ReportData, network_id: str, *, painter: Painter | Non
     }
 
 
-#: The report's headings and the sentence under each, around :func:`report_sections`.
+#: The report's headings, above the sections of :func:`report_sections` (each starts with a sentence
+#: saying how to read it).
 SECTION_HEADINGS = {
-    "caterpillar": ("The network among all networks",
-                    "Each dot is a network's empirical Bayes estimate of its members' mean measure, rescaled to "
-                    "0-10, with bars of two standard errors. Networks whose bars do not overlap differ reliably. "
-                    "This network is in red."),
-    "distribution": ("How members spread over the four categories",
-                     "The cut points come from the rating scale's thresholds: low members mostly disagree with "
-                     "the items, high members strongly endorse even the hardest one."),
-    "items": ("Item profile", "Mean response to each item, easiest to endorse at the top."),
-    "trend": ("Trend across survey waves", ""),
+    "caterpillar": "The network among all networks",
+    "distribution": "How members spread over the four categories",
+    "items": "Item profile",
+    "trend": "Trend across survey waves",
 }
 
 
@@ -375,8 +429,8 @@ def render_report(data: ReportData, network_id: str, *, painter: Painter | None 
         The figures to reuse (one per process); a new one when ``None``.
     """
     sections = report_sections(data, network_id, painter=painter)
-    parts = [sections["title"], sections["headline"]]
-    for key, (heading, sentence) in SECTION_HEADINGS.items():
-        parts += [f"<h2>{heading}</h2>", f"<p>{sentence}</p>" if sentence else "", sections[key]]
+    parts = [sections["title"], sections["headline"], sections["measure"]]
+    for key, heading in SECTION_HEADINGS.items():
+        parts += [f"<h2>{heading}</h2>", sections[key]]
     parts.append(sections["footer"])
     return html_page(f"Network {network_id}: feedback report", "\n".join(p for p in parts if p))

@@ -287,7 +287,6 @@ def residual_pca(responses, *, result=None, method="jmle", n_contrasts=5,
         raise ValueError(f"cluster_cut must be in (0, 1), got {cluster_cut!r}")
     result = _calibrated(responses, result, method)
     x, E, W, rows, cols, theta, delta = _model_parts(responses, result)
-    obs = ~np.isnan(x)
     z = (x - E) / np.sqrt(W)
     C, _ = _pairwise_corr(z)
     if not np.all(np.isfinite(C)):

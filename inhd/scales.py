@@ -52,7 +52,9 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
         ``(0.5, m / 2, m - 0.5)``: "low" expects the bottom response category, "high" the top
         one (Winsteps' half-point thresholds next to them), and the middle is split at the
         middle of the scale. For a four-category scale (m = 3) this is (0.5, 1.5, 2.5), the three
-        half-point thresholds; for a five-category agreement scale (m = 4), (0.5, 2.0, 3.5).
+        half-point thresholds; for a five-category agreement scale (m = 4), (0.5, 2.0, 3.5). For
+        a dichotomy (m = 1), where those three collapse into one, ``(0.25, 0.5, 0.75)``: the
+        quartiles of the expected score, i.e. a 25%, 50% and 75% chance of a 1 on the item.
 
     Returns
     -------
@@ -62,8 +64,8 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     Raises
     ------
     ValueError
-        An unknown ``method``, ``"andrich"`` without three thresholds, a dichotomy, or ``scores``
-        that are not three increasing values strictly inside 0..m.
+        An unknown ``method``, ``"andrich"`` without three thresholds, no threshold at all, or
+        ``scores`` that are not three increasing values strictly inside 0..m.
 
     Notes
     -----
@@ -80,12 +82,21 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     values, this is our reconstruction; pass ``scores`` for another split, or
     ``method="andrich"`` for the modal-category boundaries of a four-category scale.
 
+    The papers cut rating scales only. For a dichotomy (items scored 0-1: knowledge tests, yes/no
+    checklists) the half-point rule leaves a single cut, so we cut at the quartiles of the expected
+    score instead, which is again our reconstruction: "low" is expected to score 1 on fewer than a
+    quarter of items of average difficulty, "high" on more than three quarters, and the middle is
+    split where a 1 and a 0 are equally likely. The cuts are ``difficulty + tau + log(p / (1 - p))``
+    for p = 0.25, 0.5, 0.75: about -1.10, 0 and +1.10 logits around the item, its one threshold tau
+    being 0 when the thresholds sum to zero.
     Examples
     --------
     >>> four_category_cuts([-1.2, 0.1, 1.1]).round(2).tolist()
     [-1.65, 0.03, 1.64]
     >>> four_category_cuts([-1.2, 0.1, 1.1], method="andrich").tolist()
     [-1.2, 0.1, 1.1]
+    >>> four_category_cuts([0.0]).round(4).tolist()            # a dichotomy: 25%, 50%, 75% chance of a 1
+    [-1.0986, 0.0, 1.0986]
     """
     tau = np.asarray(thresholds, dtype=float).ravel()
     m = tau.size
@@ -97,10 +108,9 @@ def four_category_cuts(thresholds, *, difficulty=0.0, method="expected", scores=
     if method != "expected":
         raise ValueError(f"method must be 'expected' or 'andrich', got {method!r}")
     if scores is None:
-        if m < 2:
-            raise ValueError("a dichotomy (1 threshold) cannot be cut into four ordered "
-                             "categories by expected score; pass three logit cuts directly")
-        scores = (0.5, m / 2, m - 0.5)
+        if m < 1:
+            raise ValueError("four_category_cuts: no threshold: a scale needs at least two categories")
+        scores = (0.25, 0.5, 0.75) if m == 1 else (0.5, m / 2, m - 0.5)
     scores = np.asarray(scores, dtype=float)
     if scores.size != 3 or np.any(np.diff(scores) <= 0) or scores[0] <= 0 or scores[-1] >= m:
         raise ValueError(f"scores must be 3 increasing values strictly between 0 and {m}; "

@@ -51,9 +51,12 @@ from inhd.hlm import KnownVarianceResult, fit_known_variance
 from inhd.published import beside_published, published_table
 from inhd.reliability import separation_reliability
 from inhd.survey_measures import MeasureCalibration
-from inhd.survey_run import survey_levels
+from inhd.survey_run import few_networks, survey_levels
 
 __all__ = [
+    "WaveChoice",
+    "choose_reliability_wave",
+    "reading_of_network_reliability",
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
@@ -214,6 +217,100 @@ class MeasureReliability:
                 + f"; converged {self.converged}")
 
 
+@dataclass(frozen=True)
+class WaveChoice:
+    """The survey wave whose reliabilities are reported (:func:`choose_reliability_wave`).
+
+    Attributes
+    ----------
+    wave : int or None
+        The wave; None pools the data (no ``wave`` column).
+    n_networks : int
+        Networks with respondents in ``wave`` (in the data when ``wave`` is None).
+    n_networks_by_wave : pandas.Series
+        Networks with respondents in each wave, indexed by wave (empty without waves).
+    reason : str
+        Which wave and why, in a sentence for the page.
+    warning : str
+        A warning sentence when ``wave`` has too few networks (:func:`inhd.survey_run.few_networks`),
+        else ``""``.
+    """
+
+    wave: int | None
+    n_networks: int
+    n_networks_by_wave: pd.Series = field(repr=False)
+    reason: str
+    warning: str = ""
+
+    def summary(self) -> str:
+        """The reason, then the warning when there is one."""
+        return self.reason + (f"\nWarning: {self.warning}." if self.warning else "")
+
+
+def _wave_list(counts: pd.Series) -> str:
+    return ", ".join(f"{w} ({n} network{'s' if n != 1 else ''})" for w, n in counts.items())
+
+
+def choose_reliability_wave(respondents: pd.DataFrame, wave=None, *, why: str = "") -> WaveChoice:
+    """The survey wave in which to estimate the reliabilities, and why.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        ``network_id`` and, when the survey has waves, ``wave``.
+    wave : int, optional
+        The wave asked for; default (None) the wave with the most networks (then the most
+        respondents, then the latest): a network reliability needs networks, and waves of a panel
+        are often uneven (a late wave holding one or two networks).
+    why : str, optional
+        Why ``wave`` was asked for, for the page (default: "as asked").
+
+    Raises
+    ------
+    ValueError
+        ``wave`` is not a wave of the data, or it holds fewer than two networks (the message lists
+        the waves with their networks).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"network_id": ["A", "B", "C", "A"], "wave": [1, 1, 1, 2]})
+    >>> choose_reliability_wave(r).reason
+    'Reliabilities in wave 1, the wave with the most networks (3; waves: 1 (3 networks), 2 (1 network)).'
+    """
+    if "wave" not in respondents.columns or respondents["wave"].isna().all():
+        n = int(respondents["network_id"].nunique())
+        return WaveChoice(wave=None, n_networks=n, n_networks_by_wave=pd.Series(dtype="int64"),
+                          reason=f"Reliabilities from all respondents (the data have no survey waves), {n} networks.",
+                          warning=few_networks(n))
+    timed = respondents[respondents["wave"].notna()]
+    counts = timed.groupby("wave")["network_id"].nunique().astype("int64")
+    counts.index = [int(w) for w in counts.index]
+    if wave is None:
+        sizes = timed.groupby("wave").size()
+        sizes.index = [int(w) for w in sizes.index]
+        chosen = max(counts.index, key=lambda w: (counts[w], sizes[w], w))
+        if counts[chosen] < 2:
+            raise ValueError(f"no survey wave holds two networks (waves: {_wave_list(counts)}): a network "
+                             "reliability needs at least 2 networks in one wave")
+        reason = (f"Reliabilities in wave {chosen}, the wave with the most networks ({counts[chosen]}"
+                  + (f"; waves: {_wave_list(counts)})." if len(counts) > 1 else ")."))
+    else:
+        chosen = int(wave)
+        if chosen not in counts.index:
+            raise ValueError(f"reliability wave {wave!r} is not a wave of the data; waves: {_wave_list(counts)}")
+        if counts[chosen] < 2:
+            best = int(counts.idxmax())
+            raise ValueError(f"wave {chosen} holds {counts[chosen]} network(s): a network reliability needs at least 2 "
+                             f"(waves: {_wave_list(counts)}); choose another wave (-p reliability_wave={best} has the "
+                             "most networks)")
+        reason = f"Reliabilities in wave {chosen}, {why or 'as asked'} ({counts[chosen]} networks"
+        more = counts[counts > counts[chosen]]
+        reason += (f"; wave {int(more.idxmax())} has {int(more.max())})." if len(more) else ").")
+    n = int(counts[chosen])
+    return WaveChoice(wave=chosen, n_networks=n, n_networks_by_wave=counts, reason=reason,
+                      warning=few_networks(n, where=f" in wave {chosen}"))
+
+
 def _wave_persons(calibration: MeasureCalibration, wave):
     p = calibration.persons
     if wave is not None:
@@ -300,6 +397,37 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021, test_comp
         n_networks=int(p["network_id"].nunique()), converged=converged, model=model,
         n_persons_by_network=p.groupby("network_id").size(), method=str(method).upper(),
         test=test)
+
+
+def reading_of_network_reliability(reliability: float, *, n_networks: int) -> str:
+    """What a network reliability says about a caterpillar of network estimates, in one sentence
+    conditional on its value (our reading, not the poster's: it gives no such thresholds).
+
+    A reliability lambda is the share of the spread of the network estimates that is true spread
+    between networks: near 1 the bars are short next to the spread, so networks at the two ends
+    are clearly distinguishable; around 0.5 half the spread is error; near 0 the estimates are
+    shrunk to the mean and the networks cannot be told apart.
+
+    Examples
+    --------
+    >>> reading_of_network_reliability(0.91, n_networks=27)[:60]
+    'With a network reliability of 0.91 over 27 networks, network'
+    """
+    r = float(reliability)
+    head = f"With a network reliability of {r:.2f} over {n_networks} networks, "
+    if not np.isfinite(r):
+        return f"The network reliability could not be estimated over {n_networks} networks."
+    if r >= 0.8:
+        return head + ("networks at the two ends are clearly distinguishable, and most of the spread of the "
+                       "estimates is true difference between networks.")
+    if r >= 0.5:
+        return head + ("networks at the two ends are distinguishable, but much of the spread is measurement error: "
+                       "networks in the middle cannot be told apart.")
+    if r > 0.05:
+        return head + ("most of the spread of the estimates is measurement error: few networks can be told apart "
+                       "from the average one.")
+    return head + ("the estimates are shrunk to the average: the measure does not tell these networks apart (no "
+                   "variance between networks is detected).")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from scipy.cluster import hierarchy
 from inhd.hlm import fit_known_variance
 from inhd.published import published_table
 from inhd.survey_measures import calibrate_measures
-from inhd.survey_run import survey_levels
+from inhd.survey_run import markdown_text, survey_levels
 
 __all__ = [
     "NetworkProfiles",
@@ -46,6 +46,7 @@ __all__ = [
     "load_structural_table",
     "structural_summary",
     "cluster_characteristics",
+    "characteristics_note",
     "CLUSTER_LABELS",
     "FLAT_VARIANCE",
     "SHIPPED_NOTES",
@@ -467,3 +468,33 @@ def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.Da
             for label in sorted(values.dropna().unique()):
                 out[f"share_{column}_{label}"] = g[column].apply(lambda s, v=label: float((s == v).mean()))
     return out.reindex([c for c in CLUSTER_LABELS if c in out.index]).rename_axis("cluster")
+
+
+def characteristics_note(networks: pd.DataFrame, characteristics: pd.DataFrame) -> str:
+    """Markdown saying what :func:`cluster_characteristics` described the clusters by, and which columns
+    of ``networks`` it could not use and why (empty; text with more than five labels), or that there
+    is no network-level column at all. Column names are escaped.
+
+    Examples
+    --------
+    >>> nets = pd.DataFrame({"network_id": ["A", "B"], "size": [10.0, 30.0], "notes": [None, None]})
+    >>> table = pd.DataFrame({"n_networks": [1, 1], "mean_size": [10.0, 30.0]})
+    >>> print(characteristics_note(nets, table))
+    The clusters are described by size (the mean of a number; the share of each label of a text column). Not described: notes (empty).
+    """
+    columns = [c for c in networks.columns if c != "network_id"]
+    if not columns:
+        return ("The networks table has no columns besides `network_id` to describe the clusters by: give one "
+                "with network-level variables (`--networks N.csv`: size, launch year, region, ...).")
+    used = [c for c in columns if f"mean_{c}" in characteristics.columns
+            or any(str(k).startswith(f"share_{c}_") for k in characteristics.columns)]
+    why = {c: "empty" if networks[c].isna().all() else "text with more than five labels" for c in columns
+           if c not in used}
+    text = []
+    if used:
+        text.append(f"The clusters are described by {', '.join(markdown_text(c) for c in used)} (the mean of a "
+                    "number; the share of each label of a text column).")
+    if why:
+        text.append("Not described: " + ", ".join(f"{markdown_text(c)} ({reason})" for c, reason in why.items())
+                    + ".")
+    return " ".join(text)

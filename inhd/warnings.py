@@ -13,3 +13,7 @@ class InhdWarning(UserWarning):
 
 class ConvergenceWarning(InhdWarning):
     """An iterative estimator stopped before meeting its convergence criterion."""
+
+
+class DataWarning(InhdWarning):
+    """Valid data that suggest an option may be wrong (e.g. a response scale wider than the items use)."""

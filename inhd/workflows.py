@@ -15,7 +15,9 @@ ignoring it.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,8 @@ from inhd.privacy import MIN_CELL, check_min_cell
 from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file
 from inhd.report import calibrate, report_data
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
-from inhd.survey_run import shipped_cohort
+from inhd.survey_run import few_networks, shipped_cohort
+from inhd.warnings import DataWarning, InhdWarning
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -164,11 +167,25 @@ def export_html(notebook: str | Path, destination: str | Path, *, hide_code: boo
     return destination
 
 
+def _warn(report) -> None:
+    """The validation's warnings (valid data, doubtful options), as :class:`inhd.warnings.DataWarning`."""
+    for text in report.warnings:
+        warnings.warn(text, DataWarning, stacklevel=3)
+
+
+def _warn_few(n_networks: int, *, where: str = "") -> None:
+    """Too few networks for a variance between them (:func:`inhd.survey_run.few_networks`), as a
+    :class:`inhd.warnings.DataWarning`; the pages say it too."""
+    text = few_networks(n_networks, where=where)
+    if text:
+        warnings.warn(text, DataWarning, stacklevel=3)
+
+
 def _refuse_owned(parameters: dict[str, object]) -> None:
     owned = [name for name in parameters if name in OWNED_PARAMETERS]
     if owned:
         options = "; ".join(f"{name} is set by inhd run from {OWNED_PARAMETERS[name]}" for name in owned)
-        raise ValueError(f"-p cannot set it: {options}, which inhd checks; use the option instead")
+        raise ValueError(f"-p cannot set {', '.join(owned)}: {options}, which inhd checks; use the option instead")
 
 
 def run_paper(
@@ -230,6 +247,8 @@ def run_paper(
     inputs = [p for p in (respondents, networks, options.measures) if p is not None]
     check_output_folder(out, inputs=inputs)
     survey = options.load(respondents, networks)
+    _warn(survey.report)
+    _warn_few(survey.respondents["network_id"].nunique())
     sizes = {column: survey.respondents[column].astype(str).value_counts().to_dict()
              for column in GROUP_COLUMNS if column in survey.respondents.columns}
     with OutputFolder(out, inputs=inputs, force=force) as folder:
@@ -244,15 +263,55 @@ def run_paper(
         except NotebookFailure as failure:
             kept = folder.keep(paper.notebook)
             raise dataclasses.replace(failure, partial_notebook=str(kept)) from None
+        _show_paths_as_given(executed, {injected["output_dir"]: "tables", **{
+            str(Path(path).resolve()): str(path) for path in inputs}})
         export_html(executed, executed.with_suffix(".html"))
         for table in sorted(tables.rglob("*.csv")):
             shareable_csv_file(table, group_sizes=sizes, min_cell=min_cell)
         files = folder.staged_files()
         folder.publish([Entry(file) for file in files], title=f"inhd run {name}",
                        extra={"paper": name, "min_cell": min_cell})
+    _say_removed(folder, out, what="file(s)")
     notebook = folder.path / paper.notebook
     return RunResult(notebook=notebook, html=notebook.with_suffix(".html"),
                      tables=sorted(folder.path / f for f in files if f.startswith("tables/") and f.endswith(".csv")))
+
+
+def _show_paths_as_given(notebook: Path, shown: dict[str, str]) -> None:
+    """In the executed notebook's injected-parameters cell, the paths as the user gave them: the
+    staging folder (gone once published) becomes ``tables`` and an input's absolute path the path
+    typed, so that the published notebook and page show no machine path (newcomer trial). The values
+    are Python string literals, replaced as such; a comment says so."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.source
+            for path, given in shown.items():
+                source = source.replace(repr(path), repr(given)).replace(f'"{path}"', repr(given))
+            if source != cell.source:
+                cell.source = ("# Paths as given to inhd run (it ran with their absolute form; output_dir is the "
+                               "run's tables/ folder)\n" + source)
+    papermill = nb.metadata.get("papermill", {})
+    for key, value in papermill.get("parameters", {}).items():
+        if isinstance(value, str) and value in shown:
+            papermill["parameters"][key] = shown[value]
+    if "input_path" in papermill:                       # the compendium's notebook, relative to the compendium
+        source = Path(papermill["input_path"])
+        papermill["input_path"] = str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else source.name
+    if "output_path" in papermill:
+        papermill["output_path"] = notebook.name
+    nbformat.write(nb, notebook)
+
+
+def _close_ids(given: str, ids: list[str]) -> list[str]:
+    """Ids that ``given`` may stand for: the same but for case, the same after a letter prefix (``72``
+    for ``G72``), or close in spelling."""
+    lower = given.strip().lower()
+    same = [i for i in ids if i.lower() == lower
+            or (lower and i.lower().endswith(lower) and i[: len(i) - len(lower)].isalpha())]
+    return same[:3] or difflib.get_close_matches(given, ids, n=3, cutoff=0.75)
 
 
 #: The note on every report drawn from the compendium's synthetic data.
@@ -303,17 +362,34 @@ def make_reports(
     min_cell = check_min_cell(MIN_CELL if min_cell is None else min_cell)
     inputs = [p for p in (respondents, networks) if p is not None]
     check_output_folder(out, inputs=inputs)
-    frame = load_survey(respondents, networks, items=items, scale=scale, reverse=reverse).respondents
+    survey = load_survey(respondents, networks, items=items, scale=scale, reverse=reverse)
+    _warn(survey.report)
+    frame = survey.respondents
     present = sorted(frame["network_id"].astype(str).unique())
     if network is not None and str(network) not in present:
-        raise ValueError(f"network {network!r} has no respondents in {respondents} (networks with respondents: "
-                         f"{', '.join(present[:10])}{' ...' if len(present) > 10 else ''})")
+        close = _close_ids(str(network), present)
+        raise ValueError(f"network {network!r} has no respondents in {respondents}"
+                         + (f"; did you mean {' or '.join(map(repr, close))}?" if close else
+                            f" (networks with respondents: {', '.join(present[:10])}{' ...' if len(present) > 10 else ''})"))
     note = SYNTHETIC_NOTE if shipped_cohort(respondents) is not None else ""      # by content, not by name
     targets = [str(network)] if network is not None else present
     with OutputFolder(out, inputs=inputs, force=force) as folder:     # locked before the long part
-        data = report_data(calibrate(frame, items=list(items), method=method, scale=tuple(scale), min_cell=min_cell),
-                           note=note)
+        calibration = calibrate(frame, items=list(items), method=method, scale=tuple(scale), min_cell=min_cell,
+                                reversed=tuple(reverse or ()))
+        data = report_data(calibration, note=note, warnings=survey.report.warnings)
+        _warn_few(int((~data.networks["suppressed"]).sum()), where=" shown")
         entries = render_reports(data, targets, folder.staging, jobs=max(1, jobs), progress=progress)
         folder.publish(entries, title="Network feedback reports", extra={"min_cell": min_cell,
                                                                         "n_networks": len(targets)})
+    _say_removed(folder, out, what="report(s) of other networks" if network is not None else "file(s)",
+                 hint="; to refresh one network's report and keep the others, write it into another folder"
+                 if network is not None else "")
     return [folder.path / entry.file for entry in entries]
+
+
+def _say_removed(folder: OutputFolder, out, *, what: str, hint: str = "") -> None:
+    """Warn that publishing with ``force`` removed files of the previous run (never silently)."""
+    if folder.removed:
+        shown = ", ".join(folder.removed[:5]) + (" ..." if len(folder.removed) > 5 else "")
+        warnings.warn(f"--force replaced the previous run in {out} whole: {len(folder.removed)} {what} it had written "
+                      f"were removed ({shown}){hint}", InhdWarning, stacklevel=3)

@@ -496,3 +496,33 @@ def test_inputs_are_not_modified():
     descriptive_tables(resp, nets, measure=persons["measure"])
     for before, after in zip(copies, (resp, nets, persons)):
         pd.testing.assert_frame_equal(before, after)
+
+
+# ---- what the fit rule left (newcomer trial: 13 of 20 STAI items dropped, the 7 kept all reverse-keyed, and the
+# page said so only in a monospace print)
+STAI = ["calm", "secure", "tense", "regretful", "at.ease", "upset", "rested", "anxious", "joyful", "pleasant"]
+STAI_REVERSED = ["calm", "secure", "at.ease", "rested", "joyful", "pleasant"]
+
+
+def test_the_note_says_how_many_items_were_dropped_and_what_the_measure_is():
+    note = benefits.selection_note(STAI, ["calm", "secure", "at.ease", "pleasant"], reversed=STAI_REVERSED)
+    lines = note.split("\n>\n")
+    assert lines[0] == ("> **6 of 10 candidate items dropped by the fit rule; the final measure is the 4 items calm, "
+                        "secure, at\\.ease, pleasant.** Every model below uses this measure.")
+    assert lines[1].startswith("> More than half of the candidates were dropped (tense, regretful, upset, rested, "
+                               "anxious, joyful)")
+    assert lines[2].startswith("> All 4 items kept are reverse-keyed, and none of the 4 candidates keyed the other "
+                               "way survived: the two keyings may measure two dimensions")
+
+
+@pytest.mark.parametrize("retained, reversed, n_lines, says", [
+    (STAI, STAI_REVERSED, 0, ""),                                                   # nothing dropped: no note
+    (STAI[2:], STAI_REVERSED, 1, "2 of 10 candidate items dropped"),                 # both keyings kept
+    (["tense", "regretful", "upset", "anxious", "calm", "secure", "at.ease", "rested"], STAI_REVERSED, 1, "2 of 10"),
+    (["tense", "regretful", "upset", "anxious", "calm", "joyful"], [], 1, "4 of 10"),   # no keying given
+    (["tense", "regretful", "upset", "anxious"], STAI_REVERSED, 3, "none of the 6 candidates reverse-keyed survived"),
+])
+def test_the_note_speaks_of_keying_only_when_one_keying_is_left(retained, reversed, n_lines, says):
+    note = benefits.selection_note(STAI, retained, reversed=reversed)
+    assert len(note.split("\n>\n")) == n_lines if note else n_lines == 0
+    assert says in note

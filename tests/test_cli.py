@@ -11,6 +11,7 @@ from inhd import DATA_DIR
 from inhd.cli import build_parser, main, parse_items, parse_reference, parse_scale
 
 R, N = RESPONDENTS_CSV, NETWORKS_CSV
+ITEMS = "b01,b02,b03"
 
 
 def run(capsys, *argv):
@@ -21,7 +22,7 @@ def run(capsys, *argv):
 
 def test_validate_ok(survey_files, capsys):
     r, n = survey_files()
-    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--items", ITEMS)
     assert code == 0
     assert out.splitlines()[0] == "OK: 3 respondents in 2 networks, 3 items (scale 1-5)"
 
@@ -31,7 +32,7 @@ def test_validate_shipped_synthetic_data(capsys):
                        "--respondents", str(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv"),
                        "--networks", str(DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv"))
     assert code == 0 and out.splitlines()[0] == "OK: 2073 respondents in 34 networks, 11 items (scale 1-5)"
-    assert "the 11 item column(s) were recognised by their values" in out
+    assert "the 11 item column(s) of this shipped SYNTHETIC cohort were taken by their values" in out
 
 
 @pytest.mark.parametrize("respondents, networks, expected", [
@@ -47,7 +48,7 @@ def test_validate_shipped_synthetic_data(capsys):
 ])
 def test_validate_invalid_exits_2_naming_the_problem(survey_files, capsys, respondents, networks, expected):
     r, n = survey_files(respondents, networks)
-    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--items", ITEMS)
     assert code == 2
     assert out.startswith("INVALID: ")
     assert expected in out
@@ -63,7 +64,7 @@ def test_validate_missing_file(tmp_path, capsys):
 def test_validate_groups_the_listing(survey_files, capsys):
     rows = "".join(f"X{i},N1,S1,2023,0,1,1,man,white,{7 if i % 3 == 0 else 2},2,2\n" for i in range(30))
     r, n = survey_files(R + rows)
-    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--items", ITEMS)
     lines = out.splitlines()
     assert code == 2 and lines[0].startswith("INVALID: 10 problems")
     assert lines[1] == "hint: 10 responses lie outside the scale 1-5; the item columns hold whole numbers from 1 " \
@@ -126,21 +127,22 @@ def test_console_script(survey_files):
     if not script.exists():
         pytest.skip(f"the inhd console script is not installed beside {sys.executable}")
     r, n = survey_files()
-    done = subprocess.run([str(script), "validate", "--respondents", str(r), "--networks", str(n)],
+    done = subprocess.run([str(script), "validate", "--respondents", str(r), "--networks", str(n), "--items", ITEMS],
                           capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.splitlines()[0]) == (0, "OK: 3 respondents in 2 networks, 3 items (scale 1-5)")
     r.write_text(R.replace("4,5,3\n", "9,5,3\n"))
-    done = subprocess.run([str(script), "validate", "--respondents", str(r), "--networks", str(n)],
+    done = subprocess.run([str(script), "validate", "--respondents", str(r), "--networks", str(n), "--items", ITEMS],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "line 2, column b01: 9 is outside the response scale 1-5" in done.stdout
 
 
 def test_validate_survey_options(survey_files, capsys, tmp_path):
     r, n = survey_files()
-    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--reverse", "b01", "--person-covariates",
-                       "gender", "--reference", "gender=man")
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--items", ITEMS, "--reverse", "b01",
+                       "--person-covariates", "gender", "--reference", "gender=man")
     assert code == 0 and out.startswith("OK: 3 respondents in 2 networks, 3 items (scale 1-5)")
-    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--reverse", "b09",
+    code, out, _ = run(capsys, "validate", "--respondents", str(r), "--networks", str(n), "--items", ITEMS,
+                       "--reverse", "b09",
                        "--reference", "gender=martian", "--person-covariates", "gender")
     assert code == 2 and "column b09: is named as reverse-keyed but is not an item" in out
     assert "the reference category 'martian' does not occur in gender" in out

@@ -16,6 +16,8 @@ from inhd.data import (
 )
 
 R, N = RESPONDENTS_CSV, NETWORKS_CSV
+#: The item columns of R (the items are always named, except on the shipped SYNTHETIC cohorts).
+B = ["b01", "b02", "b03"]
 
 
 def edit(text, old, new):
@@ -89,7 +91,18 @@ BAD = {
     "UTF-16": (R.encode("utf-16"), N, "the file is UTF-16 encoded"),
     "unclosed quote": (edit(R, "R2,N1,S1", 'R2,N1,"S1'), N,
                        "line 3: the CSV cannot be parsed here (unexpected end of data)"),
-    "nameless column": (R.replace("\n", ",\n"), N, "line 1: column 13 of the header has no name"),
+    "nameless column": (R.replace(",b01", ",,b01", 1).replace(",white,", ",white,,").replace(",latinx,", ",latinx,,")
+                        .replace(",undisclosed,", ",undisclosed,,", 1).replace("undisclosed,,undisclosed",
+                                                                               "undisclosed,undisclosed,"), N,
+                        "line 1: column 10 of the header has no name (name it, or delete the column)"),
+    "row index saved as a column": ("\n".join("," + line if k == 0 else f"{k}," + line
+                                              for k, line in enumerate(R.splitlines())) + "\n", N,
+                                    "line 1: column 1 of the header has no name (a saved row index? write the CSV "
+                                    "without it (in R: row.names = FALSE))"),
+    "a value in the unnamed last column": (R.replace("\n", ",\n").replace("4,5,3,\n", "4,5,3,extra\n"), N,
+                                           "respondents.csv line 2: the last column has no name in the header but "
+                                           "holds 'extra' on this row: name the column (column 13) or delete what "
+                                           "it holds"),
     "column named twice": (edit(R, "b03", "b01"), N, "line 1, column b01: column name appears twice in the header "
                                                       "(columns 10 and 12)"),
     "files swapped": (N, R, "networks.csv has a respondent_id column: are the two files swapped?"),
@@ -103,12 +116,12 @@ BAD = {
 def test_every_problem_is_reported(survey_files, case):
     respondents, networks, expected = BAD[case]
     r, n = survey_files(respondents, networks)
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     assert not report.ok and report.n_problems >= 1
     shown = report.summary()
     assert expected in shown, shown
     with pytest.raises(InvalidSurveyData, match=re.escape(expected)) as caught:
-        load_survey(r, n)
+        load_survey(r, n, items=B)
     assert isinstance(caught.value, ValueError)
     assert caught.value.report.n_problems == report.n_problems
 
@@ -117,12 +130,12 @@ def test_every_problem_is_reported(survey_files, case):
 def test_missing_or_unreadable_file(tmp_path, survey_files, name):
     _, n = survey_files()
     (tmp_path / "folder").mkdir()
-    report = validate(tmp_path / name, n)
+    report = validate(tmp_path / name, n, items=B)
     assert report.n_problems == 1
     expected = "file not found (looked for" if name == "missing.csv" else "is a folder, not a CSV file"
     assert str(report.problems[0]).startswith(f"{tmp_path / name}: {expected}")
     with pytest.raises(InvalidSurveyData, match=re.escape(expected)):
-        load_survey(tmp_path / name, n)
+        load_survey(tmp_path / name, n, items=B)
 
 
 def test_unreadable_file(survey_files, monkeypatch):
@@ -137,13 +150,13 @@ def test_unreadable_file(survey_files, monkeypatch):
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", denied)
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     assert [str(p) for p in report.problems] == [f"{r}: cannot be read: permission denied"]
 
 
 def test_problem_fields_name_file_line_column_value(survey_files):
     r, n = survey_files(edit(R, "4,5,3\n", "9,5,3\n"))
-    (problem,) = validate(r, n).problems
+    (problem,) = validate(r, n, items=B).problems
     assert problem == Problem(str(r), 2, "b01", "9", "9 is outside the response scale 1-5",
                               "outside the response scale 1-5")
     assert str(problem) == f"{r} line 2, column b01: 9 is outside the response scale 1-5"
@@ -152,7 +165,7 @@ def test_problem_fields_name_file_line_column_value(survey_files):
 def test_all_problems_at_once_grouped_in_file_and_column_order(survey_files):
     bad = edit(edit(edit(R, "4,5,3\n", "9,5,3\n"), "0,1.5,man", "0,-1,man"), "R2,N1", "R2,N9")
     r, n = survey_files(bad, edit(N, "3.5,ta", "x,ta"))
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     assert [(g.file, g.column, g.kind) for g in report.groups] == [
         (str(r), "network_id", "network_id not in the networks table"), (str(r), "intensity", "below 0"),
         (str(r), "b01", "outside the response scale 1-5"), (str(n), "duration_years", "not a number")]
@@ -163,7 +176,7 @@ def test_problems_grouped_by_column_and_kind_with_the_count_and_the_first_three_
     rows = "".join(f"X{i},N1,S1,2023,0,1,1,man,white,{7 if i < 20 else 3},{7 if i < 30 else 2},"
                    f"{'x' if i < 30 else 4}\n" for i in range(60))
     r, n = survey_files(R + rows)
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     assert report.n_problems == 80
     assert [(g.column, g.kind, g.n_problems) for g in report.groups] == [
         ("b01", "outside the response scale 1-5", 20), ("b02", "outside the response scale 1-5", 30),
@@ -186,17 +199,17 @@ def test_many_groups_are_listed_one_line_each_after_the_first_twelve(tmp_path):
     rows += [",".join([f"R{i}", "N1", *(["6"] if i % 4 == 0 else ["2"]) * 20]) for i in range(40)]
     path = tmp_path / "wide.csv"
     path.write_text("\n".join(rows) + "\n")
-    text = validate(path).summary()
+    text = validate(path, items=cols).summary()
     assert "... and 8 more group(s) like these:" in text
     assert f"  {path}, column q19: 10 problems: outside the response scale 1-5 (first on line 2)" in text
 
 
 def test_missing_value_codes_get_a_hint_and_r_s_na_is_read_as_empty(survey_files):
     r, n = survey_files(edit(R, "5,,4\n", "5,N/A,4\n"))
-    text = str(validate(r, n))
+    text = str(validate(r, n, items=B))
     assert "'N/A' marks a missing response in some programs; here an unanswered item is an empty cell" in text
     r, n = survey_files(edit(edit(R, "5,,4\n", "5,NA,4\n"), "1,2,0.75", "1,NA,0.75"), edit(N, "3.5,ta", "NA,ta"))
-    survey = load_survey(r, n)
+    survey = load_survey(r, n, items=B)
     assert survey.respondents["b02"].isna().tolist() == [False, False, True]
     assert survey.respondents["tenure_years"].isna().tolist() == [True, False, False]
     assert pd.isna(survey.networks["duration_years"].iloc[0])
@@ -206,7 +219,7 @@ def test_missing_value_codes_get_a_hint_and_r_s_na_is_read_as_empty(survey_files
 
 def test_unknown_network_reported_once_with_its_count(survey_files):
     r, n = survey_files(R.replace(",N1,", ",N9,"))
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     assert report.n_problems == 1
     assert "'N9' is not a network_id of" in report.summary() and "(2 respondents; this is the first)" in \
         report.summary()
@@ -215,17 +228,15 @@ def test_unknown_network_reported_once_with_its_count(survey_files):
 def test_line_numbers_count_quoted_newlines_and_blank_lines(survey_files):
     text = edit(R, "R2,N1,S1", 'R2,N1,"School\nwith a line break"') + "\nR4,N1,S1,2023,0,1,1,man,white,1,1,6\n"
     r, n = survey_files(text.replace("\n", "\r\n"))
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     # R2 starts on line 3 and takes two lines; 007 on line 5; a blank line 6; R4 on line 7
     assert [(p.line, p.column, p.value) for p in report.problems] == [(7, "b03", "6")]
 
 
 def test_valid_survey_loads_typed(survey_files):
     r, n = survey_files()
-    survey = load_survey(r, n)
+    survey = load_survey(r, n, items=B)
     assert survey.summary() == "OK: 3 respondents in 2 networks, 3 items (scale 1-5)\n" \
-        "note: the 3 item column(s) were recognised by their values, none being named: b01, b02, b03 (name them " \
-        "with --items or a measures file to choose)\n" \
         "note: 1 network(s) of " + str(n) + " have no respondents: N2"
     resp, nets = survey.respondents, survey.networks
     assert list(resp.columns) == [*RESPONDENT_COLUMNS, *PAPER_PERSON_COVARIATES, "b01", "b02", "b03"]
@@ -252,7 +263,7 @@ def test_valid_survey_loads_typed(survey_files):
 def test_the_contract_needs_only_ids_and_items(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("respondent_id,network_id,q1,q2\nA,N1,1,2\nB,N2,3,\n")
-    survey = load_survey(path)                                             # no networks file either
+    survey = load_survey(path, items=["q1", "q2"])                         # no networks file either
     assert survey.summary().splitlines()[0] == "OK: 2 respondents in 2 networks, 2 items (scale 1-5)"
     assert list(survey.respondents.columns) == ["respondent_id", "network_id", "q1", "q2"]
     assert survey.networks["network_id"].tolist() == ["N1", "N2"]
@@ -261,7 +272,7 @@ def test_the_contract_needs_only_ids_and_items(tmp_path):
 def test_paper_covariates_have_open_labels_and_may_be_empty(survey_files):
     text = edit(edit(edit(R, "woman,white", "female,European"), "man,latinx", ",Hispanic"), "1,2,0.75", "1,,0.75")
     r, n = survey_files(text, edit(N, "ewr,2,ihe", "wellbeing,2,university"))
-    survey = load_survey(r, n)
+    survey = load_survey(r, n, items=B)
     assert survey.respondents["gender"].isna().tolist() == [False, True, False]
     assert survey.respondents["race"].tolist() == ["European", "Hispanic", "undisclosed"]
     assert survey.respondents["tenure_years"].isna().tolist() == [True, False, False]   # not known, not imputed
@@ -274,19 +285,20 @@ def test_extra_columns_are_noted_as_not_used_never_as_items(tmp_path):
     rows += [f"R{i},N{i % 3},{20 + i},{'ok' if i % 2 else ''},{1 + i % 5},{1 + (i + 1) % 5},{1 + (i + 2) % 5}"
              for i in range(30)]
     path.write_text("\n".join(rows) + "\n")
-    report = validate(path)
+    report = validate(path, items=["q1", "q2", "q3"])
     assert report.ok and report.items == ("q1", "q2", "q3") and report.ignored == ("age", "comment")
     assert any("age (numbers 20 to 49, not on the scale 1-5), comment (text)" in note for note in report.notes)
-    assert load_survey(path, person_covariates=["age"]).respondents["age"].dtype == "float64"
+    survey = load_survey(path, items=["q1", "q2", "q3"], person_covariates=["age"])
+    assert survey.respondents["age"].dtype == "float64"
 
 
 def test_no_hint_that_does_not_follow_from_the_data(survey_files):
     # a column near 'intensity' in spelling is not suggested for it, and no swap is suggested for a
     # respondents file that lacks its ids while the networks file has none either
     r, n = survey_files(edit(R, "intensity", "content"))
-    assert "did you mean" not in str(validate(r, n))
+    assert "did you mean" not in str(validate(r, n, items=B))
     r, n = survey_files(edit(R, "respondent_id", "person"))
-    text = str(validate(r, n))
+    text = str(validate(r, n, items=B))
     assert "required column is missing" in text and "swapped" not in text and "did you mean" not in text
 
 
@@ -294,17 +306,17 @@ def test_named_covariates_and_references(survey_files):
     text = edit(edit(edit(edit(R, "race,b01", "race,age,b01"), "white,4", "white,31,4"), "latinx,1", "latinx,45,1"),
                 "undisclosed,5", "undisclosed,,5")
     r, n = survey_files(text, N)
-    report = validate(r, n, person_covariates=["age", "race"], network_covariates=["hub_type"],
+    report = validate(r, n, items=B, person_covariates=["age", "race"], network_covariates=["hub_type"],
                       references={"race": "latinx", "hub_type": "ta"})
     assert report.ok, report
-    text = str(validate(r, n, person_covariates=["agee", "race"], references={"race": "martian"}))
+    text = str(validate(r, n, items=B, person_covariates=["agee", "race"], references={"race": "martian"}))
     assert "column agee: is named as a person covariate but is not in the header (did you mean 'age'?" in text
     assert "column race: the reference category 'martian' does not occur in race (its values: 'latinx', " \
         "'undisclosed', 'white')" in text
-    text = str(validate(r, n, network_covariates=["age"]))
+    text = str(validate(r, n, items=B, network_covariates=["age"]))
     assert "column age: is named as a network covariate but is not in the header; it is a column of" in text
     with pytest.raises(ValueError, match=r"network covariates \['hub_type'\] need a networks table"):
-        validate(r, None, network_covariates=["hub_type"])
+        validate(r, None, items=B, network_covariates=["hub_type"])
 
 
 def test_a_mostly_numeric_covariate_with_text_is_a_problem(tmp_path):
@@ -312,14 +324,14 @@ def test_a_mostly_numeric_covariate_with_text_is_a_problem(tmp_path):
     rows = ["respondent_id,network_id,age,q1,q2"] + [f"R{i},N1,{'unknown' if i == 3 else 30 + i},1,2" for i in range(8)]
     path.write_text("\n".join(rows) + "\n")
     assert "line 5, column age: 'unknown' is not a number, but most of age are" in \
-        str(validate(path, person_covariates=["age"]))
+        str(validate(path, items=["q1", "q2"], person_covariates=["age"]))
 
 
 def test_reverse_keyed_items_are_recoded(survey_files):
     r, n = survey_files()
-    survey = load_survey(r, n, reverse=["b01"], scale=(1, 5))
+    survey = load_survey(r, n, items=B, reverse=["b01"], scale=(1, 5))
     assert survey.respondents["b01"].tolist() == [2, 5, 1] and survey.reversed == ("b01",)
-    assert "column b09: is named as reverse-keyed but is not an item" in str(validate(r, n, reverse=["b09"]))
+    assert "column b09: is named as reverse-keyed but is not an item" in str(validate(r, n, items=B, reverse=["b09"]))
 
 
 def test_measures_file(survey_files, tmp_path):
@@ -333,7 +345,7 @@ def test_measures_file(survey_files, tmp_path):
     m.write_text("measure,name,domain,items\nfirst,,,b01 b02\nfirst,,,B03;b02\n")
     text = str(validate(r, n, measures=m))
     assert f"{m}, column items: 2 problems: item not in the respondents table\n  line 2: 'b01 b02' is not a column " \
-        "of the respondents table (separate items with semicolons)\n  line 3: 'B03' is not a column of the " \
+        "of the respondents table (separate items with semicolons: a;b;c)\n  line 3: 'B03' is not a column of the " \
         "respondents table; did you mean 'b03'?" in text
     assert "'first' appears again (first on line 2): measure must be unique" in text
     with pytest.raises(ValueError, match="not both"):
@@ -342,20 +354,30 @@ def test_measures_file(survey_files, tmp_path):
 
 def test_labels_kept_exactly_and_ids_matched_exactly(survey_files):
     r, n = survey_files(edit(R, "R1,N1", " R1 ,N1"))
-    resp = load_survey(r, n).respondents
+    resp = load_survey(r, n, items=B).respondents
     assert resp["respondent_id"].iloc[0] == " R1 "
     r, n = survey_files(edit(R, "R1,N1", "R1, N1"))
-    assert "' N1' is not a network_id of" in str(validate(r, n)) and "did you mean 'N1'?" in str(validate(r, n))
+    assert "' N1' is not a network_id of" in str(validate(r, n, items=B)) and "did you mean 'N1'?" in str(validate(r, n, items=B))
 
 
 def test_whole_numbers_written_with_decimals_and_spaces_are_accepted(survey_files):
     r, n = survey_files(edit(R, "4,5,3\n", "4.0, 5 ,3\n"))
-    assert load_survey(r, n).respondents.loc[0, ["b01", "b02"]].tolist() == [4, 5]
+    assert load_survey(r, n, items=B).respondents.loc[0, ["b01", "b02"]].tolist() == [4, 5]
+
+
+def test_a_trailing_separator_as_excel_writes_is_an_empty_last_column_and_ignored(survey_files):
+    r, n = survey_files(R.replace("\n", ",\r\n"), N.replace("\n", ",\n"))
+    survey = load_survey(r, n, items=B)
+    assert list(survey.respondents.columns) == list(R.splitlines()[0].split(","))
+    assert f"the header of {r} ends with a separator (an empty last column, as spreadsheets write): column 13 has no " \
+        "name and is empty in every row, so it is ignored" in survey.report.notes
+    assert any(note.startswith(f"the header of {n} ends with a separator") for note in survey.report.notes)
+    assert "saved row index" not in str(survey.report)
 
 
 def test_byte_order_mark_and_crlf(survey_files):
     r, n = survey_files(("\ufeff" + R).replace("\n", "\r\n"), N.replace("\n", "\r\n"))
-    survey = load_survey(r, n)
+    survey = load_survey(r, n, items=B)
     assert survey.respondents.columns[0] == "respondent_id"
     assert survey.respondents["b03"].tolist() == [3, 2, 4]
 
@@ -364,17 +386,17 @@ def test_optional_columns_may_be_absent_or_empty(survey_files):
     no_optional = "\n".join(",".join(f for j, f in enumerate(line.split(",")) if j not in (2, 3))
                             for line in R.splitlines()) + "\n"
     r, n = survey_files(no_optional)
-    assert "school_id" not in load_survey(r, n).respondents
+    assert "school_id" not in load_survey(r, n, items=B).respondents
     r, n = survey_files(edit(R, "R2,N1,S1", "R2,N1,"))
-    report = validate(r, n)
+    report = validate(r, n, items=B)
     assert report.ok and "1 respondent(s) have no school_id" in report.notes
-    assert load_survey(r, n).respondents["school_id"].isna().tolist() == [False, True, False]
+    assert load_survey(r, n, items=B).respondents["school_id"].isna().tolist() == [False, True, False]
 
 
 def test_scale(survey_files):
     r, n = survey_files(edit(R, "4,5,3\n", "4,7,0\n"))
-    assert validate(r, n, scale=(0, 7)).ok
-    report = validate(r, n)
+    assert validate(r, n, items=B, scale=(0, 7)).ok
+    report = validate(r, n, items=B)
     assert [p.message for p in report.problems] == ["7 is outside the response scale 1-5",
                                                     "0 is outside the response scale 1-5"]
 
@@ -383,7 +405,7 @@ def test_scale(survey_files):
 def test_bad_scale_argument(survey_files, scale):
     r, n = survey_files()
     with pytest.raises(ValueError, match="scale must be"):
-        validate(r, n, scale=scale)
+        validate(r, n, items=B, scale=scale)
 
 
 def test_named_items(survey_files):
@@ -416,22 +438,88 @@ def test_bad_items_argument(survey_files, items, error):
         validate(r, n, items=items)
 
 
-def test_no_item_columns_and_a_hint_when_the_scale_is_another(survey_files, tmp_path):
+def test_named_items_on_another_scale_get_a_hint_with_that_scale(tmp_path):
     path = tmp_path / "ten.csv"
     path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N1,{i % 11},{(3 * i) % 11}\n" for i in range(44)))
-    text = str(validate(path))
-    assert "no item columns" in text and "hint: q1, q2 hold whole numbers from 0 to 10: if they are the items and " \
-        "that is the response scale, say so (--scale 0-10)" in text
-    assert validate(path, scale=(0, 10)).items == ("q1", "q2")
-    text = "\n".join(line.rsplit(",", 3)[0] for line in R.splitlines()) + "\n"
-    r, n = survey_files(text)
-    assert "no item columns: no column besides the contract columns holds responses on the scale 1-5" in \
-        str(validate(r, n))
+    text = str(validate(path, items=["q1", "q2"]))
+    assert "responses lie outside the scale 1-5; the item columns hold whole numbers from 0 to 10: if that is the " \
+        "response scale, say so (--scale 0-10" in text
+    assert validate(path, items=["q1", "q2"], scale=(0, 10)).ok
+
+
+def _bhr_like(tmp_path, n=60):
+    """Items a1-a4 on 1-5, a covariate ``religion`` on 1-5 too, ``hours`` on 6-16, and h1-h3 on 0-4."""
+    g = np.random.default_rng(3)
+    frame = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(n)], "network_id": [f"G{i % 4}" for i in range(n)],
+                          "hours": g.integers(6, 17, n), "religion": g.integers(1, 6, n)})
+    for k in range(4):
+        frame[f"a{k + 1}"] = g.integers(1, 6, n)
+    for k in range(3):
+        frame[f"h{k + 1}"] = g.integers(0, 5, n)
+    frame.loc[0, ["h1", "h2", "h3", "hours"]] = [0, 0, 0, 6]
+    frame.loc[1, ["h1", "h2", "h3", "hours"]] = [4, 4, 4, 16]
+    frame.loc[2, ["a1", "a2", "a3", "a4", "religion"]] = 1
+    frame.loc[3, ["a1", "a2", "a3", "a4", "religion"]] = 5
+    path = tmp_path / "bhr_like.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_items_must_be_named_and_no_covariate_becomes_an_item(tmp_path):
+    # the contract: any other column is ignored unless named; values cannot tell an item from a covariate
+    # on the same scale (religion), so unnamed items are a problem whose hint lists the candidates by
+    # range and the exact options, never a wider --scale taking columns of two ranges in at once
+    path = _bhr_like(tmp_path)
+    report = validate(path)
+    assert not report.ok and report.items == ()
+    text = str(report)
+    assert f"{path} line 1: the item columns are not named: name the columns that make up the measure with --items " \
+        "a,b,c" in text
+    assert "by their range: 1 to 5: religion, a1, a2, a3, a4; 0 to 4: h1, h2, h3; 6 to 16: hours." in text
+    assert "One measure at a time: --items religion,a1,a2,a3,a4 or --items h1,h2,h3 --scale 0-4; several at once: " \
+        "a measures file (--measures M.csv" in text
+    assert "leave out any column that is not an item of the measure, such as a covariate on the same scale" in text
+    assert "--scale 0-5" not in text and "--scale 0-16" not in text
+    with pytest.raises(InvalidSurveyData, match="the item columns are not named"):
+        load_survey(path)
+    # named: only those are items; the other columns are reported as not used
+    report = validate(path, items=["a1", "a2", "a3", "a4"])
+    assert report.ok and report.items == ("a1", "a2", "a3", "a4")
+    assert set(report.ignored) == {"hours", "religion", "h1", "h2", "h3"}
+    # a wider scale does not make unnamed columns items either
+    assert "the item columns are not named" in str(validate(path, scale=(0, 16)))
+
+
+def test_named_items_on_two_ranges_get_no_wider_scale_hint(tmp_path):
+    path = _bhr_like(tmp_path)
+    text = str(validate(path, items=["a1", "a2", "h1", "h2"]))
+    assert "all in h1, h2 (whole numbers 0 to 4), while 2 other item(s) lie within it: items on another range are " \
+        "another measure, or coded another way" in text
+    assert "--scale 0-5" not in text
+
+
+def test_the_shipped_cohort_s_items_may_be_left_unnamed_and_a_copy_of_it_too(tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.csv"
+    shutil.copyfile(DATA_DIR / "participatory_benefits_respondents_SYNTHETIC.csv", copy)
+    report = validate(copy)
+    assert report.ok and report.n_items == 11
+    assert any("of this shipped SYNTHETIC cohort were taken by their values" in note for note in report.notes)
+    copy.write_bytes(copy.read_bytes().replace(b"\n", b"\r\n", 1))      # one byte more: anyone's data
+    assert "the item columns are not named" in str(validate(copy))
+
+
+def test_no_whole_numbers_at_all(tmp_path):
+    path = tmp_path / "text.csv"
+    path.write_text("respondent_id,network_id,note\nR1,N1,fine\nR2,N1,ok\n")
+    assert "hint: no column besides the contract columns holds whole numbers (columns found: note)" in \
+        str(validate(path))
 
 
 def test_respondents_answering_nothing_are_noted_not_dropped(survey_files):
     r, n = survey_files(edit(R, "4,5,3\n", ",,\n"))
-    survey = load_survey(r, n)
+    survey = load_survey(r, n, items=B)
     assert len(survey.respondents) == 3
     assert "1 respondent(s) answered none of the 3 items (kept; they cannot be measured)" in survey.report.notes
 
@@ -444,12 +532,23 @@ def test_extra_network_columns_kept_as_text(survey_files):
     assert frame["launch_year"].tolist()[:2] == ["x", "x"] and pd.isna(frame["launch_year"].iloc[2])
 
 
+def test_extra_network_columns_holding_numbers_are_numbers(survey_files):
+    # newcomer trial: company_size (every cell a number) was loaded as text, so the clusters of the
+    # variation page could not be described by it ("the networks table has no columns besides network_id")
+    nets = "network_id,company_size,design,mean_hours\nN1,24,single,11.05\n007,37,repeated,\nN2,12,single,9.5\n"
+    r, n = survey_files(networks=nets)
+    for frame in (load_networks(n), load_survey(r, n, items=B).networks):
+        assert frame["company_size"].dtype == "float64" and frame["company_size"].tolist() == [24.0, 37.0, 12.0]
+        assert frame["mean_hours"].dtype == "float64" and pd.isna(frame["mean_hours"].iloc[1])
+        assert frame["design"].tolist() == ["single", "repeated", "single"]
+
+
 def test_load_respondents_and_networks_alone(survey_files):
     r, n = survey_files(edit(R, "R2,N1", "R2,N9"))
-    assert load_respondents(r)["network_id"].tolist() == ["N1", "N9", "007"]   # no networks table to check
+    assert load_respondents(r, items=B)["network_id"].tolist() == ["N1", "N9", "007"]   # no networks table to check
     assert load_networks(n)["network_id"].tolist() == ["N1", "007", "N2"]
     with pytest.raises(InvalidSurveyData, match="line 2, column b01: 9 is outside the response scale 1-5"):
-        load_respondents(survey_files(edit(R, "4,5,3\n", "9,5,3\n"))[0])
+        load_respondents(survey_files(edit(R, "4,5,3\n", "9,5,3\n"))[0], items=B)
     with pytest.raises(InvalidSurveyData, match="'N1' appears again"):
         load_networks(survey_files(networks=edit(N, "N2,", "N1,"))[1])
 
@@ -465,7 +564,7 @@ def test_item_columns():
 
 
 def test_report_is_frozen(survey_files):
-    report = validate(*survey_files())
+    report = validate(*survey_files(), items=B)
     assert isinstance(report, ValidationReport) and report.ok and report.n_problems == 0
     with pytest.raises(AttributeError):
         report.n_problems = 3
@@ -477,7 +576,7 @@ def test_input_files_unchanged(survey_files, respondents, networks):
     os.utime(r, (1_000_000_000, 1_000_000_000))
     os.utime(n, (1_000_000_000, 1_000_000_000))
     before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in (r, n)]
-    validate(r, n)
+    validate(r, n, items=B)
     try:
         load_survey(r, n, items=["b01"])
     except InvalidSurveyData:
@@ -514,3 +613,62 @@ def test_readme_documents_every_contract_column():
 def test_reverse_items_bad_column():
     with pytest.raises(ValueError, match="not columns"):
         reverse_items(pd.DataFrame({"a": [1]}), ["b"], scale=(1, 5))
+
+
+def test_messages_after_typos_and_wrong_files_read_naturally(survey_files, tmp_path):
+    # newcomer trial: a misspelt covariate is suggested without asking to rename the header to the typo;
+    # a misspelt reverse-keyed item gets its "did you mean"; items written with commas in a measures
+    # file are told to use semicolons; the respondents file given as the networks file is named so;
+    # a workbook is called a workbook (not a wrong encoding); a file named twice is listed once
+    r, n = survey_files(edit(edit(edit(edit(R, "race,b01", "race,religion,b01"), "white,4", "white,3,4"),
+                                  "latinx,1", "latinx,2,1"), "undisclosed,5", "undisclosed,1,5"))
+    text = str(validate(r, n, items=B, person_covariates=["religon"]))
+    assert "column religon: is named as a person covariate but is not in the header (did you mean 'religion'?)" in text
+    assert "must spell it" not in text
+    assert "column b_01: is named as reverse-keyed but is not an item (did you mean 'b01'?)" in \
+        str(validate(r, n, items=B, reverse=["b_01"]))
+    m = tmp_path / "measures.csv"
+    m.write_text('measure,name,domain,items\nfirst,,,"b01,b02,b03"\n')
+    assert "'b01,b02,b03' is not a column of the respondents table (separate items with semicolons: a;b;c)" in \
+        str(validate(r, n, measures=m))
+    text = str(validate(r, r, items=B))
+    assert "has a respondent_id column: it looks like a respondents table, while --networks takes a networks table" \
+        in text
+    assert text.splitlines()[0] == f"INVALID: 1 problem in {r}:"         # named once, not "r, r and ..."
+    workbook = tmp_path / "survey.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)))
+    (problem,) = validate(workbook, items=B).problems
+    assert problem.message.startswith("not a CSV text file: the file is a zip archive (an Excel .xlsx or "
+                                      "OpenDocument .ods workbook?); open it in its program and save it as 'CSV UTF-8")
+    assert "encoding" not in problem.message and "control" not in problem.message
+
+
+def test_a_scale_wider_than_the_items_use_is_warned_about_naming_the_scale_the_data_suggest(tmp_path):
+    # newcomer trial: a 1-4 inventory validated with the default 1-5 and --reverse: the reversed items
+    # were recoded 6 - x and ran 2-5 beside the others' 1-4, and nothing warned
+    g = np.random.default_rng(5)
+    frame = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(80)], "network_id": [f"N{i % 4}" for i in range(80)]})
+    for item in ("calm", "tense", "upset", "joyful"):
+        frame[item] = g.integers(1, 5, 80)
+    path = tmp_path / "four.csv"
+    frame.to_csv(path, index=False)
+    items = ["calm", "tense", "upset", "joyful"]
+    report = validate(path, items=items, reverse=["calm", "joyful"])
+    assert report.ok
+    (warning,) = report.warnings
+    assert warning.startswith("no item holds 5 (the top of the response scale 1-5): the items hold 1 to 4; is the "
+                              "response scale 1-4 (--scale 1-4)?")
+    assert "Reverse-keyed items are recoded as 6 - x on the scale 1-5, so calm, joyful would run 2 to 5 while the " \
+        "other items run 1 to 4" in warning
+    assert str(report).splitlines()[1] == f"warning: {warning}"
+    assert validate(path, items=items, scale=(1, 4), reverse=["calm"]).warnings == ()
+    assert "no item holds 0 or 6 (either end of the response scale 0-6)" in validate(path, items=items,
+                                                                                    scale=(0, 6)).warnings[0]
+    # per measure: each measure's items against the one scale of the run
+    frame["h1"], frame["h2"] = g.integers(0, 5, 80), g.integers(0, 5, 80)
+    frame.to_csv(path, index=False)
+    m = tmp_path / "m.csv"
+    m.write_text("measure,name,domain,items\naffect,Affect,,calm;tense;upset;joyful\nhostility,,,h1;h2\n")
+    assert validate(path, measures=m, scale=(0, 4)).warnings == (
+        "measure Affect: no item holds 0 (the bottom of the response scale 0-4): the items hold 1 to 4; is the "
+        "response scale 1-4 (--scale 1-4)? If 0 is a category nobody chose, ignore this",)

@@ -84,7 +84,7 @@ def test_validate_refuses_long_ids_and_control_characters_with_line_and_column(t
     network_id, message = BAD_IDS[case]
     r, n = survey_files(*_with(network_id))
     before = snapshot(r, n)
-    code, out, err = cli(["validate", "--respondents", r, "--networks", n], capsys)
+    code, out, err = cli(["validate", "--respondents", r, "--networks", n, "--items", "b01,b02"], capsys)
     assert code == 2 and re.search(message, out, re.S), out
     assert "\x1b" not in out and "\x07" not in out            # the message shows the character, escaped
     assert snapshot(r, n) == before
@@ -92,14 +92,14 @@ def test_validate_refuses_long_ids_and_control_characters_with_line_and_column(t
 
 def test_validate_refuses_a_long_respondent_id_too(capsys, survey_files):
     r, n = survey_files(VALID + _row(respondent_id="r" * 300), NETWORKS)
-    code, out, _ = cli(["validate", "--respondents", r, "--networks", n], capsys)
+    code, out, _ = cli(["validate", "--respondents", r, "--networks", n, "--items", "b01,b02"], capsys)
     assert code == 2 and re.search(r"line 3, column respondent_id: .*300 characters", out)
 
 
 @pytest.mark.parametrize("length", [1, 200])
 def test_validate_accepts_ids_up_to_200_characters(capsys, survey_files, length):
     r, n = survey_files(*_with("é" * length))
-    code, out, _ = cli(["validate", "--respondents", r, "--networks", n], capsys)
+    code, out, _ = cli(["validate", "--respondents", r, "--networks", n, "--items", "b01,b02"], capsys)
     assert code == 0, out
 
 
@@ -109,7 +109,7 @@ FORMULA_IDS = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://evil.exa
 @pytest.mark.parametrize("network_id", FORMULA_IDS)
 def test_validate_accepts_formula_like_ids_as_data(capsys, survey_files, network_id):
     r, n = survey_files(*_with(network_id))
-    code, out, _ = cli(["validate", "--respondents", r, "--networks", n], capsys)
+    code, out, _ = cli(["validate", "--respondents", r, "--networks", n, "--items", "b01,b02"], capsys)
     assert code == 0, out                                      # neutralised where they are written, below
 
 
@@ -132,7 +132,7 @@ def test_validate_refuses_hostile_files(capsys, survey_files, case):
     content, message = HOSTILE_FILES[case]
     r, n = survey_files(content, NETWORKS)
     before = snapshot(r, n)
-    code, out, err = cli(["validate", "--respondents", r, "--networks", n], capsys)
+    code, out, err = cli(["validate", "--respondents", r, "--networks", n, "--items", "b01,b02"], capsys)
     assert code == 2 and re.search(message, out), out
     no_traceback(out + err)
     assert snapshot(r, n) == before
@@ -197,7 +197,7 @@ def small(tmp_path):
                                        "networks_path=other.csv", "item_columns=[q01]", "min_cell=1"])
 def test_f6_run_refuses_parameters_the_cli_owns(tmp_path, capsys, stub_paper, small, parameter):
     stub_paper()
-    r, n, _ = small
+    r, n, items = small
     before = snapshot(r, n)
     elsewhere = tmp_path / "elsewhere"
     code, out, err = cli(["run", "stub", "--respondents", r, "--networks", n, "--out", tmp_path / "out", "--quiet",
@@ -213,7 +213,7 @@ def test_f6_run_refuses_parameters_the_cli_owns(tmp_path, capsys, stub_paper, sm
 def test_f3_min_cell_must_be_at_least_one(tmp_path, capsys, stub_paper, small, command, value):
     stub_paper()
     r, n, items = small
-    paper = ["stub"] if command == "run" else ["--items", ",".join(items)]
+    paper = (["stub"] if command == "run" else []) + ["--items", ",".join(items)]
     code, out, err = cli([command, *paper, "--respondents", r, "--networks", n, "--out", tmp_path / "out", "--quiet",
                           "--min-cell", value], capsys)
     assert code == 2 and "--min-cell" in err and "at least 1" in err, err
@@ -225,7 +225,7 @@ def test_f10_out_holding_an_input_is_refused_even_with_force(tmp_path, capsys, s
     stub_paper()
     r, n, items = small
     before = snapshot(r, n)
-    paper = ["stub"] if command == "run" else ["--items", ",".join(items)]
+    paper = (["stub"] if command == "run" else []) + ["--items", ",".join(items)]
     for out in (r.parent, r.parent.parent):
         listing = sorted(p.name for p in r.parent.iterdir())
         code, _, err = cli([command, *paper, "--respondents", r, "--networks", n, "--out", out, "--force", "--quiet"],
@@ -239,7 +239,7 @@ def test_f10_out_holding_an_input_is_refused_even_with_force(tmp_path, capsys, s
 def test_f11_out_below_a_file_gets_a_sentence(tmp_path, capsys, stub_paper, small, command):
     stub_paper()
     r, n, items = small
-    paper = ["stub"] if command == "run" else ["--items", ",".join(items)]
+    paper = (["stub"] if command == "run" else []) + ["--items", ",".join(items)]
     code, out, err = cli([command, *paper, "--respondents", r, "--networks", n, "--out", r / "reports", "--quiet"],
                          capsys)
     assert code == 2 and "which is a file" in err, err
@@ -250,7 +250,7 @@ def test_f11_out_below_a_file_gets_a_sentence(tmp_path, capsys, stub_paper, smal
 def test_f4_a_second_run_into_a_folder_in_use_is_refused(tmp_path, capsys, stub_paper, small, command):
     stub_paper()
     r, n, items = small
-    paper = ["stub"] if command == "run" else ["--items", ",".join(items)]
+    paper = (["stub"] if command == "run" else []) + ["--items", ",".join(items)]
     out = tmp_path / "out"
     with OutputFolder(out):                               # another run holds the folder
         code, _, err = cli([command, *paper, "--respondents", r, "--networks", n, "--out", out, "--force",
@@ -261,9 +261,9 @@ def test_f4_a_second_run_into_a_folder_in_use_is_refused(tmp_path, capsys, stub_
 @pytest.mark.slow
 def test_f4_run_publishes_whole_and_a_second_run_needs_force(tmp_path, capsys, stub_paper, small):
     stub_paper()
-    r, n, _ = small
+    r, n, items = small
     out = tmp_path / "out"
-    args = ["run", "stub", "--respondents", r, "--networks", n, "--out", out, "--quiet"]
+    args = ["run", "stub", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out", out, "--quiet"]
     code, _, err = cli(args, capsys)
     assert code == 0, err
     manifest = json.loads((out / MANIFEST_NAME).read_text())
@@ -278,9 +278,10 @@ def test_f4_run_publishes_whole_and_a_second_run_needs_force(tmp_path, capsys, s
 def test_f2_f8_run_tables_are_suppressed_and_formulas_neutralised(tmp_path, capsys, stub_paper):
     stub_paper()
     ids = {"=1+2": 12, "@SUM(A1)": 11, "+x": 10, "-y": 14, "-7": 15, "small=": 9}
-    r, n, _ = write_survey(tmp_path / "data", ids)
+    r, n, items = write_survey(tmp_path / "data", ids)
     out = tmp_path / "out"
-    code, _, err = cli(["run", "stub", "--respondents", r, "--networks", n, "--out", out, "--quiet"], capsys)
+    code, _, err = cli(["run", "stub", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out", out,
+                        "--quiet"], capsys)
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO((out / "tables" / "sizes.csv").read_text())))
     cells = {row["network_id"]: row for row in rows}
@@ -292,9 +293,10 @@ def test_f2_f8_run_tables_are_suppressed_and_formulas_neutralised(tmp_path, caps
 @pytest.mark.slow
 def test_f3_a_failing_notebook_is_named_and_kept_but_not_published(tmp_path, capsys, stub_paper, small):
     stub_paper(fail=True)
-    r, n, _ = small
+    r, n, items = small
     out = tmp_path / "out"
-    code, _, err = cli(["run", "stub", "--respondents", r, "--networks", n, "--out", out, "--quiet"], capsys)
+    code, _, err = cli(["run", "stub", "--respondents", r, "--networks", n, "--items", ",".join(items), "--out", out,
+                        "--quiet"], capsys)
     assert code == 1 and "99_stub.ipynb failed in cell 1" in err and "the stub was told to fail" in err
     assert (out / "99_stub.ipynb").is_file() and not (out / MANIFEST_NAME).exists()
 
@@ -312,8 +314,9 @@ def test_f2_participatory_benefits_suppresses_a_small_network_in_network_eb(tmp_
     r = tmp_path / "respondents.csv"
     respondents.loc[sorted(keep)].to_csv(r, index=False)
     n = DATA_DIR / "participatory_benefits_networks_SYNTHETIC.csv"
-    code, _, err = cli(["run", "participatory-benefits", "--respondents", r, "--networks", n, "--out",
-                        tmp_path / "out", "--quiet"], capsys)
+    items = [c for c in respondents.columns if c.startswith("pb_")]
+    code, _, err = cli(["run", "participatory-benefits", "--respondents", r, "--networks", n, "--items",
+                        ",".join(items), "--out", tmp_path / "out", "--quiet"], capsys)
     assert code == 0, err
     eb = pd.read_csv(tmp_path / "out" / "tables" / "network_eb.csv", dtype={"network_id": str})
     row = eb[eb["network_id"] == small].iloc[0]

@@ -63,7 +63,7 @@ def runs(tmp_path_factory):
     done = {}
     for name, sc in SCENARIOS.items():
         folder = tmp_path_factory.mktemp(name)
-        r, n, _ = make_survey(folder, **sc["make"])
+        r, n, items = make_survey(folder, **sc["make"])
         if sc.get("schools_are_networks"):
             frame = pd.read_csv(r)
             frame["school_id"] = frame["network_id"] + "-school"
@@ -73,13 +73,13 @@ def runs(tmp_path_factory):
         for paper in NOTEBOOKS:
             out = folder / paper
             extra = sc.get("covariates", []) if paper == "participatory-benefits" else []
-            argv = ["run", paper, "--respondents", str(r), "--networks", str(n), "--scale", scale, "--out", str(out),
-                    "--quiet", *sc["args"], *extra]
+            argv = ["run", paper, "--respondents", str(r), "--networks", str(n), "--items", ",".join(items), "--scale",
+                    scale, "--out", str(out), "--quiet", *sc["args"], *extra]
             done[(name, paper)] = (main(argv), out, respondents)
         if name == "6-point":                         # the same data without --reverse
             out = folder / "not-reversed"
-            argv = ["run", "participatory-benefits", "--respondents", str(r), "--scale", scale, "--out", str(out),
-                    "--quiet"]
+            argv = ["run", "participatory-benefits", "--respondents", str(r), "--items", ",".join(items), "--scale",
+                    scale, "--out", str(out), "--quiet"]
             done[(name, "not-reversed")] = (main(argv), out, respondents)
     return done
 
@@ -204,8 +204,8 @@ def _erm_reference():
 
 def test_cml_calibration_of_the_recoded_items_equals_erm():
     ref = _erm_reference()
-    survey = load_survey(ERM / "own_survey_respondents.csv", ERM / "own_survey_networks.csv", scale=(1, 6),
-                         reverse=["q03"])
+    survey = load_survey(ERM / "own_survey_respondents.csv", ERM / "own_survey_networks.csv", items=ref["items"],
+                         scale=(1, 6), reverse=["q03"])
     res = calibrate_items(survey.respondents.set_index("respondent_id")[ref["items"]], scale=(1, 6), method="cml")
     np.testing.assert_allclose(res.items.loc[ref["items"], "difficulty"], ref["difficulty"], rtol=0,
                                atol=ERM_TOLERANCE["difficulty"])                  # eRm delta_i, sum zero
@@ -221,7 +221,8 @@ def test_inhd_run_with_cml_writes_erms_calibration(tmp_path):
     ref = _erm_reference()
     out = tmp_path / "out"
     code = main(["run", "participatory-benefits", "--respondents", str(ERM / "own_survey_respondents.csv"),
-                 "--networks", str(ERM / "own_survey_networks.csv"), "--scale", "1-6", "--reverse", "q03",
+                 "--networks", str(ERM / "own_survey_networks.csv"), "--items", ",".join(ref["items"]),
+                 "--scale", "1-6", "--reverse", "q03",
                  "--method", "cml", "--out", str(out), "--quiet"])
     assert code == 0
     items = pd.read_csv(out / "tables" / "items.csv")
@@ -248,6 +249,8 @@ def real_surveys(tmp_path_factory):
     va.rename(columns={"person": "respondent_id"}).to_csv(folder / "va.csv", index=False)
     gcbs = pd.read_csv(ERM / "gcbs.csv").rename(columns={"person": "respondent_id", "area": "network_id"})
     gcbs.to_csv(folder / "gcbs.csv", index=False)
+    items = {"va": ",".join(c for c in va.columns if c.startswith("S")),
+             "gcbs": ",".join(f"q{k}" for k in range(1, 16))}
     runs = {
         ("va", "measure-validity"): ["--scale", "0-2"],
         ("va", "participatory-benefits"): ["--scale", "0-2", "--person-covariates", "gender,anger",
@@ -258,7 +261,8 @@ def real_surveys(tmp_path_factory):
     done = {}
     for (name, paper), args in runs.items():
         out = folder / f"{name}-{paper}"
-        code = main(["run", paper, "--respondents", str(folder / f"{name}.csv"), "--out", str(out), "--quiet", *args])
+        code = main(["run", paper, "--respondents", str(folder / f"{name}.csv"), "--items", items[name], "--out", str(out),
+                     "--quiet", *args])
         done[(name, paper)] = (code, out / f"{NOTEBOOKS[paper]}.ipynb")
     return done
 
@@ -321,7 +325,7 @@ def test_the_data_readme_example_validates_as_written(tmp_path):
     assert set(files) == {"my_respondents.csv", "my_networks.csv", "my_measures.csv"}
     for name, content in files.items():
         (tmp_path / name).write_text(content)
-    command = re.search(r"    inhd validate (.*)\n", example)[1].split()
+    command = re.sub(r"\\\n\s*", " ", re.search(r"    inhd validate ((?:.*\\\n)*.*)\n", example)[1]).split()
     argv = [str(tmp_path / a) if a.endswith(".csv") else a for a in command]
     assert main(["validate", *argv]) == 0
     from inhd.data import validate

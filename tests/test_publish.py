@@ -13,7 +13,7 @@ import pytest
 
 from inhd.publish import (CONTENT_SECURITY_POLICY, INDEX_NAME, LOCK_NAME, MANIFEST_NAME, STAGING_PREFIX, Entry,
                           FolderLocked, OutputFolder, OutputFolderError, check_file_name, escape, file_names,
-                          html_page, neutralise, neutralise_csv_file, shareable, write_shareable_csv)
+                          html_page, index_page, neutralise, neutralise_csv_file, shareable, write_shareable_csv)
 
 HOSTILE_IDS = ["N01", "North/East", "North_East", "North East", "north east", "..", ".", "", "index", "INDEX",
                "manifest", "CON", "nul.txt", "a" * 5000, "a" * 61, "a" * 60, "../../etc/passwd", "C:\\Windows",
@@ -92,6 +92,15 @@ def _publish_two(folder):
     return folder.publish([Entry("N1.html", "N1"), Entry("tables/x.csv")], title="Reports")
 
 
+def test_the_index_counts_itself_as_the_manifest_does_and_shows_networks_only_when_there_are_some():
+    # newcomer trial: inhd run's index said "6 file(s)" beside a manifest of n_files 7, with an empty network column
+    page = index_page([Entry("a.html"), Entry("tables/b.csv")], title="inhd run x")
+    assert f"2 files below, and this index: <code>{MANIFEST_NAME}</code> lists all 3 with their SHA-256" in page
+    assert "<th>network</th>" not in page and "<td></td>" not in page
+    page = index_page([Entry("N1.html", "N1"), Entry("a.html")], title="reports")
+    assert "<th>network</th>" in page and "<tr><td>N1</td>" in page and "<tr><td></td>" in page
+
+
 def test_publish_moves_everything_then_index_then_manifest(tmp_path):
     out = tmp_path / "out"
     with OutputFolder(out) as folder:
@@ -105,6 +114,7 @@ def test_publish_moves_everything_then_index_then_manifest(tmp_path):
         assert entry["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
     assert sorted(p.name for p in out.iterdir()) == sorted(["N1.html", "tables", INDEX_NAME, MANIFEST_NAME])
     assert 'href="N1.html"' in (out / INDEX_NAME).read_text()
+    assert f"all {document['n_files']} with" in (out / INDEX_NAME).read_text()      # the same count as the manifest
     # the manifest is the newest file: written last
     assert max(out.rglob("*"), key=lambda p: p.stat().st_mtime_ns).name == MANIFEST_NAME
 

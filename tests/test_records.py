@@ -9,6 +9,7 @@ from inhd import records
 from inhd.data import load_survey, validate
 
 HEADER = "respondent_id,network_id,school_id,wave,team_lead,tenure_years,intensity,gender,race,b01,b02\n"
+ITEMS = ["b01", "b02"]
 NETWORKS = ("network_id,single_district,archetype,duration_years,hub_type\n"
             "N1,1,instructional,3,ta\nN2,0,ewr,2,ihe\nN3,0,psm,1,other\n")
 ROWS = [
@@ -35,9 +36,9 @@ def _write(tmp_path, text, name="respondents.csv"):
 def test_problems_do_not_depend_on_the_chunks(tmp_path, monkeypatch, chunk_rows):
     r = _write(tmp_path, HEADER + "".join(ROWS))
     n = _write(tmp_path, NETWORKS, "networks.csv")
-    whole = validate(r, n, max_problems=None)
+    whole = validate(r, n, items=ITEMS, max_problems=None)
     monkeypatch.setattr(records, "CHUNK_ROWS", chunk_rows)
-    chunked = validate(r, n, max_problems=None)
+    chunked = validate(r, n, items=ITEMS, max_problems=None)
     assert [str(p) for p in chunked.problems] == [str(p) for p in whole.problems]
     assert (chunked.n_problems, chunked.notes, chunked.n_persons, chunked.n_networks) == \
         (whole.n_problems, whole.notes, whole.n_persons, whole.n_networks)
@@ -67,9 +68,9 @@ def test_loading_in_chunks_gives_the_same_tables(tmp_path, monkeypatch):
             for i in range(50)]
     r = _write(tmp_path, HEADER + "".join(rows))
     n = _write(tmp_path, NETWORKS, "networks.csv")
-    whole = load_survey(r, n)
+    whole = load_survey(r, n, items=ITEMS)
     monkeypatch.setattr(records, "CHUNK_ROWS", 7)
-    chunked = load_survey(r, n)
+    chunked = load_survey(r, n, items=ITEMS)
     assert chunked.respondents.equals(whole.respondents) and chunked.networks.equals(whole.networks)
     assert list(chunked.respondents.dtypes.astype(str))[-2:] == ["Int64", "Int64"]
 
@@ -78,5 +79,5 @@ def test_a_broken_quote_after_some_chunks_keeps_the_rows_before(tmp_path, monkey
     r = _write(tmp_path, HEADER + "".join(ROWS[:2]) + 'R7,"N1,S1\n' + ROWS[0])
     n = _write(tmp_path, NETWORKS, "networks.csv")
     monkeypatch.setattr(records, "CHUNK_ROWS", 1)
-    report = validate(r, n)
+    report = validate(r, n, items=ITEMS)
     assert [p.line for p in report.problems] == [5] and "quote opened on this line" in report.problems[0].message

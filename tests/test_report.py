@@ -98,7 +98,9 @@ def test_wave_trend_has_one_row_per_wave(calibration):
     cal, _ = calibration
     trend = report.wave_trend(cal, "N1")
     assert list(trend.columns) == ["wave", "n_persons", "network_mean", "suppressed", "all_n_persons", "all_mean",
-                                   "all_suppressed"]
+                                   "all_suppressed", "network_mean_0_10", "all_mean_0_10"]
+    low, high = cal.scale                              # the trend on the 0-10 scale of the estimates too
+    np.testing.assert_allclose(trend["all_mean_0_10"], 10 * (trend["all_mean"].astype(float) - low) / (high - low))
     assert trend["wave"].tolist() == [2023, 2024]
     assert trend.loc[~trend["suppressed"], "n_persons"].sum() == 40
 

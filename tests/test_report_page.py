@@ -121,3 +121,97 @@ def test_hostile_ids_and_item_names_stay_text(tmp_path):
         assert network_id.split("\n")[0] in text                   # shown, as text
         assert all(item in text for item in HOSTILE_ITEMS)
         assert "javascript:" not in re.sub(r">[^<]*<", "><", page)   # only inside text nodes
+
+
+@pytest.fixture(scope="module")
+def reversed_reports(tmp_path_factory):
+    """A 4-point survey whose q03 is written the other way round, reported with --reverse q03 (JMLE)."""
+    from surveys import make_survey
+
+    folder = tmp_path_factory.mktemp("reversed")
+    r, n, items = make_survey(folder, n_categories=4, n_networks=6, per_network=(30, 40), n_items=6,
+                              schools=False, waves=(), covariates=False, reversed_item="q03", missing=0.0)
+    survey = load_survey(r, n, items=items, scale=(1, 4), reverse=["q03"])
+    data = report_data(calibrate(survey.respondents, items=items, scale=(1, 4), reversed=("q03",)), min_cell=10,
+                       warnings=survey.report.warnings)
+    return pd.read_csv(r), items, data
+
+
+def test_a_report_states_scale_items_method_and_the_reverse_keyed_items(reversed_reports):
+    # newcomer trial: the pages never said the responses were reversed, nor the scale, items or method
+    raw, items, data = reversed_reports
+    text = page_text(render_report(data, "NET01"))
+    assert "The measure. 6 items answered on the response scale 1-4: q01, q02, q03, q04, q05, q06." in text
+    assert "Reverse-keyed items (worded the other way round), recoded as 5 - x before the calibration" in text
+    assert "joint maximum likelihood (JMLE, as Winsteps)" in text
+    assert "q03 (reverse-keyed: counts as 5 - x)" in text and "shown as members answered, not recoded" in text
+
+
+def test_item_means_are_shown_as_the_respondents_answered(reversed_reports):
+    # the mean of q03 is the mean of what members wrote, never of the recoded 5 - x
+    raw, items, data = reversed_reports
+    view = network_view(data, "NET01").items.set_index("item")
+    mine = raw[raw["network_id"] == "NET01"]
+    for item in items:
+        assert view.loc[item, "network_mean"] == pytest.approx(mine[item].mean(), abs=1e-12), item
+        assert view.loc[item, "all_mean"] == pytest.approx(raw[item].mean(), abs=1e-12), item
+    assert view["reversed"].tolist() == [item == "q03" for item in view.index]
+    page = render_report(data, "NET01")
+    row = {r[0]: r for r in _rows(page, "Item profile")}["q03 (reverse-keyed: counts as 5 - x)"]
+    assert float(row[2]) == pytest.approx(mine["q03"].mean(), abs=0.005)
+
+
+def _rows(page, heading):
+    section = page.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+    table = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table)]
+
+
+def test_a_suppressed_network_s_page_does_not_say_it_is_drawn(data):
+    text = page_text(render_report(data, "N6"))
+    assert "This network is not drawn: its results are suppressed." in text and "red dot" not in text
+    assert "This network is the red dot." in page_text(render_report(data, "N1"))
+
+
+def test_the_trend_is_on_the_0_10_scale_and_waves_count_responses(data):
+    page = render_report(data, "N1")
+    text = page_text(page)
+    assert "40 responses over 2 survey waves (a member who answered in several waves counts once in each)" in text
+    view = network_view(data, "N1").waves.set_index("wave")
+    row = {r[0]: r for r in _rows(page, "Trend across survey waves")}["2024"]
+    assert float(row[1]) == pytest.approx(view.loc[2024, "network_mean_0_10"], abs=0.005)
+
+
+def test_a_dichotomy_is_reported_in_four_categories_said_to_be_our_reconstruction(tmp_path):
+    from surveys import make_survey
+
+    r, n, items = make_survey(tmp_path, n_categories=2, n_networks=5, per_network=(40, 60), n_items=10,
+                              schools=False, waves=(), covariates=False, reversed_item=None)
+    frame = pd.read_csv(r)
+    frame[items] = frame[items] - 1                                   # scored 0-1
+    frame.to_csv(r, index=False)
+    survey = load_survey(r, n, items=items, scale=(0, 1))
+    calibration = calibrate(survey.respondents, items=items, scale=(0, 1))
+    np.testing.assert_allclose(calibration.cuts, [-np.log(3), 0.0, np.log(3)], atol=1e-9)
+    data = report_data(calibration, min_cell=10)
+    text = page_text(render_report(data, "NET01"))
+    assert "scored 0-1 (a dichotomy)" in text and "25%, 50% and 75%" in text and "our reconstruction" in text
+    assert "response scale 0-1" in text
+    shares = data.all_distribution.iloc[0][list(data.categories)].astype(float)
+    assert shares.sum() == pytest.approx(1.0) and (shares > 0).sum() >= 3       # members spread over them
+
+
+def test_the_validation_s_warnings_are_on_every_page(tmp_path, capsys):
+    from inhd.cli import main
+    from surveys import make_survey
+
+    r, n, items = make_survey(tmp_path, n_categories=4, n_networks=4, per_network=(30, 35), n_items=5,
+                              schools=False, waves=(), covariates=False, reversed_item="q02", missing=0.0)
+    out = tmp_path / "reports"
+    assert main(["report", "--respondents", str(r), "--items", ",".join(items), "--reverse", "q02", "--out", str(out),
+                 "--quiet", "--jobs", "1"]) == 0                    # forgot --scale 1-4
+    err = capsys.readouterr().err
+    assert "inhd: warning: no item holds 5 (the top of the response scale 1-5): the items hold 1 to 4" in err
+    text = page_text((out / "NET01.html").read_text())
+    assert "Warning. no item holds 5 (the top of the response scale 1-5)" in text and "6 - x" in text

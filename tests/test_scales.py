@@ -33,8 +33,18 @@ def test_four_category_cuts_are_half_point_thresholds():
     np.testing.assert_allclose(four_category_cuts(tau, difficulty=0.7), cuts + 0.7, atol=1e-9)
 
 
+def test_a_dichotomy_is_cut_at_the_quartiles_of_the_expected_score():
+    # our reconstruction for 0-1 items: a 25%, 50% and 75% chance of a 1 on the mean item
+    cuts = four_category_cuts([0.0])
+    e, _ = moments(category_probabilities(cuts, thresholds=[0.0]))
+    np.testing.assert_allclose(e, [0.25, 0.5, 0.75], atol=1e-9)          # expected score (chance of a 1)
+    np.testing.assert_allclose(cuts, [-np.log(3), 0.0, np.log(3)], atol=1e-9)   # closed form, logit(p)
+    np.testing.assert_allclose(four_category_cuts([0.0], difficulty=0.4), cuts + 0.4, atol=1e-9)
+    assert list(four_categories([-2.0, -0.5, 0.5, 2.0], cuts)) == list(FOUR_CATEGORIES)
+
+
 @pytest.mark.parametrize("kwargs, match", [
-    ({"thresholds": [0.0]}, "dichotomy"),
+    ({"thresholds": []}, "no threshold"),
     ({"thresholds": [-1, 1], "method": "andrich"}, "four-category"),
     ({"thresholds": [-1, 0, 1], "method": "median"}, "method must be"),
     ({"thresholds": [-1, 0, 1], "scores": (0.5, 0.4, 2.5)}, "increasing"),

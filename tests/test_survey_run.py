@@ -42,13 +42,13 @@ def test_anyone_elses_data_get_no_banner(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N{i % 3},{1 + i % 4},{1 + (i + 1) % 4}\n"
                                                                  for i in range(12)))
-    run = open_survey(path, scale=(1, 4), reverse=["q2"])
+    run = open_survey(path, items=["q1", "q2"], scale=(1, 4), reverse=["q2"])
     assert run.shipped is None and run.banner("anything") == ""
     text = run.describe()
     assert "12 respondents in 3 networks" in text and "response scale 1-4" in text and "no school level" in text
     assert "recoded as 5 - x" in text and "q2" in text and "synthetic" not in text.lower()
     with pytest.raises(InvalidSurveyData, match="outside the response scale 1-3"):
-        open_survey(path, scale=(1, 3))
+        open_survey(path, items=["q1", "q2"], scale=(1, 3))
     with pytest.raises(ValueError, match="method must be one of"):
         open_survey(path, method="mml")
 
@@ -88,3 +88,42 @@ def test_the_default_measures_file_matches_the_synthetic_measure_list():
     assert default["name"].tolist() == truth["name"].tolist()
     assert default["domain"].tolist() == truth["framework_domain"].tolist()
     assert [len(items.split(";")) for items in default["items"]] == truth["n_items"].tolist()
+
+
+def test_the_page_warns_when_the_scale_is_wider_than_the_items_use(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N{i % 3},{1 + i % 4},{1 + (i + 1) % 4}\n"
+                                                                 for i in range(12)))
+    run = open_survey(path, items=["q1", "q2"], reverse=["q2"])
+    assert "> **Warning.** no item holds 5" in run.describe()
+    assert "Warning. no item holds 5 (the top of the response scale 1-5): the items hold 1 to 4; is the response " \
+        "scale 1-4 (--scale 1-4)?" in run.summary() and "recoded as 6 - x on the scale 1-5, so q2 would run 2 to 5" \
+        in run.summary()
+    assert "no item holds" not in open_survey(path, items=["q1", "q2"], scale=(1, 4), reverse=["q2"]).describe()
+
+
+@pytest.mark.parametrize("n, says", [
+    (1, ""), (2, "1 degree of freedom, so the network variance, the network reliability and the networks' estimates "
+                 "and ranks are not estimable in any useful sense"),
+    (4, "3 degrees of freedom, so the network variance, the network reliability and the networks' estimates"),
+    (9, "8 degrees of freedom, so the network variance and the network reliability are very imprecise (about 10 "
+        "networks or more give a useful estimate)"),
+    (10, ""),
+])
+def test_too_few_networks_for_a_variance_between_them_are_said(n, says):
+    from inhd.survey_run import few_networks
+    text = few_networks(n)
+    assert (says in text and text.startswith(f"Only {n} networks: ")) if says else text == ""
+
+
+def test_the_page_warns_about_two_networks(tmp_path):
+    # newcomer trial: two companies gave a network reliability of 0.96 and nothing said that one degree of
+    # freedom cannot estimate a variance
+    path = tmp_path / "r.csv"
+    path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N{i % 2},{1 + i % 5},{1 + (i + 1) % 5}\n"
+                                                                 for i in range(20)))
+    assert "> **Warning.** Only 2 networks\\: the variance between networks rests on 1 degree of freedom" in \
+        open_survey(path, items=["q1", "q2"]).describe()
+    path.write_text("respondent_id,network_id,q1,q2\n" + "".join(f"R{i},N{i % 10},{1 + i % 5},{1 + (i + 1) % 5}\n"
+                                                                 for i in range(40)))
+    assert "Only" not in open_survey(path, items=["q1", "q2"]).describe()

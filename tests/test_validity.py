@@ -344,3 +344,87 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(validity)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ---- the reliability wave (newcomer trial: the latest wave held one network, and its "reliability" was reported)
+def _uneven_waves():
+    # wave 1: 6 networks; wave 2: 3; wave 3 (the latest): 1, as the STAI panel of the trial
+    rows = [(f"N{k}", w) for w, nets in [(1, 6), (2, 3), (3, 1)] for k in range(nets) for _ in range(4)]
+    return pd.DataFrame(rows, columns=["network_id", "wave"])
+
+
+def test_the_reliability_wave_is_the_one_with_the_most_networks():
+    choice = validity.choose_reliability_wave(_uneven_waves())
+    assert (choice.wave, choice.n_networks) == (1, 6)
+    assert choice.n_networks_by_wave.to_dict() == {1: 6, 2: 3, 3: 1}
+    assert choice.reason == ("Reliabilities in wave 1, the wave with the most networks (6; waves: 1 (6 networks), "
+                             "2 (3 networks), 3 (1 network)).")
+    assert choice.warning.startswith("Only 6 networks in wave 1: the variance between networks rests on 5 degrees")
+
+
+def test_a_tie_goes_to_the_wave_with_more_respondents_then_the_latest():
+    r = pd.DataFrame({"network_id": list("ABAB") + list("ABB"), "wave": [1] * 4 + [2] * 3})
+    assert validity.choose_reliability_wave(r).wave == 1
+    assert validity.choose_reliability_wave(pd.DataFrame({"network_id": list("ABAB"), "wave": [1, 1, 2, 2]})).wave == 2
+
+
+def test_a_wave_asked_for_is_used_and_said_so_unless_it_has_one_network():
+    choice = validity.choose_reliability_wave(_uneven_waves(), 2, why="the year of the poster's table")
+    assert choice.wave == 2 and choice.reason == ("Reliabilities in wave 2, the year of the poster's table "
+                                                  "(3 networks; wave 1 has 6).")
+    assert "not estimable in any useful sense" in choice.warning
+    with pytest.raises(ValueError, match=r"wave 3 holds 1 network\(s\): a network reliability needs at least 2 "
+                                         r"\(waves: 1 \(6 networks\), 2 \(3 networks\), 3 \(1 network\)\); "
+                                         r"choose another wave \(-p reliability_wave=1 has the most networks\)"):
+        validity.choose_reliability_wave(_uneven_waves(), 3)
+    with pytest.raises(ValueError, match="reliability wave 7 is not a wave of the data"):
+        validity.choose_reliability_wave(_uneven_waves(), 7)
+    with pytest.raises(ValueError, match="no survey wave holds two networks"):
+        validity.choose_reliability_wave(pd.DataFrame({"network_id": ["A", "B"], "wave": [1, 2]}))
+
+
+def test_without_waves_the_reliabilities_pool_the_data():
+    choice = validity.choose_reliability_wave(pd.DataFrame({"network_id": [f"N{k}" for k in range(12)]}))
+    assert (choice.wave, choice.n_networks, choice.warning) == (None, 12, "") and choice.summary() == choice.reason
+    assert choice.reason == "Reliabilities from all respondents (the data have no survey waves), 12 networks."
+
+
+@pytest.mark.slow
+def test_measure_validity_reports_the_wave_with_the_most_networks(tmp_path, capsys):
+    from inhd.cli import main
+    from surveys import make_survey
+
+    r, _, items = make_survey(tmp_path, n_categories=4, n_networks=12, per_network=(20, 30), n_items=5,
+                              schools=False, waves=(1, 2), covariates=False, reversed_item=None)
+    frame = pd.read_csv(r, dtype=str)
+    frame["wave"] = np.where(frame["network_id"] == "NET01", frame["wave"], "1")   # wave 2: one network
+    frame.to_csv(r, index=False)
+    base = ["run", "measure-validity", "--respondents", str(r), "--items", ",".join(items), "--scale", "1-4",
+            "--quiet"]
+    assert main([*base, "--out", str(tmp_path / "mv")]) == 0, capsys.readouterr().err
+    table = pd.read_csv(tmp_path / "mv" / "tables" / "reliability.csv")
+    assert table["n_networks"].tolist() == [12]
+    page = (tmp_path / "mv" / "02_measure_validity.html").read_text()
+    assert "Reliabilities in wave 1, the wave with the most networks (12; waves: 1 (12 networks), 2 (1 network))" \
+        in page
+    assert "The network reliability is 0." in page and "over 1 measure" not in page    # one measure: no range
+    # Figure 1's reading quotes the computed value (it once said "near 0.9" whatever the value)
+    assert f"With a network reliability of {table['network'].iloc[0]:.2f} over 12 networks" in page
+    assert main([*base, "--out", str(tmp_path / "w2"), "-p", "reliability_wave=2"]) == 1
+    assert "wave 2 holds 1 network(s): a network reliability needs at least 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value, says", [
+    (0.91, "networks at the two ends are clearly distinguishable"),
+    (0.59, "networks in the middle cannot be told apart"),
+    (0.3, "few networks can be told apart from the average one"),
+    (0.0, "the measure does not tell these networks apart"),
+    (float("nan"), "could not be estimated over 7 networks"),
+])
+def test_figure_1_is_read_from_the_reliability_computed(value, says):
+    # newcomer trial: Figure 1 always said "with a network reliability near 0.9, networks at the two ends are
+    # clearly distinguishable", beside a computed 0.59 or 0.00
+    text = validity.reading_of_network_reliability(value, n_networks=7)
+    assert says in text and ("0.9" not in text or value > 0.85)
+    if np.isfinite(value):
+        assert text.startswith(f"With a network reliability of {value:.2f} over 7 networks, ")

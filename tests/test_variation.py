@@ -259,3 +259,38 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(variation)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.slow
+def test_network_variation_describes_clusters_by_the_numeric_columns_of_the_networks_table(tmp_path, capsys):
+    # newcomer trial: company_size was loaded as text and dropped, the page then said the networks
+    # table had no columns to describe the clusters by, and --network-covariates was refused
+    from inhd.cli import main
+    from surveys import make_survey
+
+    r, n, items = make_survey(tmp_path, n_categories=4, n_networks=10, per_network=(30, 40), n_items=6,
+                              schools=False, waves=(), covariates=True, reversed_item=None)
+    base = ["run", "network-variation", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+            "--scale", "1-4", "--quiet"]
+    assert main([*base, "--out", str(tmp_path / "all")]) == 0, capsys.readouterr().err
+    table = pd.read_csv(tmp_path / "all" / "tables" / "cluster_characteristics.csv").set_index("cluster")
+    nets = pd.read_csv(n)
+    assert "mean_size" in table.columns and any(c.startswith("share_region_") for c in table.columns)
+    assert table["mean_size"].mul(table["n_networks"]).sum() == pytest.approx(nets["size"].sum())
+    page = (tmp_path / "all" / "03_network_variation.html").read_text()
+    assert "The clusters are described by size, region" in page and "no columns besides" not in page
+    assert main([*base, "--network-covariates", "size", "--out", str(tmp_path / "size")]) == 0
+    table = pd.read_csv(tmp_path / "size" / "tables" / "cluster_characteristics.csv")
+    assert list(table.columns) == ["cluster", "n_networks", "mean_size"]
+
+
+def test_the_note_says_which_columns_could_not_describe_the_clusters():
+    nets = pd.DataFrame({"network_id": list("ABCDEFG"), "size": range(7), "name": list("abcdefg"),
+                         "empty": [np.nan] * 7})
+    clusters = variation.Clusters(labels=pd.Series(dict(zip("ABCDEFG", ["well"] * 3 + ["other"] * 4))),
+                                  table=pd.DataFrame(), method="consistency", settings={})
+    note = variation.characteristics_note(nets, cluster_characteristics(clusters, nets))
+    assert note == ("The clusters are described by size (the mean of a number; the share of each label of a text "
+                    "column). Not described: name (text with more than five labels), empty (empty).")
+    alone = variation.characteristics_note(nets[["network_id"]], pd.DataFrame({"n_networks": [3]}))
+    assert "no columns besides `network_id`" in alone and "--networks" in alone

@@ -77,12 +77,13 @@ def test_run_list_names_every_paper(capsys):
 
 def test_run_refuses_invalid_data_with_the_validation_messages(tmp_path, capsys, stub_paper):
     stub_paper()
-    r, n, _ = small_survey(tmp_path)
+    r, n, items = small_survey(tmp_path)
     lines = r.read_text().splitlines()
     lines[1] = lines[1].rsplit(",", 1)[0] + ",9"
     r.write_text("\n".join(lines) + "\n")
     before = r.read_bytes()
-    code = main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--out", str(tmp_path / "out"), "--quiet"])
+    code = main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+                 "--out", str(tmp_path / "out"), "--quiet"])
     assert code == 2
     assert re.search(r"respondents\.csv line 2, column q\d+: 9 is outside the response scale 1-5", capsys.readouterr().err)
     assert r.read_bytes() == before and not (tmp_path / "out").exists()
@@ -113,9 +114,10 @@ def test_run_leaves_notebook_html_and_tables_and_never_overwrites(tmp_path, caps
 @pytest.mark.slow
 def test_run_names_the_failing_cell_and_keeps_the_partial_notebook(tmp_path, capsys, stub_paper):
     stub_paper(fail=True)
-    r, n, _ = small_survey(tmp_path)
+    r, n, items = small_survey(tmp_path)
     out = tmp_path / "out"
-    assert main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--out", str(out), "--quiet"]) == 1
+    assert main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+                 "--out", str(out), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "99_stub.ipynb failed in cell 1" in err and "RuntimeError: the stub was told to fail" in err
     assert (out / "99_stub.ipynb").is_file()
@@ -167,3 +169,78 @@ def test_report_refuses_a_network_not_in_the_data_and_a_non_empty_folder(tmp_pat
     assert "not empty" in capsys.readouterr().err and (out / "keep.txt").read_text() == "mine"
     assert main([*base, "--out", str(tmp_path / "new"), "--network", "N99"]) == 2
     assert "network 'N99' has no respondents" in capsys.readouterr().err
+
+
+def test_report_suggests_the_network_meant(tmp_path, capsys):
+    r, n, items = small_survey(tmp_path)
+    base = ["report", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items), "--quiet",
+            "--out", str(tmp_path / "new")]
+    assert main([*base, "--network", "3"]) == 2
+    assert "network '3' has no respondents in" in (err := capsys.readouterr().err) and "did you mean 'N3'?" in err
+    assert main([*base, "--network", "n4"]) == 2 and "did you mean 'N4'?" in capsys.readouterr().err
+
+
+def test_run_names_the_parameter_it_refuses(tmp_path, capsys, stub_paper):
+    stub_paper()
+    r, n, items = small_survey(tmp_path)
+    assert main(["run", "stub", "--respondents", str(r), "--items", ",".join(items), "--out", str(tmp_path / "o"),
+                 "--quiet", "-p", "output_dir=x"]) == 2
+    assert "-p cannot set output_dir: output_dir is set by inhd run from --out" in capsys.readouterr().err
+
+
+def test_report_force_for_one_network_says_the_other_reports_were_removed(tmp_path, capsys):
+    # newcomer trial: `report --force --network G14` into a full folder deleted 98 reports without a word
+    r, n, items = small_survey(tmp_path)
+    out = tmp_path / "reports"
+    base = ["report", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items), "--out", str(out),
+            "--quiet", "--jobs", "1"]
+    assert main(base) == 0
+    capsys.readouterr()
+    assert main([*base, "--force", "--network", "N2"]) == 0
+    err = capsys.readouterr().err
+    assert f"inhd: warning: --force replaced the previous run in {out} whole: 5 report(s) of other networks it had " \
+        "written were removed (N1.html, N3.html, N4.html, N5.html, N6.html); to refresh one network's report and " \
+        "keep the others, write it into another folder" in err
+    assert sorted(p.name for p in out.iterdir()) == ["N2.html", "index.html", "manifest.json"]
+    assert main([*base, "--force", "--network", "N2"]) == 0                  # nothing more removed: no warning
+    assert "--force replaced" not in capsys.readouterr().err
+
+
+def test_report_on_two_networks_warns_at_run_and_on_every_page(tmp_path, capsys):
+    # newcomer trial: two companies were reported ("ranking 2 of 2 networks shown") with no caveat
+    r, n, items = small_survey(tmp_path, sizes=(40, 35, 6))            # two shown, one suppressed
+    out = tmp_path / "reports"
+    assert main(["report", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items), "--out",
+                 str(out), "--quiet", "--jobs", "1"]) == 0
+    assert "inhd: warning: Only 2 networks shown: the variance between networks rests on 1 degree of freedom" \
+        in capsys.readouterr().err
+    for page in ("N1.html", "N3.html"):
+        assert "<strong>Warning.</strong> Only 2 networks shown: the variance between networks rests on 1 degree " \
+            "of freedom, so the network variance, the network reliability and the networks&#x27; estimates and " \
+            "ranks are not estimable in any useful sense" in (out / page).read_text()
+
+
+def test_run_on_two_networks_warns(tmp_path, capsys, stub_paper):
+    stub_paper()
+    r, n, items = small_survey(tmp_path, sizes=(40, 35))
+    assert main(["run", "stub", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+                 "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert "inhd: warning: Only 2 networks: the variance between networks rests on 1 degree of freedom" \
+        in capsys.readouterr().err
+
+
+def test_the_published_notebook_shows_the_paths_as_given_not_the_machine_s(tmp_path, capsys, stub_paper, monkeypatch):
+    # newcomer trial: the parameters cell showed output_dir = ".../.inhd-staging-mem82jcy/tables"
+    import nbformat
+    stub_paper()
+    r, n, items = small_survey(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "stub", "--respondents", r.name, "--networks", n.name, "--items", ",".join(items),
+                 "--out", "out", "--quiet"]) == 0
+    nb = nbformat.read(tmp_path / "out" / "99_stub.ipynb", as_version=4)
+    injected = next(c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"respondents_path = {r.name!r}" in injected and f"networks_path = {n.name!r}" in injected
+    assert "output_dir = 'tables'" in injected
+    for published in ("99_stub.ipynb", "99_stub.html"):
+        text = (tmp_path / "out" / published).read_text()
+        assert ".inhd-staging" not in text and str(tmp_path) not in text
