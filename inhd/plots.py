@@ -154,6 +154,10 @@ def plot_four_bar(distribution, *, ax=None):
     return ax
 
 
+#: Above this many networks a caterpillar labels only the highlighted one (99 labels at 7 points smear).
+CATERPILLAR_MAX_LABELS = 60
+
+
 def plot_caterpillar(networks, *, estimate="mean", se="se", label="network_id", highlight=None, ax=None,
                      ylabel=None, title=None, average=True):
     """Caterpillar plot: one estimate per network, sorted, with bars of two standard errors.
@@ -173,7 +177,8 @@ def plot_caterpillar(networks, *, estimate="mean", se="se", label="network_id", 
     Returns
     -------
     matplotlib.axes.Axes
-        Networks along x (labels as text), estimates along y; on the 0-10 scale the axis spans 0-10.
+        Networks along x (labels as text; beyond :data:`CATERPILLAR_MAX_LABELS` networks only the
+        highlighted one is labelled), estimates along y; on the 0-10 scale the axis spans 0-10.
     """
     need = [estimate, se, label]
     missing = [c for c in need if c not in networks.columns]
@@ -191,8 +196,14 @@ def plot_caterpillar(networks, *, estimate="mean", se="se", label="network_id", 
     ax.scatter(x, y, c=colours, zorder=3, s=22)
     if average and len(d):
         ax.axhline(float(np.mean(y)), color="0.3", lw=0.8, ls="--")
-    ax.set_xticks(x, d[label].astype(str).tolist(), rotation=90, fontsize=7, parse_math=False)   # ids are text
-    ax.set_xlabel("network (sorted)")
+    labels = d[label].astype(str)
+    if len(d) <= CATERPILLAR_MAX_LABELS:
+        ax.set_xticks(x, labels.tolist(), rotation=90, fontsize=7, parse_math=False)   # ids are text
+        ax.set_xlabel("network (sorted)")
+    else:                            # more labels than the axis can print legibly: only the highlighted one
+        shown = labels == str(highlight)
+        ax.set_xticks(x[shown], labels[shown].tolist(), rotation=90, fontsize=7, parse_math=False)
+        ax.set_xlabel(f"{len(d)} networks, sorted (too many to label; their figures are in the table)")
     if estimate.endswith("_0_10"):
         ax.set_ylim(0, 10)
     ax.set_ylabel(ylabel or ("network estimate (0-10 scale)" if estimate.endswith("_0_10")

@@ -29,6 +29,7 @@ from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_out
 from inhd.report import calibrate, report_data
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
 from inhd.survey_run import few_networks, shipped_cohort
+from inhd.validity import choose_reliability_wave
 from inhd.warnings import DataWarning, InhdWarning
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -249,6 +250,8 @@ def run_paper(
     survey = options.load(respondents, networks)
     _warn(survey.report)
     _warn_few(survey.respondents["network_id"].nunique())
+    if parameters.get("reliability_wave") is not None:     # refused here (exit 2), not in a cell (exit 1)
+        choose_reliability_wave(survey.respondents, parameters["reliability_wave"])
     sizes = {column: survey.respondents[column].astype(str).value_counts().to_dict()
              for column in GROUP_COLUMNS if column in survey.respondents.columns}
     with OutputFolder(out, inputs=inputs, force=force) as folder:

@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from inhd import DATA_DIR  # noqa: E402
-from inhd.plots import category_curves, plot_caterpillar, plot_four_bar, wright_map  # noqa: E402
+from inhd.plots import CATERPILLAR_MAX_LABELS, category_curves, plot_caterpillar, plot_four_bar, wright_map  # noqa: E402
 from inhd.rasch import fit_rating_scale  # noqa: E402
 from inhd.scales import FOUR_CATEGORIES, four_category_distribution  # noqa: E402
 
@@ -90,4 +90,17 @@ def test_plot_caterpillar_sorted_points():
                                [[-1.4, -0.6], [-0.1, 1.1], [1.8, 2.2]], atol=1e-12)
     with pytest.raises(ValueError, match="mean_0_10"):
         plot_caterpillar(nets, estimate="mean_0_10")
+    plt.close("all")
+
+
+def test_plot_caterpillar_labels_only_the_highlighted_network_when_there_are_too_many():
+    n = CATERPILLAR_MAX_LABELS + 1
+    nets = pd.DataFrame({"network_id": [f"G{i}" for i in range(n)], "mean": np.arange(n, dtype=float),
+                         "se": 0.1})
+    ax = plot_caterpillar(nets, highlight="G7")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["G7"]
+    assert ax.get_xticks().tolist() == [7.0]
+    assert f"{n} networks" in ax.get_xlabel()
+    ax = plot_caterpillar(nets.head(CATERPILLAR_MAX_LABELS))
+    assert len(ax.get_xticklabels()) == CATERPILLAR_MAX_LABELS
     plt.close("all")

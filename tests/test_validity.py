@@ -410,8 +410,10 @@ def test_measure_validity_reports_the_wave_with_the_most_networks(tmp_path, caps
     assert "The network reliability is 0." in page and "over 1 measure" not in page    # one measure: no range
     # Figure 1's reading quotes the computed value (it once said "near 0.9" whatever the value)
     assert f"With a network reliability of {table['network'].iloc[0]:.2f} over 12 networks" in page
-    assert main([*base, "--out", str(tmp_path / "w2"), "-p", "reliability_wave=2"]) == 1
+    # refused before any notebook runs: exit 2 (data that cannot be modelled), nothing written
+    assert main([*base, "--out", str(tmp_path / "w2"), "-p", "reliability_wave=2"]) == 2
     assert "wave 2 holds 1 network(s): a network reliability needs at least 2" in capsys.readouterr().err
+    assert not (tmp_path / "w2").exists()
 
 
 @pytest.mark.parametrize("value, says", [
