@@ -61,6 +61,18 @@ def published_table4(directory=None):
     return fixed.reset_index(drop=True), vc.reset_index(drop=True)
 
 
+def _two_places(x) -> str:
+    """Two decimals as the paper prints, or two significant digits for a value that would print as
+    0.00 (a covariate in large units, e.g. a network's size: 0.0012 per member).
+
+    >>> _two_places(0.456), _two_places(0.0012), _two_places(-0.00034), _two_places(0.0)
+    ('0.46', '0.0012', '-0.00034', '0.00')
+    """
+    if not np.isfinite(x):
+        return "NaN"
+    return f"{x:.2f}" if x == 0 or abs(x) >= 0.005 else f"{x:.2g}"
+
+
 def _stars(p):
     return "" if not np.isfinite(p) else "***" if p < .001 else "**" if p < .01 else "*" if p < .05 else ""
 
@@ -71,7 +83,7 @@ def table4_side_by_side(fixed_effects: pd.DataFrame, published: pd.DataFrame | N
     :func:`published_table4`'s fixed effects, is given), then Hedges' g.
     """
     def cell(frame, stars):
-        return frame.apply(lambda r: f"{r['estimate']:.2f} ({r['se']:.2f}){stars(r)}", axis=1)
+        return frame.apply(lambda r: f"{_two_places(r['estimate'])} ({_two_places(r['se'])}){stars(r)}", axis=1)
     ours = fixed_effects.assign(text=cell(fixed_effects, lambda r: _stars(r["p_value"])))
     models = list(dict.fromkeys(fixed_effects["model"]))
     last = "final" if "final" in models else [m for m in models if m != "interactions"][-1]
