@@ -213,10 +213,7 @@ class Painter:
         frozen, dots, marks = self._items
         table = view.items
         dots.set_xdata(np.where(table["suppressed"], np.nan, _values(table["network_mean"])))
-        for mark, mine, every in zip(marks, table["suppressed"], table["all_suppressed"]):
-            text = _mark_text(bool(mine), bool(every))
-            mark.set_text(text)
-            mark.set_visible(bool(text))
+        _set_marks(marks, table)
         return frozen.data_uri()
 
     # -- the trend: this network's line beside all networks', suppressed waves marked
@@ -246,11 +243,16 @@ class Painter:
         frozen, line, marks = self._waves
         table = view.waves
         line.set_ydata(np.where(table["suppressed"], np.nan, _values(table["network_mean_0_10"])))
-        for mark, mine, every in zip(marks, table["suppressed"], table["all_suppressed"]):
-            text = _mark_text(bool(mine), bool(every))
-            mark.set_text(text)
-            mark.set_visible(bool(text))
+        _set_marks(marks, table)
         return frozen.data_uri()
+
+
+def _set_marks(marks, table) -> None:
+    """Show on each row (item or wave) of ``table`` whose figure is suppressed, hide the other marks."""
+    for mark, mine, every in zip(marks, table["suppressed"], table["all_suppressed"]):
+        text = _mark_text(bool(mine), bool(every))
+        mark.set_text(text)
+        mark.set_visible(bool(text))
 
 
 def _mark_text(mine: bool, every: bool) -> str:
