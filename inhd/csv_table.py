@@ -276,6 +276,12 @@ def check_column(table: CsvTable, col: Column, out: ProblemLog, *, rank: int, ta
         out.add_cells(table, name, empty, lambda v: f"empty: every {table_noun} needs a {name}",
                       kind=f"empty {name}", rank=rank)
         if col.kind == "id":
+            codes, uniques = table.factors(j)
+            na = np.fromiter((u.strip() == "NA" for u in uniques), dtype=bool, count=len(uniques))
+            out.add_cells(table, name, na[codes],
+                          lambda v: f"NA is R's code for a missing value, not a {name}: every {table_noun} needs "
+                                    f"one (if one is really called NA, rename it)",
+                          kind=f"NA {name}", rank=rank)
             check_id_text(table, name, out, rank=rank)
             return
     _, number, text = numbers(table, name)

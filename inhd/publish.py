@@ -217,15 +217,21 @@ def neutralise_csv_file(path: str | Path) -> int:
     return changed
 
 
+#: Columns in which a table of per-group rows states how many respondents a row draws on.
+COUNT_COLUMNS = ("n_persons", "n_respondents")
+
+
 def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[str, int]] | None = None,
                        min_cell: int = MIN_CELL) -> Path:
     """Make a CSV table written by other code (a paper notebook) shareable, in place.
 
-    For each column of ``group_sizes`` the table has (e.g. ``{"network_id": respondents per
-    network}``), the rows of a group with fewer than ``min_cell`` respondents (or none) keep only that
-    column and are marked in a ``suppressed`` column (added, or combined with the table's own), as
-    :func:`inhd.privacy.suppress_by_group_size` does; then every formula is neutralised. Cells are
-    read and written as text, so numbers keep their digits and the header its names.
+    For each column of ``group_sizes`` the table has (e.g. ``{"network_id": publishable respondents
+    per network}``), the rows of a group with fewer than ``min_cell`` respondents (or none) keep only
+    that column and are marked in a ``suppressed`` column (added, or combined with the table's own), as
+    :func:`inhd.privacy.suppress_by_group_size` does. So is a group's row whose own count
+    (:data:`COUNT_COLUMNS`) is below ``min_cell``: a figure of one wave, say, of a network large over
+    all waves. Then every formula is neutralised. Cells are read and written as text, so numbers keep
+    their digits and the header its names.
     """
     min_cell = check_min_cell(min_cell)
     path = Path(path)
@@ -238,9 +244,11 @@ def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[st
             if "suppressed" not in header:
                 header.append("suppressed")
             flag = header.index("suppressed")
+            counts = [header.index(c) for c in COUNT_COLUMNS if c in header]
             for row in body:
                 row.extend([""] * (len(header) - len(row)))
-                small = any(float(sizes.get(row[j], 0)) < min_cell for j, sizes in groups)
+                small = (any(float(sizes.get(row[j], 0)) < min_cell for j, sizes in groups)
+                         or any(_below(row[j], min_cell) for j in counts))
                 if small:
                     keep = {j for j, _ in groups}
                     row[:] = [cell if j in keep else "" for j, cell in enumerate(row)]
@@ -251,6 +259,14 @@ def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[st
     csv.writer(buffer, lineterminator="\n").writerows([[neutralise(cell) for cell in row] for row in rows])
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
+
+
+def _below(cell: str, min_cell: int) -> bool:
+    """A count cell below ``min_cell`` (blank or text: not a count, not below)."""
+    try:
+        return float(cell) < min_cell
+    except ValueError:
+        return False
 
 
 # ---------------------------------------------------------------------------------------------------

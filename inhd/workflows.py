@@ -21,10 +21,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from inhd import ROOT
 from inhd.batch import render_reports
 from inhd.data import InvalidSurveyData, load_survey, validate
-from inhd.privacy import MIN_CELL, check_min_cell
+from inhd.privacy import MIN_CELL, check_min_cell, publishable
 from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file
 from inhd.report import calibrate, report_data
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
@@ -168,6 +170,24 @@ def export_html(notebook: str | Path, destination: str | Path, *, hide_code: boo
     return destination
 
 
+def shown_sizes(respondents: pd.DataFrame, *, min_cell: int) -> dict[str, dict[str, int]]:
+    """Publishable respondents per network and per school (:func:`inhd.privacy.publishable`: those
+    in a cell, a group in one wave, of at least ``min_cell``), for :func:`inhd.publish.shareable_csv_file`.
+
+    Counting all rows instead would show a network of 6 members surveyed in three waves (18 rows)
+    in every table, though each of its cells is suppressed.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"network_id": ["A"] * 18 + ["B"] * 12, "wave": [1, 2, 3] * 6 + [1] * 12})
+    >>> shown_sizes(r, min_cell=10)
+    {'network_id': {'B': 12}}
+    """
+    return {column: respondents.loc[publishable(respondents, group=column, min_cell=min_cell), column]
+            .astype(str).value_counts().to_dict()
+            for column in GROUP_COLUMNS if column in respondents.columns}
+
+
 def _warn(report) -> None:
     """The validation's warnings (valid data, doubtful options), as :class:`inhd.warnings.DataWarning`."""
     for text in report.warnings:
@@ -252,8 +272,7 @@ def run_paper(
     _warn_few(survey.respondents["network_id"].nunique())
     if parameters.get("reliability_wave") is not None:     # refused here (exit 2), not in a cell (exit 1)
         choose_reliability_wave(survey.respondents, parameters["reliability_wave"])
-    sizes = {column: survey.respondents[column].astype(str).value_counts().to_dict()
-             for column in GROUP_COLUMNS if column in survey.respondents.columns}
+    sizes = shown_sizes(survey.respondents, min_cell=min_cell)
     with OutputFolder(out, inputs=inputs, force=force) as folder:
         tables = folder.staging / "tables"
         injected = {"respondents_path": str(Path(respondents).resolve()), "output_dir": str(tables),

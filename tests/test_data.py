@@ -217,6 +217,17 @@ def test_missing_value_codes_get_a_hint_and_r_s_na_is_read_as_empty(survey_files
                in note for note in survey.report.notes)
 
 
+def test_r_s_na_as_a_network_id_is_refused(survey_files):
+    # a newcomer's export (psychTools::spi): 670 respondents without an education level became a
+    # network called "NA", with its own report
+    r, n = survey_files(R.replace(",N1,", ",NA,", 1))
+    report = validate(r, n, items=B)
+    assert not report.ok
+    assert "NA is R's code for a missing value, not a network_id" in report.summary()
+    r, n = survey_files(edit(R, "R2,N1,S1", "NA,N1,S1"))
+    assert "NA is R's code for a missing value, not a respondent_id" in validate(r, n, items=B).summary()
+
+
 def test_unknown_network_reported_once_with_its_count(survey_files):
     r, n = survey_files(R.replace(",N1,", ",N9,"))
     report = validate(r, n, items=B)

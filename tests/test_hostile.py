@@ -324,6 +324,31 @@ def test_f2_participatory_benefits_suppresses_a_small_network_in_network_eb(tmp_
     assert (~eb.loc[eb["network_id"] != small, "suppressed"].astype(bool)).all()
 
 
+@pytest.mark.slow
+def test_a_network_small_in_every_wave_is_suppressed_in_inhd_run_tables(tmp_path, capsys):
+    # a newcomer's panel (multilevel::univbct): companies of 5-6 soldiers surveyed in three waves had
+    # 15-18 rows and were published in network_eb.csv, though each of their network-wave cells is
+    # below --min-cell
+    from surveys import make_survey
+
+    r, _, items = make_survey(tmp_path, n_categories=5, n_networks=12, per_network=(90, 120), n_items=6,
+                              schools=False, waves=(1, 2, 3), covariates=False, reversed_item=None)
+    frame = pd.read_csv(r, dtype=str, keep_default_na=False)
+    small = frame[frame["network_id"] == "NET01"].groupby("wave").head(6)       # 6 a wave, 18 rows
+    frame = pd.concat([frame[frame["network_id"] != "NET01"], small], ignore_index=True)
+    frame.to_csv(r, index=False)
+    assert len(small) == 18
+    for paper in ("measure-validity", "participatory-benefits"):
+        out = tmp_path / paper
+        code, _, err = cli(["run", paper, "--respondents", r, "--items", ",".join(items), "--out", out,
+                            "--quiet"], capsys)
+        assert code == 0, err
+        eb = pd.read_csv(out / "tables" / "network_eb.csv", dtype={"network_id": str})
+        row = eb[eb["network_id"] == "NET01"].iloc[0]
+        assert bool(row["suppressed"]) and row.drop(["network_id", "suppressed"]).isna().all(), paper
+        assert (~eb.loc[eb["network_id"] != "NET01", "suppressed"].astype(bool)).all(), paper
+
+
 # ---------------------------------------------------------------------------------------------------
 # inhd report: one run over hostile ids and item names
 
