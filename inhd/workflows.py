@@ -27,7 +27,8 @@ from inhd import ROOT
 from inhd.batch import render_reports
 from inhd.data import InvalidSurveyData, load_survey, validate
 from inhd.privacy import MIN_CELL, check_min_cell, publishable
-from inhd.publish import CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file
+from inhd.publish import (CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file,
+                          put_formulas, tex_as_mathml)
 from inhd.report import calibrate, report_data
 from inhd.runner import NotebookFailure, execute_notebook, notebook_parameters
 from inhd.survey_run import few_networks, shipped_cohort
@@ -150,7 +151,8 @@ def validated(respondents: str | Path, networks: str | Path | None, **options) -
 def export_html(notebook: str | Path, destination: str | Path, *, hide_code: bool = False) -> Path:
     """Render an executed notebook as one self-contained, inert HTML file.
 
-    Figures are embedded as data URIs; every script is dropped (the template's MathJax configuration
+    Figures are embedded as data URIs; the formulas of the markdown cells are written as MathML
+    (:func:`inhd.publish.tex_as_mathml`); every script is dropped (the template's MathJax configuration
     and its loader of Mermaid from a CDN included), and the page carries the Content-Security-Policy of
     :data:`inhd.publish.CONTENT_SECURITY_POLICY`, so it opens offline, sends nothing anywhere and runs
     no script, whatever a notebook printed.
@@ -160,7 +162,12 @@ def export_html(notebook: str | Path, destination: str | Path, *, hide_code: boo
 
     exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=hide_code,
                             exclude_input_prompt=hide_code, exclude_output_prompt=hide_code)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    node, formulas = nbformat.read(notebook, as_version=4), {}
+    for cell in node.cells:
+        if cell.cell_type == "markdown":      # our text: its formulas as MathML (no MathJax under the policy)
+            cell.source = tex_as_mathml(cell.source, formulas)
+    body, _ = exporter.from_notebook_node(node)
+    body = put_formulas(body, formulas)
     body = re.sub(r"<script\b[^>]*>.*?</script\s*>", "", body, flags=re.S | re.I)   # no script at all
     body = re.sub(r'<link[^>]*\bhref="https?://[^"]*"[^>]*>', "", body)
     policy = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'

@@ -244,3 +244,20 @@ def test_the_published_notebook_shows_the_paths_as_given_not_the_machine_s(tmp_p
     for published in ("99_stub.ipynb", "99_stub.html"):
         text = (tmp_path / "out" / published).read_text()
         assert ".inhd-staging" not in text and str(tmp_path) not in text
+
+
+def test_exported_page_draws_formulas_as_mathml_without_a_script(tmp_path):
+    # newcomer trial: every formula of an inhd run page showed as $$...$$ source (the page's policy
+    # forbids MathJax); MathML needs no script
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("The model $$P(X_{ni} = h) \\propto \\exp(\\theta_n - \\delta_i)$$ "
+                                      "with $\\tau_k$; costs `$5` and ![x](x.png)"),
+        nbformat.v4.new_code_cell("print('$1 and $2')")])
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="$1 and $2\n")]
+    source = tmp_path / "n.ipynb"
+    nbformat.write(nb, source)
+    html = workflows.export_html(source, tmp_path / "n.html").read_text()
+    assert html.count("<math ") == 2 and '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert "<msub><mi>&#x003C4;</mi><mi>k</mi></msub>" in html and "$$" not in html and "inhdformula" not in html
+    assert "<code>$5</code>" in html and "$1 and $2" in html          # code and outputs keep their dollars
+    assert "<script" not in html
