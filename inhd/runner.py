@@ -47,6 +47,27 @@ def notebook_parameters(path: str | Path) -> dict[str, object]:
     return {name: spec["default"] for name, spec in found.items()}
 
 
+def _ipc_kernel_manager():
+    """A kernel manager that talks to its kernel over local sockets (IPC), not TCP ports: other users
+    of the machine cannot connect, and the kernel does not warn on every run that TCP is unencrypted.
+    TCP where the sockets' paths (in Jupyter's runtime folder) would pass the 107 bytes a socket path
+    may hold."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
+
+    longest = f"{jupyter_runtime_dir()}/kernel-00000000-0000-0000-0000-000000000000-ipc-9"
+    if len(longest.encode()) > 107:
+        return AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+    return IpcKernelManager
+
+
 def execute_notebook(
     source: str | Path,
     destination: str | Path,
@@ -93,6 +114,7 @@ def execute_notebook(
             parameters=parameters or {},
             cwd=str(cwd or source.parent),
             kernel_name="python3",
+            kernel_manager_class=_ipc_kernel_manager(),
             progress_bar=progress,
             log_output=False,
         )
