@@ -430,3 +430,33 @@ def test_figure_1_is_read_from_the_reliability_computed(value, says):
     assert says in text and ("0.9" not in text or value > 0.85)
     if np.isfinite(value):
         assert text.startswith(f"With a network reliability of {value:.2f} over 7 networks, ")
+
+
+def _single_item_survey(folder):
+    """A survey whose measures are all single items (a newcomer's univbct: three scale scores)."""
+    from surveys import make_survey
+
+    r, nets, items = make_survey(folder, n_networks=12, per_network=(20, 30), n_items=3, schools=False,
+                                 waves=(1, 2, 3), covariates=False, reversed_item=None)
+    m = folder / "single_measures.csv"
+    m.write_text("measure,name,domain,items\n" + "".join(f"{q},Item {q},Attitudes,{q}\n" for q in items))
+    return r, nets, m
+
+
+@pytest.mark.slow
+def test_measure_validity_runs_when_every_measure_is_a_single_item(tmp_path, capsys):
+    # newcomer trial: three one-item measures failed in cell 4 with pandas' "No objects to concatenate"
+    from inhd.cli import main
+
+    r, _, m = _single_item_survey(tmp_path)
+    code = main(["run", "measure-validity", "--respondents", str(r), "--measures", str(m), "--out",
+                 str(tmp_path / "mv"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    page = (tmp_path / "mv" / "02_measure_validity.html").read_text()
+    assert "3 single-item measure(s) analysed as the item" in page
+    assert "No measure has two items or more, so there is no Rasch calibration" in page
+    items = pd.read_csv(tmp_path / "mv" / "tables" / "items.csv")
+    assert items.empty and items.columns[:2].tolist() == ["measure", "item"]
+    table = pd.read_csv(tmp_path / "mv" / "tables" / "reliability.csv")
+    assert table["n_items"].tolist() == [1, 1, 1] and table["individual"].isna().all()
+    assert table["network"].between(0, 1).all()

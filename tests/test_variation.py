@@ -294,3 +294,19 @@ def test_the_note_says_which_columns_could_not_describe_the_clusters():
                     "column). Not described: name (text with more than five labels), empty (empty).")
     alone = variation.characteristics_note(nets[["network_id"]], pd.DataFrame({"n_networks": [3]}))
     assert "no columns besides `network_id`" in alone and "--networks" in alone
+
+
+@pytest.mark.slow
+def test_network_variation_runs_when_every_measure_is_a_single_item(tmp_path, capsys):
+    # newcomer trial: with one-item measures only, the items.csv of no calibration failed ("No objects to concatenate")
+    from test_validity import _single_item_survey
+
+    from inhd.cli import main
+
+    r, nets, m = _single_item_survey(tmp_path)
+    code = main(["run", "network-variation", "--respondents", str(r), "--networks", str(nets), "--measures", str(m),
+                 "--out", str(tmp_path / "nv"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    items = pd.read_csv(tmp_path / "nv" / "tables" / "items.csv")
+    assert items.empty and items.columns[:2].tolist() == ["measure", "item"]
+    assert set(pd.read_csv(tmp_path / "nv" / "tables" / "network_profiles.csv")["measure"]) == {"q01", "q02", "q03"}
