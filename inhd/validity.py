@@ -684,7 +684,8 @@ class GrowthResult:
     base_wave : int
         The wave at which time ``t`` = 0.
     params, bse : pandas.Series
-        ``Intercept`` (mean in the base wave) and ``t`` (mean growth a year).
+        ``Intercept`` (mean in the base wave) and ``t`` (mean growth a year when the waves are years,
+        else a wave: :attr:`time_unit`).
     variance_components : pandas.Series
         As returned by the multilevel model (network intercept and slope variances, school,
         residual).
@@ -712,13 +713,19 @@ class GrowthResult:
     model: KnownVarianceResult = field(repr=False)
     waves: tuple[int, ...] = ()
 
+    @property
+    def time_unit(self) -> str:
+        """The unit of ``t``: ``"year"`` when the waves are calendar years (1900-2100), else
+        ``"wave"`` (waves numbered 1, 2, 3 are not years: a newcomer's page said "a year")."""
+        return "year" if self.waves and all(1900 <= w <= 2100 for w in self.waves) else "wave"
+
     def summary(self) -> str:
         """Mean status and growth, variance components, reliabilities of status and rates."""
         return "\n".join([
             f"Growth model of {self.measure} (t = wave - {self.base_wave}), "
             f"{len(self.networks)} networks; converged {self.converged}",
             f"  mean status {self.params['Intercept']:.3f} (SE {self.bse['Intercept']:.3f}), "
-            f"mean growth {self.params['t']:.3f} a year (SE {self.bse['t']:.3f})",
+            f"mean growth {self.params['t']:.3f} a {self.time_unit} (SE {self.bse['t']:.3f})",
             "  variance components: " + ", ".join(
                 f"{k} {v:.4f}" for k, v in self.variance_components.items()),
             f"  reliability of network status {self.intercept_reliability:.2f}, "
@@ -733,7 +740,8 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         measure_ti = (gamma_00 + u_0k) + (gamma_10 + u_1k) t + r_jk + e_i + epsilon_i,
         (u_0k, u_1k) ~ N(0, T) with T a general 2 x 2 covariance, epsilon_i ~ N(0, se_i^2) known,
 
-    with ``t = wave - base_wave`` in years (each wave a fresh cross-section of members). In R:
+    with ``t = wave - base_wave`` in the waves' unit (years when the waves are years, as on the
+    shipped survey; :attr:`GrowthResult.time_unit`), each wave a fresh cross-section of members. In R:
     ``metafor::rma.mv(measure, se^2, mods = ~ t, random = list(~ t | network_id,
     ~ 1 | school_id, ~ 1 | respondent_id), struct = "GEN")`` (the call of
     ``reference/validity/metafor_reference.R``, which the tests match).
