@@ -88,7 +88,8 @@ def test_measure_tables_of_several_measures_and_of_none(survey):
     a, b = fit_rating_scale(survey[["q1", "q2", "q3"]]), fit_rating_scale(survey[["q5", "q6"]])
     items, thresholds = measure_tables({"a": a, "b": b})
     assert list(items.columns) == ["measure", *ITEM_COLUMNS]
-    assert items["measure"].tolist() == ["a"] * 3 + ["b"] * 2 and items["item"].tolist() == ["q1", "q2", "q3", "q5", "q6"]
+    assert items["measure"].tolist() == ["a"] * 3 + ["b"] * 2
+    assert items["item"].tolist() == ["q1", "q2", "q3", "q5", "q6"]
     assert (items["calibration"] == "final").all()
     assert list(thresholds.columns) == ["measure", *THRESHOLD_COLUMNS] and len(thresholds) == 2 * 4
     # every measure a single item (a newcomer's survey of three one-item scores): empty tables, same columns,
