@@ -35,7 +35,8 @@ called. ``tests/test_layers.py`` checks this list against the files.
    ``inhd.network_charts`` (caterpillars, profiles and four categories by network, client-side),
    ``inhd.charts`` (the client-side charts), ``inhd.publish`` (output folders published whole, safe
    file names, shareable CSV, inert HTML pages)
-4. one module per paper: ``inhd.framework``, ``inhd.validity``, ``inhd.variation``,
+4. one module per paper: ``inhd.framework``, ``inhd.validity`` with ``inhd.validity_reading`` (the
+   sentences its page reads the reliabilities with), ``inhd.variation``,
    ``inhd.benefits``, ``inhd.benefits_published`` (its published tables read and set beside
    ours, its stars checked), ``inhd.simulation_study`` (the participatory-benefits design replicated
    from its published final model: bias, coverage and power of every term), ``inhd.hub``,

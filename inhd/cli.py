@@ -96,8 +96,10 @@ def _add_survey_arguments(parser: argparse.ArgumentParser, *, files_required: bo
     parser.add_argument("--networks", metavar="N.csv",
                         help="networks table: one row per network (optional: needed for network covariates)")
     default_help = ("the item columns that make up the measure, comma-separated (required)" if items_required
-                    else "the item columns, comma-separated (default: every other column holding responses on "
-                         "the scale)")
+                    else "the item columns of one measure, comma-separated (or --measures M.csv for several). "
+                         "Without either, the shipped survey uses its own items and other data are refused: "
+                         "inhd does not choose items by their values; the message lists the columns holding "
+                         "whole numbers and the --items to paste")
     parser.add_argument("--items", type=parse_items, default=None, required=items_required, metavar="a,b,c",
                         help=default_help)
     parser.add_argument("--scale", type=parse_scale, default=(1, 5), metavar="LOW-HIGH",

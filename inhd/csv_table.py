@@ -313,6 +313,31 @@ def check_column(table: CsvTable, col: Column, out: ProblemLog, *, rank: int, ta
                               kind=f"above {format_number(col.high)}", rank=rank)
 
 
+def mean_denominators(values, *, largest: int = 8, tolerance: float = 1e-4, minimum: int = 3) -> list[int]:
+    """The denominators (2 to ``largest``) that make every one of ``values`` a whole number, the
+    smallest each value needs, when all of them are means of a few integer responses; ``[]`` when
+    some value is not, or there are fewer than ``minimum`` values (a typo or two is not a column of
+    means). A scale mean exported as an item (a newcomer's 1.666667 and 2.75) is thereby told apart
+    from a mistyped response.
+
+    Examples
+    --------
+    >>> mean_denominators([1.666667, 2.75, 3.5, 2.333333])
+    [2, 3, 4]
+    >>> mean_denominators([2.5, 1.37, 3.5]), mean_denominators([2.5, 3.5])
+    ([], [])
+    """
+    if len(values) < minimum:
+        return []
+    found = set()
+    for v in np.asarray(values, dtype=float):
+        k = next((k for k in range(2, largest + 1) if abs(v * k - round(v * k)) < tolerance * k), None)
+        if k is None:
+            return []
+        found.add(k)
+    return sorted(found)
+
+
 def check_item(table: CsvTable, name: str, scale: tuple[int, int], out: ProblemLog, *, rank: int):
     """Check one item column of a chunk against the response ``scale``; return ``(filled, answered,
     whole, on_scale, number)``: which cells are filled, hold a number, a whole number, one on the scale,
@@ -336,6 +361,12 @@ def check_item(table: CsvTable, name: str, scale: tuple[int, int], out: ProblemL
         out.add_cells(table, name, fraction,
                       lambda v: f"{show_cell(v)} is not a whole number: responses are integers on the scale {codes}",
                       kind="not a whole number", rank=rank)
+        means = mean_denominators(number[fraction])
+        if means:
+            out.hint(table.label, name, "not a whole number",
+                     f"the values are multiples of {' and '.join(f'1/{k}' for k in means)}: they look like means of "
+                     f"{' or '.join(str(k) for k in means)} items (a scale score), not responses; export the item "
+                     "responses themselves and name them with --items (a rounded mean is not an item)")
         whole = finite & ~fraction
         on_scale = whole & (number >= low) & (number <= high)
     out.add_cells(table, name, whole & ~on_scale, lambda v: f"{show_cell(v)} is outside the response scale {codes}",

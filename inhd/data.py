@@ -175,10 +175,18 @@ def _close_name(name: str, names, cutoff: float = 0.75) -> str | None:
     return close[0] if close else None
 
 
+#: Header names that often hold a contract column under another name (a newcomer's ``id`` got no
+#: suggestion, being too short to look like ``respondent_id``).
+OTHER_NAMES = {"respondent_id": ("id", "respondent", "person_id", "resp_id", "participant_id")}
+
+
 def _header_hint(name: str, header) -> str:
     """For a contract column missing from the header: ``" (did you mean 'X'? the header must spell it
-    name)"`` when a header name is ``name`` differently written, else ``""``."""
-    close = _close_name(name, header)
+    name)"`` when a header name is ``name`` differently written (or one of its :data:`OTHER_NAMES`),
+    else ``""``."""
+    header = list(header)
+    close = _close_name(name, header) or next(
+        (h for other in OTHER_NAMES.get(name, ()) for h in header if _normal(h) == _normal(other)), None)
     return f" (did you mean {close!r}? the header must spell it {name})" if close else ""
 
 

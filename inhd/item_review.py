@@ -6,7 +6,9 @@
   category of the response scale with the unused ones noted, and the Andrich thresholds with the
   disordered ones flagged.
 - :func:`item_table` and :func:`threshold_table`: the ``items.csv`` and ``thresholds.csv`` the
-  survey notebooks write, one row per item (threshold) per calibration, at full precision.
+  survey notebooks write, one row per item (threshold) per calibration, at full precision;
+  :func:`measure_tables`: the same for several measures' final calibrations, with a ``measure``
+  column (empty, with the same columns, when every measure is a single item).
 
 References
 ----------
@@ -26,7 +28,7 @@ import pandas as pd
 
 from inhd.rasch import RatingScaleResult
 
-__all__ = ["ItemReview", "review_items", "item_table", "threshold_table", "ITEM_COLUMNS",
+__all__ = ["ItemReview", "review_items", "item_table", "threshold_table", "measure_tables", "ITEM_COLUMNS",
            "THRESHOLD_COLUMNS"]
 
 #: The columns of ``items.csv`` (after a ``measure`` column when a notebook has several measures).
@@ -195,3 +197,29 @@ def threshold_table(calibrations: Mapping[str, RatingScaleResult]) -> pd.DataFra
                            "threshold": res.thresholds.to_numpy(float), "se": res.thresholds_se.to_numpy(float)})
              for name, res in calibrations.items()]
     return pd.concat(parts, ignore_index=True)[THRESHOLD_COLUMNS]
+
+
+def measure_tables(results: Mapping[str, RatingScaleResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``items.csv`` and ``thresholds.csv`` of several measures: each measure's final calibration
+    (:func:`item_table`, :func:`threshold_table` with ``calibration`` ``"final"``) after a leading
+    ``measure`` column, the measures in the order of ``results``.
+
+    ``results`` maps a measure's key to its rating-scale result; a measure of a single item has no
+    calibration and is left out by the caller. With no measure at all (every measure a single item,
+    analysed as its score) both tables are empty, with the same columns, so that a notebook's
+    summaries of them still run (a newcomer's survey of three one-item measures once failed with
+    pandas' "No objects to concatenate").
+
+    Examples
+    --------
+    >>> items, thresholds = measure_tables({})
+    >>> list(items.columns[:3]), len(items), list(thresholds.columns)
+    (['measure', 'item', 'calibration'], 0, ['measure', 'calibration', 'step', 'threshold', 'se'])
+    """
+    items = [item_table({"final": res}).assign(measure=str(m)) for m, res in results.items()]
+    thresholds = [threshold_table({"final": res}).assign(measure=str(m)) for m, res in results.items()]
+    empty_items = pd.DataFrame(columns=[*ITEM_COLUMNS, "measure"])
+    empty_thresholds = pd.DataFrame(columns=[*THRESHOLD_COLUMNS, "measure"])
+    items_out = pd.concat(items, ignore_index=True) if items else empty_items
+    thresholds_out = pd.concat(thresholds, ignore_index=True) if thresholds else empty_thresholds
+    return (items_out[["measure", *ITEM_COLUMNS]], thresholds_out[["measure", *THRESHOLD_COLUMNS]])

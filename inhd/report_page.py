@@ -205,7 +205,8 @@ class Painter:
         measure = self.data.measure
         scale = f" on the scale {measure.response_scale[0]}-{measure.response_scale[1]}" if measure else ""
         ax.set_xlabel(f"mean response{scale}, as answered")
-        ax.legend(fontsize=8, loc="lower right")
+        # above the plot, in a row: inside it, the box hid the "suppressed" marks of the last rows (newcomer trial)
+        ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         return _Frozen(figure, [dots, *marks]), dots, marks
 
     def items(self, view: NetworkView) -> str:

@@ -52,11 +52,15 @@ from inhd.published import beside_published, published_table
 from inhd.reliability import separation_reliability
 from inhd.survey_measures import MeasureCalibration
 from inhd.survey_run import few_networks, survey_levels
+from inhd.validity_reading import (network_reliability_lines, reading_of_network_reliability,
+                                 variance_disagreement)
 
 __all__ = [
     "WaveChoice",
     "choose_reliability_wave",
     "reading_of_network_reliability",
+    "variance_disagreement",
+    "network_reliability_lines",
     "MeasureReliability",
     "ReliabilityTable",
     "GrowthResult",
@@ -399,37 +403,6 @@ def measure_reliability(calibration: MeasureCalibration, *, wave=2021, test_comp
         test=test)
 
 
-def reading_of_network_reliability(reliability: float, *, n_networks: int) -> str:
-    """What a network reliability says about a caterpillar of network estimates, in one sentence
-    conditional on its value (our reading, not the poster's: it gives no such thresholds).
-
-    A reliability lambda is the share of the spread of the network estimates that is true spread
-    between networks: near 1 the bars are short next to the spread, so networks at the two ends
-    are clearly distinguishable; around 0.5 half the spread is error; near 0 the estimates are
-    shrunk to the mean and the networks cannot be told apart.
-
-    Examples
-    --------
-    >>> reading_of_network_reliability(0.91, n_networks=27)[:60]
-    'With a network reliability of 0.91 over 27 networks, network'
-    """
-    r = float(reliability)
-    head = f"With a network reliability of {r:.2f} over {n_networks} networks, "
-    if not np.isfinite(r):
-        return f"The network reliability could not be estimated over {n_networks} networks."
-    if r >= 0.8:
-        return head + ("networks at the two ends are clearly distinguishable, and most of the spread of the "
-                       "estimates is true difference between networks.")
-    if r >= 0.5:
-        return head + ("networks at the two ends are distinguishable, but much of the spread is measurement error: "
-                       "networks in the middle cannot be told apart.")
-    if r > 0.05:
-        return head + ("most of the spread of the estimates is measurement error: few networks can be told apart "
-                       "from the average one.")
-    return head + ("the estimates are shrunk to the average: the measure does not tell these networks apart (no "
-                   "variance between networks is detected).")
-
-
 @dataclass(frozen=True)
 class ReliabilityTable:
     """The reliability table, one row per measure (the poster's table, from a survey's data).
@@ -600,7 +573,8 @@ class GrowthResult:
     base_wave : int
         The wave at which time ``t`` = 0.
     params, bse : pandas.Series
-        ``Intercept`` (mean in the base wave) and ``t`` (mean growth a year).
+        ``Intercept`` (mean in the base wave) and ``t`` (mean growth a year when the waves are years,
+        else a wave: :attr:`time_unit`).
     variance_components : pandas.Series
         As returned by the multilevel model (network intercept and slope variances, school,
         residual).
@@ -628,13 +602,19 @@ class GrowthResult:
     model: KnownVarianceResult = field(repr=False)
     waves: tuple[int, ...] = ()
 
+    @property
+    def time_unit(self) -> str:
+        """The unit of ``t``: ``"year"`` when the waves are calendar years (1900-2100), else
+        ``"wave"`` (waves numbered 1, 2, 3 are not years: a newcomer's page said "a year")."""
+        return "year" if self.waves and all(1900 <= w <= 2100 for w in self.waves) else "wave"
+
     def summary(self) -> str:
         """Mean status and growth, variance components, reliabilities of status and rates."""
         return "\n".join([
             f"Growth model of {self.measure} (t = wave - {self.base_wave}), "
             f"{len(self.networks)} networks; converged {self.converged}",
             f"  mean status {self.params['Intercept']:.3f} (SE {self.bse['Intercept']:.3f}), "
-            f"mean growth {self.params['t']:.3f} a year (SE {self.bse['t']:.3f})",
+            f"mean growth {self.params['t']:.3f} a {self.time_unit} (SE {self.bse['t']:.3f})",
             "  variance components: " + ", ".join(
                 f"{k} {v:.4f}" for k, v in self.variance_components.items()),
             f"  reliability of network status {self.intercept_reliability:.2f}, "
@@ -649,7 +629,8 @@ def fit_growth(calibration: MeasureCalibration, *, base_wave=None, schools: bool
         measure_ti = (gamma_00 + u_0k) + (gamma_10 + u_1k) t + r_jk + e_i + epsilon_i,
         (u_0k, u_1k) ~ N(0, T) with T a general 2 x 2 covariance, epsilon_i ~ N(0, se_i^2) known,
 
-    with ``t = wave - base_wave`` in years (each wave a fresh cross-section of members). In R:
+    with ``t = wave - base_wave`` in the waves' unit (years when the waves are years, as on the
+    shipped survey; :attr:`GrowthResult.time_unit`), each wave a fresh cross-section of members. In R:
     ``metafor::rma.mv(measure, se^2, mods = ~ t, random = list(~ t | network_id,
     ~ 1 | school_id, ~ 1 | respondent_id), struct = "GEN")`` (the call of
     ``reference/validity/metafor_reference.R``, which the tests match).

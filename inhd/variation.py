@@ -16,7 +16,7 @@ Steps (each a function):
   the network standard deviation sqrt(tau_network), form each network's profile.
 - :func:`identify_clusters`: the documented, deterministic rule that names the well- and
   least-developed networks (see its Notes), with Ward clustering as an alternative.
-- :func:`plot_profile_heatmap`: networks x measures, ordered by the mean profile.
+- :func:`plot_profile_heatmap`: measures x networks, networks ordered by the mean profile.
 - :func:`structural_summary`, :func:`cluster_characteristics`: what distinguishes the groups in the
   published table, and the characteristics of the clusters we identified.
 
@@ -47,8 +47,10 @@ __all__ = [
     "structural_summary",
     "cluster_characteristics",
     "characteristics_note",
+    "suppressed_note",
     "CLUSTER_LABELS",
     "FLAT_VARIANCE",
+    "PROFILE_CMAP",
     "SHIPPED_NOTES",
 ]
 
@@ -143,10 +145,18 @@ class NetworkProfiles:
             f"Profiles of {len(self.deviation)} networks on {self.deviation.shape[1]} measures "
             f"(waves {self.waves or 'not recorded'}; levels {', '.join(self.groups)}); all converged: "
             f"{bool(self.converged.all())}",
-            "mean standardized profile, highest five: "
-            + ", ".join(f"{k} {v:+.2f}" for k, v in mean.head(5).items()),
-            "lowest five: " + ", ".join(f"{k} {v:+.2f}" for k, v in mean.tail(5).items()),
+            *_highest_and_lowest(mean),
         ])
+
+
+def _highest_and_lowest(mean: pd.Series) -> list[str]:
+    """The highest and lowest five mean profiles; with fewer than ten networks every network once, highest
+    first (with 8 networks the highest and the lowest five overlapped: a newcomer's B and D were in both)."""
+    listed = lambda part: ", ".join(f"{k} {v:+.2f}" for k, v in part.items())   # noqa: E731
+    if len(mean) < 10:
+        return [f"mean standardized profile of the {len(mean)} networks, highest first: {listed(mean)}"]
+    return [f"mean standardized profile, highest five: {listed(mean.head(5))}",
+            f"lowest five: {listed(mean.tail(5))}"]
 
 
 def network_profiles(respondents: pd.DataFrame, *, measures, waves=None, method: str = "jmle",
@@ -258,14 +268,32 @@ class Clusters:
         return list(t.loc[t["cluster"] == cluster, "network_id"])
 
     def summary(self) -> str:
-        """The rule and the networks it named."""
+        """The rule and the networks it named, with a note on a cluster of one network and on a rule
+        judged on one measure."""
         return "\n".join([
             f"Clusters by the {self.method} rule {self.settings}:",
             f"  well-developed ({len(self.members('well'))}): {', '.join(self.members('well'))}",
             f"  least-developed ({len(self.members('least'))}): "
             f"{', '.join(self.members('least'))}",
             f"  other: {len(self.members('other'))} networks",
+            *[f"  note: {note}" for note in self.notes()],
         ])
+
+    def notes(self) -> list[str]:
+        """Plain sentences on what the clusters rest on: a cluster that holds a single network (its
+        figures are that network's own), and a consistency rule judged on a single measure (one z
+        test per network, not a profile across measures)."""
+        notes = []
+        for label, named in (("well", "well-developed"), ("least", "least-developed")):
+            members = self.members(label)
+            if len(members) == 1:
+                notes.append(f"the {named} cluster holds a single network ({members[0]}): what describes the "
+                             "cluster describes that network alone")
+        judged = self.table["n_measures"][self.table["n_measures"] > 0] if "n_measures" in self.table else []
+        if self.method == "consistency" and len(judged) and int(judged.max()) == 1:
+            notes.append("every network is judged on a single measure, so the rule is one z test per network "
+                         "(its estimate beyond z_crit posterior SEs), not consistency across measures")
+        return notes
 
 
 def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
@@ -358,27 +386,36 @@ def identify_clusters(profiles: NetworkProfiles, *, method: str = "consistency",
 _CLUSTER_COLOURS = {"well": "tab:green", "least": "tab:red", "other": "0.25"}
 
 
+#: The diverging colour map of the profiles: red below the average network, blue above (as the
+#: interactive chart's Vega "redblue" scheme, :func:`inhd.network_charts.profile_heatmap`).
+PROFILE_CMAP = "RdBu"
+
+
 def plot_profile_heatmap(profiles: NetworkProfiles, clusters: Clusters | None = None, *,
                          names=None, ax=None, vmax: float = 2.0):
-    """Heatmap of the standardized profiles: networks (rows, highest mean profile on top) by
-    measures (columns), diverging colours centred on the average network; network labels coloured
-    by cluster (green well-developed, red least-developed). Returns the Axes."""
+    """Heatmap of the standardized profiles, drawn as the interactive chart is: one column per network
+    (highest mean profile first), one row per measure, blue above the average network and red below
+    (:data:`PROFILE_CMAP`; a newcomer's static figure had the colours the other way round from the
+    caption); network labels coloured by cluster (green well-developed, red least-developed). Returns
+    the Axes."""
     import matplotlib.pyplot as plt
 
     std = profiles.standardized
     order = std.mean(axis=1).sort_values(ascending=False).index
-    data = std.loc[order]
+    data = std.loc[order].T                                   # measures x networks
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.55 * data.shape[1] + 3, 0.26 * data.shape[0] + 2))
-    im = ax.imshow(data.to_numpy(float), aspect="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-    cols = [dict(names or {}).get(c, c) for c in data.columns]
-    ax.set_xticks(np.arange(data.shape[1]), cols, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(np.arange(data.shape[0]), data.index.astype(str), fontsize=7)
+        _, ax = plt.subplots(figsize=(0.3 * data.shape[1] + 4, 0.35 * data.shape[0] + 2.5))
+    im = ax.imshow(data.to_numpy(float), aspect="auto", cmap=PROFILE_CMAP, vmin=-vmax, vmax=vmax)
+    rows = [dict(names or {}).get(c, c) for c in data.index]
+    ax.set_yticks(np.arange(data.shape[0]), rows, fontsize=8)
+    ax.set_xticks(np.arange(data.shape[1]), data.columns.astype(str), rotation=90, fontsize=7)
     if clusters is not None:
-        for tick, net in zip(ax.get_yticklabels(), data.index):
+        for tick, net in zip(ax.get_xticklabels(), data.columns):
             tick.set_color(_CLUSTER_COLOURS[clusters.labels.get(net, "other")])
-    ax.figure.colorbar(im, ax=ax, label="network EB estimate / network SD", shrink=0.6)
-    ax.set_title("Network profiles (rows ordered by mean profile)")
+    ax.figure.colorbar(im, ax=ax, label="network EB estimate / network SD\n(blue above the average, red below)",
+                       shrink=0.8)
+    ax.set_xlabel("network (highest mean profile first)")
+    ax.set_title("Network profiles (columns ordered by mean profile)")
     return ax
 
 
@@ -436,13 +473,19 @@ def structural_summary(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.DataFrame:
+def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame, *, shown=None) -> pd.DataFrame:
     """Characteristics of the networks in each identified cluster, from the networks table.
 
     ``networks`` has ``network_id`` and any other columns. Returns one row per cluster (well,
     other, least): ``n_networks``, then for each numeric column ``mean_<column>`` (a 0/1 column's
     mean is the share of networks with 1) and, for each text column with at most five labels,
     ``share_<column>_<label>``. Columns that are entirely empty are left out.
+
+    ``shown``, when given, lists the networks that may be described (those the suppression rule
+    shows, :func:`inhd.privacy.shown_groups`): the others are left out of every cluster, so no
+    figure describes a network below the minimum cell size, directly (a cluster of that network
+    alone: a newcomer's company of 6 soldiers was the whole well-developed cluster, its size and
+    mean rank published) or by difference; a cluster of such networks only has no row.
 
     Examples
     --------
@@ -454,6 +497,8 @@ def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.Da
     """
     if "network_id" not in networks.columns:
         raise ValueError("cluster_characteristics: networks needs a network_id column")
+    if shown is not None:
+        networks = networks[networks["network_id"].astype(str).isin({str(n) for n in shown})]
     d = networks.merge(clusters.labels.rename("cluster").rename_axis("network_id").reset_index(),
                        on="network_id", how="inner")
     g = d.groupby("cluster")
@@ -468,6 +513,33 @@ def cluster_characteristics(clusters: Clusters, networks: pd.DataFrame) -> pd.Da
             for label in sorted(values.dropna().unique()):
                 out[f"share_{column}_{label}"] = g[column].apply(lambda s, v=label: float((s == v).mean()))
     return out.reindex([c for c in CLUSTER_LABELS if c in out.index]).rename_axis("cluster")
+
+
+def suppressed_note(clusters: Clusters, suppressed, *, min_cell: int) -> str:
+    """Markdown naming how many networks :func:`cluster_characteristics` left out under the
+    suppression rule (``suppressed``: their ids) and which clusters that leaves undescribed; ``""``
+    when none. Ids are escaped.
+
+    Examples
+    --------
+    >>> c = Clusters(labels=pd.Series({"A": "well", "B": "other", "C": "other"}), table=pd.DataFrame(),
+    ...              method="consistency", settings={})
+    >>> print(suppressed_note(c, ["A"], min_cell=10))
+    1 network(s) that the suppression rule hides (fewer than 10 respondents in a network, or in a network in one survey wave) are left out of the cluster characteristics, which leaves the well-developed cluster undescribed.
+    """
+    suppressed = {str(n) for n in suppressed} & set(clusters.labels.index.astype(str))
+    if not suppressed:
+        return ""
+    labels = clusters.labels.rename(index=str)
+    empty = [c for c in ("well", "least", "other") if (labels == c).any() and
+             set(labels.index[labels == c]) <= suppressed]
+    named = {"well": "well-developed", "least": "least-developed", "other": "other"}
+    text = (f"{len(suppressed)} network(s) that the suppression rule hides (fewer than {min_cell} respondents in a "
+            f"network, or in a network in one survey wave) are left out of the cluster characteristics")
+    if empty:
+        text += ", which leaves the " + " and ".join(f"{named[c]}" for c in empty) + \
+            f" cluster{'s' if len(empty) > 1 else ''} undescribed"
+    return text + "."
 
 
 def characteristics_note(networks: pd.DataFrame, characteristics: pd.DataFrame) -> str:

@@ -64,9 +64,15 @@ class Chart:
         return chart_html(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # the text is what a renderer without Vega-Lite shows (an inert HTML export, a terminal)
-        return {VEGALITE_MIMETYPE: self.to_dict(),
-                "text/plain": f"{self!r}: an interactive chart, drawn by JupyterLab, JupyterLite and the book"}
+        # the text is what a renderer without Vega-Lite shows (an inert HTML export, a terminal): a sentence
+        # for a reader, not a repr (a newcomer read "<inhd Chart: ...>" under "drawn in your browser")
+        return {VEGALITE_MIMETYPE: self.to_dict(), "text/plain": self.placeholder()}
+
+    def placeholder(self) -> str:
+        """What a page that cannot draw the chart shows in its place: its title and where it is drawn."""
+        title = f"\u201c{self.title}\u201d " if self.title else ""
+        return (f"[The interactive chart {title}is not drawn on this page, which runs no script: it is drawn in the "
+                "book, and in JupyterLab or JupyterLite when you open this notebook (.ipynb) there.]")
 
     def summary(self) -> str:
         """Title, kind of chart (marks or views) and number of inline data rows."""

@@ -80,7 +80,8 @@ class SurveyOptions:
     Attributes
     ----------
     items : list of str or None
-        The item columns (one measure); None: every column holding responses on the scale.
+        The item columns (one measure); None: a measures file's, or the shipped survey's; other data
+        without either are refused (inhd does not choose items by their values).
     measures : str or None
         A measures file (``measure, name, domain, items``) for a survey of several measures.
     scale : (int, int)

@@ -90,6 +90,13 @@ def test_chart_renders_in_jupyter_as_vegalite_5_and_as_text():
     assert bundle[charts.VEGALITE_MIMETYPE] == chart.spec and bundle[charts.VEGALITE_MIMETYPE] is not chart.spec
     assert bundle[charts.VEGALITE_MIMETYPE]["$schema"].endswith("/vega-lite/v5.json")
     assert "Networks' estimates" in bundle["text/plain"] and "interactive chart" in bundle["text/plain"]
+    # newcomer trial: an inert page showed "<inhd Chart: Figure 1. ...>" under "drawn in your browser": the text is a
+    # sentence saying where the chart is drawn, not a repr
+    assert bundle["text/plain"] == chart.placeholder() and "<inhd Chart" not in bundle["text/plain"]
+    assert bundle["text/plain"].startswith("[The interactive chart \u201c")
+    assert "is not drawn on this page" in bundle["text/plain"] and "JupyterLab or JupyterLite" in bundle["text/plain"]
+    assert "in the book" in bundle["text/plain"]
+    assert charts.Chart({"mark": "point"}).placeholder().startswith("[The interactive chart is not drawn")
     json.loads(chart.to_json())  # strict JSON: no NaN
 
 

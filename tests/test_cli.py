@@ -152,3 +152,18 @@ def test_validate_survey_options(survey_files, capsys, tmp_path):
     m.write_text("measure,name,domain,items\nx,X,,b01;b02;b03\n")
     code, out, _ = run(capsys, "validate", "--respondents", str(r), "--measures", str(m))
     assert code == 0 and "3 items" in out
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_items_help_says_what_happens_without_items(survey_files, capsys, command):
+    # newcomer trial: --help said --items defaults to "every other column holding responses on the scale", while
+    # validation refuses data without --items and suggests the exact --items to paste
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "every other column holding responses" not in text
+    assert "other data are refused: inhd does not choose items by their values" in text
+    r, n = survey_files()
+    code, out, err = run(capsys, "validate", "--respondents", str(r), "--networks", str(n))
+    said = out + err
+    assert code != 0 and "inhd does not choose items by their values" in said and "--items b01,b02,b03" in said

@@ -59,3 +59,24 @@ def test_item_candidates_and_covariates_are_judged_over_the_whole_file(tmp_path,
     assert cov.kind("years") == "number" and cov.kind("mixed") == "mixed"
     assert cov.logs["mixed"].report_groups()[0].examples[0].line == 9
     assert cov.labels["mixed"] == {"2", "x"}
+
+
+def test_a_column_of_scale_means_is_recognised_as_such(tmp_path):
+    # newcomer trial: multilevel::univbct's JSAT (1.666667, 2.75, ...) got only "not a whole number", and was rounded
+    # into a fake item; the hint says they look like means of 3 or 4 items
+    from inhd.csv_table import check_item, mean_denominators
+
+    assert mean_denominators([1.666667, 2.75, 3.5, 2.333333]) == [2, 3, 4]
+    assert mean_denominators([2.5, 1.37, 3.5]) == [] and mean_denominators([2.5, 3.5]) == []   # a typo or two
+    path = tmp_path / "t.csv"
+    path.write_text("jsat,ready\n1.666667,1.5\n2.75,2\n3.333333,3.7\n4,4.5\n2.25,3\n")
+    out = ProblemLog()
+    _, chunks = _chunks(path, out)
+    for table in chunks:
+        check_item(table, "jsat", (1, 5), out, rank=0)
+        check_item(table, "ready", (1, 5), out, rank=0)
+    hints = {g.column: g.hint for g in out.report_groups()}
+    assert hints["jsat"] == ("the values are multiples of 1/3 and 1/4: they look like means of 3 or 4 items (a scale "
+                             "score), not responses; export the item responses themselves and name them with --items "
+                             "(a rounded mean is not an item)")
+    assert not hints["ready"]            # 1.5, 3.7, 4.5: 3.7 is no mean of at most 8 items (a typo, more likely)

@@ -34,6 +34,10 @@ BAD = {
         edit(R, "respondent_id", "Respondent ID"), N,
         "column respondent_id: required column is missing (did you mean 'Respondent ID'? the header must spell "
         "it respondent_id)"),
+    "respondent_id written id": (   # newcomer trial: a column called id got no suggestion
+        edit(R, "respondent_id", "id"), N,
+        "column respondent_id: required column is missing (did you mean 'id'? the header must spell it "
+        "respondent_id)"),
     "duplicate respondent_id": (
         edit(R, "R2,", "R1,"), N,
         "respondents.csv line 3, column respondent_id: 'R1' appears again (first on line 2): respondent_id must "

@@ -80,3 +80,21 @@ def test_an_item_far_below_its_expected_correlation_is_named():
     assert row["weak"] and not row["negative"] and row["point_measure_r"] < row["point_measure_expected"] / 2
     assert not review.items.set_index("item").drop(index="noise")["weak"].any()
     assert any("less than half its expected value: noise (r = " in w for w in review.warnings)
+
+
+def test_measure_tables_of_several_measures_and_of_none(survey):
+    from inhd.item_review import measure_tables
+
+    a, b = fit_rating_scale(survey[["q1", "q2", "q3"]]), fit_rating_scale(survey[["q5", "q6"]])
+    items, thresholds = measure_tables({"a": a, "b": b})
+    assert list(items.columns) == ["measure", *ITEM_COLUMNS]
+    assert items["measure"].tolist() == ["a"] * 3 + ["b"] * 2
+    assert items["item"].tolist() == ["q1", "q2", "q3", "q5", "q6"]
+    assert (items["calibration"] == "final").all()
+    assert list(thresholds.columns) == ["measure", *THRESHOLD_COLUMNS] and len(thresholds) == 2 * 4
+    # every measure a single item (a newcomer's survey of three one-item scores): empty tables, same columns,
+    # whose summaries still run (pd.concat of nothing raised "No objects to concatenate")
+    items, thresholds = measure_tables({})
+    assert items.empty and list(items.columns) == ["measure", *ITEM_COLUMNS]
+    assert thresholds.empty and list(thresholds.columns) == ["measure", *THRESHOLD_COLUMNS]
+    assert items.groupby("measure").agg(n_items=("item", "size")).empty

@@ -215,3 +215,17 @@ def test_the_validation_s_warnings_are_on_every_page(tmp_path, capsys):
     assert "inhd: warning: no item holds 5 (the top of the response scale 1-5): the items hold 1 to 4" in err
     text = page_text((out / "NET01.html").read_text())
     assert "Warning. no item holds 5 (the top of the response scale 1-5)" in text and "6 - x" in text
+
+
+def test_the_item_profile_legend_covers_no_suppression_mark(data):
+    # newcomer trial: in F.html the "suppressed: this network" labels were hidden under the legend box
+    painter = Painter(data)
+    painter.items(network_view(data, "N6"))        # N6 is suppressed: every item carries its mark
+    frozen, _, marks = painter._items
+    renderer = frozen.figure.canvas.get_renderer()
+    legend = frozen.figure.axes[0].get_legend().get_window_extent(renderer)
+    shown = [m for m in marks if m.get_visible()]
+    assert len(shown) == len(marks) == 6
+    assert not any(legend.overlaps(m.get_window_extent(renderer)) for m in shown)
+    assert legend.y0 >= frozen.figure.axes[0].get_window_extent(renderer).y1 - 1     # above the plot, fully drawn
+    assert legend.y1 <= frozen.figure.bbox.y1 + 1

@@ -305,6 +305,16 @@ def test_growth_on_shipped_measure(shipped_growth):
     assert g.params["t"] > 0                                       # the synthetic networks grow
     assert 0.3 < g.rate_reliability < 1
     assert "reliability of network status" in g.summary()
+    assert g.time_unit == "year" and " a year (SE " in g.summary()     # the shipped waves are years
+
+
+def test_growth_on_waves_numbered_1_to_4_is_a_rate_per_wave(shipped_calibrations):
+    # newcomer trial: "mean growth 0.057 a year" with waves 1, 2, 3
+    cal = shipped_calibrations["team_inquiry"]
+    persons = cal.persons.assign(wave=cal.persons["wave"] - 2020)
+    g = fit_growth(MeasureCalibration(measure="x", items=cal.items, rasch=cal.rasch, persons=persons))
+    assert g.waves == (1, 2, 3, 4) and g.time_unit == "wave"
+    assert " a wave (SE " in g.summary() and "a year" not in g.summary()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -408,6 +418,7 @@ def test_measure_validity_reports_the_wave_with_the_most_networks(tmp_path, caps
     assert "Reliabilities in wave 1, the wave with the most networks (12; waves: 1 (12 networks), 2 (1 network))" \
         in page
     assert "The network reliability is 0." in page and "over 1 measure" not in page    # one measure: no range
+    assert "Reliability of the 1 measure, wave 1: ours" in page                          # not "1 measures, 1"
     # Figure 1's reading quotes the computed value (it once said "near 0.9" whatever the value)
     assert f"With a network reliability of {table['network'].iloc[0]:.2f} over 12 networks" in page
     # refused before any notebook runs: exit 2 (data that cannot be modelled), nothing written
@@ -430,3 +441,36 @@ def test_figure_1_is_read_from_the_reliability_computed(value, says):
     assert says in text and ("0.9" not in text or value > 0.85)
     if np.isfinite(value):
         assert text.startswith(f"With a network reliability of {value:.2f} over 7 networks, ")
+
+
+def _single_item_survey(folder):
+    """A survey whose measures are all single items (a newcomer's univbct: three scale scores)."""
+    from surveys import make_survey
+
+    r, nets, items = make_survey(folder, n_networks=12, per_network=(20, 30), n_items=3, schools=False,
+                                 waves=(1, 2, 3), covariates=False, reversed_item=None)
+    m = folder / "single_measures.csv"
+    m.write_text("measure,name,domain,items\n" + "".join(f"{q},Item {q},Attitudes,{q}\n" for q in items))
+    return r, nets, m
+
+
+@pytest.mark.slow
+def test_measure_validity_runs_when_every_measure_is_a_single_item(tmp_path, capsys):
+    # newcomer trial: three one-item measures failed in cell 4 with pandas' "No objects to concatenate"
+    from inhd.cli import main
+
+    r, _, m = _single_item_survey(tmp_path)
+    code = main(["run", "measure-validity", "--respondents", str(r), "--measures", str(m), "--out",
+                 str(tmp_path / "mv"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    page = (tmp_path / "mv" / "02_measure_validity.html").read_text()
+    assert "3 single-item measure(s) analysed as the item" in page
+    assert "No measure has two items or more, so there is no Rasch calibration" in page
+    # the charts' titles name the wave (they read "Reliability of the 1 measures, 3: ours"); growth a wave, not a year
+    assert "Reliability of the 3 measures, wave 3: ours" in page and "Network EB estimates, wave 3, one measure" in page
+    assert "mean growth" in page and " a wave (SE " in page and " a year (SE " not in page
+    items = pd.read_csv(tmp_path / "mv" / "tables" / "items.csv")
+    assert items.empty and items.columns[:2].tolist() == ["measure", "item"]
+    table = pd.read_csv(tmp_path / "mv" / "tables" / "reliability.csv")
+    assert table["n_items"].tolist() == [1, 1, 1] and table["individual"].isna().all()
+    assert table["network"].between(0, 1).all()

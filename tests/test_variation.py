@@ -233,12 +233,17 @@ def test_heatmap_draws_profiles_with_cluster_colours(constructed):
     c = identify_clusters(constructed)
     ax = plot_profile_heatmap(constructed, c, names={"m0": "Measure zero"})
     img = ax.images[0].get_array()
-    assert img.shape == (8, 5)
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "N0" and labels[-1] == "N7"            # highest mean profile on top
-    colours = {t.get_text(): t.get_color() for t in ax.get_yticklabels()}
+    assert img.shape == (5, 8)                                  # one row per measure, one column per network
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "N0" and labels[-1] == "N7"            # highest mean profile first
+    colours = {t.get_text(): t.get_color() for t in ax.get_xticklabels()}
     assert colours["N0"] == "tab:green" and colours["N7"] == "tab:red"
-    assert ax.get_xticklabels()[0].get_text() == "Measure zero"
+    assert ax.get_yticklabels()[0].get_text() == "Measure zero"
+    # newcomer trial: the caption (and the interactive chart) say blue above the average network, red below; the
+    # static figure drew RdBu_r, the other way round. The colour drawn for N0 (+3 SDs) is blue, for N7 (-2.5) red.
+    image = ax.images[0]
+    above, below = image.cmap(image.norm(img[0, 0])), image.cmap(image.norm(img[0, -1]))
+    assert above[2] > above[0] and below[0] > below[2]
     plt.close("all")
 
 
@@ -294,3 +299,96 @@ def test_the_note_says_which_columns_could_not_describe_the_clusters():
                     "column). Not described: name (text with more than five labels), empty (empty).")
     alone = variation.characteristics_note(nets[["network_id"]], pd.DataFrame({"n_networks": [3]}))
     assert "no columns besides `network_id`" in alone and "--networks" in alone
+
+
+@pytest.mark.slow
+def test_network_variation_runs_when_every_measure_is_a_single_item(tmp_path, capsys):
+    # newcomer trial: with one-item measures only, the items.csv of no calibration failed ("No objects to concatenate")
+    from test_validity import _single_item_survey
+
+    from inhd.cli import main
+
+    r, nets, m = _single_item_survey(tmp_path)
+    code = main(["run", "network-variation", "--respondents", str(r), "--networks", str(nets), "--measures", str(m),
+                 "--out", str(tmp_path / "nv"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    items = pd.read_csv(tmp_path / "nv" / "tables" / "items.csv")
+    assert items.empty and items.columns[:2].tolist() == ["measure", "item"]
+    assert set(pd.read_csv(tmp_path / "nv" / "tables" / "network_profiles.csv")["measure"]) == {"q01", "q02", "q03"}
+
+
+def test_summary_lists_each_network_once_when_there_are_fewer_than_ten(constructed):
+    # newcomer trial: 8 companies, "highest five: REC, SVC, F, B, D" and "lowest five: B, D, A, C, HHC"
+    text = constructed.summary()
+    assert "highest five" not in text and "lowest five" not in text
+    line = next(x for x in text.splitlines() if x.startswith("mean standardized profile"))
+    assert line.startswith("mean standardized profile of the 8 networks, highest first: N0 +3.00, N1 +2.40")
+    assert all(line.count(f"N{i} ") == 1 for i in range(8))
+    z = pd.DataFrame({"m0": np.linspace(2, -2, 12)}, index=[f"N{i:02d}" for i in range(12)])
+    twelve = make_profiles(z).summary()
+    assert "highest five: N00 +2.00" in twelve and "lowest five: N07" in twelve
+
+
+def test_clusters_say_when_a_cluster_holds_one_network_or_the_rule_one_measure():
+    # newcomer trial: a 6-soldier company was the sole "well-developed" network, on a single measure, with no note
+    z = pd.DataFrame({"m0": [3.0, 0.5, 0.0, -0.4]}, index=["REC", "A", "B", "C"])
+    c = identify_clusters(make_profiles(z))
+    assert c.members("well") == ["REC"]
+    notes = c.notes()
+    assert notes[0] == ("the well-developed cluster holds a single network (REC): what describes the cluster "
+                        "describes that network alone")
+    assert "judged on a single measure, so the rule is one z test per network" in notes[1]
+    assert "  note: the well-developed cluster holds a single network (REC)" in c.summary()
+
+
+def test_constructed_clusters_need_no_notes(constructed):
+    assert identify_clusters(constructed).notes() == []
+
+
+def test_cluster_characteristics_leave_out_networks_the_suppression_rule_hides(constructed):
+    # newcomer trial: cluster_characteristics.csv published "well,1,6.0,14.33": the size and mean rank of a company
+    # of 6 soldiers a wave, the cluster's only network
+    c = identify_clusters(constructed)
+    nets = pd.DataFrame({"network_id": [f"N{i}" for i in range(8)], "size": [6.0, 30, 20, 25, 40, 50, 35, 45]})
+    full = cluster_characteristics(c, nets)
+    assert full.loc["well", "mean_size"] == 18.0
+    shown = [f"N{i}" for i in range(1, 8)]                 # N0 is below the minimum cell size
+    out = cluster_characteristics(c, nets, shown=shown)
+    assert out.loc["well", "n_networks"] == 1 and out.loc["well", "mean_size"] == 30.0   # N1 alone, shown
+    assert out.loc["other", "n_networks"] == full.loc["other", "n_networks"]
+    none = cluster_characteristics(c, nets, shown=shown[1:])   # N0 and N1 hidden: the well cluster has no row
+    assert "well" not in none.index and 6.0 not in none.to_numpy()
+    note = variation.suppressed_note(c, ["N0", "N1"], min_cell=10)
+    assert note.startswith("2 network(s) that the suppression rule hides (fewer than 10 respondents")
+    assert note.endswith("which leaves the well-developed cluster undescribed.")
+    assert variation.suppressed_note(c, ["N2"], min_cell=10).endswith("cluster characteristics.")
+    assert variation.suppressed_note(c, [], min_cell=10) == ""
+
+
+@pytest.mark.slow
+def test_network_variation_describes_no_cluster_by_a_network_below_the_minimum_cell(tmp_path, capsys):
+    # newcomer trial: a company of 6 soldiers was the whole well-developed cluster, and cluster_characteristics.csv
+    # published its size and mean rank
+    from inhd.cli import main
+    from surveys import make_survey
+
+    r, n, items = make_survey(tmp_path, n_categories=4, n_networks=10, per_network=(30, 40), n_items=6,
+                              schools=False, waves=(), covariates=True, reversed_item=None)
+    frame = pd.read_csv(r, dtype=str)
+    small = frame.index[frame["network_id"] == "NET03"][6:]             # NET03 keeps 6 respondents
+    frame.drop(index=small).to_csv(r, index=False)
+    nets = pd.read_csv(n)
+    nets.loc[nets["network_id"] == "NET03", "size"] = 999.0
+    nets.to_csv(n, index=False)
+    base = ["run", "network-variation", "--respondents", str(r), "--networks", str(n), "--items", ",".join(items),
+            "--scale", "1-4", "--network-covariates", "size", "--quiet"]
+    assert main([*base, "--out", str(tmp_path / "ten")]) == 0, capsys.readouterr().err
+    table = pd.read_csv(tmp_path / "ten" / "tables" / "cluster_characteristics.csv")
+    assert table["n_networks"].sum() == 9                               # NET03 left out of every cluster
+    assert table["mean_size"].mul(table["n_networks"]).sum() == pytest.approx(nets["size"].sum() - 999.0)
+    page = (tmp_path / "ten" / "03_network_variation.html").read_text()
+    assert "1 network(s) that the suppression rule hides (fewer than 10 respondents" in page
+    assert main([*base, "--min-cell", "5", "--out", str(tmp_path / "five")]) == 0
+    table = pd.read_csv(tmp_path / "five" / "tables" / "cluster_characteristics.csv")
+    assert table["n_networks"].sum() == 10
+    assert table["mean_size"].mul(table["n_networks"]).sum() == pytest.approx(nets["size"].sum())
