@@ -219,6 +219,9 @@ def neutralise_csv_file(path: str | Path) -> int:
 
 #: Columns in which a table of per-group rows states how many respondents a row draws on.
 COUNT_COLUMNS = ("n_persons", "n_respondents")
+#: Columns that label a row rather than describe a group (kept on a suppressed row, so one can tell
+#: which row it was).
+LABEL_COLUMNS = ("measure", "wave", "model", "term", "component", "quantity")
 
 
 def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[str, int]] | None = None,
@@ -227,7 +230,7 @@ def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[st
 
     For each column of ``group_sizes`` the table has (e.g. ``{"network_id": publishable respondents
     per network}``), the rows of a group with fewer than ``min_cell`` respondents (or none) keep only
-    that column and are marked in a ``suppressed`` column (added, or combined with the table's own), as
+    that column and their labels (:data:`LABEL_COLUMNS`) and are marked in a ``suppressed`` column (added, or combined with the table's own), as
     :func:`inhd.privacy.suppress_by_group_size` does. So is a group's row whose own count
     (:data:`COUNT_COLUMNS`) is below ``min_cell``: a figure of one wave, say, of a network large over
     all waves. Then every formula is neutralised. Cells are read and written as text, so numbers keep
@@ -250,7 +253,7 @@ def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[st
                 small = (any(float(sizes.get(row[j], 0)) < min_cell for j, sizes in groups)
                          or any(_below(row[j], min_cell) for j in counts))
                 if small:
-                    keep = {j for j, _ in groups}
+                    keep = {j for j, _ in groups} | {j for j, c in enumerate(header) if c in LABEL_COLUMNS}
                     row[:] = [cell if j in keep else "" for j, cell in enumerate(row)]
                 before = row[flag].strip().lower() in ("true", "1")
                 row[flag] = str(small or before)

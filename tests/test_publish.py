@@ -229,11 +229,11 @@ def test_shareable_csv_file_suppresses_a_group_row_drawn_on_too_few_respondents(
     from inhd.publish import shareable_csv_file
 
     path = tmp_path / "network_eb.csv"
-    path.write_text("network_id,n_persons,mean\nN1,30,0.1\nN2,4,0.5\nN3,,0.7\n")
+    path.write_text("network_id,measure,n_persons,mean\nN1,m,30,0.1\nN2,m,4,0.5\nN3,m,,0.7\n")
     shareable_csv_file(path, group_sizes={"network_id": {"N1": 30, "N2": 60, "N3": 25}}, min_cell=10)
     rows = list(csv.reader(io.StringIO(path.read_text())))
-    assert rows == [["network_id", "n_persons", "mean", "suppressed"],
-                    ["N1", "30", "0.1", "False"], ["N2", "", "", "True"], ["N3", "", "0.7", "False"]]
+    assert rows == [["network_id", "measure", "n_persons", "mean", "suppressed"],     # labels stay
+                    ["N1", "m", "30", "0.1", "False"], ["N2", "m", "", "", "True"], ["N3", "m", "", "0.7", "False"]]
     items = tmp_path / "items.csv"                 # model parameters (no group column): kept as they are
     items.write_text("item,n_persons,difficulty\na,3,0.2\n")
     shareable_csv_file(items, group_sizes={"network_id": {"N1": 30}}, min_cell=10)
