@@ -389,3 +389,73 @@ def suppress_by_group_size(
             before = before.astype(str).str.strip().str.lower().isin(["true", "1"])
         marked["suppressed"] = marked["suppressed"] | before.fillna(False).to_numpy(dtype=bool)
     return marked.drop(columns="__n__")
+
+
+def shown_rows(table: pd.DataFrame | pd.Series, shown: pd.DataFrame, *,
+               group: str = "network_id") -> pd.DataFrame | pd.Series:
+    """The rows of a per-group table (a page's figure, chart or list) whose group is shown.
+
+    For the per-network displays of a paper's page: the model is fitted on everyone (part 5 of the
+    rule), but a network's estimate is a figure of that network, so a suppressed network is left out
+    of every chart, table and list on the page (and counted by :func:`not_shown_note`).
+
+    Parameters
+    ----------
+    table
+        One or more rows per group: the group's id in the column ``group``, or, when ``table`` has
+        no such column (a Series, or a frame indexed by network), in its index.
+    shown
+        :func:`shown_groups` of the respondents behind ``table`` (for a figure of one survey wave,
+        of that wave's respondents: a network is shown there when its cell in that wave is).
+    group
+        The column naming the group, in ``table`` and ``shown``.
+
+    Returns
+    -------
+    pandas.DataFrame or pandas.Series
+        A copy of the rows of shown groups, in their order; the input is not modified.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"network_id": ["A"] * 12 + ["B"] * 18, "wave": [1] * 12 + [1, 2, 3] * 6})
+    >>> eb = pd.DataFrame({"network_id": ["A", "B"], "mean": [4.5, 7.5]})
+    >>> shown_rows(eb, shown_groups(people))
+      network_id  mean
+    0          A   4.5
+    >>> not_shown_note(eb, shown_rows(eb, shown_groups(people)), min_cell=10)
+    '1 network(s) with fewer than 10 respondents in a survey wave are not shown.'
+    """
+    if group not in shown.columns or "suppressed" not in shown.columns:
+        raise ValueError(f"shown_rows: shown must be shown_groups(...) with columns {group!r} and 'suppressed', "
+                         f"found {list(shown.columns)}")
+    keep = set(shown.loc[~shown["suppressed"].astype(bool), group].astype(str))
+    ids = table[group] if isinstance(table, pd.DataFrame) and group in table.columns else table.index.to_series()
+    return table[ids.astype(str).isin(keep).to_numpy()].copy()
+
+
+def not_shown_note(table: pd.DataFrame | pd.Series, shown_table: pd.DataFrame | pd.Series, *,
+                   group: str = "network_id", min_cell: int = MIN_CELL, waves: bool = True) -> str:
+    """The sentence a page prints under a per-network display that :func:`shown_rows` thinned, or ``""``.
+
+    Counts the groups of ``table`` that are not in ``shown_table`` (ids in the ``group`` column or
+    the index, as in :func:`shown_rows`); ``waves=False`` for data without survey waves, where a cell
+    is the network itself. The sentence names no group.
+
+    Examples
+    --------
+    >>> not_shown_note(pd.Series({"A": 1.0, "B": 2.0}), pd.Series({"A": 1.0}), min_cell=10, waves=False)
+    '1 network(s) with fewer than 10 respondents are not shown.'
+    >>> not_shown_note(pd.Series({"A": 1.0}), pd.Series({"A": 1.0}))
+    ''
+    """
+    min_cell = check_min_cell(min_cell)
+
+    def ids(frame):
+        column = frame[group] if isinstance(frame, pd.DataFrame) and group in frame.columns else frame.index
+        return set(pd.Index(column).astype(str))
+
+    n = len(ids(table) - ids(shown_table))
+    if not n:
+        return ""
+    where = " in a survey wave" if waves else ""
+    return f"{n} network(s) with fewer than {min_cell} respondents{where} are not shown."

@@ -349,6 +349,50 @@ def test_a_network_small_in_every_wave_is_suppressed_in_inhd_run_tables(tmp_path
         assert (~eb.loc[eb["network_id"] != "NET01", "suppressed"].astype(bool)).all(), paper
 
 
+def _output_text(notebook: Path) -> str:
+    """Everything the executed notebook shows: streams, text/plain, text/html, Markdown, image metadata (alt
+    text) and the Vega-Lite JSON of charts; the images' base64 bytes left out."""
+    shown = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            data = {k: v for k, v in output.get("data", {}).items() if not k.startswith("image/")}
+            shown.append(json.dumps({"text": output.get("text", ""), "data": data,
+                                     "metadata": output.get("metadata", {})}))
+    return "\n".join(shown)
+
+
+@pytest.mark.slow
+def test_a_network_small_in_every_wave_is_not_drawn_on_inhd_run_pages(tmp_path, capsys):
+    # the tables blank a network of 6 respondents in each of three waves; the pages drew it anyway (its EB
+    # estimate in the caterpillars, the profile heatmap, the clusters table, the four categories by network)
+    from surveys import make_survey
+
+    r, _, items = make_survey(tmp_path, n_categories=5, n_networks=12, per_network=(90, 120), n_items=6,
+                              schools=False, waves=(1, 2, 3), covariates=False, reversed_item=None)
+    frame = pd.read_csv(r, dtype=str, keep_default_na=False)
+    small = frame[frame["network_id"] == "NET01"].groupby("wave").head(6)       # 6 a wave, 18 rows
+    frame = pd.concat([frame[frame["network_id"] != "NET01"], small], ignore_index=True)
+    frame.to_csv(r, index=False)
+    others = sorted(set(frame["network_id"]) - {"NET01"})
+    assert len(small) == 18 and not any("NET01" in other for other in others)
+    sentence = "1 network(s) with fewer than 10 respondents in a survey wave are not shown"
+    for paper in ("measure-validity", "network-variation", "participatory-benefits"):
+        out = tmp_path / paper
+        code, _, err = cli(["run", paper, "--respondents", r, "--items", ",".join(items), "--out", out,
+                            "--quiet"], capsys)
+        assert code == 0, err
+        notebook = next(out.glob("*.ipynb"))
+        outputs = _output_text(notebook)
+        html = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", "", notebook.with_suffix(".html")
+                      .read_text(encoding="utf-8"))
+        assert "NET01" not in outputs, (paper, outputs[max(0, outputs.find("NET01") - 300):][:600])
+        assert "NET01" not in html.replace(sentence, ""), paper
+        assert sentence in outputs and sentence in html, paper
+        assert all(other in outputs for other in others), paper      # the charts' data, the tables
+        if paper == "network-variation":     # the HTML draws charts from their data in the browser; tables are text
+            assert all(other in html for other in others), paper
+
+
 # ---------------------------------------------------------------------------------------------------
 # inhd report: one run over hostile ids and item names
 

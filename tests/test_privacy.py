@@ -168,3 +168,70 @@ def test_no_published_figure_depends_on_a_suppressed_cell():
     # B's wave-2 cell and C's network are present and marked, not silently left out
     waves = {(f[1]): v for f, v in before.items() if f[0] == "wave" and f[2] == "suppressed"}
     assert sum(waves.values()) == 2 and before[("network", 2, "suppressed")] is True
+
+
+# ---------------------------------------------------------------------------------------------------
+# the per-network displays of the papers' pages: shown_rows, not_shown_note
+
+def _panel():
+    """A of 12 in wave 1; B of 6 in each of three waves (18 rows, every cell suppressed); C of 12 in wave 1
+    and 4 in wave 2 (shown, but not in wave 2)."""
+    return pd.DataFrame({"network_id": ["A"] * 12 + ["B"] * 18 + ["C"] * 16,
+                         "wave": [1] * 12 + [1, 2, 3] * 6 + [1] * 12 + [2] * 4})
+
+
+def test_shown_rows_leaves_out_a_network_small_in_every_wave():
+    from inhd.privacy import shown_groups, shown_rows
+
+    people = _panel()
+    eb = pd.DataFrame({"network_id": ["C", "B", "A"], "mean": [1.0, 2.0, 3.0]})
+    out = shown_rows(eb, shown_groups(people))
+    assert out["network_id"].tolist() == ["C", "A"]       # B's 18 rows are three cells of 6; order kept
+    assert eb["network_id"].tolist() == ["C", "B", "A"]   # input untouched
+    # a figure of one wave: a network is shown where its cell in that wave is
+    wave2 = shown_rows(eb, shown_groups(people[people["wave"] == 2]))
+    assert wave2.empty
+    assert shown_rows(eb, shown_groups(people[people["wave"] == 1]))["network_id"].tolist() == ["C", "A"]
+    # min_cell is a parameter: with 5, every cell of B is shown
+    assert shown_rows(eb, shown_groups(people, min_cell=5))["network_id"].tolist() == ["C", "B", "A"]
+
+
+def test_shown_rows_reads_ids_from_the_index_and_several_rows_per_network():
+    from inhd.privacy import shown_groups, shown_rows
+
+    shown = shown_groups(_panel())
+    labels = pd.Series({"A": "well", "B": "least", "C": "other"})
+    assert shown_rows(labels, shown).to_dict() == {"A": "well", "C": "other"}
+    long = pd.DataFrame({"network_id": ["A", "B", "C"] * 2, "measure": ["m1"] * 3 + ["m2"] * 3})
+    assert shown_rows(long, shown)["network_id"].tolist() == ["A", "C", "A", "C"]
+    profiles = pd.DataFrame({"m1": [0.1, 0.2, 0.3]}, index=pd.Index(["A", "B", "C"], name="network_id"))
+    assert shown_rows(profiles, shown).index.tolist() == ["A", "C"]
+
+
+@pytest.mark.parametrize("shown", [pd.DataFrame({"network_id": ["A"]}), pd.DataFrame({"suppressed": [False]})])
+def test_shown_rows_refuses_a_table_that_is_not_shown_groups(shown):
+    from inhd.privacy import shown_rows
+
+    with pytest.raises(ValueError, match="shown must be shown_groups"):
+        shown_rows(pd.DataFrame({"network_id": ["A"]}), shown)
+
+
+def test_not_shown_note_counts_networks_not_rows_and_names_none():
+    from inhd.privacy import not_shown_note, shown_groups, shown_rows
+
+    long = pd.DataFrame({"network_id": ["A", "B", "C"] * 2, "measure": ["m1"] * 3 + ["m2"] * 3})
+    note = not_shown_note(long, shown_rows(long, shown_groups(_panel())), min_cell=10)
+    assert note == "1 network(s) with fewer than 10 respondents in a survey wave are not shown."
+    assert "B" not in note.replace("network(s)", "")
+    assert not_shown_note(long, long) == ""
+    with pytest.raises(ValueError, match="min_cell"):
+        not_shown_note(long, long, min_cell=0)
+
+
+@pytest.mark.parametrize("notebook", ["02_measure_validity", "03_network_variation", "04_participatory_benefits"])
+def test_paper_notebooks_take_min_cell_defaulting_to_the_rule(notebook):
+    # inhd run injects --min-cell into a notebook that declares it (inhd.workflows.run_paper)
+    from inhd.runner import notebook_parameters
+    from inhd.workflows import NOTEBOOKS
+
+    assert int(notebook_parameters(NOTEBOOKS / f"{notebook}.ipynb")["min_cell"]) == MIN_CELL
