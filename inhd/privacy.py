@@ -391,6 +391,10 @@ def suppress_by_group_size(
     return marked.drop(columns="__n__")
 
 
+#: Columns in which a per-group table counts the respondents behind a row.
+COUNT_COLUMNS = ("n_persons", "n_respondents")
+
+
 def shown_rows(table: pd.DataFrame | pd.Series, shown: pd.DataFrame, *,
                group: str = "network_id") -> pd.DataFrame | pd.Series:
     """The rows of a per-group table (a page's figure, chart or list) whose group is shown.
@@ -413,15 +417,17 @@ def shown_rows(table: pd.DataFrame | pd.Series, shown: pd.DataFrame, *,
     Returns
     -------
     pandas.DataFrame or pandas.Series
-        A copy of the rows of shown groups, in their order; the input is not modified.
+        A copy of the rows of shown groups, in their order; the input is not modified. When a group
+        is left out, the rows' counts (:data:`COUNT_COLUMNS`) are blanked: the page states how many
+        respondents a model has, and that total minus the shown counts is the hidden groups' count.
 
     Examples
     --------
     >>> people = pd.DataFrame({"network_id": ["A"] * 12 + ["B"] * 18, "wave": [1] * 12 + [1, 2, 3] * 6})
-    >>> eb = pd.DataFrame({"network_id": ["A", "B"], "mean": [4.5, 7.5]})
+    >>> eb = pd.DataFrame({"network_id": ["A", "B"], "n_persons": [12, 18], "mean": [4.5, 7.5]})
     >>> shown_rows(eb, shown_groups(people))
-      network_id  mean
-    0          A   4.5
+      network_id  n_persons  mean
+    0          A       <NA>   4.5
     >>> not_shown_note(eb, shown_rows(eb, shown_groups(people)), min_cell=10)
     '1 network(s) with fewer than 10 respondents in a survey wave are not shown.'
     """
@@ -430,7 +436,14 @@ def shown_rows(table: pd.DataFrame | pd.Series, shown: pd.DataFrame, *,
                          f"found {list(shown.columns)}")
     keep = set(shown.loc[~shown["suppressed"].astype(bool), group].astype(str))
     ids = table[group] if isinstance(table, pd.DataFrame) and group in table.columns else table.index.to_series()
-    return table[ids.astype(str).isin(keep).to_numpy()].copy()
+    rows = ids.astype(str).isin(keep).to_numpy()
+    out = table[rows].copy()
+    if not rows.all() and isinstance(out, pd.DataFrame):
+        # the page also states the model's respondents: minus the shown groups' counts, that would
+        # give the hidden groups' count by difference
+        for column in [c for c in COUNT_COLUMNS if c in out.columns]:
+            out[column] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    return out
 
 
 def not_shown_note(table: pd.DataFrame | pd.Series, shown_table: pd.DataFrame | pd.Series, *,

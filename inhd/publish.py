@@ -40,7 +40,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from inhd import __version__
-from inhd.privacy import MIN_CELL, check_min_cell
+from inhd.privacy import COUNT_COLUMNS, MIN_CELL, check_min_cell
 
 #: The folder's lock file (held with ``flock`` while a run writes; removed at the end).
 LOCK_NAME = ".inhd.lock"
@@ -217,8 +217,6 @@ def neutralise_csv_file(path: str | Path) -> int:
     return changed
 
 
-#: Columns in which a table of per-group rows states how many respondents a row draws on.
-COUNT_COLUMNS = ("n_persons", "n_respondents")
 #: Columns that label a row rather than describe a group (kept on a suppressed row, so one can tell
 #: which row it was).
 LABEL_COLUMNS = ("measure", "wave", "model", "term", "component", "quantity")
@@ -230,7 +228,8 @@ def shareable_csv_file(path: str | Path, *, group_sizes: Mapping[str, Mapping[st
 
     For each column of ``group_sizes`` the table has (e.g. ``{"network_id": publishable respondents
     per network}``), the rows of a group with fewer than ``min_cell`` respondents (or none) keep only
-    that column and their labels (:data:`LABEL_COLUMNS`) and are marked in a ``suppressed`` column (added, or combined with the table's own), as
+    that column and their labels (:data:`LABEL_COLUMNS`) and are marked in a ``suppressed`` column
+    (added, or combined with the table's own), as
     :func:`inhd.privacy.suppress_by_group_size` does. So is a group's row whose own count
     (:data:`COUNT_COLUMNS`) is below ``min_cell``: a figure of one wave, say, of a network large over
     all waves. Then every formula is neutralised. Cells are read and written as text, so numbers keep

@@ -235,3 +235,15 @@ def test_paper_notebooks_take_min_cell_defaulting_to_the_rule(notebook):
     from inhd.workflows import NOTEBOOKS
 
     assert int(notebook_parameters(NOTEBOOKS / f"{notebook}.ipynb")["min_cell"]) == MIN_CELL
+
+
+def test_shown_rows_blank_the_counts_when_a_group_is_left_out():
+    # the page states the model's respondents (here 30); with B hidden, A's count 12 would give B's 18
+    from inhd.privacy import shown_groups, shown_rows
+
+    people = pd.DataFrame({"network_id": ["A"] * 12 + ["B"] * 18, "wave": [1] * 12 + [1, 2, 3] * 6})
+    eb = pd.DataFrame({"network_id": ["A", "B"], "n_persons": [12, 18], "mean": [4.5, 7.5]})
+    out = shown_rows(eb, shown_groups(people))
+    assert out["network_id"].tolist() == ["A"] and out["n_persons"].isna().all() and eb["n_persons"].notna().all()
+    everyone = shown_rows(eb, shown_groups(people, min_cell=5))           # nobody hidden: counts stay
+    assert everyone["n_persons"].tolist() == [12, 18]
