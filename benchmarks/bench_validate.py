@@ -22,7 +22,9 @@ VALIDATE = """
 import sys, time
 from inhd.data import validate
 start = time.perf_counter()
-report = validate(sys.argv[1], sys.argv[2])
+report = validate(sys.argv[1], sys.argv[2], items=[f"b{k + 1:02d}" for k in range(9)])
+if not report.ok:
+    sys.exit("the benchmark's export does not validate: " + report.summary()[:2000])
 print(f"{time.perf_counter() - start:.2f}", report.ok, report.n_persons, report.n_networks)
 """
 
