@@ -276,9 +276,7 @@ def check_column(table: CsvTable, col: Column, out: ProblemLog, *, rank: int, ta
         out.add_cells(table, name, empty, lambda v: f"empty: every {table_noun} needs a {name}",
                       kind=f"empty {name}", rank=rank)
         if col.kind == "id":
-            codes, uniques = table.factors(j)
-            na = np.fromiter((u.strip() == "NA" for u in uniques), dtype=bool, count=len(uniques))
-            out.add_cells(table, name, na[codes],
+            out.add_cells(table, name, r_na(table, j),
                           lambda v: f"NA is R's code for a missing value, not a {name}: every {table_noun} needs "
                                     f"one (if one is really called NA, rename it)",
                           kind=f"NA {name}", rank=rank)
@@ -598,16 +596,21 @@ class CovariateColumns:
         return "number" if not text else "mixed" if text < filled / 2 else "category"
 
 
+def r_na(table: CsvTable, j: int) -> np.ndarray:
+    """Which cells of ``table``'s column ``j`` hold exactly ``NA`` (R's missing-value code), spaces aside."""
+    codes, uniques = table.factors(j)
+    na = np.fromiter((u.strip() == "NA" for u in uniques), dtype=bool, count=len(uniques))
+    return na[codes] if na.any() else np.zeros(len(codes), dtype=bool)
+
+
 def na_as_empty(table: CsvTable, counts: dict[str, int]) -> None:
     """Cells holding exactly ``NA`` (R's missing-value code) outside the id columns become empty cells
     (not answered, not known), counted by column in ``counts``."""
     for name, j in table.position.items():
         if name in ("respondent_id", "network_id"):
             continue
-        codes, uniques = table.factors(j)
-        na = np.fromiter((u.strip() == "NA" for u in uniques), dtype=bool, count=len(uniques))
-        if na.any():
-            mask = na[codes]
+        mask = r_na(table, j)
+        if mask.any():
             counts[name] = counts.get(name, 0) + int(mask.sum())
             table.replace(j, mask, "")
 

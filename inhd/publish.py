@@ -295,45 +295,38 @@ _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 
 
-def tex_as_mathml(markdown: str, formulas: dict[str, str] | None = None) -> str:
-    r"""Markdown with its ``$...$`` and ``$$...$$`` formulas written as MathML, which browsers draw
-    without a script (MathJax cannot run under :data:`CONTENT_SECURITY_POLICY`). Code spans and
-    fenced blocks are left alone, and so is a formula the converter cannot read.
-
-    With ``formulas`` (a dict), each formula becomes a placeholder word instead and its MathML is
-    stored there under it, for :func:`put_formulas` to put in the finished HTML (nbconvert's image
-    embedding re-parses inline HTML and would break the MathML apart).
+def tex_as_mathml(markdown: str, formulas: dict[str, str]) -> str:
+    r"""Markdown with each ``$...$`` and ``$$...$$`` formula replaced by a placeholder word, its MathML
+    stored in ``formulas`` under that word for :func:`put_formulas` to put in the finished HTML.
+    Browsers draw MathML without a script (MathJax cannot run under :data:`CONTENT_SECURITY_POLICY`);
+    placeholders, because nbconvert's image embedding re-parses inline HTML and would break the MathML
+    apart. Code spans and fenced blocks are left alone, and so is a formula the converter cannot read.
 
     Examples
     --------
-    >>> out = tex_as_mathml("A measure $\\theta_n$ and `$HOME`.")
-    >>> out.startswith("A measure <math") and "<msub><mi>&#x003B8;</mi><mi>n</mi></msub>" in out
-    True
-    >>> out.endswith("and `$HOME`.")
-    True
     >>> kept = {}
-    >>> tex_as_mathml("$h$ and $$x^2$$", kept)
-    'inhdformula0001 and inhdformula0000'
-    >>> put_formulas("<p>inhdformula0001</p>", kept)
-    '<p><math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mi>h</mi></mrow></math></p>'
+    >>> tex_as_mathml("A measure $\\theta_n$, $$x^2$$ and `$HOME`.", kept)
+    'A measure inhdformula0001, inhdformula0000 and `$HOME`.'
+    >>> "<msub><mi>&#x003B8;</mi><mi>n</mi></msub>" in kept["inhdformula0001"]
+    True
+    >>> put_formulas("<p>inhdformula0000</p>", kept)
+    '<p><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math></p>'
     """
     from latex2mathml.converter import convert
 
-    def mathml(match, display):
+    def placeholder(match, display):
         try:
-            out = convert(match.group(1).strip(), display=display)
+            mathml = convert(match.group(1).strip(), display=display)
         except Exception:                      # the converter's own errors are of many kinds: keep the TeX
             return match.group(0)
-        if formulas is None:
-            return out
         key = f"inhdformula{len(formulas):04d}"
-        formulas[key] = out
+        formulas[key] = mathml
         return key
 
     parts = _CODE.split(markdown)
     for k in range(0, len(parts), 2):          # the text between code spans
-        text = _DISPLAY_MATH.sub(lambda m: mathml(m, "block"), parts[k])
-        parts[k] = _INLINE_MATH.sub(lambda m: mathml(m, "inline"), text)
+        text = _DISPLAY_MATH.sub(lambda m: placeholder(m, "block"), parts[k])
+        parts[k] = _INLINE_MATH.sub(lambda m: placeholder(m, "inline"), text)
     return "".join(parts)
 
 

@@ -39,6 +39,7 @@ from inhd.jmle import jmle_rating_scale
 from inhd.partial_credit import PartialCreditResult, fit_partial_credit
 from inhd.reliability import separation_reliability
 from inhd.rsm import category_probabilities, item_tops, log_probs, moments, solve_locations
+from inhd.scales import reporting_range
 from inhd.warnings import ConvergenceWarning
 
 __all__ = [
@@ -203,6 +204,12 @@ class RatingScaleResult:
         delta = 0.0 if item is None else float(self.items.loc[item, "difficulty"])
         e, _ = moments(np.exp(log_probs(theta - delta, tau)[0]))
         return e + self.min_category
+
+    def reporting_range(self) -> tuple[float, float]:
+        """The logits mapped to 0 and 10 on the reporting scale: :func:`inhd.scales.reporting_range`
+        of these items and thresholds, with this calibration's ``extreme_adjustment``."""
+        return reporting_range(self.items["difficulty"], self.thresholds,
+                               extreme_adjustment=self.extreme_adjustment)
 
     def summary(self) -> str:
         """A Winsteps-style text summary (Tables 3.1, 14 and 3.2 in brief)."""

@@ -34,8 +34,7 @@ from inhd.privacy import (MIN_CELL, category_shares, cell_means, check_min_cell,
                           shown_groups)
 from inhd.publish import write_shareable_csv
 from inhd.published import PB_ITEMS
-from inhd.scales import (FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale,
-                         reporting_range)
+from inhd.scales import FOUR_CATEGORIES, four_categories, four_category_cuts, on_0_10_scale
 from inhd.survey_measures import calibrate_items
 from inhd.survey_run import METHODS, few_networks
 
@@ -207,8 +206,7 @@ def calibrate(respondents: pd.DataFrame, *, items: list[str], method: str = "jml
     persons["category"] = four_categories(persons["measure"].to_numpy(), cuts)
     fitted = persons[publishable(persons, min_cell=min_cell).to_numpy() & persons["measure"].notna().to_numpy()]
     networks = _network_model(fitted, persons, min_cell=min_cell)
-    low, high = reporting_range(rasch.items["difficulty"], rasch.thresholds,
-                                extreme_adjustment=rasch.extreme_adjustment)
+    low, high = rasch.reporting_range()
     return Calibration(
         items=rasch.items, thresholds=rasch.thresholds, cuts=cuts, scale=(low, high),
         persons=persons.drop(columns="known_variance"),

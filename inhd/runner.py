@@ -6,6 +6,7 @@ that ``inhd validate`` starts quickly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def notebook_parameters(path: str | Path) -> dict[str, object]:
     return {name: spec["default"] for name, spec in found.items()}
 
 
+@functools.cache
 def _ipc_kernel_manager():
     """A kernel manager that talks to its kernel over local sockets (IPC), not TCP ports: other users
     of the machine cannot connect, and the kernel does not warn on every run that TCP is unencrypted.

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from inhd.rasch import RatingScaleResult, fit_rating_scale
-from inhd.scales import reporting_range
 
 __all__ = ["ID_COLUMNS", "MeasureCalibration", "measure_items", "calibrate_items", "calibrate_measure",
            "calibrate_measures"]
@@ -133,8 +132,7 @@ class MeasureCalibration:
             if not low < high:
                 raise ValueError(f"reporting_range: the response scale must run from low to high, got {scale!r}")
             return low, high
-        return reporting_range(self.rasch.items["difficulty"], self.rasch.thresholds,
-                               extreme_adjustment=self.rasch.extreme_adjustment)
+        return self.rasch.reporting_range()
 
     def summary(self) -> str:
         p = self.persons

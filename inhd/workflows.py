@@ -26,7 +26,7 @@ import pandas as pd
 from inhd import ROOT
 from inhd.batch import render_reports
 from inhd.data import InvalidSurveyData, load_survey, validate
-from inhd.privacy import MIN_CELL, check_min_cell, publishable
+from inhd.privacy import MIN_CELL, check_min_cell, shown_groups
 from inhd.publish import (CONTENT_SECURITY_POLICY, Entry, OutputFolder, check_output_folder, shareable_csv_file,
                           put_formulas, tex_as_mathml)
 from inhd.report import calibrate, report_data
@@ -179,8 +179,9 @@ def export_html(notebook: str | Path, destination: str | Path, *, hide_code: boo
 
 
 def shown_sizes(respondents: pd.DataFrame, *, min_cell: int) -> dict[str, dict[str, int]]:
-    """Publishable respondents per network and per school (:func:`inhd.privacy.publishable`: those
-    in a cell, a group in one wave, of at least ``min_cell``), for :func:`inhd.publish.shareable_csv_file`.
+    """Publishable respondents of the shown networks and schools (:func:`inhd.privacy.shown_groups`, as
+    the pages show them: those in a cell, a group in one wave, of at least ``min_cell``), for
+    :func:`inhd.publish.shareable_csv_file`.
 
     Counting all rows instead would show a network of 6 members surveyed in three waves (18 rows)
     in every table, though each of its cells is suppressed.
@@ -191,9 +192,12 @@ def shown_sizes(respondents: pd.DataFrame, *, min_cell: int) -> dict[str, dict[s
     >>> shown_sizes(r, min_cell=10)
     {'network_id': {'B': 12}}
     """
-    return {column: respondents.loc[publishable(respondents, group=column, min_cell=min_cell), column]
-            .astype(str).value_counts().to_dict()
-            for column in GROUP_COLUMNS if column in respondents.columns}
+    sizes = {}
+    for column in GROUP_COLUMNS:
+        if column in respondents.columns:
+            shown = shown_groups(respondents, group=column, min_cell=min_cell).dropna(subset=["n_persons"])
+            sizes[column] = {str(g): int(n) for g, n in zip(shown[column], shown["n_persons"])}
+    return sizes
 
 
 def _warn(report) -> None:

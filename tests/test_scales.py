@@ -129,6 +129,7 @@ def test_reporting_range_equals_complete_extreme_responders_measures(method):
     fit = fit_rating_scale(x, method=method)
     low, high = reporting_range(fit.items["difficulty"], fit.thresholds,
                                 extreme_adjustment=fit.extreme_adjustment)
+    assert fit.reporting_range() == (low, high)
     persons = fit.persons
     assert persons.loc[0, "extreme"] and persons.loc[1, "extreme"]
     assert low == pytest.approx(persons.loc[0, "measure"], abs=1e-8)

@@ -37,13 +37,7 @@ args <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args[grep("^--file=", args)])
 here <- if (length(script)) dirname(normalizePath(script)) else "reference/erm"
 
-default_fitcml <- eRm:::fitcml
-tight_fitcml <- default_fitcml
-body(tight_fitcml) <- parse(text = sub(
-  "iterlim = 5000L)", "iterlim = 5000L, gradtol = 1e-10, steptol = 1e-12)",
-  paste(deparse(body(default_fitcml)), collapse = "\n"), fixed = TRUE))[[1]]
-stopifnot(any(grepl("gradtol = 1e-10", deparse(body(tight_fitcml)))))
-environment(tight_fitcml) <- asNamespace("eRm")
+source(file.path(here, "tight_fitcml.R"))   # default_fitcml, tight_fitcml
 assignInNamespace("fitcml", tight_fitcml, "eRm")
 tight_call <- "nlm gradtol = 1e-10, steptol = 1e-12 (eRm:::fitcml patched)"
 versions <- list(R = R.version.string, eRm = as.character(packageVersion("eRm")),
